@@ -1,0 +1,132 @@
+"""The four learner actions of ``contract.md`` as pure state transitions.
+
+:func:`apply_action` takes the learner's current state and a request body and
+returns the new state, or raises :class:`~koula.errors.InvalidValues` (400)
+or :class:`~koula.errors.OutOfOrder` (409). Either error carries the state to
+keep, in which the refused values are saved as the draft: nothing the learner
+typed is lost. Time comes in as ``now`` so that the rules stay pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from koula.errors import InvalidValues, OutOfOrder
+from koula.messages import Gettext, gettext_for
+from koula.state import LearnerState
+from koula.template import Field, Part, SessionTemplate
+from koula.values import Values, check_values, clean_values
+
+__all__ = ["ACTIONS", "apply_action"]
+
+ACTIONS = ("save_draft", "submit_deliverable", "commit_experiment", "submit_return")
+SUBMITS = {
+    "submit_deliverable": Part.DELIVERABLE,
+    "commit_experiment": Part.COMMITMENT,
+    "submit_return": Part.RETURN,
+}
+MAX_KEPT_CHARACTERS = 50_000
+
+
+def apply_action(
+    action: str,
+    body: object,
+    *,
+    template: SessionTemplate,
+    state: LearnerState,
+    now: dt.datetime,
+    language: str,
+) -> LearnerState:
+    """Return the state after ``action``; raise an :class:`ActionError` when it is refused."""
+    _ = gettext_for(language)
+    if action not in ACTIONS:
+        raise ValueError(f"unknown learner action {action!r}; expected one of {ACTIONS}")
+    if not isinstance(body, Mapping):
+        raise InvalidValues({"_": _("The request must be a JSON object.")}, state)
+    values = body.get("values", {})
+    if action == "save_draft":
+        return _save_draft(body.get("part"), values, template, state, _)
+    part = SUBMITS[action]
+    _check_order(part, values, template, state, _)
+    return _submit(part, values, template, state, now, _)
+
+
+def _save_draft(
+    part_name: object, values: Any, template: SessionTemplate, state: LearnerState, _: Gettext
+) -> LearnerState:
+    if part_name not in [part.value for part in template.parts()]:
+        choices = ", ".join(part.value for part in template.parts())
+        raise InvalidValues(
+            {"part": _("Say which form this draft belongs to: {parts}.").format(parts=choices)},
+            state,
+        )
+    part = Part(part_name)
+    fields = template.fields_of(part)
+    errors = check_values(fields, values, require=False, _=_)
+    kept = _with_draft(state, part, _keepable(fields, values))
+    if errors:
+        raise InvalidValues(errors, kept)
+    return _with_draft(state, part, clean_values(fields, values))
+
+
+def _check_order(
+    part: Part, values: Any, template: SessionTemplate, state: LearnerState, _: Gettext
+) -> None:
+    message = None
+    if part not in template.parts():
+        message = _("This activity has no experiment to commit to or report on.")
+    elif part is Part.RETURN and not state.commitment.done:
+        message = _("Commit to an experiment first; you can report back once you have tried it.")
+    elif part is Part.COMMITMENT and state.return_.done:
+        message = _(
+            "You have already reported back on this experiment, so it can no longer be changed."
+        )
+    if message:
+        fields = template.fields_of(part)
+        kept = _with_draft(state, part, _keepable(fields, values)) if fields else state
+        raise OutOfOrder({"_": message}, kept)
+
+
+def _submit(
+    part: Part,
+    values: Any,
+    template: SessionTemplate,
+    state: LearnerState,
+    now: dt.datetime,
+    _: Gettext,
+) -> LearnerState:
+    fields = template.fields_of(part)
+    errors = check_values(fields, values, require=True, _=_)
+    if errors:
+        raise InvalidValues(errors, _with_draft(state, part, _keepable(fields, values)))
+    current = state.part(part)
+    done_at = current.done_at or now
+    updated = replace(current, values=clean_values(fields, values), draft=None, done_at=done_at)
+    if part is Part.COMMITMENT and current.due_on is None and template.experiment is not None:
+        days = template.experiment.return_window_days
+        updated = replace(updated, due_on=now.astimezone(dt.UTC).date() + dt.timedelta(days))
+    if part is Part.RETURN and current.on_time is None and state.commitment.due_on is not None:
+        updated = replace(updated, on_time=now.astimezone(dt.UTC).date() <= state.commitment.due_on)
+    return state.with_part(part, updated)
+
+
+def _with_draft(state: LearnerState, part: Part, draft: Values) -> LearnerState:
+    return state.with_part(part, replace(state.part(part), draft=draft))
+
+
+def _keepable(fields: tuple[Field, ...], values: Any) -> Values:
+    """Return the refused answers worth keeping as a draft: known fields, plain values only."""
+    if not isinstance(values, Mapping):
+        return {}
+    keys = {f.key for f in fields}
+    kept: Values = {}
+    for key, value in values.items():
+        plain = (isinstance(value, str | int) and not isinstance(value, bool)) or (
+            isinstance(value, list) and all(isinstance(item, str) for item in value)
+        )
+        if key in keys and plain and len(str(value)) <= MAX_KEPT_CHARACTERS:
+            kept[key] = value
+    return kept

@@ -1,0 +1,113 @@
+"""One learner's state in one activity, and its JSON form (the public contract).
+
+The state keeps, per part (deliverable, commitment, return), the submitted
+values and any newer draft, so that editing a submitted answer never loses
+what was submitted. Progress is never stored: :mod:`koula.progress` derives
+it from these causes each time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from koula.template import Part
+from koula.values import Values
+
+__all__ = ["LearnerState", "PartState", "format_time", "parse_time"]
+
+
+def format_time(moment: dt.datetime | None) -> str | None:
+    """Return ISO 8601 UTC with millisecond precision and a ``Z`` (None stays None)."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str | None) -> dt.datetime | None:
+    """Read a time written by :func:`format_time` (or any ISO 8601 form)."""
+    if not text:
+        return None
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class PartState:
+    """One part: ``values`` as submitted (empty until then) and ``draft``, unsubmitted edits."""
+
+    values: Values = field(default_factory=dict)
+    draft: Values | None = None
+    done_at: dt.datetime | None = None
+    """When the part was first submitted (or committed)."""
+    due_on: dt.date | None = None
+    on_time: bool | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+    def status(self, part: Part) -> str:
+        if self.done:
+            return "committed" if part is Part.COMMITMENT else "submitted"
+        return "draft" if self.draft is not None else "empty"
+
+    def to_data(self, part: Part) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "status": self.status(part),
+            "values": dict(self.values) if self.done else dict(self.draft or {}),
+            "draft": dict(self.draft) if self.done and self.draft is not None else None,
+        }
+        if part is Part.COMMITMENT:
+            data["committed_at"] = format_time(self.done_at)
+            data["due_on"] = self.due_on.isoformat() if self.due_on else None
+        else:
+            data["submitted_at"] = format_time(self.done_at)
+        if part is Part.RETURN:
+            data["on_time"] = self.on_time
+        return data
+
+    @classmethod
+    def from_data(cls, part: Part, data: dict[str, Any] | None) -> PartState:
+        if not data:
+            return cls()
+        done_at = parse_time(data.get("committed_at") or data.get("submitted_at"))
+        values = dict(data.get("values") or {})
+        due = data.get("due_on")
+        return cls(
+            values=values if done_at else {},
+            draft=data.get("draft") if done_at else (values or None),
+            done_at=done_at,
+            due_on=dt.date.fromisoformat(due) if due else None,
+            on_time=data.get("on_time"),
+        )
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """The three parts of one learner's loop."""
+
+    deliverable: PartState = field(default_factory=PartState)
+    commitment: PartState = field(default_factory=PartState)
+    return_: PartState = field(default_factory=PartState)
+
+    def part(self, part: Part) -> PartState:
+        return {
+            Part.DELIVERABLE: self.deliverable,
+            Part.COMMITMENT: self.commitment,
+            Part.RETURN: self.return_,
+        }[part]
+
+    def with_part(self, part: Part, value: PartState) -> LearnerState:
+        name = "return_" if part is Part.RETURN else part.value
+        return replace(self, **{name: value})
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the parts in contract form (see ``koula.progress.state_data`` for progress)."""
+        return {part.value: self.part(part).to_data(part) for part in Part}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> LearnerState:
+        data = data or {}
+        return cls(*(PartState.from_data(part, data.get(part.value)) for part in Part))

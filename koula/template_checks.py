@@ -1,0 +1,74 @@
+"""Checks that need the whole template: unique keys, complete translations, usable scoring.
+
+Run by :func:`koula.template_format.parse_template` once the structure itself
+is sound; each problem comes back located like the structural ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+
+from koula.messages import Gettext
+from koula.template import Field, SessionTemplate
+from koula.text import LocalizedText
+
+__all__ = ["check_template"]
+
+
+def check_template(template: SessionTemplate, _: Gettext) -> list[tuple[str, str]]:
+    """Return ``(location, message)`` for every cross-cutting problem of ``template``."""
+    problems: list[tuple[str, str]] = []
+    problems += _duplicates("phases", [p.key for p in template.phases], _)
+    problems += _duplicates("roles", [r.key for r in template.roles], _)
+    problems += _fields("deliverable.fields", template.deliverable.fields, _)
+    if template.experiment is not None:
+        problems += _fields("experiment.commitment", template.experiment.commitment_fields, _)
+        problems += _fields("experiment.return", template.experiment.return_fields, _)
+    for where, text in _texts(template, ""):
+        missing = [lang for lang in template.languages if lang not in text.languages()]
+        if "*" not in text.languages() and missing:
+            problems.append(
+                (where, _("has no text in {languages}").format(languages=", ".join(missing)))
+            )
+    if sum(template.scoring.weight(part) for part in template.parts()) <= 0:
+        problems.append(("scoring", _("at least one part must have a weight above 0")))
+    return problems
+
+
+def _duplicates(where: str, keys: Sequence[str], _: Gettext) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    problems = []
+    for index, key in enumerate(keys):
+        if key in seen:
+            problems.append(
+                (
+                    f"{where}[{index}].key",
+                    _("repeats the key {key!r}; keys must be unique").format(key=key),
+                )
+            )
+        seen.add(key)
+    return problems
+
+
+def _fields(where: str, fields: Sequence[Field], _: Gettext) -> list[tuple[str, str]]:
+    problems = _duplicates(where, [f.key for f in fields], _)
+    for index, f in enumerate(fields):
+        problems += _duplicates(f"{where}[{index}].choices", f.choice_values(), _)
+    return problems
+
+
+def _texts(node: object, where: str) -> Iterator[tuple[str, LocalizedText]]:
+    """Yield every non-empty localized text below ``node`` with its location."""
+    if isinstance(node, LocalizedText):
+        if node:
+            yield where, node
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            name = {"commitment_fields": "commitment", "return_fields": "return"}.get(
+                f.name, f.name
+            )
+            yield from _texts(getattr(node, f.name), f"{where}.{name}" if where else name)
+    elif isinstance(node, tuple):
+        for index, item in enumerate(node):
+            yield from _texts(item, f"{where}[{index}]")
