@@ -42,6 +42,7 @@ def apply_action(
 ) -> LearnerState:
     """Return the state after ``action``; raise an :class:`ActionError` when it is refused."""
     _ = gettext_for(language)
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # times are kept to the ms
     if action not in ACTIONS:
         raise ValueError(f"unknown learner action {action!r}; expected one of {ACTIONS}")
     if not isinstance(body, Mapping):
@@ -114,7 +115,9 @@ def _submit(
 
 
 def _with_draft(state: LearnerState, part: Part, draft: Values) -> LearnerState:
-    return state.with_part(part, replace(state.part(part), draft=draft))
+    """Return ``state`` with ``draft`` kept for ``part`` (an empty draft of an empty part is none)."""
+    current = state.part(part)
+    return state.with_part(part, replace(current, draft=draft if draft or current.done else None))
 
 
 def _keepable(fields: tuple[Field, ...], values: Any) -> Values:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 
 from koula.messages import Gettext
 from koula.template import Field, SessionTemplate
+from koula.template_reader import INVALID_KEY
 from koula.text import LocalizedText
 
 __all__ = ["check_template"]
@@ -40,7 +41,7 @@ def _duplicates(where: str, keys: Sequence[str], _: Gettext) -> list[tuple[str, 
     seen: set[str] = set()
     problems = []
     for index, key in enumerate(keys):
-        if key in seen:
+        if key in seen and key != INVALID_KEY:
             problems.append(
                 (
                     f"{where}[{index}].key",

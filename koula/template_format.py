@@ -30,6 +30,7 @@ from koula.template import (
     ScoringPolicy,
     SessionTemplate,
 )
+from koula.template_checks import check_template
 from koula.template_reader import Reader
 from koula.text import LocalizedText
 
@@ -129,10 +130,7 @@ def parse_template(data: Any, *, source: str = "", language: str = "en") -> Sess
         experiment=_experiment(root.child("experiment", required=False)),
         scoring=_scoring(root.child("scoring", required=False)),
     )
-    if not problems:
-        from koula.template_checks import check_template
-
-        problems.extend(check_template(template, _))
+    problems.extend(check_template(template, _))
     if problems:
         raise TemplateError(problems, source)
     return template

@@ -14,10 +14,12 @@ from typing import Any, TypeVar
 from koula.messages import Gettext
 from koula.text import LocalizedText, normalize_language
 
-__all__ = ["KEY_PATTERN", "Reader"]
+__all__ = ["INVALID_KEY", "KEY_PATTERN", "Reader"]
 
 T = TypeVar("T")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+INVALID_KEY = "?"
+"""Stands for a key that was reported invalid; never a valid key, so never a duplicate."""
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
 
@@ -77,7 +79,7 @@ class Reader:
                     " starting with a letter"
                 ),
             )
-            return "invalid"
+            return INVALID_KEY
         return value
 
     def text(self, name: str, *, required: bool = False) -> LocalizedText:

@@ -14,7 +14,7 @@ from koula.errors import UnknownTemplate
 from koula.template import SessionTemplate
 from koula.template_format import parse_template_text
 
-__all__ = ["DEFAULT_TEMPLATE_ID", "get_template", "library_templates"]
+__all__ = ["DEFAULT_TEMPLATE_ID", "get_template", "library_templates", "template_source"]
 
 DEFAULT_TEMPLATE_ID = "default-koula"
 
@@ -22,11 +22,8 @@ DEFAULT_TEMPLATE_ID = "default-koula"
 @lru_cache(maxsize=1)
 def library_templates() -> tuple[SessionTemplate, ...]:
     """Return every library template, the default one first, then by id."""
-    folder = resources.files(__name__)
     templates = [
-        parse_template_text(entry.read_text(encoding="utf-8"), source=f"library/{entry.name}")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".yaml")
+        parse_template_text(text, source=f"library/{name}") for name, text in _sources().items()
     ]
     return tuple(sorted(templates, key=lambda t: (t.id != DEFAULT_TEMPLATE_ID, t.id)))
 
@@ -37,3 +34,22 @@ def get_template(template_id: str) -> SessionTemplate:
         if template.id == template_id:
             return template
     raise UnknownTemplate(template_id)
+
+
+def template_source(template_id: str) -> str:
+    """Return the YAML text of library template ``template_id`` (a start for an admin's own)."""
+    get_template(template_id)
+    for text in _sources().values():
+        if f"id: {template_id}\n" in text:
+            return text
+    raise UnknownTemplate(template_id)
+
+
+@lru_cache(maxsize=1)
+def _sources() -> dict[str, str]:
+    folder = resources.files(__name__)
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    }

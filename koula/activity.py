@@ -1,0 +1,86 @@
+"""An activity: one template placed in one course, with the settings an admin adapted.
+
+Both adapters keep an :class:`ActivitySettings` (Open edX in block fields,
+LTI in the deep-linking custom parameters) and call :func:`activity_template`
+to get the template learners actually follow: the library template or the
+admin's own, with the return window and scoring weights overridden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from koula.errors import TemplateError
+from koula.library import DEFAULT_TEMPLATE_ID, get_template, library_templates
+from koula.messages import gettext_for
+from koula.template import ScoringPolicy, SessionTemplate
+from koula.template_format import parse_template_text
+
+__all__ = ["ActivitySettings", "activity_template", "check_settings"]
+
+
+@dataclass(frozen=True)
+class ActivitySettings:
+    """What an admin chose; ``None`` means "as the template says"."""
+
+    template_id: str = DEFAULT_TEMPLATE_ID
+    custom_template: str = ""
+    """A template pasted as JSON or YAML; when set, it replaces ``template_id``."""
+    return_window_days: int | None = None
+    deliverable_weight: float | None = None
+    commitment_weight: float | None = None
+    return_weight: float | None = None
+
+
+def activity_template(settings: ActivitySettings) -> SessionTemplate:
+    """Return the template learners follow; raise TemplateError or UnknownTemplate."""
+    if settings.custom_template.strip():
+        template = parse_template_text(settings.custom_template, source="custom_template")
+    else:
+        template = get_template(settings.template_id)
+    policy = template.scoring
+    scoring = ScoringPolicy(
+        deliverable=_pick(settings.deliverable_weight, policy.deliverable),
+        commitment=_pick(settings.commitment_weight, policy.commitment),
+        return_=_pick(settings.return_weight, policy.return_),
+    )
+    template = replace(template, scoring=scoring)
+    if template.experiment is not None and settings.return_window_days is not None:
+        experiment = replace(template.experiment, return_window_days=settings.return_window_days)
+        template = replace(template, experiment=experiment)
+    return template
+
+
+def check_settings(settings: ActivitySettings, *, language: str) -> dict[str, str]:
+    """Return ``{setting name: message}`` for each invalid setting (empty when all are fine)."""
+    _ = gettext_for(language)
+    errors: dict[str, str] = {}
+    window = settings.return_window_days
+    if window is not None and not 1 <= window <= 365:
+        errors["return_window_days"] = _("Enter a number of days from 1 to 365.")
+    for name in ("deliverable_weight", "commitment_weight", "return_weight"):
+        weight = getattr(settings, name)
+        if weight is not None and not 0 <= weight <= 100:
+            errors[name] = _("Enter a weight from 0 to 100.")
+    if settings.custom_template.strip():
+        try:
+            parse_template_text(settings.custom_template, language=language)
+        except TemplateError as exc:
+            errors["custom_template"] = "\n".join(
+                f"{where}: {message}" if where else message for where, message in exc.problems
+            )
+    elif settings.template_id not in {template.id for template in library_templates()}:
+        errors["template_id"] = _("Choose a template from the library.")
+    if not errors:
+        try:
+            template = activity_template(settings)
+        except TemplateError:
+            return errors
+        policy = template.scoring
+        if sum(policy.weight(part) for part in template.parts()) <= 0:
+            errors["deliverable_weight"] = _("At least one part must have a weight above 0.")
+    return errors
+
+
+def _pick(override: float | None, default: float) -> float:
+    return default if override is None else float(override)

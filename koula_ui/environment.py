@@ -1,0 +1,55 @@
+"""The Jinja2 environments of the shared templates, one per language.
+
+Each environment autoescapes, loads ``koula_ui/templates`` and has the
+gettext function of its language installed (``{{ _("...") }}`` in a
+template), so a French learner and an English one can be served one after
+the other without sharing state. All UI strings are English msgids; the
+catalogs live with the core in ``koula/locale``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from koula.messages import gettext_for, pick_language
+from koula_ui.dates import format_date, iso_date
+
+__all__ = ["TEMPLATES_DIR", "environment_for"]
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def environment_for(language: str | None) -> Environment:
+    """Return the (cached) environment whose ``_`` speaks ``language`` (English by default)."""
+    return _environment(pick_language(language))
+
+
+@lru_cache(maxsize=8)
+def _environment(language: str) -> Environment:
+    _ = gettext_for(language)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # The templates use no plural forms; ngettext is required by the extension all the same.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _, lambda singular, plural, n: _(singular) if n == 1 else _(plural), newstyle=True
+    )
+
+    def time_tag(value: object) -> Markup:
+        """Return ``<time datetime="YYYY-MM-DD">14 December 2026</time>`` (empty when absent)."""
+        day = iso_date(value)  # type: ignore[arg-type]
+        if day is None:
+            return Markup("")
+        return Markup('<time datetime="{}">{}</time>').format(day, escape(format_date(day, _)))
+
+    env.filters["time"] = time_tag
+    return env

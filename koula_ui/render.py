@@ -1,0 +1,277 @@
+"""The learner activity page, rendered the same for the XBlock and the LTI tool.
+
+:func:`render_activity` turns a session template and one learner's state (the
+contract's state JSON) into an HTML fragment: the header with progress, the
+agenda, and the practice card, commitment and return forms. The fragment
+carries, in a ``<script type="application/json" class="koula-context">``, the
+state and the translated strings that ``static/koula.js`` needs to run the
+forms. Field views are prepared here so the Jinja templates stay plain markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from koula.messages import Gettext, gettext_for
+from koula.template import Field, FieldType, Mode, Part, SessionTemplate
+from koula.values import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
+from koula_ui.dates import date_strings
+from koula_ui.environment import environment_for
+
+__all__ = ["render_activity"]
+
+SAFE_UID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One question as the template draws it: texts already in the learner's language."""
+
+    key: str
+    type: str
+    id: str
+    label: str
+    required: bool
+    help: str
+    hints: tuple[str, ...]
+    placeholder: str
+    value: str
+    options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class FormView:
+    """One part's form: its heading, intro, fields and where the learner stands."""
+
+    part: str
+    id: str
+    heading: str
+    intro: str
+    fields: tuple[FieldView, ...]
+    state: dict[str, Any]
+    done: bool
+    pending: bool
+    locked: bool
+    due_on: str | None
+    button: str
+
+
+def render_activity(
+    *,
+    template: SessionTemplate,
+    state: dict[str, Any],
+    language: str,
+    context: dict[str, Any],
+    uid: str,
+    preview: bool = False,
+    context_id: str | None = None,
+    auto_mount: bool = False,
+) -> str:
+    """Return the HTML fragment of the learner activity for one learner.
+
+    ``state`` is the learner state JSON of the contract; ``context`` is merged into the
+    script context (for example ``api`` and ``token`` in the LTI tool); ``uid`` makes
+    every id unique on a page holding several activities. ``preview`` draws disabled
+    forms for staff; ``context_id`` gives the context script an id (``koula-context``
+    on the LTI page); ``auto_mount`` marks the root for ``koula.js`` to start by itself.
+    """
+    _ = gettext_for(language)
+    prefix = _id_prefix(uid)
+    commitment = state.get("commitment") or {}
+    forms = [_form(template, part, state, commitment, prefix, language, _) for part in template.parts()]
+    progress = state.get("progress") or {}
+    activity = str(progress.get("activity") or "Initialized")
+    words = _activity_words(_)
+    script = {**context, "state": state, "lang": language, "i18n": _strings(_)}
+    return environment_for(language).get_template("activity.html").render(
+        template=template,
+        tr=lambda text: text.get(language),
+        lang=language,
+        uid=uid,
+        prefix=prefix,
+        preview=preview,
+        auto_mount=auto_mount and not preview,
+        context_id=context_id,
+        script=script,
+        forms=forms,
+        activity=activity,
+        activity_word=words.get(activity, activity),
+        completion=_percent(progress.get("completion"), _),
+        completion_value=_whole(progress.get("completion")),
+        score=_percent(progress.get("score"), _),
+        modes=_mode_words(_),
+    )
+
+
+def _form(
+    template: SessionTemplate,
+    part: Part,
+    state: dict[str, Any],
+    commitment: dict[str, Any],
+    prefix: str,
+    language: str,
+    _: Gettext,
+) -> FormView:
+    data = state.get(part.value) or {}
+    done = data.get("status") in ("submitted", "committed")
+    draft = data.get("draft")
+    values = draft if draft is not None else data.get("values") or {}
+    form_id = f"{prefix}-{part.value}"
+    experiment = template.experiment
+    heading, intro = {
+        Part.DELIVERABLE: (template.deliverable.title, template.deliverable.intro),
+        Part.COMMITMENT: (None, experiment.intro if experiment else None),
+        Part.RETURN: (None, experiment.return_intro if experiment else None),
+    }[part]
+    default_heading = {Part.COMMITMENT: _("Your experiment"), Part.RETURN: _("Report back")}
+    labels = {
+        Part.DELIVERABLE: _("Submit practice card"),
+        Part.COMMITMENT: _("Commit to this experiment"),
+        Part.RETURN: _("Submit my return"),
+    }
+    return FormView(
+        part=part.value,
+        id=form_id,
+        heading=(heading.get(language) if heading else "") or default_heading.get(part, ""),
+        intro=intro.get(language) if intro else "",
+        fields=tuple(
+            _field(f, values.get(f.key), f"{form_id}-{f.key}", language, _)
+            for f in template.fields_of(part)
+        ),
+        state=data,
+        done=done,
+        pending=done and draft is not None,
+        locked=part is Part.RETURN and commitment.get("status") != "committed",
+        due_on=commitment.get("due_on") if part is not Part.DELIVERABLE else None,
+        button=_("Submit changes") if done else labels[part],
+    )
+
+
+def _field(f: Field, value: Any, field_id: str, language: str, _: Gettext) -> FieldView:
+    hints: list[str] = []
+    if f.type is FieldType.LIST:
+        hints.append(_("One item per line."))
+        hints.append(
+            _("{items} items at most, {limit} characters each.").format(
+                items=f.max_items or DEFAULT_MAX_ITEMS,
+                limit=f.max_length or DEFAULT_MAX_LENGTH[FieldType.LIST],
+            )
+        )
+    elif f.max_length or f.type is FieldType.SHORT_TEXT:
+        limit = f.max_length or DEFAULT_MAX_LENGTH[f.type]
+        hints.append(_("{limit} characters at most.").format(limit=limit))
+    options: tuple[tuple[str, str], ...] = ()
+    if f.type is FieldType.CHOICE:
+        options = tuple((c.value, c.label.get(language)) for c in f.choices)
+    elif f.type is FieldType.RATING:
+        options = tuple((str(n), "") for n in range(1, 6))
+    return FieldView(
+        key=f.key,
+        type=f.type.value,
+        id=field_id,
+        label=f.label.get(language),
+        required=f.required,
+        help=f.help.get(language),
+        hints=tuple(hints),
+        placeholder=f.placeholder.get(language),
+        value=_as_text(value),
+        options=options,
+    )
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    return str(value)
+
+
+def _id_prefix(uid: str) -> str:
+    """Return an id prefix for ``uid``, safe in ids and CSS selectors and unique per ``uid``.
+
+    The prefix holds no ``-`` after ``koula-``, and every id built on it continues with
+    ``-``, so ids of two activities on one page can never meet.
+    """
+    if SAFE_UID.match(uid):
+        return f"koula-{uid}"
+    slug = re.sub(r"[^A-Za-z0-9_]+", "_", uid)[:40]
+    digest = hashlib.sha1(uid.encode("utf-8")).hexdigest()[:12]
+    return f"koula-{slug}_{digest}"
+
+
+def _whole(fraction: object) -> int:
+    """Return a fraction in [0, 1] as a whole percentage, rounding halves up like the JS."""
+    value = fraction if isinstance(fraction, int | float) else 0.0
+    return int(min(max(float(value), 0.0), 1.0) * 100 + 0.5)
+
+
+def _percent(fraction: object, _: Gettext) -> str:
+    # Translators: a percentage; French writes "{value} %".
+    return _("{value}%").format(value=_whole(fraction))
+
+
+def _activity_words(_: Gettext) -> dict[str, str]:
+    return {
+        "Initialized": _("Not started"),
+        "Started": _("Started"),
+        "InProgress": _("In progress"),
+        "Submitted": _("Submitted — report back due"),
+        "Completed": _("Completed"),
+    }
+
+
+def _mode_words(_: Gettext) -> dict[str, str]:
+    return {
+        Mode.SOLO.value: _("Solo"),
+        Mode.PAIRS.value: _("In pairs"),
+        Mode.TRIOS.value: _("In trios"),
+        Mode.GROUPS.value: _("In small groups"),
+        Mode.PLENARY.value: _("Whole group"),
+    }
+
+
+def _strings(_: Gettext) -> dict[str, Any]:
+    """Return the translated strings ``koula.js`` uses; ``{name}`` marks a value it fills in."""
+    return {
+        "status_empty": _("Not started yet."),
+        "status_draft": _("Draft saved, not yet submitted."),
+        "status_submitted": _("Submitted on {date}."),
+        "status_committed": _("Committed on {date}. Report back by {due}."),
+        "return_locked": _(
+            "Commit to an experiment first; you will report back here by the due date."
+        ),
+        "return_due": _("Report back here by {date}."),
+        "submit_deliverable": _("Submit practice card"),
+        "submit_commitment": _("Commit to this experiment"),
+        "submit_return": _("Submit my return"),
+        "submit_changes": _("Submit changes"),
+        "done_deliverable": _("Practice card submitted."),
+        "done_commitment": _("Commitment saved. Report back by {date}."),
+        "done_return": _("Return submitted. Thank you for reporting back."),
+        "saving": _("Saving…"),
+        "draft_saved_at": _("Draft saved at {time}"),
+        "draft_not_saved": _("Draft not saved yet; your answers are still here."),
+        "fix_fields": _("Some answers need attention; see the message under each one."),
+        "network_error": _(
+            "We could not reach the server. Your answers are still here;"
+            " check your connection and try again."
+        ),
+        "server_error": _(
+            "The server could not save your answers (error {status})."
+            " They are still here; try again in a moment."
+        ),
+        "refused_error": _(
+            "The server refused this request (error {status})."
+            " Your answers are kept in this browser; reload the page and try again."
+        ),
+        "restored": _(
+            "We restored answers that had not reached the server. Check them, then submit."
+        ),
+        "percent": _("{value}%"),
+        "activity": _activity_words(_),
+        **date_strings(_),
+    }

@@ -1,0 +1,123 @@
+"""The Koula XBlock: a community-of-practice session in an Open edX course.
+
+A thin adapter: settings and Studio editing come from :mod:`.settings`, OLX
+from :mod:`.olx`, the learner actions from :mod:`.learner`; the rules live in
+the core (:mod:`koula`) and the page in the shared UI (:mod:`koula_ui`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from markupsafe import escape
+from web_fragments.fragment import Fragment
+from xblock.completable import CompletableXBlockMixin
+from xblock.core import XBlock
+from xblock.fields import Dict, Scope
+
+from koula.activity import activity_template
+from koula.errors import KoulaError
+from koula.messages import gettext_for, pick_language
+from koula.progress import learner_state_data
+from koula.state import LearnerState
+from koula.template import SessionTemplate
+from koula.template_data import template_to_data
+from koula_ui.assets import asset_text
+from koula_ui.render import render_activity
+from koula_xblock import compat
+from koula_xblock.learner import run_action
+from koula_xblock.olx import OlxMixin
+from koula_xblock.scenarios import workbench_scenarios as _scenarios
+from koula_xblock.settings import SettingsMixin
+
+__all__ = ["KoulaXBlock"]
+
+SHARED_ASSETS = {"public/koula.js": "koula.js", "public/koula.css": "koula.css"}
+
+
+@XBlock.needs("i18n")
+@XBlock.wants("user")
+@XBlock.supports("multi_device")
+class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
+    """Practise in session, commit to an experiment at work, come back and report."""
+
+    has_score = True
+    has_custom_completion = True
+    icon_class = "problem"
+    learner_state = Dict(default={}, scope=Scope.user_state,
+                         help="One learner's answers (see koula.state).")
+
+    def template(self) -> SessionTemplate:
+        """Return the template learners follow here; raise a KoulaError when misconfigured."""
+        return activity_template(self.activity_settings())
+
+    def learner_language(self) -> str:
+        return pick_language(self.language, compat.host_language())
+
+    def max_score(self) -> float:
+        return 1.0
+
+    def student_view(self, context: Any = None) -> Fragment:
+        return self._activity_fragment(preview=False)
+
+    def author_view(self, context: Any = None) -> Fragment:
+        return self._activity_fragment(preview=True)
+
+    def student_view_data(self, context: Any = None) -> dict[str, Any]:
+        template = self.template()
+        return {
+            "display_name": self.display_name,
+            "language": self.learner_language(),
+            "template": template_to_data(template),
+            "state": learner_state_data(template, LearnerState.from_data(self.learner_state)),
+        }
+
+    @XBlock.json_handler
+    def save_draft(self, data: Any, suffix: str = "") -> Any:
+        return run_action(self, "save_draft", data)
+
+    @XBlock.json_handler
+    def submit_deliverable(self, data: Any, suffix: str = "") -> Any:
+        return run_action(self, "submit_deliverable", data)
+
+    @XBlock.json_handler
+    def commit_experiment(self, data: Any, suffix: str = "") -> Any:
+        return run_action(self, "commit_experiment", data)
+
+    @XBlock.json_handler
+    def submit_return(self, data: Any, suffix: str = "") -> Any:
+        return run_action(self, "submit_return", data)
+
+    @classmethod
+    def open_local_resource(cls, uri: str | bytes) -> Any:
+        """Serve the shared UI's script and stylesheet besides this package's ``public/``."""
+        name = uri.decode() if isinstance(uri, bytes) else uri
+        if name in SHARED_ASSETS:
+            return io.BytesIO(asset_text(SHARED_ASSETS[name]).encode("utf-8"))
+        return super().open_local_resource(uri)
+
+    @staticmethod
+    def workbench_scenarios() -> list[tuple[str, str]]:
+        return _scenarios()
+
+    def _activity_fragment(self, *, preview: bool) -> Fragment:
+        language = self.learner_language()
+        try:
+            template = self.template()
+        except KoulaError as error:
+            message = gettext_for(language)("This activity is not set up correctly yet:")
+            return Fragment(f'<div class="koula" role="alert"><p>{escape(message)}</p>'
+                            f"<pre>{escape(str(error))}</pre></div>")
+        state = learner_state_data(template, LearnerState.from_data(self.learner_state))
+        uid = re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
+        html = render_activity(template=template, state=state, language=language,
+                               context={"display_name": self.display_name}, uid=uid,
+                               preview=preview)
+        frag = Fragment(html)
+        frag.add_css_url(self.runtime.local_resource_url(self, "public/koula.css"))
+        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/koula.js"))
+        if not preview:
+            frag.initialize_js("KoulaXBlock")
+        return frag

@@ -1,0 +1,184 @@
+import datetime as dt
+
+import pytest
+
+from koula.actions import apply_action
+from koula.errors import InvalidValues, OutOfOrder
+from koula.progress import learner_state_data
+from koula.state import LearnerState
+
+CARD = {"practice": "Pair review", "steps": ["Pick a pair", "Review"]}
+COMMITMENT = {"action": "Try pair review on Monday", "confidence": 3}
+RETURN = {"applied": "partly", "what_happened": "We did it twice."}
+
+
+def act(template, state, action, body, now, language="en"):
+    return apply_action(action, body, template=template, state=state, now=now, language=language)
+
+
+def closed_loop(template, now):
+    state = act(template, LearnerState(), "submit_deliverable", {"values": CARD}, now)
+    state = act(template, state, "commit_experiment", {"values": COMMITMENT}, now)
+    return act(template, state, "submit_return", {"values": RETURN}, now)
+
+
+def test_submitting_the_practice_card_stores_it_with_the_time(minimal_template, now):
+    state = act(minimal_template, LearnerState(), "submit_deliverable", {"values": CARD}, now)
+    data = learner_state_data(minimal_template, state)
+    assert data["deliverable"] == {
+        "status": "submitted",
+        "values": CARD,
+        "draft": None,
+        "submitted_at": "2026-11-28T09:30:15.123Z",
+    }
+
+
+def test_a_missing_required_field_is_refused_and_the_typed_values_kept_as_draft(
+    minimal_template, now
+):
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "submit_deliverable",
+            {"values": {"steps": ["One step"]}}, now)
+    assert caught.value.errors == {"practice": "This answer is required. Please fill it in."}
+    kept = learner_state_data(minimal_template, caught.value.state)["deliverable"]
+    assert kept["status"] == "draft"
+    assert kept["values"] == {"steps": ["One step"]}
+
+
+def test_a_too_long_answer_is_refused_but_kept_as_typed(minimal_template, now):
+    long = "x" * 51
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "submit_deliverable",
+            {"values": {"practice": long}}, now)
+    assert "50 characters" in caught.value.errors["practice"]
+    assert caught.value.state.deliverable.draft == {"practice": long}
+
+
+def test_a_draft_is_saved_without_checking_required_fields(minimal_template, now):
+    state = act(minimal_template, LearnerState(), "save_draft",
+                {"part": "commitment", "values": {"confidence": 2}}, now)
+    data = learner_state_data(minimal_template, state)
+    assert data["commitment"]["status"] == "draft"
+    assert data["commitment"]["values"] == {"confidence": 2}
+    assert data["progress"]["activity"] == "Started"
+
+
+def test_a_draft_with_a_wrong_type_is_refused(minimal_template, now):
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "save_draft",
+            {"part": "commitment", "values": {"confidence": 9}}, now)
+    assert caught.value.errors == {"confidence": "Choose a rating from 1 to 5."}
+
+
+def test_a_draft_must_name_a_part_of_the_template(minimal_template, now):
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "save_draft", {"part": "essay", "values": {}}, now)
+    assert list(caught.value.errors) == ["part"]
+
+
+def test_a_return_before_any_commitment_is_out_of_order_and_kept(minimal_template, now):
+    with pytest.raises(OutOfOrder) as caught:
+        act(minimal_template, LearnerState(), "submit_return", {"values": RETURN}, now)
+    assert caught.value.status == 409
+    assert list(caught.value.errors) == ["_"]
+    assert caught.value.state.return_.draft == RETURN
+
+
+def test_committing_sets_the_return_due_date_from_the_window(minimal_template, now):
+    state = act(minimal_template, LearnerState(), "commit_experiment",
+                {"values": COMMITMENT}, now)
+    data = learner_state_data(minimal_template, state)["commitment"]
+    assert data["status"] == "committed"
+    assert data["committed_at"] == "2026-11-28T09:30:15.123Z"
+    assert data["due_on"] == "2026-12-12"
+
+
+def test_revising_a_commitment_keeps_its_due_date(minimal_template, now):
+    state = act(minimal_template, LearnerState(), "commit_experiment",
+                {"values": COMMITMENT}, now)
+    later = now + dt.timedelta(days=5)
+    revised = act(minimal_template, state, "commit_experiment",
+                  {"values": {**COMMITMENT, "confidence": 4}}, later)
+    assert revised.commitment.due_on == dt.date(2026, 12, 12)
+    assert revised.commitment.values["confidence"] == 4
+
+
+def test_a_return_by_the_due_date_is_on_time(minimal_template, now):
+    state = closed_loop(minimal_template, now)
+    assert learner_state_data(minimal_template, state)["return"]["on_time"] is True
+
+
+def test_a_return_after_the_due_date_is_late(minimal_template, now):
+    state = act(minimal_template, LearnerState(), "commit_experiment",
+                {"values": COMMITMENT}, now)
+    late = act(minimal_template, state, "submit_return", {"values": RETURN},
+               now + dt.timedelta(days=15))
+    assert late.return_.on_time is False
+
+
+def test_the_commitment_cannot_change_once_the_return_is_in(minimal_template, now):
+    state = closed_loop(minimal_template, now)
+    with pytest.raises(OutOfOrder):
+        act(minimal_template, state, "commit_experiment", {"values": COMMITMENT}, now)
+
+
+def test_a_draft_over_a_submitted_card_keeps_the_submitted_values(minimal_template, now):
+    state = act(minimal_template, LearnerState(), "submit_deliverable", {"values": CARD}, now)
+    state = act(minimal_template, state, "save_draft",
+                {"part": "deliverable", "values": {"practice": "Renamed"}}, now)
+    data = learner_state_data(minimal_template, state)["deliverable"]
+    assert data["status"] == "submitted"
+    assert data["values"] == CARD
+    assert data["draft"] == {"practice": "Renamed"}
+
+
+def test_a_failed_revision_keeps_both_the_submitted_card_and_the_new_text(minimal_template, now):
+    state = act(minimal_template, LearnerState(), "submit_deliverable", {"values": CARD}, now)
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, state, "submit_deliverable", {"values": {"practice": ""}}, now)
+    kept = caught.value.state.deliverable
+    assert kept.values == CARD
+    assert kept.draft == {"practice": ""}
+
+
+def test_revising_the_card_keeps_the_first_submission_time(minimal_template, now):
+    state = act(minimal_template, LearnerState(), "submit_deliverable", {"values": CARD}, now)
+    first = state.deliverable.done_at
+    later = now + dt.timedelta(hours=1)
+    state = act(minimal_template, state, "submit_deliverable",
+                {"values": {**CARD, "practice": "Better"}}, later)
+    assert state.deliverable.done_at == first
+    assert state.deliverable.values["practice"] == "Better"
+    assert state.deliverable.draft is None
+
+
+def test_a_body_that_is_not_an_object_is_refused(minimal_template, now):
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "submit_deliverable", ["x"], now)
+    assert list(caught.value.errors) == ["_"]
+
+
+def test_errors_are_in_the_learners_language(minimal_template, now):
+    with pytest.raises(OutOfOrder) as caught:
+        act(minimal_template, LearnerState(), "submit_return", {"values": RETURN}, now, "fr")
+    assert caught.value.errors["_"].startswith("Engagez-vous")
+
+
+def test_a_template_without_experiment_refuses_a_commitment(minimal_template, now):
+    from dataclasses import replace
+
+    no_experiment = replace(minimal_template, experiment=None)
+    with pytest.raises(OutOfOrder):
+        act(no_experiment, LearnerState(), "commit_experiment", {"values": COMMITMENT}, now)
+
+
+def test_an_unknown_action_is_a_programming_error(minimal_template, now):
+    with pytest.raises(ValueError):
+        act(minimal_template, LearnerState(), "delete_everything", {}, now)
+
+
+def test_the_state_survives_a_round_trip_through_json(minimal_template, now):
+    state = closed_loop(minimal_template, now)
+    state = act(minimal_template, state, "save_draft",
+                {"part": "deliverable", "values": {"practice": "Edited"}}, now)
+    assert LearnerState.from_data(state.to_data()) == state

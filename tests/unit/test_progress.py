@@ -1,0 +1,57 @@
+from dataclasses import replace
+
+from koula.actions import apply_action
+from koula.progress import progress_of
+from koula.state import LearnerState
+from koula.template import ScoringPolicy
+
+STEPS = [
+    ("save_draft", {"part": "deliverable", "values": {"practice": "x"}}),
+    ("submit_deliverable", {"values": {"practice": "Pair review"}}),
+    ("commit_experiment", {"values": {"action": "Try it", "confidence": 3}}),
+    ("submit_return", {"values": {"applied": "yes", "what_happened": "It worked."}}),
+]
+
+
+def progress_after_each_step(template, now):
+    state, seen = LearnerState(), [progress_of(template, LearnerState())]
+    for action, body in STEPS:
+        state = apply_action(action, body, template=template, state=state, now=now,
+                             language="en")
+        seen.append(progress_of(template, state))
+    return seen
+
+
+def test_the_activity_words_follow_the_loop(minimal_template, now):
+    words = [p.activity for p in progress_after_each_step(minimal_template, now)]
+    assert words == ["Initialized", "Started", "InProgress", "Submitted", "Completed"]
+
+
+def test_completion_reaches_one_when_the_loop_closes(minimal_template, now):
+    completions = [p.completion for p in progress_after_each_step(minimal_template, now)]
+    assert completions == [0.0, 0.0, 0.3333, 0.6667, 1.0]
+
+
+def test_the_score_follows_the_templates_weights(minimal_template, now):
+    scores = [p.score for p in progress_after_each_step(minimal_template, now)]
+    assert scores == [0.0, 0.0, 0.4, 0.6, 1.0]
+
+
+def test_a_part_with_no_weight_adds_no_score(minimal_template, now):
+    template = replace(minimal_template, scoring=ScoringPolicy(1, 0, 1))
+    scores = [p.score for p in progress_after_each_step(template, now)]
+    assert scores == [0.0, 0.0, 0.5, 0.5, 1.0]
+
+
+def test_without_an_experiment_the_card_alone_completes(minimal_template, now):
+    template = replace(minimal_template, experiment=None)
+    state = apply_action("submit_deliverable", {"values": {"practice": "x"}}, template=template,
+                         state=LearnerState(), now=now, language="en")
+    progress = progress_of(template, state)
+    assert (progress.completion, progress.score, progress.activity) == (1.0, 1.0, "Completed")
+
+
+def test_a_commitment_without_a_card_is_in_progress_not_submitted(minimal_template, now):
+    state = apply_action("commit_experiment", {"values": {"action": "x", "confidence": 1}},
+                         template=minimal_template, state=LearnerState(), now=now, language="en")
+    assert progress_of(minimal_template, state).activity == "InProgress"
