@@ -54,7 +54,7 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
         return activity_template(self.activity_settings())
 
     def learner_language(self) -> str:
-        return pick_language(self.language, compat.host_language())
+        return pick_language(self.language, compat.host_language(self))
 
     def max_score(self) -> float:
         return 1.0

@@ -12,8 +12,18 @@ from typing import Any
 __all__ = ["anonymous_user_id", "host_language", "user_is_staff"]
 
 
-def host_language() -> str | None:
-    """Return the language the host activated for this request (the learner's), if any."""
+def host_language(block: Any) -> str | None:
+    """Return the learner's language: from the i18n service, else the host's active language."""
+    try:
+        service = block.runtime.service(block, "i18n")
+    except Exception:  # a runtime without the service: fall back to the host's language
+        service = None
+    get_language = getattr(service, "get_language", None)
+    if callable(get_language):
+        try:
+            return str(get_language())
+        except Exception:  # the workbench's service is Django's, possibly unconfigured
+            pass
     try:
         from django.utils import translation
     except ImportError:
