@@ -115,7 +115,7 @@ def _submit(
 
 
 def _with_draft(state: LearnerState, part: Part, draft: Values) -> LearnerState:
-    """Return ``state`` with ``draft`` kept for ``part`` (an empty draft of an empty part is none)."""
+    """Return ``state`` keeping ``draft`` for ``part`` (no draft if both are empty)."""
     current = state.part(part)
     return state.with_part(part, replace(current, draft=draft if draft or current.done else None))
 

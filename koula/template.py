@@ -15,6 +15,7 @@ from enum import StrEnum
 from koula.text import LocalizedText
 
 __all__ = [
+    "INDICATORS",
     "Choice",
     "DeliverableSchema",
     "ExperimentSchema",
@@ -27,6 +28,31 @@ __all__ = [
     "ScoringPolicy",
     "SessionTemplate",
 ]
+
+
+INDICATORS = frozenset(
+    {
+        # at the session (commitment)
+        "action",
+        "context",
+        "by_date",
+        "success_signal",
+        "confidence",
+        "relevance",
+        "can_do_now",
+        # at the return
+        "applied",
+        "what_happened",
+        "why_difference",
+        "evidence",
+        "learning",
+        "blockers",
+        "next_step",
+        "value_story",
+        "value_cycle",
+    }
+)
+"""The impact indicators a field may feed (see the README's template reference)."""
 
 
 class FieldType(StrEnum):

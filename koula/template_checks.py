@@ -27,10 +27,23 @@ def check_template(template: SessionTemplate, _: Gettext) -> list[tuple[str, str
         problems += _fields("experiment.commitment", template.experiment.commitment_fields, _)
         problems += _fields("experiment.return", template.experiment.return_fields, _)
     for where, text in _texts(template, ""):
-        missing = [lang for lang in template.languages if lang not in text.languages()]
-        if "*" not in text.languages() and missing:
+        if "*" in text.by_language:  # one text for every language (blank ones reported earlier)
+            continue
+        written = {code for code, words in text.by_language.items() if words.strip()}
+        missing = [lang for lang in template.languages if lang not in written]
+        if missing:
             problems.append(
                 (where, _("has no text in {languages}").format(languages=", ".join(missing)))
+            )
+        undeclared = sorted(text.languages() - set(template.languages))
+        if undeclared:
+            problems.append(
+                (
+                    where,
+                    _(
+                        "is written in {languages}, which the template's languages do not list"
+                    ).format(languages=", ".join(undeclared)),
+                )
             )
     if sum(template.scoring.weight(part) for part in template.parts()) <= 0:
         problems.append(("scoring", _("at least one part must have a weight above 0")))
@@ -60,9 +73,9 @@ def _fields(where: str, fields: Sequence[Field], _: Gettext) -> list[tuple[str, 
 
 
 def _texts(node: object, where: str) -> Iterator[tuple[str, LocalizedText]]:
-    """Yield every non-empty localized text below ``node`` with its location."""
+    """Yield every localized text below ``node`` that has any language, with its location."""
     if isinstance(node, LocalizedText):
-        if node:
+        if node.by_language:
             yield where, node
     elif dataclasses.is_dataclass(node) and not isinstance(node, type):
         for f in dataclasses.fields(node):

@@ -19,6 +19,7 @@ import yaml
 from koula.errors import TemplateError
 from koula.messages import Gettext, gettext_for
 from koula.template import (
+    INDICATORS,
     Choice,
     DeliverableSchema,
     ExperimentSchema,
@@ -32,7 +33,8 @@ from koula.template import (
 )
 from koula.template_checks import check_template
 from koula.template_reader import Reader
-from koula.text import LocalizedText
+from koula.text import LocalizedText, normalize_language
+from koula.values import DEFAULT_MAX_LENGTH
 
 __all__ = ["FORMAT_VERSION", "load_template_file", "parse_template", "parse_template_text"]
 
@@ -82,7 +84,7 @@ def parse_template_text(text: str, *, source: str = "", language: str = "en") ->
     if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
         raise TemplateError([("", _("the template is larger than 256 KB"))], source)
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        data = _decode(text)
     except (ValueError, yaml.YAMLError) as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)
@@ -104,6 +106,16 @@ def parse_template_text(text: str, *, source: str = "", language: str = "en") ->
             source,
         ) from exc
     return parse_template(data, source=source, language=language)
+
+
+def _decode(text: str) -> Any:
+    """Decode JSON, or YAML when the text is not JSON (a YAML flow mapping starts with ``{``)."""
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return yaml.safe_load(text)
 
 
 def parse_template(data: Any, *, source: str = "", language: str = "en") -> SessionTemplate:
@@ -141,7 +153,10 @@ def _languages(data: Any, problems: list[tuple[str, str]], _: Gettext) -> tuple[
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         problems.append(("languages", _("must list the language codes used, e.g. [en, fr]")))
         return ("en",)
-    return tuple(v.lower() for v in value)
+    languages = tuple(normalize_language(v) for v in value)
+    if len(set(languages)) != len(languages):
+        problems.append(("languages", _("lists a language twice")))
+    return tuple(dict.fromkeys(languages))
 
 
 def _template_id(root: Reader) -> str:
@@ -199,9 +214,18 @@ def _field(r: Reader) -> Field:
     if choices and field_type is not FieldType.CHOICE:
         r.fail(r.at("choices"), r._("only fields of type choice have choices"))
     indicator = r.data.get("indicator")
-    if indicator is not None and not isinstance(indicator, str):
-        r.fail(r.at("indicator"), r._("must be the name of an impact indicator"))
+    if indicator is not None and indicator not in INDICATORS:
+        r.fail(
+            r.at("indicator"),
+            r._("must be one of the impact indicators: {names}").format(
+                names=", ".join(sorted(INDICATORS))
+            ),
+        )
         indicator = None
+    if "max_items" in r.data and field_type is not FieldType.LIST:
+        r.fail(r.at("max_items"), r._("only fields of type list have max_items"))
+    if "max_length" in r.data and field_type not in DEFAULT_MAX_LENGTH:
+        r.fail(r.at("max_length"), r._("only text, list and url fields have max_length"))
     return Field(
         key=r.key(),
         label=r.text("label", required=True),

@@ -90,6 +90,8 @@ class Reader:
                 self.fail(where, self._("is required"))
             return LocalizedText(fallback_language=self.lang)
         if isinstance(value, str):
+            if required and not value.strip():
+                self.fail(where, self._("is required and cannot be blank"))
             return LocalizedText({"*": value}, self.lang)
         if isinstance(value, Mapping) and value:
             texts: dict[str, str] = {}

@@ -1,66 +1,59 @@
 /*
  * Koula learner activity: runs the forms rendered by koula_ui/render.py.
  *
- * One script for every platform, no framework and no build step. The page
- * holds a `.koula` root with a `.koula-context` JSON script (state, language,
- * translated strings). Koula.mount(root, options) wires its forms: answers
- * are sent as JSON to the learner actions of docs/contract.md, drafts are
+ * One script for every platform, with no framework and no build step. The
+ * page holds a `.koula` root with a `.koula-context` JSON script (state,
+ * language, translated strings). Koula.mount(root, options) wires its forms:
+ * answers go as JSON to the learner actions of docs/contract.md, drafts are
  * saved while the learner types, errors are shown by their question, and
- * nothing typed is ever dropped: unsent answers wait in sessionStorage.
+ * nothing typed is dropped: answers not yet accepted wait in sessionStorage.
  *
- *   Koula.mount(root, {actionUrl: name => url, headers: {...}})
- *   window.KoulaXBlock(runtime, element)   Open edX initializer
+ *   Koula.mount(root, {actionUrl: (name) => url, headers: {...}})
+ *   window.KoulaXBlock(runtime, element)   the Open edX initializer
  *   .koula[data-koula-auto]                mounted on DOMContentLoaded (LTI page)
  */
-(function () {
+(() => {
   "use strict";
 
-  var AUTOSAVE_DELAY = 1500;
-  var SUBMIT = {
+  const AUTOSAVE_DELAY = 1500;
+  const SUBMIT = {
     deliverable: "submit_deliverable",
     commitment: "commit_experiment",
     return: "submit_return",
   };
 
-  /* Split a translated string on {name} markers, putting values (text or nodes) in place. */
-  function pieces(template, values) {
-    return String(template || "")
+  /* Split a translated string on {name} markers and put values (text or nodes) in place. */
+  const pieces = (template, values) =>
+    String(template || "")
       .split(/(\{\w+\})/)
-      .map(function (part) {
-        var name = part.charAt(0) === "{" ? part.slice(1, -1) : null;
+      .map((part) => {
+        const name = part.charAt(0) === "{" ? part.slice(1, -1) : null;
         return name !== null && name in values ? values[name] : part;
       });
-  }
 
-  function text(template, values) {
-    return pieces(template, values).join("");
-  }
+  const format = (template, values) => pieces(template, values).join("");
 
-  function setContent(element, parts) {
+  const setContent = (element, parts) => {
     element.textContent = "";
-    parts.forEach(function (part) {
-      element.append(part);
-    });
-  }
+    parts.forEach((part) => element.append(part));
+  };
 
-  function cookie(name) {
-    var match = document.cookie.match(new RegExp("(?:^|;\\s*)" + name + "=([^;]*)"));
+  const cookie = (name) => {
+    const match = document.cookie.match(new RegExp("(?:^|;\\s*)" + name + "=([^;]*)"));
     return match ? decodeURIComponent(match[1]) : null;
-  }
+  };
 
-  function isEmpty(value) {
-    return value === null || value === "" || (Array.isArray(value) && !value.length);
-  }
+  const isChoice = (field) => field.dataset.type === "choice" || field.dataset.type === "rating";
 
   /* The answers of a form, typed as the contract wants them; empty answers are left out. */
-  function collect(form) {
-    var values = {};
-    form.querySelectorAll(".koula-field").forEach(function (field) {
-      var type = field.dataset.type;
-      var value;
-      if (type === "choice" || type === "rating") {
-        var checked = field.querySelector("input:checked");
-        value = checked ? checked.value : null;
+  const collect = (form) => {
+    const values = {};
+    form.querySelectorAll(".koula-field").forEach((field) => {
+      const type = field.dataset.type;
+      let value;
+      if (isChoice(field)) {
+        const checked = field.querySelector("input:checked");
+        value = checked ? checked.value : "";
         if (checked && type === "rating") value = parseInt(checked.value, 10);
       } else {
         value = field.querySelector("[name]").value;
@@ -69,18 +62,19 @@
             ? value.split(/\r?\n/).map((line) => line.trim()).filter(Boolean)
             : value.trim();
       }
-      if (!isEmpty(value)) values[field.dataset.field] = value;
+      if (value !== "" && !(Array.isArray(value) && !value.length)) {
+        values[field.dataset.field] = value;
+      }
     });
     return values;
-  }
+  };
 
-  /* Put answers back in the controls (used to restore unsent answers after a reload). */
-  function fillIn(form, values) {
-    form.querySelectorAll(".koula-field").forEach(function (field) {
-      var value = values[field.dataset.field];
-      var type = field.dataset.type;
-      if (type === "choice" || type === "rating") {
-        field.querySelectorAll("input").forEach(function (input) {
+  /* Put answers back in the controls (to restore unsent answers after a reload). */
+  const fillIn = (form, values) => {
+    form.querySelectorAll(".koula-field").forEach((field) => {
+      const value = values[field.dataset.field];
+      if (isChoice(field)) {
+        field.querySelectorAll("input").forEach((input) => {
           input.checked = value != null && String(value) === input.value;
         });
       } else {
@@ -88,107 +82,103 @@
           value == null ? "" : Array.isArray(value) ? value.join("\n") : String(value);
       }
     });
-  }
+  };
 
-  function mount(root, options) {
-    options = options || {};
+  function mount(root, options = {}) {
     if (root && root.jquery) root = root[0];
     if (root && !root.hasAttribute("data-koula-uid")) root = root.querySelector("[data-koula-uid]");
     if (!root || root.hasAttribute("data-koula-preview")) return null;
     if (root.koula) return root.koula;
 
-    var context = {};
+    let context = {};
     try {
       context = JSON.parse(root.querySelector(".koula-context").textContent);
     } catch (error) {
       context = {};
     }
-    var t = context.i18n || {};
-    var uid = root.dataset.koulaUid;
-    var live = root.querySelector(".koula-status");
-    var actionUrl =
-      options.actionUrl ||
-      function (name) {
-        return String(context.api || "").replace(/\/$/, "") + "/" + name;
-      };
-    var sent = 0; // requests sent, to apply only the newest state that comes back
-    var applied = 0;
-    var forms = [];
+    const t = context.i18n || {};
+    const uid = root.dataset.koulaUid;
+    const live = root.querySelector(".koula-status");
+    const actionUrl =
+      options.actionUrl || ((name) => String(context.api || "").replace(/\/$/, "") + "/" + name);
+    const forms = [];
+    let sent = 0; // numbers requests, so that only the newest state that comes back is shown
+    let shown = 0;
 
-    function storageKey(f) {
-      return "koula:" + uid + ":" + f.part;
-    }
-
-    function keep(f, values) {
+    const storageKey = (f) => "koula:" + uid + ":" + f.part;
+    const keep = (f, values) => {
       try {
         sessionStorage.setItem(storageKey(f), JSON.stringify(values));
       } catch (error) {
-        /* storage may be full or disabled: the answers are still on the page */
+        /* storage full or disabled: the answers are still on the page */
       }
-    }
-
-    function forget(f) {
+    };
+    const forget = (f, values) => {
+      // Forget the copy only if the learner has not typed more since these values left.
+      if (JSON.stringify(collect(f.form)) !== JSON.stringify(values)) return;
       try {
         sessionStorage.removeItem(storageKey(f));
       } catch (error) {
         /* nothing to forget */
       }
-    }
+    };
 
-    function timeElement(iso) {
-      var match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
-      if (!match) return "";
-      var element = document.createElement("time");
-      element.setAttribute("datetime", match[0]);
-      element.textContent = text(t.date_format, {
+    const dateText = (iso) => {
+      const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+      if (!match) return null;
+      return format(t.date_format, {
         day: String(Number(match[3])),
         month: (t.months || [])[Number(match[2]) - 1] || match[2],
         year: match[1],
       });
+    };
+    const timeElement = (iso) => {
+      const readable = dateText(iso);
+      if (!readable) return "";
+      const element = document.createElement("time");
+      element.setAttribute("datetime", iso.slice(0, 10));
+      element.textContent = readable;
       return element;
-    }
+    };
 
-    function announce(message) {
+    const announce = (message) => {
       live.textContent = "";
-      setTimeout(function () {
-        live.textContent = message;
-      }, 50);
-    }
-
-    function quiet(f, message) {
+      setTimeout(() => (live.textContent = message), 50);
+    };
+    const quiet = (f, message) => {
       if (f.autosave) f.autosave.textContent = message;
-    }
+    };
 
-    function percent(fraction) {
-      var value = Math.round(Math.min(Math.max(Number(fraction) || 0, 0), 1) * 100);
-      return { number: value, text: text(t.percent || "{value}%", { value: String(value) }) };
-    }
-
-    function setProgress(name, value) {
-      var element = root.querySelector('[data-progress="' + name + '"]');
-      if (element) element.textContent = value;
-      return element;
-    }
+    const percent = (fraction) => {
+      const value = Math.round(Math.min(Math.max(Number(fraction) || 0, 0), 1) * 100);
+      return { value, text: format(t.percent || "{value}%", { value: String(value) }) };
+    };
+    const progressElement = (name) => root.querySelector('[data-progress="' + name + '"]');
 
     function applyState(state) {
       context.state = state;
-      var progress = state.progress || {};
-      var completion = percent(progress.completion);
-      setProgress("completion", completion.text);
-      setProgress("score", percent(progress.score).text);
-      var activity = setProgress("activity", (t.activity || {})[progress.activity] || "");
-      if (activity) activity.dataset.value = progress.activity || "";
-      var meter = root.querySelector('[data-progress="meter"]');
-      if (meter) meter.value = completion.number;
-      forms.forEach(function (f) {
-        updateForm(f, state);
+      const progress = state.progress || {};
+      const completion = percent(progress.completion);
+      const parts = {
+        completion: completion.text,
+        score: percent(progress.score).text,
+        activity: (t.activity || {})[progress.activity] || "",
+      };
+      Object.keys(parts).forEach((name) => {
+        const element = progressElement(name);
+        if (element) element.textContent = parts[name];
       });
+      const activity = progressElement("activity");
+      if (activity) activity.dataset.value = progress.activity || "";
+      const meter = progressElement("meter");
+      if (meter) meter.value = completion.value;
+      forms.forEach((f) => updateForm(f, state));
     }
 
     function updateForm(f, state) {
-      var s = state[f.part] || {};
-      var done = s.status === "submitted" || s.status === "committed";
-      var line = [s.status === "draft" ? t.status_draft : t.status_empty];
+      const s = state[f.part] || {};
+      const done = s.status === "submitted" || s.status === "committed";
+      let line = [s.status === "draft" ? t.status_draft : t.status_empty];
       if (s.status === "committed") {
         line = pieces(t.status_committed, {
           date: timeElement(s.committed_at),
@@ -202,25 +192,23 @@
       f.changes.hidden = !(done && s.draft != null);
       f.button.textContent = done ? t.submit_changes : t["submit_" + f.part];
       if (f.part === "return") {
-        var commitment = state.commitment || {};
-        var locked = commitment.status !== "committed";
+        const commitment = state.commitment || {};
+        const locked = commitment.status !== "committed";
         f.body.disabled = locked;
         f.form.querySelector('[data-role="lock"]').hidden = !locked;
-        var due = f.form.querySelector('[data-role="due"]');
+        const due = f.form.querySelector('[data-role="due"]');
         due.hidden = !commitment.due_on;
         setContent(due, pieces(t.return_due, { date: timeElement(commitment.due_on) }));
       }
     }
 
     function clearFieldError(field) {
-      var error = field.querySelector(".koula-error");
+      const error = field.querySelector(".koula-error");
       if (error.hidden) return;
       error.hidden = true;
       error.textContent = "";
       field.classList.remove("koula-invalid");
-      field.querySelectorAll("[aria-invalid]").forEach(function (element) {
-        element.removeAttribute("aria-invalid");
-      });
+      field.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
     }
 
     function clearErrors(f) {
@@ -230,27 +218,25 @@
 
     /* Show {key: message} by each question; "_" and unknown keys go to the form's alert. */
     function showErrors(f, errors, moveFocus) {
-      var first = null;
-      var general = [];
-      f.form.querySelectorAll(".koula-field").forEach(function (field) {
-        var message = errors[field.dataset.field];
+      const fields = Array.from(f.form.querySelectorAll(".koula-field"));
+      const general = Object.keys(errors)
+        .filter((key) => !fields.some((field) => field.dataset.field === key))
+        .map((key) => errors[key]);
+      let first = null;
+      fields.forEach((field) => {
+        const message = errors[field.dataset.field];
         if (!message) return;
-        var error = field.querySelector(".koula-error");
+        const error = field.querySelector(".koula-error");
         error.textContent = message;
         error.hidden = false;
         field.classList.add("koula-invalid");
-        var group = field.querySelector(".koula-choices");
+        const group = field.querySelector(".koula-choices");
         (group || field.querySelector("[name]")).setAttribute("aria-invalid", "true");
-        if (!first) {
-          first = group
+        first =
+          first ||
+          (group
             ? field.querySelector("input:checked") || field.querySelector("input")
-            : field.querySelector("[name]");
-        }
-      });
-      Object.keys(errors).forEach(function (key) {
-        if (!f.form.querySelector('[data-field="' + key.replace(/["\\]/g, "") + '"]')) {
-          general.push(errors[key]);
-        }
+            : field.querySelector("[name]"));
       });
       if (first && moveFocus) general.unshift(t.fix_fields);
       f.formError.textContent = general.join(" ");
@@ -258,56 +244,11 @@
     }
 
     function headers() {
-      var all = { "Content-Type": "application/json", Accept: "application/json" };
+      const all = { "Content-Type": "application/json", Accept: "application/json" };
       if (context.token) all.Authorization = "Bearer " + context.token;
-      var csrf = cookie("csrftoken");
+      const csrf = cookie("csrftoken");
       if (csrf) all["X-CSRFToken"] = csrf;
       return Object.assign(all, options.headers || {});
-    }
-
-    /* POST one action; resolve to true when the server took it (never rejects). */
-    async function send(f, action, body, isSubmit) {
-      var mine = ++sent;
-      var response;
-      var data = null;
-      try {
-        response = await fetch(actionUrl(action), {
-          method: "POST",
-          headers: headers(),
-          body: JSON.stringify(body),
-          credentials: "same-origin",
-        });
-        data = await response.json().catch(function () {
-          return null;
-        });
-      } catch (error) {
-        keep(f, body.values);
-        report(f, t.network_error, isSubmit);
-        return false;
-      }
-      var errors = data && data.errors;
-      if (response.ok && data && !errors) {
-        forget(f);
-        f.last = JSON.stringify(body.values);
-        if (mine > applied) {
-          applied = mine;
-          applyState(data);
-        }
-        return true;
-      }
-      if ((response.status === 400 || response.status === 409) && errors) {
-        // The server keeps refused answers as the draft (contract); a refused draft is kept here.
-        if (isSubmit) forget(f);
-        else keep(f, body.values);
-        f.last = JSON.stringify(body.values);
-        showErrors(f, errors, isSubmit);
-        if (!isSubmit) quiet(f, "");
-        return false;
-      }
-      keep(f, body.values);
-      var template = response.status >= 500 ? t.server_error : t.refused_error;
-      report(f, text(template, { status: String(response.status) }), isSubmit);
-      return false;
     }
 
     function report(f, message, isSubmit) {
@@ -315,31 +256,70 @@
       else quiet(f, t.draft_not_saved);
     }
 
+    /* POST one action; resolves to true when the server took it (never rejects). */
+    async function send(f, action, body, isSubmit) {
+      const mine = ++sent;
+      let response;
+      let data = null;
+      try {
+        response = await fetch(actionUrl(action), {
+          method: "POST",
+          headers: headers(),
+          body: JSON.stringify(body),
+          credentials: "same-origin",
+        });
+        data = await response.json().catch(() => null);
+      } catch (error) {
+        keep(f, body.values);
+        report(f, t.network_error, isSubmit);
+        return false;
+      }
+      const errors = data && data.errors;
+      if (response.ok && data && !errors) {
+        forget(f, body.values);
+        f.last = JSON.stringify(body.values);
+        f.restored.hidden = true;
+        if (mine > shown) {
+          shown = mine;
+          applyState(data);
+        }
+        return true;
+      }
+      if ((response.status === 400 || response.status === 409) && errors) {
+        // The server keeps the answers of a refused submit as the draft (see the contract).
+        if (isSubmit) forget(f, body.values);
+        f.last = JSON.stringify(body.values);
+        showErrors(f, errors, isSubmit);
+        if (!isSubmit) quiet(f, "");
+        return false;
+      }
+      keep(f, body.values);
+      const message = response.status >= 500 ? t.server_error : t.refused_error;
+      report(f, format(message, { status: String(response.status) }), isSubmit);
+      return false;
+    }
+
     function schedule(f) {
       clearTimeout(f.timer);
-      f.timer = setTimeout(function () {
-        saveDraft(f);
-      }, AUTOSAVE_DELAY);
+      f.timer = setTimeout(() => saveDraft(f), AUTOSAVE_DELAY);
     }
 
     function saveDraft(f) {
       clearTimeout(f.timer);
       if (f.busy || f.body.disabled) return;
       if (f.inflight) return schedule(f);
-      var values = collect(f.form);
+      const values = collect(f.form);
       if (JSON.stringify(values) === f.last) return;
       quiet(f, t.saving);
-      f.inflight = send(f, "save_draft", { part: f.part, values: values }, false).then(
-        function (ok) {
-          f.inflight = null;
-          if (!ok) return;
-          var time = new Date().toLocaleTimeString(context.lang || undefined, {
-            hour: "2-digit",
-            minute: "2-digit",
-          });
-          quiet(f, text(t.draft_saved_at, { time: time }));
-        }
-      );
+      f.inflight = send(f, "save_draft", { part: f.part, values }, false).then((ok) => {
+        f.inflight = null;
+        if (!ok) return;
+        const time = new Date().toLocaleTimeString(context.lang || undefined, {
+          hour: "2-digit",
+          minute: "2-digit",
+        });
+        quiet(f, format(t.draft_saved_at, { time }));
+      });
     }
 
     async function submit(f) {
@@ -349,27 +329,27 @@
       f.button.setAttribute("aria-disabled", "true");
       f.form.setAttribute("aria-busy", "true");
       try {
-        if (f.inflight) await f.inflight; // let a draft on its way land first
-        var values = collect(f.form);
+        if (f.inflight) await f.inflight; // let a draft already on its way land first
+        const values = collect(f.form);
         clearErrors(f);
         quiet(f, "");
-        if (await send(f, SUBMIT[f.part], { values: values }, true)) {
-          var s = context.state[f.part] || {};
-          var message = t["done_" + f.part] || "";
-          var due = (context.state.commitment || {}).due_on;
-          announce(text(message, { date: due ? timeElement(due).textContent : "" }));
-          quiet(f, s.status ? "✓" : "");
+        if (await send(f, SUBMIT[f.part], { values }, true)) {
+          const due = (context.state.commitment || {}).due_on;
+          const message = format(t["done_" + f.part], { date: dateText(due) || "" });
+          announce(message);
+          quiet(f, message);
         }
       } finally {
         f.busy = false;
         f.button.removeAttribute("aria-disabled");
         f.form.removeAttribute("aria-busy");
+        if (JSON.stringify(collect(f.form)) !== f.last) schedule(f);
       }
     }
 
     function setUp(form) {
-      var f = {
-        form: form,
+      const f = {
+        form,
         part: form.dataset.part,
         body: form.querySelector(".koula-body"),
         button: form.querySelector("button[type=submit]"),
@@ -377,12 +357,13 @@
         changes: form.querySelector('[data-role="changes"]'),
         formError: form.querySelector('[data-role="form-error"]'),
         autosave: form.querySelector('[data-role="autosave"]'),
+        restored: form.querySelector('[data-role="restored"]'),
         busy: false,
         inflight: null,
         timer: null,
       };
       f.last = JSON.stringify(collect(form));
-      var stored = null;
+      let stored = null;
       try {
         stored = JSON.parse(sessionStorage.getItem(storageKey(f)) || "null");
       } catch (error) {
@@ -390,64 +371,47 @@
       }
       if (stored && JSON.stringify(stored) !== f.last) {
         fillIn(form, stored);
-        var note = form.querySelector('[data-role="restored"]');
-        note.textContent = t.restored;
-        note.hidden = false;
+        f.restored.textContent = t.restored;
+        f.restored.hidden = false;
         schedule(f);
       }
-      function edited(event) {
-        var field = event.target.closest(".koula-field");
+      const edited = (event) => {
+        const field = event.target.closest(".koula-field");
         if (field) clearFieldError(field);
         keep(f, collect(form));
         schedule(f);
-      }
+      };
       form.addEventListener("input", edited);
       form.addEventListener("change", edited);
-      form.addEventListener("focusout", function (event) {
-        var next = event.relatedTarget;
-        var field = event.target.closest(".koula-field");
+      form.addEventListener("focusout", (event) => {
+        // Save on leaving a question, but not when moving within one or onto the submit button.
+        const next = event.relatedTarget;
+        const field = event.target.closest(".koula-field");
         if (next && (next === f.button || (field && field.contains(next)))) return;
         saveDraft(f);
       });
-      form.addEventListener("submit", function (event) {
+      form.addEventListener("submit", (event) => {
         event.preventDefault();
         submit(f);
       });
       return f;
     }
 
-    root.querySelectorAll("form.koula-form").forEach(function (form) {
-      forms.push(setUp(form));
-    });
-    root.koula = {
-      root: root,
-      state: function () {
-        return context.state;
-      },
-    };
+    root.querySelectorAll("form.koula-form").forEach((form) => forms.push(setUp(form)));
+    root.koula = { root, state: () => context.state };
     return root.koula;
   }
 
-  window.Koula = { mount: mount };
+  window.Koula = { mount };
 
+  /* Open edX calls this with the block's element (a DOM node, or jQuery in older runtimes). */
   window.KoulaXBlock = function (runtime, element) {
-    var node = element && element.jquery ? element[0] : element;
-    var root = node.matches(".koula") ? node : node.querySelector(".koula");
-    return mount(root, {
-      actionUrl: function (name) {
-        return runtime.handlerUrl(node, name);
-      },
-    });
+    const node = element && element.jquery ? element[0] : element;
+    const root = node.matches(".koula") ? node : node.querySelector(".koula");
+    return mount(root, { actionUrl: (name) => runtime.handlerUrl(node, name) });
   };
 
-  function autoMount() {
-    document.querySelectorAll(".koula[data-koula-auto]").forEach(function (root) {
-      mount(root);
-    });
-  }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", autoMount);
-  } else {
-    autoMount();
-  }
+  const autoMount = () => document.querySelectorAll(".koula[data-koula-auto]").forEach((root) => mount(root));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autoMount);
+  else autoMount();
 })();

@@ -120,3 +120,56 @@ def test_problems_are_explained_in_french_for_a_french_admin():
 
 def test_a_huge_text_is_refused_before_parsing():
     assert list(problems_of("x" * 300_000)) == [""]
+
+
+def test_a_regional_language_code_matches_its_texts():
+    data = minimal_data()
+    data["languages"] = ["en", "fr_CA"]
+    text = yaml.safe_dump(data).replace("fr:", "fr-CA:")
+    assert parse_template_text(text).languages == ("en", "fr-ca")
+
+
+def test_a_blank_translation_counts_as_missing():
+    data = minimal_data()
+    data["title"]["fr"] = "   "
+    assert problems_of(yaml.safe_dump(data)) == {"title": "has no text in fr"}
+
+
+def test_a_blank_required_text_is_refused():
+    data = minimal_data()
+    data["title"] = " "
+    assert problems_of(yaml.safe_dump(data)) == {"title": "is required and cannot be blank"}
+
+
+def test_a_yaml_flow_mapping_is_read_as_yaml():
+    data = minimal_data()
+    flow = yaml.safe_dump(data, default_flow_style=True)
+    assert flow.startswith("{")
+    assert parse_template_text(flow).id == "minimal"
+
+
+def test_a_misspelt_indicator_is_refused():
+    data = minimal_data()
+    data["experiment"]["return"][0]["indicator"] = "aplied"
+    assert "experiment.return[0].indicator" in problems_of(yaml.safe_dump(data))
+
+
+def test_limits_on_fields_that_cannot_have_them_are_refused():
+    data = minimal_data()
+    data["experiment"]["commitment"][2]["max_length"] = 3
+    data["deliverable"]["fields"][0]["max_items"] = 3
+    assert set(problems_of(yaml.safe_dump(data))) == {
+        "experiment.commitment[2].max_length", "deliverable.fields[0].max_items",
+    }
+
+
+def test_text_in_an_undeclared_language_is_reported():
+    data = minimal_data()
+    data["title"]["de"] = "Minimale Sitzung"
+    assert "title" in problems_of(yaml.safe_dump(data))
+
+
+def test_a_language_listed_twice_is_reported():
+    data = minimal_data()
+    data["languages"] = ["en", "fr", "en"]
+    assert problems_of(yaml.safe_dump(data)) == {"languages": "lists a language twice"}

@@ -1,0 +1,73 @@
+"""Keep the gettext catalogs in step with the code.
+
+``python devtools/catalog.py extract`` collects every translatable string
+(Python, Jinja2 templates) into ``koula/locale/koula.pot`` and merges it into
+each language's ``.po`` (new strings arrive untranslated); ``compile`` writes the
+``.mo`` files that ship in the wheel. ``tests/unit/test_catalogs.py`` fails when a
+string has no French translation or a ``.mo`` is stale.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "koula" / "locale"
+LANGUAGES = ("fr",)
+
+
+def extracted() -> Catalog:
+    """Return a catalog of every translatable string in the source tree."""
+    method_map, options_map = parse_mapping_cfg(io.StringIO((ROOT / "babel.cfg").read_text()))
+    catalog = Catalog(project="koula", msgid_bugs_address="", charset="utf-8")
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords={"_": None, "gettext": None},
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def po_path(language: str) -> Path:
+    return LOCALE / language / "LC_MESSAGES" / "koula.po"
+
+
+def read(language: str) -> Catalog:
+    with po_path(language).open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+def compiled(language: str) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, read(language), use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def extract() -> None:
+    template = extracted()
+    with (LOCALE / "koula.pot").open("wb") as handle:
+        write_po(handle, template, omit_header=True, sort_output=True, include_lineno=False)
+    for language in LANGUAGES:
+        path = po_path(language)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        catalog = read(language) if path.exists() else Catalog(locale=language)
+        catalog.update(template, no_fuzzy_matching=True)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, omit_header=True, sort_output=True, include_lineno=False,
+                     ignore_obsolete=True)
+
+
+def compile_all() -> None:
+    for language in LANGUAGES:
+        po_path(language).with_suffix(".mo").write_bytes(compiled(language))
+
+
+if __name__ == "__main__":
+    {"extract": extract, "compile": compile_all}[sys.argv[1]]()
