@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 
 from koula.messages import Gettext
-from koula.template import Field, SessionTemplate
+from koula.template import Field, FieldType, SessionTemplate
 from koula.template_reader import INVALID_KEY
 from koula.text import LocalizedText
 
@@ -65,10 +65,49 @@ def _duplicates(where: str, keys: Sequence[str], _: Gettext) -> list[tuple[str, 
     return problems
 
 
+# What the impact report expects of the fields that feed an indicator.
+INDICATOR_TYPES = {
+    "confidence": FieldType.RATING,
+    "relevance": FieldType.RATING,
+    "by_date": FieldType.DATE,
+    "evidence": FieldType.URL,
+    "blockers": FieldType.LIST,
+    "applied": FieldType.CHOICE,
+    "can_do_now": FieldType.CHOICE,
+    "value_cycle": FieldType.CHOICE,
+}
+INDICATOR_CHOICES = {
+    "applied": {"yes", "partly", "no"},
+    "can_do_now": {"yes", "partly", "no"},
+    "value_cycle": {"immediate", "potential", "applied", "realised", "reframing"},
+}
+
+
 def _fields(where: str, fields: Sequence[Field], _: Gettext) -> list[tuple[str, str]]:
     problems = _duplicates(where, [f.key for f in fields], _)
     for index, f in enumerate(fields):
         problems += _duplicates(f"{where}[{index}].choices", f.choice_values(), _)
+        expected = INDICATOR_TYPES.get(f.indicator or "")
+        if expected is not None and f.type is not expected:
+            problems.append(
+                (
+                    f"{where}[{index}].type",
+                    _("must be {type} for the indicator {indicator}").format(
+                        type=expected.value, indicator=f.indicator
+                    ),
+                )
+            )
+        allowed = INDICATOR_CHOICES.get(f.indicator or "", set())
+        unknown = sorted(set(f.choice_values()) - allowed) if allowed else []
+        if unknown:
+            problems.append(
+                (
+                    f"{where}[{index}].choices",
+                    _("the indicator {indicator} only knows the values {allowed}").format(
+                        indicator=f.indicator, allowed=", ".join(sorted(allowed))
+                    ),
+                )
+            )
     return problems
 
 

@@ -173,3 +173,17 @@ def test_a_language_listed_twice_is_reported():
     data = minimal_data()
     data["languages"] = ["en", "fr", "en"]
     assert problems_of(yaml.safe_dump(data)) == {"languages": "lists a language twice"}
+
+
+def test_an_indicator_needs_the_field_type_the_report_reads():
+    data = minimal_data()
+    data["experiment"]["commitment"][2]["type"] = "short_text"
+    assert problems_of(yaml.safe_dump(data)) == {
+        "experiment.commitment[2].type": "must be rating for the indicator confidence"
+    }
+
+
+def test_the_applied_indicator_only_knows_yes_partly_and_no():
+    data = minimal_data()
+    data["experiment"]["return"][0]["choices"][1]["value"] = "somewhat"
+    assert list(problems_of(yaml.safe_dump(data))) == ["experiment.return[0].choices"]
