@@ -30,6 +30,7 @@ def extracted() -> Catalog:
     catalog = Catalog(project="koula", msgid_bugs_address="", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords={"_": None, "gettext": None},
+        comment_tags=("Translators:",), strip_comment_tags=True,
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog

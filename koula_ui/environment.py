@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from koula.messages import gettext_for, pick_language
-from koula_ui.dates import format_date, iso_date
+from koula_ui.strings import format_date, iso_date
 
 __all__ = ["TEMPLATES_DIR", "environment_for"]
 

@@ -16,10 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from koula.messages import Gettext, gettext_for
-from koula.template import Field, FieldType, Mode, Part, SessionTemplate
+from koula.template import Field, FieldType, Part, SessionTemplate
 from koula.values import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
-from koula_ui.dates import date_strings
 from koula_ui.environment import environment_for
+from koula_ui.strings import (
+    activity_words,
+    mode_words,
+    percent,
+    script_strings,
+    submit_labels,
+    whole_percent,
+)
 
 __all__ = ["render_activity"]
 
@@ -52,7 +59,6 @@ class FormView:
     intro: str
     fields: tuple[FieldView, ...]
     state: dict[str, Any]
-    done: bool
     pending: bool
     locked: bool
     due_on: str | None
@@ -81,28 +87,34 @@ def render_activity(
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
     commitment = state.get("commitment") or {}
-    forms = [_form(template, part, state, commitment, prefix, language, _) for part in template.parts()]
+    forms = [
+        _form(template, part, state, commitment, prefix, language, _) for part in template.parts()
+    ]
     progress = state.get("progress") or {}
     activity = str(progress.get("activity") or "Initialized")
-    words = _activity_words(_)
-    script = {**context, "state": state, "lang": language, "i18n": _strings(_)}
-    return environment_for(language).get_template("activity.html").render(
-        template=template,
-        tr=lambda text: text.get(language),
-        lang=language,
-        uid=uid,
-        prefix=prefix,
-        preview=preview,
-        auto_mount=auto_mount and not preview,
-        context_id=context_id,
-        script=script,
-        forms=forms,
-        activity=activity,
-        activity_word=words.get(activity, activity),
-        completion=_percent(progress.get("completion"), _),
-        completion_value=_whole(progress.get("completion")),
-        score=_percent(progress.get("score"), _),
-        modes=_mode_words(_),
+    words = activity_words(_)
+    script = {**context, "state": state, "lang": language, "i18n": script_strings(_)}
+    return (
+        environment_for(language)
+        .get_template("activity.html")
+        .render(
+            template=template,
+            tr=lambda text: text.get(language),
+            lang=language,
+            uid=uid,
+            prefix=prefix,
+            preview=preview,
+            auto_mount=auto_mount and not preview,
+            context_id=context_id,
+            script=script,
+            forms=forms,
+            activity=activity,
+            activity_word=words.get(activity, activity),
+            completion=percent(progress.get("completion"), _),
+            completion_value=whole_percent(progress.get("completion")),
+            score=percent(progress.get("score"), _),
+            modes=mode_words(_),
+        )
     )
 
 
@@ -127,11 +139,7 @@ def _form(
         Part.RETURN: (None, experiment.return_intro if experiment else None),
     }[part]
     default_heading = {Part.COMMITMENT: _("Your experiment"), Part.RETURN: _("Report back")}
-    labels = {
-        Part.DELIVERABLE: _("Submit practice card"),
-        Part.COMMITMENT: _("Commit to this experiment"),
-        Part.RETURN: _("Submit my return"),
-    }
+    labels = submit_labels(_)
     return FormView(
         part=part.value,
         id=form_id,
@@ -142,11 +150,10 @@ def _form(
             for f in template.fields_of(part)
         ),
         state=data,
-        done=done,
         pending=done and draft is not None,
         locked=part is Part.RETURN and commitment.get("status") != "committed",
-        due_on=commitment.get("due_on") if part is not Part.DELIVERABLE else None,
-        button=_("Submit changes") if done else labels[part],
+        due_on=commitment.get("due_on") if part is Part.RETURN else None,
+        button=labels["changes" if done else part.value],
     )
 
 
@@ -201,77 +208,3 @@ def _id_prefix(uid: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9_]+", "_", uid)[:40]
     digest = hashlib.sha1(uid.encode("utf-8")).hexdigest()[:12]
     return f"koula-{slug}_{digest}"
-
-
-def _whole(fraction: object) -> int:
-    """Return a fraction in [0, 1] as a whole percentage, rounding halves up like the JS."""
-    value = fraction if isinstance(fraction, int | float) else 0.0
-    return int(min(max(float(value), 0.0), 1.0) * 100 + 0.5)
-
-
-def _percent(fraction: object, _: Gettext) -> str:
-    # Translators: a percentage; French writes "{value} %".
-    return _("{value}%").format(value=_whole(fraction))
-
-
-def _activity_words(_: Gettext) -> dict[str, str]:
-    return {
-        "Initialized": _("Not started"),
-        "Started": _("Started"),
-        "InProgress": _("In progress"),
-        "Submitted": _("Submitted — report back due"),
-        "Completed": _("Completed"),
-    }
-
-
-def _mode_words(_: Gettext) -> dict[str, str]:
-    return {
-        Mode.SOLO.value: _("Solo"),
-        Mode.PAIRS.value: _("In pairs"),
-        Mode.TRIOS.value: _("In trios"),
-        Mode.GROUPS.value: _("In small groups"),
-        Mode.PLENARY.value: _("Whole group"),
-    }
-
-
-def _strings(_: Gettext) -> dict[str, Any]:
-    """Return the translated strings ``koula.js`` uses; ``{name}`` marks a value it fills in."""
-    return {
-        "status_empty": _("Not started yet."),
-        "status_draft": _("Draft saved, not yet submitted."),
-        "status_submitted": _("Submitted on {date}."),
-        "status_committed": _("Committed on {date}. Report back by {due}."),
-        "return_locked": _(
-            "Commit to an experiment first; you will report back here by the due date."
-        ),
-        "return_due": _("Report back here by {date}."),
-        "submit_deliverable": _("Submit practice card"),
-        "submit_commitment": _("Commit to this experiment"),
-        "submit_return": _("Submit my return"),
-        "submit_changes": _("Submit changes"),
-        "done_deliverable": _("Practice card submitted."),
-        "done_commitment": _("Commitment saved. Report back by {date}."),
-        "done_return": _("Return submitted. Thank you for reporting back."),
-        "saving": _("Saving…"),
-        "draft_saved_at": _("Draft saved at {time}"),
-        "draft_not_saved": _("Draft not saved yet; your answers are still here."),
-        "fix_fields": _("Some answers need attention; see the message under each one."),
-        "network_error": _(
-            "We could not reach the server. Your answers are still here;"
-            " check your connection and try again."
-        ),
-        "server_error": _(
-            "The server could not save your answers (error {status})."
-            " They are still here; try again in a moment."
-        ),
-        "refused_error": _(
-            "The server refused this request (error {status})."
-            " Your answers are kept in this browser; reload the page and try again."
-        ),
-        "restored": _(
-            "We restored answers that had not reached the server. Check them, then submit."
-        ),
-        "percent": _("{value}%"),
-        "activity": _activity_words(_),
-        **date_strings(_),
-    }

@@ -1,0 +1,160 @@
+"""The words of the learner page, translated, for the templates and for ``koula.js`` alike.
+
+Every user-visible string of the page is an English msgid passed through the
+learner's gettext here or in the templates, so the catalog in ``koula/locale``
+covers all of it. The strings the browser needs after an action (status
+lines, button labels, messages, month names) travel in the page's script
+context as :func:`script_strings`, with ``{name}`` where a value goes, so a
+line the script writes reads exactly like the one the server wrote. Dates
+show the calendar day only (UTC), so no time zone is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from koula.messages import Gettext
+from koula.template import Mode, Part
+
+__all__ = [
+    "activity_words",
+    "format_date",
+    "iso_date",
+    "mode_words",
+    "percent",
+    "script_strings",
+    "submit_labels",
+    "whole_percent",
+]
+
+
+def month_names(_: Gettext) -> tuple[str, ...]:
+    """Return the twelve month names as they read inside a date."""
+    return (
+        _("January"),
+        _("February"),
+        _("March"),
+        _("April"),
+        _("May"),
+        _("June"),
+        _("July"),
+        _("August"),
+        _("September"),
+        _("October"),
+        _("November"),
+        _("December"),
+    )
+
+
+def date_format(_: Gettext) -> str:
+    # Translators: how a date reads ("14 December 2026"); keep the three {names} as they are.
+    return _("{day} {month} {year}")
+
+
+def iso_date(value: str | dt.date | None) -> str | None:
+    """Return the ``YYYY-MM-DD`` part of an ISO date or time (None when absent or unreadable)."""
+    if value is None or value == "":
+        return None
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def format_date(value: str | dt.date | None, _: Gettext) -> str:
+    """Return ``value`` as a readable date ("14 December 2026"); empty text when absent."""
+    day = iso_date(value)
+    if day is None:
+        return ""
+    date = dt.date.fromisoformat(day)
+    month = month_names(_)[date.month - 1]
+    return date_format(_).format(day=date.day, month=month, year=date.year)
+
+
+def whole_percent(fraction: object) -> int:
+    """Return a fraction in [0, 1] as a whole percentage, rounding halves up as the script does."""
+    value = fraction if isinstance(fraction, int | float) else 0.0
+    return int(min(max(float(value), 0.0), 1.0) * 100 + 0.5)
+
+
+def percent_format(_: Gettext) -> str:
+    # Translators: a percentage; French writes "{value} %".
+    return _("{value}%")
+
+
+def percent(fraction: object, _: Gettext) -> str:
+    """Return a fraction as a percentage in the reader's language ("67%")."""
+    return percent_format(_).format(value=whole_percent(fraction))
+
+
+def activity_words(_: Gettext) -> dict[str, str]:
+    """Return the learner's words for the LTI activity progress values."""
+    return {
+        "Initialized": _("Not started"),
+        "Started": _("Started"),
+        "InProgress": _("In progress"),
+        "Submitted": _("Submitted — report back due"),
+        "Completed": _("Completed"),
+    }
+
+
+def mode_words(_: Gettext) -> dict[str, str]:
+    """Return how each phase mode reads in the agenda."""
+    return {
+        Mode.SOLO.value: _("Solo"),
+        Mode.PAIRS.value: _("In pairs"),
+        Mode.TRIOS.value: _("In trios"),
+        Mode.GROUPS.value: _("In small groups"),
+        Mode.PLENARY.value: _("Whole group"),
+    }
+
+
+def submit_labels(_: Gettext) -> dict[str, str]:
+    """Return the submit button label of each part, and ``changes`` once a part is done."""
+    return {
+        Part.DELIVERABLE.value: _("Submit practice card"),
+        Part.COMMITMENT.value: _("Commit to this experiment"),
+        Part.RETURN.value: _("Submit my return"),
+        "changes": _("Submit changes"),
+    }
+
+
+def script_strings(_: Gettext) -> dict[str, Any]:
+    """Return the translated strings ``koula.js`` uses (the ``i18n`` of the script context)."""
+    labels = submit_labels(_)
+    return {
+        "status_empty": _("Not started yet."),
+        "status_draft": _("Draft saved, not yet submitted."),
+        "status_submitted": _("Submitted on {date}."),
+        "status_committed": _("Committed on {date}. Report back by {due}."),
+        "return_due": _("Report back here by {date}."),
+        **{f"submit_{name}": label for name, label in labels.items()},
+        "done_deliverable": _("Practice card submitted."),
+        "done_commitment": _("Commitment saved. Report back by {date}."),
+        "done_return": _("Return submitted. Thank you for reporting back."),
+        "saving": _("Saving…"),
+        "draft_saved_at": _("Draft saved at {time}"),
+        "draft_not_saved": _("Draft not saved yet; your answers are still here."),
+        "fix_fields": _("Some answers need attention; see the message under each one."),
+        "network_error": _(
+            "We could not reach the server. Your answers are still here;"
+            " check your connection and try again."
+        ),
+        "server_error": _(
+            "The server could not save your answers (error {status})."
+            " They are still here; try again in a moment."
+        ),
+        "refused_error": _(
+            "The server refused this request (error {status})."
+            " Your answers are kept in this browser; reload the page and try again."
+        ),
+        "restored": _(
+            "We restored answers that had not reached the server. Check them, then submit."
+        ),
+        "percent": percent_format(_),
+        "activity": activity_words(_),
+        "months": list(month_names(_)),
+        "date_format": date_format(_),
+    }
