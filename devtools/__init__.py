@@ -1,1 +1,1 @@
-"""Development helpers: the xblock-sdk workbench settings used by ``./dev start`` and the e2e tests."""
+"""Development helpers: the workbench settings used by ``./dev start`` and the e2e tests."""

@@ -29,8 +29,12 @@ def extracted() -> Catalog:
     method_map, options_map = parse_mapping_cfg(io.StringIO((ROOT / "babel.cfg").read_text()))
     catalog = Catalog(project="koula", msgid_bugs_address="", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords={"_": None, "gettext": None},
-        comment_tags=("Translators:",), strip_comment_tags=True,
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords={"_": None, "gettext": None},
+        comment_tags=("Translators:",),
+        strip_comment_tags=True,
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
@@ -61,8 +65,14 @@ def extract() -> None:
         catalog = read(language) if path.exists() else Catalog(locale=language)
         catalog.update(template, no_fuzzy_matching=True)
         with path.open("wb") as handle:
-            write_po(handle, catalog, omit_header=True, sort_output=True, include_lineno=False,
-                     ignore_obsolete=True)
+            write_po(
+                handle,
+                catalog,
+                omit_header=True,
+                sort_output=True,
+                include_lineno=False,
+                ignore_obsolete=True,
+            )
 
 
 def compile_all() -> None:

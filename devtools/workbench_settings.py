@@ -11,23 +11,30 @@ import os
 
 os.environ.setdefault("EXCLUDE_SAMPLE_XBLOCKS", "yes")
 
-from workbench.settings import *  # noqa: E402,F403
-from workbench.settings import LOGGING  # noqa: E402
+from workbench.settings import *  # noqa: F403
+from workbench.settings import LOGGING
 
 VAR = os.path.abspath(os.environ.get("KOULA_WORKBENCH_VAR", "var"))
 os.makedirs(VAR, exist_ok=True)
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
-                         "NAME": os.path.join(VAR, "workbench.db")}}
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(VAR, "workbench.db")}
+}
 LOGGING["handlers"]["logfile"]["filename"] = os.path.join(VAR, "workbench.log")
 LOGGING["formatters"] = {"event": {"format": "%(asctime)s %(message)s"}}
 LOGGING["handlers"]["events_file"] = {
-    "level": "INFO", "class": "logging.FileHandler", "formatter": "event",
+    "level": "INFO",
+    "class": "logging.FileHandler",
+    "formatter": "event",
     "filename": os.path.join(VAR, "events.log"),
 }
 LOGGING["handlers"]["events_console"] = {
-    "level": "INFO", "class": "logging.StreamHandler", "formatter": "event",
+    "level": "INFO",
+    "class": "logging.StreamHandler",
+    "formatter": "event",
 }
 LOGGING["loggers"]["workbench.runtime"] = {
-    "handlers": ["events_file", "events_console"], "level": "INFO", "propagate": False,
+    "handlers": ["events_file", "events_console"],
+    "level": "INFO",
+    "propagate": False,
 }

@@ -46,8 +46,9 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     has_score = True
     has_custom_completion = True
     icon_class = "problem"
-    learner_state = Dict(default={}, scope=Scope.user_state,
-                         help="One learner's answers (see koula.state).")
+    learner_state = Dict(
+        default={}, scope=Scope.user_state, help="One learner's answers (see koula.state)."
+    )
 
     def template(self) -> SessionTemplate:
         """Return the template learners follow here; raise a KoulaError when misconfigured."""
@@ -108,13 +109,20 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
             template = self.template()
         except KoulaError as error:
             message = gettext_for(language)("This activity is not set up correctly yet:")
-            return Fragment(f'<div class="koula" role="alert"><p>{escape(message)}</p>'
-                            f"<pre>{escape(str(error))}</pre></div>")
+            return Fragment(
+                f'<div class="koula" role="alert"><p>{escape(message)}</p>'
+                f"<pre>{escape(str(error))}</pre></div>"
+            )
         state = learner_state_data(template, LearnerState.from_data(self.learner_state))
         uid = re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
-        html = render_activity(template=template, state=state, language=language,
-                               context={"display_name": self.display_name}, uid=uid,
-                               preview=preview)
+        html = render_activity(
+            template=template,
+            state=state,
+            language=language,
+            context={"display_name": self.display_name},
+            uid=uid,
+            preview=preview,
+        )
         frag = Fragment(html)
         frag.add_css_url(self.runtime.local_resource_url(self, "public/koula.css"))
         frag.add_javascript_url(self.runtime.local_resource_url(self, "public/koula.js"))

@@ -27,8 +27,9 @@ __all__ = ["json_response", "publish_progress", "run_action"]
 
 
 def json_response(body: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json",
-                    charset="utf8")
+    return Response(
+        json.dumps(body), status=status, content_type="application/json", charset="utf8"
+    )
 
 
 def run_action(block: KoulaXBlock, action: str, body: Any) -> Response:
@@ -44,8 +45,14 @@ def run_action(block: KoulaXBlock, action: str, body: Any) -> Response:
     state = LearnerState.from_data(block.learner_state)
     before = progress_of(template, state)
     try:
-        state = apply_action(action, body, template=template, state=state,
-                             now=dt.datetime.now(dt.UTC), language=language)
+        state = apply_action(
+            action,
+            body,
+            template=template,
+            state=state,
+            now=dt.datetime.now(dt.UTC),
+            language=language,
+        )
     except ActionError as error:
         block.learner_state = error.state.to_data()
         return json_response({"errors": error.errors}, status=error.status)

@@ -15,9 +15,11 @@ def workbench_scenarios() -> list[tuple[str, str]]:
     for template in library_templates():
         for language in ("en", "fr"):
             title = template.title.get(language)
-            scenarios.append((
-                f"Koula: {title} ({language})",
-                f"<koula display_name={quoteattr(title)} template_id={quoteattr(template.id)}"
-                f' language="{language}"/>',
-            ))
+            scenarios.append(
+                (
+                    f"Koula: {title} ({language})",
+                    f"<koula display_name={quoteattr(title)} template_id={quoteattr(template.id)}"
+                    f' language="{language}"/>',
+                )
+            )
     return scenarios

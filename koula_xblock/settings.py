@@ -29,8 +29,15 @@ def _(text: str) -> str:
 
 
 EDITABLE_FIELDS = (
-    "display_name", "template_id", "custom_template", "language", "weight",
-    "return_window_days", "deliverable_weight", "commitment_weight", "return_weight",
+    "display_name",
+    "template_id",
+    "custom_template",
+    "language",
+    "weight",
+    "return_window_days",
+    "deliverable_weight",
+    "commitment_weight",
+    "return_weight",
 )
 LANGUAGE_CHOICES = (("", _("The learner's language")), ("en", "English"), ("fr", "Français"))
 
@@ -38,36 +45,70 @@ LANGUAGE_CHOICES = (("", _("The learner's language")), ("en", "English"), ("fr",
 class SettingsMixin:
     """Authored settings (content and settings scopes only) and their Studio dialog."""
 
-    display_name = String(display_name=_("Display name"), default="Koula",
-                          scope=Scope.settings, help=_("The title learners see."))
-    template_id = String(display_name=_("Session template"), default=DEFAULT_TEMPLATE_ID,
-                         scope=Scope.content,
-                         help=_("The session structure from the Koula library."))
-    custom_template = String(display_name=_("Your own template (JSON or YAML)"), default="",
-                             scope=Scope.content, xml_node=True,
-                             help=_("Paste a template to use instead of the library one."))
-    language = String(display_name=_("Language"), default="", scope=Scope.settings,
-                      help=_("Leave on the learner's language unless the course is in one "
-                             "language only."))
-    weight = Float(display_name=_("Problem weight"), default=1.0, scope=Scope.settings,
-                   help=_("How many points this activity is worth in the course grade."))
-    return_window_days = Integer(display_name=_("Return window (days)"), default=None,
-                                 scope=Scope.settings,
-                                 help=_("Days learners have to report back; empty keeps the "
-                                        "template's."))
-    deliverable_weight = Float(display_name=_("Weight of the practice card"), default=None,
-                               scope=Scope.settings, help=_("Empty keeps the template's."))
-    commitment_weight = Float(display_name=_("Weight of the commitment"), default=None,
-                              scope=Scope.settings, help=_("Empty keeps the template's."))
-    return_weight = Float(display_name=_("Weight of the return"), default=None,
-                          scope=Scope.settings, help=_("Empty keeps the template's."))
+    display_name = String(
+        display_name=_("Display name"),
+        default="Koula",
+        scope=Scope.settings,
+        help=_("The title learners see."),
+    )
+    template_id = String(
+        display_name=_("Session template"),
+        default=DEFAULT_TEMPLATE_ID,
+        scope=Scope.content,
+        help=_("The session structure from the Koula library."),
+    )
+    custom_template = String(
+        display_name=_("Your own template (JSON or YAML)"),
+        default="",
+        scope=Scope.content,
+        xml_node=True,
+        help=_("Paste a template to use instead of the library one."),
+    )
+    language = String(
+        display_name=_("Language"),
+        default="",
+        scope=Scope.settings,
+        help=_("Leave on the learner's language unless the course is in one language only."),
+    )
+    weight = Float(
+        display_name=_("Problem weight"),
+        default=1.0,
+        scope=Scope.settings,
+        help=_("How many points this activity is worth in the course grade."),
+    )
+    return_window_days = Integer(
+        display_name=_("Return window (days)"),
+        default=None,
+        scope=Scope.settings,
+        help=_("Days learners have to report back; empty keeps the template's."),
+    )
+    deliverable_weight = Float(
+        display_name=_("Weight of the practice card"),
+        default=None,
+        scope=Scope.settings,
+        help=_("Empty keeps the template's."),
+    )
+    commitment_weight = Float(
+        display_name=_("Weight of the commitment"),
+        default=None,
+        scope=Scope.settings,
+        help=_("Empty keeps the template's."),
+    )
+    return_weight = Float(
+        display_name=_("Weight of the return"),
+        default=None,
+        scope=Scope.settings,
+        help=_("Empty keeps the template's."),
+    )
 
     def activity_settings(self) -> ActivitySettings:
         return ActivitySettings(
-            template_id=self.template_id, custom_template=self.custom_template or "",
+            template_id=self.template_id,
+            custom_template=self.custom_template or "",
             return_window_days=self.return_window_days,
             deliverable_weight=self.deliverable_weight,
-            commitment_weight=self.commitment_weight, return_weight=self.return_weight,
+            commitment_weight=self.commitment_weight,
+            return_weight=self.return_weight,
         )
 
     def studio_view(self, context: Any = None) -> Fragment:
@@ -87,8 +128,9 @@ class SettingsMixin:
         language = self.learner_language()  # type: ignore[attr-defined]
         gettext = gettext_for(language)
         values, errors = _parse_submission(self, data, gettext)
-        candidate = ActivitySettings(**{k: v for k, v in values.items()
-                                        if k in ActivitySettings.__dataclass_fields__})
+        candidate = ActivitySettings(
+            **{k: v for k, v in values.items() if k in ActivitySettings.__dataclass_fields__}
+        )
         errors |= check_settings(candidate, language=language)
         if errors:
             return json_response({"errors": errors}, status=400)
@@ -101,13 +143,17 @@ def _field_view(block: Any, name: str, gettext: Any) -> dict[str, Any]:
     field = block.fields[name]
     value = getattr(block, name)
     view: dict[str, Any] = {
-        "name": name, "label": gettext(field.display_name), "help": gettext(field.help),
-        "value": "" if value is None else value, "kind": "text",
+        "name": name,
+        "label": gettext(field.display_name),
+        "help": gettext(field.help),
+        "value": "" if value is None else value,
+        "kind": "text",
     }
     if name == "template_id":
         view["kind"] = "select"
-        view["options"] = [(t.id, t.title.get(block.learner_language()))
-                           for t in library_templates()]
+        view["options"] = [
+            (t.id, t.title.get(block.learner_language())) for t in library_templates()
+        ]
     elif name == "language":
         view["kind"] = "select"
         view["options"] = [(code, gettext(label)) for code, label in LANGUAGE_CHOICES]

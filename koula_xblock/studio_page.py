@@ -26,6 +26,8 @@ def _environment(language: str) -> Environment:
 
 def render_studio_page(*, language: str, fields: list[dict[str, Any]]) -> str:
     """Return the edit dialog's HTML for ``fields`` (dicts made by ``settings._field_view``)."""
-    return _environment(language).get_template("studio_edit.html").render(
-        language=language, fields=fields
+    return (
+        _environment(language)
+        .get_template("studio_edit.html")
+        .render(language=language, fields=fields)
     )

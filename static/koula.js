@@ -398,7 +398,11 @@
     }
 
     root.querySelectorAll("form.koula-form").forEach((form) => forms.push(setUp(form)));
+    root.querySelectorAll("[data-koula-enable]").forEach((button) => {
+      button.disabled = false;
+    });
     root.koula = { root, state: () => context.state };
+    root.setAttribute("data-koula-ready", "");
     return root.koula;
   }
 

@@ -19,8 +19,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -37,15 +42,25 @@ def free_port() -> int:
 @contextmanager
 def running_workbench(var: Path) -> Iterator[str]:
     """Migrate a fresh workbench database in ``var``, serve it on loopback, yield its URL."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "devtools.workbench_settings",
-           "KOULA_WORKBENCH_VAR": str(var), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "devtools.workbench_settings",
+        "KOULA_WORKBENCH_VAR": str(var),
+        "PYTHONPATH": str(ROOT),
+    }
     django = [sys.executable, "-m", "django"]
-    subprocess.run([*django, "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True,
-                   timeout=300)
+    subprocess.run(
+        [*django, "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
     port = free_port()
     log = open(var / "server.log", "wb")  # noqa: SIM115 - closed below
-    server = subprocess.Popen([*django, "runserver", "--noreload", f"127.0.0.1:{port}"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*django, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url, server, var / "server.log")

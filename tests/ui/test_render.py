@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -470,3 +471,12 @@ def test_dates_follow_the_catalogs_order_and_month_names() -> None:
     assert format_date("2026-12-14", lambda m: french.get(m, m)) == "14 décembre 2026"
     assert format_date("2026-12-14T23:59:00.000Z", gettext_for("en")) == "14 December 2026"
     assert format_date(None, gettext_for("en")) == ""
+
+
+def test_submit_buttons_wait_for_the_script_so_an_early_click_cannot_lose_text():
+    html = koula_ui.render.render_activity(
+        template=library_templates()[0], state={}, language="en", context={}, uid="early"
+    )
+    buttons = re.findall(r"<button[^>]*type=\"submit\"[^>]*>", html)
+    assert buttons
+    assert all("disabled" in b and "data-koula-enable" in b for b in buttons)

@@ -37,8 +37,13 @@ def test_a_missing_required_field_is_refused_and_the_typed_values_kept_as_draft(
     minimal_template, now
 ):
     with pytest.raises(InvalidValues) as caught:
-        act(minimal_template, LearnerState(), "submit_deliverable",
-            {"values": {"steps": ["One step"]}}, now)
+        act(
+            minimal_template,
+            LearnerState(),
+            "submit_deliverable",
+            {"values": {"steps": ["One step"]}},
+            now,
+        )
     assert caught.value.errors == {"practice": "This answer is required. Please fill it in."}
     kept = learner_state_data(minimal_template, caught.value.state)["deliverable"]
     assert kept["status"] == "draft"
@@ -48,15 +53,25 @@ def test_a_missing_required_field_is_refused_and_the_typed_values_kept_as_draft(
 def test_a_too_long_answer_is_refused_but_kept_as_typed(minimal_template, now):
     long = "x" * 51
     with pytest.raises(InvalidValues) as caught:
-        act(minimal_template, LearnerState(), "submit_deliverable",
-            {"values": {"practice": long}}, now)
+        act(
+            minimal_template,
+            LearnerState(),
+            "submit_deliverable",
+            {"values": {"practice": long}},
+            now,
+        )
     assert "50 characters" in caught.value.errors["practice"]
     assert caught.value.state.deliverable.draft == {"practice": long}
 
 
 def test_a_draft_is_saved_without_checking_required_fields(minimal_template, now):
-    state = act(minimal_template, LearnerState(), "save_draft",
-                {"part": "commitment", "values": {"confidence": 2}}, now)
+    state = act(
+        minimal_template,
+        LearnerState(),
+        "save_draft",
+        {"part": "commitment", "values": {"confidence": 2}},
+        now,
+    )
     data = learner_state_data(minimal_template, state)
     assert data["commitment"]["status"] == "draft"
     assert data["commitment"]["values"] == {"confidence": 2}
@@ -65,8 +80,13 @@ def test_a_draft_is_saved_without_checking_required_fields(minimal_template, now
 
 def test_a_draft_with_a_wrong_type_is_refused(minimal_template, now):
     with pytest.raises(InvalidValues) as caught:
-        act(minimal_template, LearnerState(), "save_draft",
-            {"part": "commitment", "values": {"confidence": 9}}, now)
+        act(
+            minimal_template,
+            LearnerState(),
+            "save_draft",
+            {"part": "commitment", "values": {"confidence": 9}},
+            now,
+        )
     assert caught.value.errors == {"confidence": "Choose a rating from 1 to 5."}
 
 
@@ -85,8 +105,7 @@ def test_a_return_before_any_commitment_is_out_of_order_and_kept(minimal_templat
 
 
 def test_committing_sets_the_return_due_date_from_the_window(minimal_template, now):
-    state = act(minimal_template, LearnerState(), "commit_experiment",
-                {"values": COMMITMENT}, now)
+    state = act(minimal_template, LearnerState(), "commit_experiment", {"values": COMMITMENT}, now)
     data = learner_state_data(minimal_template, state)["commitment"]
     assert data["status"] == "committed"
     assert data["committed_at"] == "2026-11-28T09:30:15.123Z"
@@ -94,11 +113,15 @@ def test_committing_sets_the_return_due_date_from_the_window(minimal_template, n
 
 
 def test_revising_a_commitment_keeps_its_due_date(minimal_template, now):
-    state = act(minimal_template, LearnerState(), "commit_experiment",
-                {"values": COMMITMENT}, now)
+    state = act(minimal_template, LearnerState(), "commit_experiment", {"values": COMMITMENT}, now)
     later = now + dt.timedelta(days=5)
-    revised = act(minimal_template, state, "commit_experiment",
-                  {"values": {**COMMITMENT, "confidence": 4}}, later)
+    revised = act(
+        minimal_template,
+        state,
+        "commit_experiment",
+        {"values": {**COMMITMENT, "confidence": 4}},
+        later,
+    )
     assert revised.commitment.due_on == dt.date(2026, 12, 12)
     assert revised.commitment.values["confidence"] == 4
 
@@ -109,10 +132,10 @@ def test_a_return_by_the_due_date_is_on_time(minimal_template, now):
 
 
 def test_a_return_after_the_due_date_is_late(minimal_template, now):
-    state = act(minimal_template, LearnerState(), "commit_experiment",
-                {"values": COMMITMENT}, now)
-    late = act(minimal_template, state, "submit_return", {"values": RETURN},
-               now + dt.timedelta(days=15))
+    state = act(minimal_template, LearnerState(), "commit_experiment", {"values": COMMITMENT}, now)
+    late = act(
+        minimal_template, state, "submit_return", {"values": RETURN}, now + dt.timedelta(days=15)
+    )
     assert late.return_.on_time is False
 
 
@@ -124,8 +147,13 @@ def test_the_commitment_cannot_change_once_the_return_is_in(minimal_template, no
 
 def test_a_draft_over_a_submitted_card_keeps_the_submitted_values(minimal_template, now):
     state = act(minimal_template, LearnerState(), "submit_deliverable", {"values": CARD}, now)
-    state = act(minimal_template, state, "save_draft",
-                {"part": "deliverable", "values": {"practice": "Renamed"}}, now)
+    state = act(
+        minimal_template,
+        state,
+        "save_draft",
+        {"part": "deliverable", "values": {"practice": "Renamed"}},
+        now,
+    )
     data = learner_state_data(minimal_template, state)["deliverable"]
     assert data["status"] == "submitted"
     assert data["values"] == CARD
@@ -145,8 +173,13 @@ def test_revising_the_card_keeps_the_first_submission_time(minimal_template, now
     state = act(minimal_template, LearnerState(), "submit_deliverable", {"values": CARD}, now)
     first = state.deliverable.done_at
     later = now + dt.timedelta(hours=1)
-    state = act(minimal_template, state, "submit_deliverable",
-                {"values": {**CARD, "practice": "Better"}}, later)
+    state = act(
+        minimal_template,
+        state,
+        "submit_deliverable",
+        {"values": {**CARD, "practice": "Better"}},
+        later,
+    )
     assert state.deliverable.done_at == first
     assert state.deliverable.values["practice"] == "Better"
     assert state.deliverable.draft is None
@@ -179,6 +212,11 @@ def test_an_unknown_action_is_a_programming_error(minimal_template, now):
 
 def test_the_state_survives_a_round_trip_through_json(minimal_template, now):
     state = closed_loop(minimal_template, now)
-    state = act(minimal_template, state, "save_draft",
-                {"part": "deliverable", "values": {"practice": "Edited"}}, now)
+    state = act(
+        minimal_template,
+        state,
+        "save_draft",
+        {"part": "deliverable", "values": {"practice": "Edited"}},
+        now,
+    )
     assert LearnerState.from_data(state.to_data()) == state

@@ -41,7 +41,10 @@ def test_templates_show_source_prints_a_valid_file(tmp_path):
 def test_validate_lists_every_located_problem_and_exits_non_zero():
     status, out = run("templates", "validate", str(DATA / "broken.yaml"))
     assert status == 1
-    assert f"{DATA / 'broken.yaml'}: phases[2].minutes: must be a whole number of minutes above 0" in out
+    assert (
+        f"{DATA / 'broken.yaml'}: phases[2].minutes: must be a whole number of minutes above 0"
+        in out
+    )
     assert "11 problem(s) found" in out
 
 

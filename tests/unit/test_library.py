@@ -9,8 +9,16 @@ from koula.template_format import parse_template, parse_template_text
 TEMPLATES = library_templates()
 REPORT_INDICATORS = {
     Part.COMMITMENT: {"action", "success_signal", "confidence", "relevance", "can_do_now"},
-    Part.RETURN: {"applied", "what_happened", "blockers", "confidence", "value_story",
-                  "value_cycle", "learning", "evidence"},
+    Part.RETURN: {
+        "applied",
+        "what_happened",
+        "blockers",
+        "confidence",
+        "value_story",
+        "value_cycle",
+        "learning",
+        "evidence",
+    },
 }
 
 

@@ -16,8 +16,7 @@ STEPS = [
 def progress_after_each_step(template, now):
     state, seen = LearnerState(), [progress_of(template, LearnerState())]
     for action, body in STEPS:
-        state = apply_action(action, body, template=template, state=state, now=now,
-                             language="en")
+        state = apply_action(action, body, template=template, state=state, now=now, language="en")
         seen.append(progress_of(template, state))
     return seen
 
@@ -45,13 +44,25 @@ def test_a_part_with_no_weight_adds_no_score(minimal_template, now):
 
 def test_without_an_experiment_the_card_alone_completes(minimal_template, now):
     template = replace(minimal_template, experiment=None)
-    state = apply_action("submit_deliverable", {"values": {"practice": "x"}}, template=template,
-                         state=LearnerState(), now=now, language="en")
+    state = apply_action(
+        "submit_deliverable",
+        {"values": {"practice": "x"}},
+        template=template,
+        state=LearnerState(),
+        now=now,
+        language="en",
+    )
     progress = progress_of(template, state)
     assert (progress.completion, progress.score, progress.activity) == (1.0, 1.0, "Completed")
 
 
 def test_a_commitment_without_a_card_is_in_progress_not_submitted(minimal_template, now):
-    state = apply_action("commit_experiment", {"values": {"action": "x", "confidence": 1}},
-                         template=minimal_template, state=LearnerState(), now=now, language="en")
+    state = apply_action(
+        "commit_experiment",
+        {"values": {"action": "x", "confidence": 1}},
+        template=minimal_template,
+        state=LearnerState(),
+        now=now,
+        language="en",
+    )
     assert progress_of(minimal_template, state).activity == "InProgress"

@@ -41,9 +41,16 @@ def test_every_problem_of_a_broken_file_is_reported_with_its_location():
         load_template_file(DATA / "broken.yaml")
     where = [location for location, _ in caught.value.problems]
     assert set(where) == {
-        "colour", "id", "title", "phases[1].key", "phases[2].minutes", "phases[2].mode",
-        "deliverable.fields[0].type", "deliverable.fields[1].choices",
-        "experiment.return_window_days", "experiment.commitment[0].required",
+        "colour",
+        "id",
+        "title",
+        "phases[1].key",
+        "phases[2].minutes",
+        "phases[2].mode",
+        "deliverable.fields[0].type",
+        "deliverable.fields[1].choices",
+        "experiment.return_window_days",
+        "experiment.commitment[0].required",
         "experiment.return",
     }
 
@@ -159,7 +166,8 @@ def test_limits_on_fields_that_cannot_have_them_are_refused():
     data["experiment"]["commitment"][2]["max_length"] = 3
     data["deliverable"]["fields"][0]["max_items"] = 3
     assert set(problems_of(yaml.safe_dump(data))) == {
-        "experiment.commitment[2].max_length", "deliverable.fields[0].max_items",
+        "experiment.commitment[2].max_length",
+        "deliverable.fields[0].max_items",
     }
 
 

@@ -36,9 +36,11 @@ def _answer(field):
 
 def test_the_whole_loop_publishes_grade_and_completion_after_each_step(course):
     block = course.block()
-    for handler, values in [("submit_deliverable", card_values(block)),
-                            ("commit_experiment", commitment_values(block)),
-                            ("submit_return", return_values(block))]:
+    for handler, values in [
+        ("submit_deliverable", card_values(block)),
+        ("commit_experiment", commitment_values(block)),
+        ("submit_return", return_values(block)),
+    ]:
         status, state = call(block, handler, {"values": values})
         assert status == 200, state
     assert [e["completion"] for e in events(block, "completion")] == [0.3333, 0.6667, 1.0]

@@ -19,12 +19,23 @@ def import_(course, node):
 
 def test_export_then_import_keeps_every_authored_setting(course):
     custom = "format: 1\nid: mine\n# a comment & <tag>\n"
-    block = course.block(display_name="Koula « été »", template_id="after-action-review",
-                         return_window_days=7, commitment_weight=2.5, custom_template=custom,
-                         language="fr")
+    block = course.block(
+        display_name="Koula « été »",
+        template_id="after-action-review",
+        return_window_days=7,
+        commitment_weight=2.5,
+        custom_template=custom,
+        language="fr",
+    )
     copy = import_(course, etree.fromstring(etree.tostring(export(block))))
-    for name in ("display_name", "template_id", "return_window_days", "commitment_weight",
-                 "custom_template", "language"):
+    for name in (
+        "display_name",
+        "template_id",
+        "return_window_days",
+        "commitment_weight",
+        "custom_template",
+        "language",
+    ):
         assert getattr(copy, name) == getattr(block, name), name
 
 

@@ -27,8 +27,9 @@ def test_the_page_carries_the_learner_state_for_the_script(course):
     block = course.block()
     call(block, "save_draft", {"part": "deliverable", "values": {"practice_name": "Draft <b>"}})
     html = course.block().student_view().content
-    context = re.search(r'<script type="application/json" class="koula-context"[^>]*>(.*?)</script>',
-                        html, re.S)
+    context = re.search(
+        r'<script type="application/json" class="koula-context"[^>]*>(.*?)</script>', html, re.S
+    )
     data = json.loads(context.group(1))
     assert data["state"]["deliverable"]["values"] == {"practice_name": "Draft <b>"}
     assert "Draft <b>" not in html.replace(context.group(0), "")
