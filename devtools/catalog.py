@@ -9,6 +9,7 @@ string has no French translation or a ``.mo`` is stale.
 
 from __future__ import annotations
 
+import datetime
 import io
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "koula" / "locale"
 LANGUAGES = ("fr",)
+EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 def extracted() -> Catalog:
@@ -50,8 +52,11 @@ def read(language: str) -> Catalog:
 
 
 def compiled(language: str) -> bytes:
+    """Return the ``.mo`` bytes for ``language``; the same ``.po`` always gives the same bytes."""
+    catalog = read(language)
+    catalog.creation_date = catalog.revision_date = EPOCH
     buffer = io.BytesIO()
-    write_mo(buffer, read(language), use_fuzzy=False)
+    write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()
 
 

@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                 f"{args.file}: {where}: {message}" if where else f"{args.file}: {message}", file=out
             )
         print(
-            _("{count} problem(s) found; the template was not accepted.").format(
+            _("Problems found: {count}. The template was not accepted.").format(
                 count=len(exc.problems)
             ),
             file=out,

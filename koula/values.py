@@ -84,7 +84,7 @@ def _check_one(f: Field, value: object, _: Gettext) -> str | None:
     if f.type is FieldType.RATING:
         return _check_rating(value, _)
     if not isinstance(value, str):
-        return _("Enter text here.")
+        return _("This answer must be text.")
     if f.type is FieldType.CHOICE:
         if value not in f.choice_values():
             return _("Pick one of the options offered.")

@@ -68,7 +68,7 @@ class SettingsMixin:
         display_name=_("Language"),
         default="",
         scope=Scope.settings,
-        help=_("Leave on the learner's language unless the course is in one language only."),
+        help=_("Keep \"The learner's language\" unless the whole course is in one language."),
     )
     weight = Float(
         display_name=_("Problem weight"),
@@ -80,25 +80,25 @@ class SettingsMixin:
         display_name=_("Return window (days)"),
         default=None,
         scope=Scope.settings,
-        help=_("Days learners have to report back; empty keeps the template's."),
+        help=_("How many days learners have to report back. Leave empty to use the template's."),
     )
     deliverable_weight = Float(
         display_name=_("Weight of the practice card"),
         default=None,
         scope=Scope.settings,
-        help=_("Empty keeps the template's."),
+        help=_("Leave empty to use the template's weight."),
     )
     commitment_weight = Float(
         display_name=_("Weight of the commitment"),
         default=None,
         scope=Scope.settings,
-        help=_("Empty keeps the template's."),
+        help=_("Leave empty to use the template's weight."),
     )
     return_weight = Float(
         display_name=_("Weight of the return"),
         default=None,
         scope=Scope.settings,
-        help=_("Empty keeps the template's."),
+        help=_("Leave empty to use the template's weight."),
     )
 
     def activity_settings(self) -> ActivitySettings:

@@ -45,7 +45,7 @@ def test_validate_lists_every_located_problem_and_exits_non_zero():
         f"{DATA / 'broken.yaml'}: phases[2].minutes: must be a whole number of minutes above 0"
         in out
     )
-    assert "11 problem(s) found" in out
+    assert "Problems found: 11." in out
 
 
 def test_an_unknown_template_or_file_is_a_usage_error(capsys):
