@@ -225,7 +225,10 @@ def _field(r: Reader) -> Field:
     if "max_items" in r.data and field_type is not FieldType.LIST:
         r.fail(r.at("max_items"), r._("only fields of type list have max_items"))
     if "max_length" in r.data and field_type not in DEFAULT_MAX_LENGTH:
-        r.fail(r.at("max_length"), r._("only short_text, long_text, list and url fields have max_length"))
+        r.fail(
+            r.at("max_length"),
+            r._("only short_text, long_text, list and url fields have max_length"),
+        )
     return Field(
         key=r.key(),
         label=r.text("label", required=True),

@@ -84,7 +84,8 @@ def test_answers_that_are_not_an_object_are_refused():
 
 
 def test_text_where_text_is_expected():
-    assert errors(field(FieldType.LONG_TEXT), {"nested": 1}) == {"answer": "This answer must be text."}
+    expected = {"answer": "This answer must be text."}
+    assert errors(field(FieldType.LONG_TEXT), {"nested": 1}) == expected
 
 
 def test_messages_are_in_the_learners_language():
