@@ -68,7 +68,7 @@ class SettingsMixin:
         display_name=_("Language"),
         default="",
         scope=Scope.settings,
-        help=_("Keep \"The learner's language\" unless the whole course is in one language."),
+        help=_('Keep "The learner\'s language" unless the whole course is in one language.'),
     )
     weight = Float(
         display_name=_("Problem weight"),

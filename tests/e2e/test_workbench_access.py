@@ -32,8 +32,9 @@ def test_a_learner_submits_the_practice_card_with_the_keyboard_alone(page, workb
     url, _ = workbench
     page.goto(f"{url}/scenario/koula.0/?student=keyboard")
     page.locator(".koula[data-koula-ready]").wait_for()
-    required = [f.key for f in get_template("default-koula").fields_of(Part.DELIVERABLE)
-                if f.required]
+    required = [
+        f.key for f in get_template("default-koula").fields_of(Part.DELIVERABLE) if f.required
+    ]
     page.locator('form[data-part="deliverable"] [name]').first.focus()
     typed = 0
     for _ in range(40):  # walk the form with Tab, typing into every required field
