@@ -1,7 +1,10 @@
 """The ``koula`` command line: the template library and checking an admin's own template.
 
 ``koula templates list``, ``koula templates show ID [--source]`` and
-``koula templates validate FILE``. Output follows ``--lang`` (or the ``LANG``
+``koula templates validate FILE``. Adapters add their own commands (``serve``,
+``platforms``...) through the ``koula.commands`` entry-point group: each entry
+point is called with the subparsers and sets ``run(args, out) -> exit status``
+on its parsers, so the core never imports an adapter. Output follows ``--lang`` (or the ``LANG``
 environment variable); exit status 0 means success, 1 an invalid template,
 2 a usage error (unknown template, missing file).
 """
@@ -12,6 +15,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TextIO
 
@@ -27,11 +31,14 @@ __all__ = ["main"]
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit status."""
     out = out or sys.stdout
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     language = pick_language(args.lang, os.environ.get("LANG"))
     _ = gettext_for(language)
+    if callable(getattr(args, "run", None)):
+        return int(args.run(args, out))
     if args.command != "templates" or not args.action:
-        _parser().print_help(out)
+        parser.print_help(out)
         return 2
     try:
         if args.action == "list":
@@ -125,4 +132,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--source", action="store_true", help="print its YAML file instead")
     validate = actions.add_parser("validate", help="check a template file (JSON or YAML)")
     validate.add_argument("file")
+    for plugin in entry_points(group="koula.commands"):
+        plugin.load()(commands)
     return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,16 +23,20 @@ __all__ = ["TEMPLATES_DIR", "environment_for"]
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
-def environment_for(language: str | None) -> Environment:
-    """Return the (cached) environment whose ``_`` speaks ``language`` (English by default)."""
-    return _environment(pick_language(language))
+def environment_for(language: str | None, *, extra_dirs: tuple[Path, ...] = ()) -> Environment:
+    """Return the (cached) environment whose ``_`` speaks ``language`` (English by default).
+
+    An adapter passes its own template folders in ``extra_dirs``; they are searched
+    first, and its pages can include or extend the shared templates.
+    """
+    return _environment(pick_language(language), extra_dirs)
 
 
-@lru_cache(maxsize=8)
-def _environment(language: str) -> Environment:
+@lru_cache(maxsize=32)
+def _environment(language: str, extra_dirs: tuple[Path, ...]) -> Environment:
     _ = gettext_for(language)
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        loader=FileSystemLoader([*extra_dirs, TEMPLATES_DIR]),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,

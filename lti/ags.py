@@ -1,0 +1,148 @@
+"""Assignment and Grade Services client: access tokens, line items, scores.
+
+Access tokens come from the platform's token URL with a ``client_credentials``
+grant and a JWT client assertion signed by the tool; they are cached per
+``(issuer, client_id, token URL, scopes)`` until shortly before they expire,
+never fetched per score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from django.core.cache import cache
+
+from lti.http import http_post
+from lti.keys import sign
+from lti.models import Registration
+
+__all__ = [
+    "SCOPE_LINEITEM",
+    "SCOPE_MEMBERSHIP",
+    "SCOPE_SCORE",
+    "AgsError",
+    "access_token",
+    "create_lineitem",
+    "forget_token",
+    "post_score",
+    "scores_url",
+]
+
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_MEMBERSHIP = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+EARLY_EXPIRY_SECONDS = 60
+
+
+class AgsError(RuntimeError):
+    """The platform refused or did not answer a token request."""
+
+
+def _cache_key(registration: Registration, scopes: tuple[str, ...]) -> str:
+    raw = "\n".join(
+        [registration.issuer, registration.client_id, registration.auth_token_url, *sorted(scopes)]
+    )
+    return "koula:ags-token:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def access_token(registration: Registration, scopes: tuple[str, ...]) -> str:
+    """Return a cached or fresh access token for ``scopes``; raise AgsError."""
+    key = _cache_key(registration, scopes)
+    token = cache.get(key)
+    if token:
+        return str(token)
+    now = int(time.time())
+    assertion = sign(
+        {
+            "iss": registration.client_id,
+            "sub": registration.client_id,
+            "aud": registration.auth_token_url,
+            "iat": now,
+            "exp": now + 300,
+            "jti": secrets.token_urlsafe(24),
+        }
+    )
+    form = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": assertion,
+        "scope": " ".join(sorted(scopes)),
+    }
+    try:
+        response = http_post(
+            registration.auth_token_url,
+            data=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        body = response.json() if response.ok else {}
+    except (requests.RequestException, ValueError) as exc:
+        raise AgsError(f"token request failed: {exc}") from exc
+    if not response.ok or "access_token" not in body:
+        raise AgsError(f"token request refused: HTTP {response.status_code} {response.text[:200]}")
+    lifetime = int(body.get("expires_in", 3600)) - EARLY_EXPIRY_SECONDS
+    if lifetime > 0:
+        cache.set(key, body["access_token"], lifetime)
+    return str(body["access_token"])
+
+
+def forget_token(registration: Registration, scopes: tuple[str, ...]) -> None:
+    cache.delete(_cache_key(registration, scopes))
+
+
+def scores_url(lineitem_url: str) -> str:
+    """Return ``{lineitem}/scores``, keeping a query string (Moodle's ``?type_id=N``) after it."""
+    parts = urlsplit(lineitem_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
+
+
+def post_score(registration: Registration, lineitem_url: str, payload: dict[str, Any]) -> Any:
+    """POST one score; return the response (raise requests exceptions on network failure)."""
+    token = access_token(registration, (SCOPE_SCORE,))
+    return http_post(
+        scores_url(lineitem_url),
+        json=payload,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/vnd.ims.lis.v1.score+json",
+        },
+    )
+
+
+def create_lineitem(
+    registration: Registration,
+    lineitems_url: str,
+    *,
+    label: str,
+    score_maximum: float,
+    resource_link_id: str,
+) -> str:
+    """Create a line item in the container ``lineitems_url``; return its URL; raise AgsError."""
+    token = access_token(registration, (SCOPE_LINEITEM,))
+    body = {
+        "label": label or "Koula",
+        "scoreMaximum": score_maximum,
+        "resourceLinkId": resource_link_id,
+        "tag": "koula",
+        "resourceId": resource_link_id,
+    }
+    try:
+        response = http_post(
+            lineitems_url,
+            json=body,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/vnd.ims.lis.v2.lineitem+json",
+                "Accept": "application/vnd.ims.lis.v2.lineitem+json",
+            },
+        )
+        created = response.json() if response.ok else {}
+    except (requests.RequestException, ValueError) as exc:
+        raise AgsError(f"line item creation failed: {exc}") from exc
+    if not created.get("id"):
+        raise AgsError(f"line item creation refused: HTTP {response.status_code}")
+    return str(created["id"])

@@ -1,0 +1,55 @@
+"""Short-lived signed bearer tokens: after a launch, the page acts without any cookie.
+
+A token names one user, one deployment and one activity (resource link); the
+learner API accepts it only for that activity, so a token from one tenant is
+worthless on another's activity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+
+__all__ = ["Grant", "issue_token", "read_signed", "read_token", "sign_data"]
+
+SALT = "koula.lti.bearer"
+
+
+@dataclass(frozen=True)
+class Grant:
+    user_id: int
+    deployment_id: int
+    activity_id: int
+    language: str
+
+
+def issue_token(grant: Grant) -> str:
+    """Return a signed token for ``grant``."""
+    data = [grant.user_id, grant.deployment_id, grant.activity_id, grant.language]
+    return signing.dumps(data, salt=SALT, compress=True)
+
+
+def read_token(token: str) -> Grant | None:
+    """Return the grant of a valid, unexpired token, or None."""
+    try:
+        user, deployment, activity, language = signing.loads(
+            token, salt=SALT, max_age=settings.KOULA_BEARER_TOKEN_SECONDS
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return Grant(int(user), int(deployment), int(activity), str(language))
+
+
+def sign_data(data: object, purpose: str) -> str:
+    """Return ``data`` signed for one ``purpose`` (a form's hidden field, for example)."""
+    return signing.dumps(data, salt=f"koula.lti.{purpose}", compress=True)
+
+
+def read_signed(token: str, purpose: str, max_age: int) -> object | None:
+    """Return the data of a valid token signed for ``purpose`` within ``max_age`` s, or None."""
+    try:
+        return signing.loads(token, salt=f"koula.lti.{purpose}", max_age=max_age)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None

@@ -1,0 +1,177 @@
+"""``koula serve``, ``koula worker``, ``koula platforms add|list`` and ``koula keys rotate``.
+
+Registered on the core's command line through the ``koula.commands`` entry
+point. Django is set up only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+from typing import Any, TextIO
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    """Add the LTI tool's commands to the ``koula`` subparsers."""
+    serve = commands.add_parser("serve", help="run the LTI tool (and its score worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not deliver scores in this process (run 'koula worker' instead)",
+    )
+    serve.set_defaults(run=_serve)
+    worker = commands.add_parser("worker", help="deliver scores to the platforms' gradebooks")
+    worker.set_defaults(run=_worker)
+    platforms = commands.add_parser("platforms", help="platforms registered with the tool")
+    actions = platforms.add_subparsers(dest="platforms_action", required=True)
+    add = actions.add_parser("add", help="register a platform by hand")
+    for name in (
+        "issuer",
+        "client-id",
+        "deployment-id",
+        "auth-login-url",
+        "auth-token-url",
+        "keyset-url",
+    ):
+        add.add_argument(f"--{name}", required=True)
+    add.add_argument("--name", default="")
+    add.set_defaults(run=_platforms_add)
+    actions.add_parser("list", help="list the registered platforms").set_defaults(
+        run=_platforms_list
+    )
+    keys = commands.add_parser("keys", help="the tool's signing keys")
+    keys_actions = keys.add_subparsers(dest="keys_action", required=True)
+    keys_actions.add_parser("rotate", help="make a new signing key").set_defaults(run=_rotate)
+
+
+def setup(port: int | None = None) -> None:
+    """Configure Django for the tool and apply migrations."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lti.settings")
+    if port is not None:
+        os.environ.setdefault("KOULA_PORT", str(port))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    from lti.config import ConfigError
+
+    try:
+        setup(args.port)
+    except ConfigError as exc:
+        print(f"koula serve: {exc}", file=out)
+        return 2
+    import waitress
+    from django.conf import settings
+
+    from lti.config import data_dir
+    from lti.keys import current_key
+    from lti.worker import start_worker_thread
+    from lti.wsgi import application
+
+    current_key()
+    stop = threading.Event()
+    if not args.no_worker:
+        start_worker_thread(stop)
+    base = settings.BASE_URL
+    print(
+        f"Koula LTI tool: {base}\n"
+        f"  registration URL (paste into your platform): {base}/lti/register\n"
+        f"  login {base}/lti/login   launch {base}/lti/launch   keys {base}/lti/jwks.json\n"
+        f"  data: {data_dir()}  database: {settings.DATABASES['default']['ENGINE']}",
+        file=out,
+        flush=True,
+    )
+    try:
+        waitress.serve(
+            application,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            ident="koula",
+            _quiet=True,
+        )
+    finally:
+        stop.set()
+    return 0
+
+
+def _worker(args: argparse.Namespace, out: TextIO) -> int:
+    setup()
+    from lti.worker import run_worker
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(
+        "Koula score worker running; Ctrl-C stops it after the current score.", file=out, flush=True
+    )
+    run_worker(stop)
+    return 0
+
+
+def _platforms_add(args: argparse.Namespace, out: TextIO) -> int:
+    from lti.config import ConfigError
+
+    setup()
+    from lti.services.registrations import platform_add
+
+    try:
+        registration, created = platform_add(
+            issuer=args.issuer,
+            client_id=args.client_id,
+            deployment_id=args.deployment_id,
+            auth_login_url=args.auth_login_url,
+            auth_token_url=args.auth_token_url,
+            keyset_url=args.keyset_url,
+            name=args.name,
+        )
+    except ConfigError as exc:
+        print(f"koula platforms add: {exc}", file=out)
+        return 2
+    verb = "Registered" if created else "Updated"
+    print(f"{verb} {registration} with deployment {args.deployment_id}.", file=out)
+    return 0
+
+
+def _platforms_list(args: argparse.Namespace, out: TextIO) -> int:
+    setup()
+    from lti.models import Registration
+
+    rows = Registration.objects.prefetch_related("deployments").order_by("issuer", "client_id")
+    if not rows:
+        print(
+            "No platform registered yet: use 'koula platforms add' or dynamic registration.",
+            file=out,
+        )
+    for registration in rows:
+        deployments = ", ".join(d.deployment_id for d in registration.deployments.all()) or "-"
+        print(
+            f"{registration.issuer}  client_id={registration.client_id}  deployments={deployments}",
+            file=out,
+        )
+    return 0
+
+
+def _rotate(args: argparse.Namespace, out: TextIO) -> int:
+    setup()
+    from lti.keys import RETIRE_AFTER, rotate_keys
+
+    new, old = rotate_keys()
+    retired = ", ".join(key.kid for key in old) or "none"
+    print(
+        f"New signing key {new.kid}; previous keys ({retired}) stay published for "
+        f"{RETIRE_AFTER.days} days.",
+        file=out,
+    )
+    return 0

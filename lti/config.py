@@ -1,0 +1,65 @@
+"""The tool's configuration, read from the environment with safe embedded defaults.
+
+``KOULA_DATA_DIR`` (default ``./koula-data``) holds the embedded SQLite database
+and, unless ``KOULA_SECRET_KEY`` is set, a generated secret key file;
+``KOULA_DATABASE_URL`` switches to PostgreSQL (``postgres://...``);
+``KOULA_BASE_URL`` is the public URL of the tool (https, except on loopback).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+__all__ = ["ConfigError", "base_url", "check_url", "data_dir", "database_url", "secret_key"]
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class ConfigError(ValueError):
+    """The environment or an argument holds an unusable value; the message says how to fix it."""
+
+
+def check_url(url: str, what: str) -> str:
+    """Return ``url`` without a trailing slash if it is https (or http on loopback); else raise."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{what} must be a full URL such as https://koula.example.org, not {url!r}"
+        )
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ConfigError(
+            f"{what} must use https:// ({url!r}); plain http:// is accepted only "
+            "on 127.0.0.1, localhost and [::1]"
+        )
+    return url.rstrip("/")
+
+
+def data_dir() -> Path:
+    folder = Path(os.environ.get("KOULA_DATA_DIR") or "koula-data").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def database_url() -> str:
+    return os.environ.get("KOULA_DATABASE_URL") or f"sqlite:///{data_dir() / 'koula.sqlite3'}"
+
+
+def base_url(default_port: int = 8000) -> str:
+    return check_url(
+        os.environ.get("KOULA_BASE_URL") or f"http://127.0.0.1:{default_port}", "KOULA_BASE_URL"
+    )
+
+
+def secret_key() -> str:
+    """Return ``KOULA_SECRET_KEY``, or a key generated once and kept in the data folder."""
+    if os.environ.get("KOULA_SECRET_KEY"):
+        return os.environ["KOULA_SECRET_KEY"]
+    path = data_dir() / "secret_key"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()

@@ -1,0 +1,86 @@
+"""The tool's errors and the one place that turns them into responses.
+
+Hierarchy::
+
+    LtiError                 -> 400 page (or JSON under /lti/api/)
+    ├── LaunchRefused        a bad, forged or replayed launch        -> 400
+    ├── RegistrationFailed   dynamic registration could not finish   -> 400
+    ├── NotAuthenticated     no or expired bearer token              -> 401
+    └── NotAllowed           a token used outside what it grants     -> 403
+
+Each carries a message for a person, already in their language. No view
+catches these itself: :class:`LtiErrorMiddleware` renders them, so a bad
+request can never become a 500 and never opens a session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from lti.rendering import page
+
+__all__ = [
+    "LaunchRefused",
+    "LtiError",
+    "LtiErrorMiddleware",
+    "NotAllowed",
+    "NotAuthenticated",
+    "RegistrationFailed",
+]
+
+log = logging.getLogger(__name__)
+
+
+class LtiError(Exception):
+    status = 400
+
+    def __init__(self, message: str, *, language: str = "en", detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.language = language
+        self.detail = detail
+
+
+class LaunchRefused(LtiError):
+    status = 400
+
+
+class RegistrationFailed(LtiError):
+    status = 400
+
+
+class NotAuthenticated(LtiError):
+    status = 401
+
+
+class NotAllowed(LtiError):
+    status = 403
+
+
+class LtiErrorMiddleware:
+    """Renders :class:`LtiError` as a page (or JSON for the learner API), logging the detail."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, LtiError):
+            return None
+        log.info(
+            "%s on %s: %s %s",
+            type(exception).__name__,
+            request.path,
+            exception.message,
+            exception.detail,
+        )
+        if request.path.startswith("/lti/api/"):
+            return JsonResponse({"errors": {"_": exception.message}}, status=exception.status)
+        return page(
+            "error.html", exception.language, status=exception.status, message=exception.message
+        )

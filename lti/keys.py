@@ -1,0 +1,74 @@
+"""The tool's own RSA signing keys: made at first start, published as a JWKS, rotated on demand.
+
+The newest key signs (deep-linking responses, AGS client assertions). A
+rotation makes a new key and keeps the previous one published for
+``RETIRE_AFTER`` so platforms that cached our JWKS still verify what it signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from lti.models import ToolKey
+
+__all__ = ["RETIRE_AFTER", "current_key", "public_jwks", "rotate_keys", "sign"]
+
+RETIRE_AFTER = dt.timedelta(days=7)
+
+
+def _new_key() -> ToolKey:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return ToolKey.objects.create(kid=secrets.token_hex(8), private_pem=pem)
+
+
+def _active() -> Any:
+    return ToolKey.objects.filter(Q(retire_after__isnull=True) | Q(retire_after__gt=timezone.now()))
+
+
+def current_key() -> ToolKey:
+    """Return the signing key, making the first one if the tool has none yet."""
+    key = ToolKey.objects.filter(retire_after__isnull=True).order_by("-created_at", "-pk").first()
+    if key is None:
+        with transaction.atomic():
+            key = _new_key()
+    return key
+
+
+def rotate_keys() -> tuple[ToolKey, list[ToolKey]]:
+    """Make a new signing key; the old ones stay published for :data:`RETIRE_AFTER`."""
+    with transaction.atomic():
+        old = list(ToolKey.objects.filter(retire_after__isnull=True))
+        for key in old:
+            key.retire_after = timezone.now() + RETIRE_AFTER
+            key.save(update_fields=["retire_after"])
+        return _new_key(), old
+
+
+def public_jwks() -> dict[str, Any]:
+    """Return the JWKS of every published key (current and those still retiring)."""
+    current_key()
+    keys = []
+    for key in _active().order_by("-created_at"):
+        private = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+        keys.append({**jwk, "kid": key.kid, "alg": "RS256", "use": "sig"})
+    return {"keys": keys}
+
+
+def sign(payload: dict[str, Any]) -> str:
+    """Return ``payload`` signed with the current key (RS256, with its ``kid``)."""
+    key = current_key()
+    return jwt.encode(payload, key.private_pem, algorithm="RS256", headers={"kid": key.kid})

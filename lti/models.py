@@ -1,0 +1,165 @@
+"""What the tool stores: platforms, keys, activities, learners' states and the score outbox.
+
+Every learner-facing row hangs off a :class:`Deployment` of a :class:`Registration`
+(one tenant), so a query that starts from the launch's deployment can never
+reach another tenant's data.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+__all__ = [
+    "Activity",
+    "Deployment",
+    "LaunchState",
+    "LearnerRecord",
+    "LtiUser",
+    "Registration",
+    "ScoreOutbox",
+    "ToolKey",
+    "UsedNonce",
+]
+
+
+class Registration(models.Model):
+    """One platform registration, keyed by ``(issuer, client_id)`` as LTI requires."""
+
+    issuer = models.URLField(max_length=500)
+    client_id = models.CharField(max_length=255)
+    auth_login_url = models.URLField(max_length=500)
+    auth_token_url = models.URLField(max_length=500)
+    keyset_url = models.URLField(max_length=500)
+    name = models.CharField(max_length=200, blank=True)
+    accept_new_deployments = models.BooleanField(
+        default=False, help_text="Accept launches from deployment ids not yet listed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "client_id"], name="registration_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.issuer} ({self.client_id})"
+
+
+class Deployment(models.Model):
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="deployments"
+    )
+    deployment_id = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "deployment_id"], name="deployment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration} / {self.deployment_id}"
+
+
+class ToolKey(models.Model):
+    """One of the tool's RSA signing keys; the newest active key signs, all active are published."""
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retire_after = models.DateTimeField(null=True, blank=True)
+
+
+class UsedNonce(models.Model):
+    """A launch nonce already consumed: a replayed id_token carries one of these and fails."""
+
+    issuer = models.CharField(max_length=500)
+    nonce = models.CharField(max_length=255)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "nonce"], name="nonce_once")]
+
+
+class LaunchState(models.Model):
+    """An OIDC login in flight: its ``state`` and ``nonce``, consumed by the launch."""
+
+    state = models.CharField(max_length=100, unique=True)
+    nonce = models.CharField(max_length=100)
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    expires_at = models.DateTimeField(db_index=True)
+
+
+class Activity(models.Model):
+    """One Koula activity: a resource link in one deployment, with the settings staff chose."""
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="activities")
+    resource_link_id = models.CharField(max_length=255)
+    context_id = models.CharField(max_length=255, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+    configured = models.BooleanField(default=False)
+    lineitem_url = models.URLField(max_length=1000, blank=True)
+    lineitems_url = models.URLField(max_length=1000, blank=True)
+    score_maximum = models.FloatField(default=100)
+    memberships_url = models.URLField(max_length=1000, blank=True)
+    ags_scopes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deployment", "resource_link_id"], name="activity_unique"
+            )
+        ]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return self.title or self.resource_link_id
+
+
+class LtiUser(models.Model):
+    """A person as one platform knows them (``sub`` is unique only within a registration)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    sub = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["registration", "sub"], name="user_unique")]
+
+
+class LearnerRecord(models.Model):
+    """One learner's state (:class:`koula.state.LearnerState` data) in one activity."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="records")
+    user = models.ForeignKey(LtiUser, on_delete=models.CASCADE)
+    state = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "user"], name="record_unique")]
+
+
+class ScoreOutbox(models.Model):
+    """A score to deliver to the platform, written in the same transaction as the action."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        SUPERSEDED = "superseded"
+        REFUSED = "refused"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="scores")
+    user = models.ForeignKey(LtiUser, on_delete=models.CASCADE)
+    payload = models.JSONField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]

@@ -1,0 +1,24 @@
+"""Renders the tool's pages with the shared Jinja2 environment, in the person's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpResponse
+
+from koula_ui.environment import environment_for
+
+__all__ = ["page"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def page(name: str, language: str, *, status: int = 200, **context: Any) -> HttpResponse:
+    """Return the page ``lti/templates/<name>`` as an HTML response."""
+    env = environment_for(language, extra_dirs=(TEMPLATES,))
+    html = env.get_template(name).render(language=language, base_url=settings.BASE_URL, **context)
+    response = HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+    response["Content-Language"] = language
+    return response

@@ -1,0 +1,96 @@
+"""Activities and users as a launch describes them.
+
+An activity is configured by the custom parameters that deep linking put on
+the link (``koula_template``, ``koula_return_window_days``, ``koula_weights``,
+``koula_score_maximum``) or, for a link made by hand, by staff at first launch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from koula.activity import ActivitySettings, activity_template, check_settings
+from koula.errors import KoulaError
+from koula.template import SessionTemplate
+from lti.claims import CLAIM, LaunchData
+from lti.models import Activity, LtiUser
+
+__all__ = [
+    "activity_for_launch",
+    "activity_settings",
+    "settings_from_custom",
+    "template_of",
+    "user_for_launch",
+]
+
+
+def settings_from_custom(custom: Any) -> dict[str, Any] | None:
+    """Return activity settings from Koula's custom parameters, or None when there are none."""
+    if not isinstance(custom, dict) or not custom.get("koula_template"):
+        return None
+    data: dict[str, Any] = {"template_id": str(custom["koula_template"])}
+    if str(custom.get("koula_return_window_days", "")).isdigit():
+        data["return_window_days"] = int(custom["koula_return_window_days"])
+    weights = str(custom.get("koula_weights", "")).split(",")
+    if len(weights) == 3:
+        try:
+            values = [float(weight) for weight in weights]
+        except ValueError:
+            values = []
+        if values:
+            names = ("deliverable_weight", "commitment_weight", "return_weight")
+            data.update(zip(names, values, strict=True))
+    if check_settings(ActivitySettings(**data), language="en"):
+        return None
+    return data
+
+
+def activity_for_launch(launch: LaunchData) -> Activity:
+    """Return the launch's activity (created on first launch), updated from the claims."""
+    link = launch.claim("resource_link") or {}
+    context = launch.claim("context") or {}
+    activity, _ = Activity.objects.get_or_create(
+        deployment_id=launch.deployment_pk, resource_link_id=str(link["id"])
+    )
+    ags = launch.claim("ags") or {}
+    nrps = launch.claim("nrps") or {}
+    activity.context_id = str(context.get("id", "")) if isinstance(context, dict) else ""
+    activity.title = str(link.get("title") or activity.title or "")[:255]
+    activity.lineitem_url = str(ags.get("lineitem") or activity.lineitem_url or "")
+    activity.lineitems_url = str(ags.get("lineitems") or activity.lineitems_url or "")
+    activity.ags_scopes = list(ags.get("scope") or activity.ags_scopes or [])
+    activity.memberships_url = str(nrps.get("context_memberships_url") or "")
+    configured = settings_from_custom(launch.claims.get(CLAIM["custom"]))
+    if configured is not None:
+        activity.settings, activity.configured = configured, True
+        custom = launch.claims.get(CLAIM["custom"]) or {}
+        maximum = str(custom.get("koula_score_maximum", ""))
+        if maximum.replace(".", "", 1).isdigit() and float(maximum) > 0:
+            activity.score_maximum = float(maximum)
+    activity.save()
+    return activity
+
+
+def user_for_launch(launch: LaunchData) -> LtiUser:
+    user, _ = LtiUser.objects.get_or_create(
+        registration_id=launch.registration_id, sub=str(launch.claims["sub"])
+    )
+    name = str(launch.claims.get("name") or "")[:255]
+    email = str(launch.claims.get("email") or "")[:255]
+    if (user.name, user.email) != (name, email):
+        user.name, user.email = name, email
+        user.save(update_fields=["name", "email"])
+    return user
+
+
+def activity_settings(activity: Activity) -> ActivitySettings:
+    allowed = ActivitySettings.__dataclass_fields__
+    return ActivitySettings(**{k: v for k, v in activity.settings.items() if k in allowed})
+
+
+def template_of(activity: Activity) -> SessionTemplate | None:
+    """Return the activity's template, or None when it is not (or no longer) valid."""
+    try:
+        return activity_template(activity_settings(activity))
+    except KoulaError:
+        return None

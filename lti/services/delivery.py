@@ -1,0 +1,149 @@
+"""Delivering the score outbox to platforms: retried, ordered per learner, never dropped.
+
+One pass (:func:`deliver_due`) claims the due rows (on PostgreSQL with
+``SKIP LOCKED``, so several workers never take the same row), sends only the
+newest score of each learner (older ones are marked superseded: platforms keep
+only the newest), and handles each answer:
+
+* 2xx: delivered.
+* 409 on a superseded score: done. 409 on the newest (Moodle keeps one score
+  per second): sent again after that second with a fresh timestamp.
+* 400 (a user the platform cannot grade) and other 4xx: refused, shown to staff.
+* 401: the cached access token is dropped and the score retried.
+* 5xx, timeouts, network errors: retried with exponential backoff and jitter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from koula.state import format_time, parse_time
+from lti.ags import SCOPE_SCORE, AgsError, create_lineitem, forget_token, post_score
+from lti.models import Activity, ScoreOutbox
+
+__all__ = ["LEASE", "MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due"]
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(seconds=120)
+MAX_SAME_SECOND_RETRIES = 5
+MAX_DELAY = 600.0
+Status = ScoreOutbox.Status
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Return the wait before the next try: exponential, capped, with ±50 % jitter."""
+    delay = min(settings.KOULA_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), MAX_DELAY)
+    return dt.timedelta(seconds=delay * random.uniform(0.5, 1.5))
+
+
+def deliver_due(limit: int = 50) -> int:
+    """Send the due scores once; return how many rows were handled."""
+    claimed = _claim(limit)
+    for row in claimed:
+        try:
+            _deliver(row)
+        except Exception as exc:  # one bad row must not stop the others; it is retried
+            log.exception("score %s: unexpected error", row.pk)
+            _retry(row, f"unexpected error: {exc}")
+    return len(claimed)
+
+
+def _claim(limit: int) -> list[ScoreOutbox]:
+    now = timezone.now()
+    with transaction.atomic():
+        due = ScoreOutbox.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        rows = list(due.order_by("pk")[:limit])
+        for row in rows:
+            row.attempts += 1
+            row.next_attempt_at = now + LEASE  # taken: another worker skips it until the lease ends
+            row.save(update_fields=["attempts", "next_attempt_at"])
+    return rows
+
+
+def _deliver(row: ScoreOutbox) -> None:
+    if ScoreOutbox.objects.filter(
+        activity_id=row.activity_id, user_id=row.user_id, pk__gt=row.pk
+    ).exists():
+        _finish(row, Status.SUPERSEDED, "a newer score replaces it")
+        return
+    activity = Activity.objects.select_related("deployment__registration").get(pk=row.activity_id)
+    registration = activity.deployment.registration
+    try:
+        lineitem = _lineitem(activity)
+        if not lineitem:
+            _finish(row, Status.REFUSED, "the platform offers no grade service for this link")
+            return
+        response = post_score(registration, lineitem, row.payload)
+    except (requests.RequestException, AgsError) as exc:
+        _retry(row, str(exc))
+        return
+    status = response.status_code
+    if 200 <= status < 300:
+        _finish(row, Status.DELIVERED, "")
+    elif status == 409:
+        _same_second(row)
+    elif status == 401:
+        forget_token(registration, (SCOPE_SCORE,))
+        _retry(row, f"HTTP 401: {response.text[:300]}")
+    elif status >= 500 or status == 429:
+        _retry(row, f"HTTP {status}: {response.text[:300]}")
+    else:
+        _finish(row, Status.REFUSED, f"HTTP {status}: {response.text[:500]}")
+
+
+def _lineitem(activity: Activity) -> str:
+    if not activity.lineitem_url and activity.lineitems_url:
+        activity.lineitem_url = create_lineitem(
+            activity.deployment.registration,
+            activity.lineitems_url,
+            label=activity.title,
+            score_maximum=activity.score_maximum,
+            resource_link_id=activity.resource_link_id,
+        )
+        activity.save(update_fields=["lineitem_url"])
+    return activity.lineitem_url
+
+
+def _same_second(row: ScoreOutbox) -> None:
+    if ScoreOutbox.objects.filter(
+        activity_id=row.activity_id, user_id=row.user_id, pk__gt=row.pk
+    ).exists():
+        _finish(row, Status.SUPERSEDED, "HTTP 409 on a score already replaced")
+        return
+    if row.attempts > MAX_SAME_SECOND_RETRIES:
+        _finish(
+            row,
+            Status.REFUSED,
+            "HTTP 409: the platform keeps a newer grade (perhaps edited in its gradebook)",
+        )
+        return
+    previous = parse_time(row.payload["timestamp"]) or timezone.now()
+    next_second = previous.replace(microsecond=0) + dt.timedelta(seconds=1, milliseconds=1)
+    moment = max(timezone.now(), next_second)
+    row.payload = {**row.payload, "timestamp": format_time(moment)}
+    row.next_attempt_at = moment
+    row.last_error = "HTTP 409: sent again after the platform's one-second resolution"
+    row.save(update_fields=["payload", "next_attempt_at", "last_error"])
+
+
+def _retry(row: ScoreOutbox, error: str) -> None:
+    row.next_attempt_at = timezone.now() + backoff(row.attempts)
+    row.last_error = error[:1000]
+    row.save(update_fields=["next_attempt_at", "last_error"])
+
+
+def _finish(row: ScoreOutbox, status: Any, error: str) -> None:
+    row.status = status
+    row.last_error = error
+    row.delivered_at = timezone.now() if status == Status.DELIVERED else None
+    row.save(update_fields=["status", "last_error", "delivered_at"])

@@ -1,0 +1,120 @@
+"""The activity settings form shared by the deep-linking picker and first-launch configuration.
+
+Its defaults are valid (the default template, its own weights and window, a
+maximum score of 100), so pressing Enter adds a working activity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from koula.activity import ActivitySettings, activity_template, check_settings
+from koula.library import DEFAULT_TEMPLATE_ID, get_template
+from koula.messages import gettext_for
+
+__all__ = ["Choice", "custom_parameters", "default_title", "read_choice"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What staff chose in the picker; ``errors`` maps a form field to a message."""
+
+    template_id: str = DEFAULT_TEMPLATE_ID
+    title: str = ""
+    return_window_days: int | None = None
+    weights: tuple[float, float, float] | None = None
+    score_maximum: float = 100.0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def settings(self) -> ActivitySettings:
+        deliverable, commitment, return_ = self.weights or (None, None, None)
+        return ActivitySettings(
+            template_id=self.template_id,
+            return_window_days=self.return_window_days,
+            deliverable_weight=deliverable,
+            commitment_weight=commitment,
+            return_weight=return_,
+        )
+
+    def settings_data(self) -> dict[str, Any]:
+        data = self.settings()
+        return {k: v for k, v in vars(data).items() if v not in (None, "")}
+
+
+def read_choice(form: Mapping[str, str], *, language: str) -> Choice:
+    """Read the picker form; every problem goes into ``errors`` under its field name."""
+    _ = gettext_for(language)
+    errors: dict[str, str] = {}
+    template_id = form.get("template_id") or DEFAULT_TEMPLATE_ID
+
+    def number(name: str, kind: type, low: float, high: float, message: str) -> Any:
+        text = (form.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            errors[name] = message
+            return None
+        return value
+
+    window = number("return_window_days", int, 1, 365, _("Enter a number of days from 1 to 365."))
+    maximum = (
+        number(
+            "score_maximum",
+            float,
+            0.01,
+            10_000,
+            _("Enter a maximum score above 0 (for example 100)."),
+        )
+        or 100.0
+    )
+    weight_message = _("Enter a weight from 0 to 100.")
+    names = ("deliverable_weight", "commitment_weight", "return_weight")
+    values = [number(name, float, 0, 100, weight_message) for name in names]
+    weights = None
+    if any(value is not None for value in values):
+        template_weights = _template_weights(template_id)
+        weights = tuple(
+            v if v is not None else d for v, d in zip(values, template_weights, strict=True)
+        )
+    choice = Choice(
+        template_id=template_id,
+        title=(form.get("title") or "").strip()[:200],
+        return_window_days=window,
+        weights=weights,  # type: ignore[arg-type]
+        score_maximum=maximum,
+        errors=errors,
+    )
+    if not errors:
+        errors.update(check_settings(choice.settings(), language=language))
+    return choice
+
+
+def _template_weights(template_id: str) -> tuple[float, float, float]:
+    try:
+        policy = get_template(template_id).scoring
+    except Exception:
+        return (1.0, 1.0, 1.0)
+    return (policy.deliverable, policy.commitment, policy.return_)
+
+
+def custom_parameters(choice: Choice) -> dict[str, str]:
+    """Return the LTI custom parameters that name this configured activity."""
+    custom = {
+        "koula_template": choice.template_id,
+        "koula_score_maximum": f"{choice.score_maximum:g}",
+    }
+    if choice.return_window_days is not None:
+        custom["koula_return_window_days"] = str(choice.return_window_days)
+    if choice.weights is not None:
+        custom["koula_weights"] = ",".join(f"{w:g}" for w in choice.weights)
+    return custom
+
+
+def default_title(choice: Choice, language: str) -> str:
+    return choice.title or activity_template(choice.settings()).title.get(language)

@@ -1,0 +1,67 @@
+"""Scores for the gradebook, as AGS wants them, queued in the outbox.
+
+``timestamp`` has millisecond precision and strictly increases per learner
+and line item, even for two actions in the same millisecond. The comment
+tells the gradebook reader where the learner stands (for example when the
+return is due).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from koula.messages import gettext_for
+from koula.progress import Progress
+from koula.state import format_time, parse_time
+from koula.template import SessionTemplate
+from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
+
+__all__ = ["queue_score", "score_comment"]
+
+
+def queue_score(
+    activity: Activity,
+    user: LtiUser,
+    progress: Progress,
+    template: SessionTemplate,
+    language: str,
+) -> ScoreOutbox:
+    """Write the learner's newest score to the outbox (call inside the action's transaction)."""
+    now = dt.datetime.now(dt.UTC)
+    last = (
+        ScoreOutbox.objects.filter(activity=activity, user=user)
+        .order_by("-pk")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    previous = parse_time(last["timestamp"]) if last else None
+    moment = now if previous is None or now > previous else previous + dt.timedelta(milliseconds=1)
+    maximum = activity.score_maximum
+    payload: dict[str, Any] = {
+        "userId": user.sub,
+        "scoreGiven": round(progress.score * maximum, 4),
+        "scoreMaximum": maximum,
+        "activityProgress": progress.activity,
+        "gradingProgress": "FullyGraded",
+        "timestamp": format_time(moment),
+        "comment": score_comment(activity, user, progress, language),
+    }
+    return ScoreOutbox.objects.create(
+        activity=activity, user=user, payload=payload, next_attempt_at=timezone.now()
+    )
+
+
+def score_comment(activity: Activity, user: LtiUser, progress: Progress, language: str) -> str:
+    _ = gettext_for(language)
+    if progress.activity == "Completed":
+        return _("Loop closed: practice card, experiment and return are in.")
+    record = LearnerRecord.objects.filter(activity=activity, user=user).first()
+    due = ((record.state if record else {}).get("commitment") or {}).get("due_on")
+    if progress.activity == "Submitted" and due:
+        return _("Committed to an experiment; return due on {date}.").format(date=due)
+    return _("In progress: {percent} percent of the loop done.").format(
+        percent=round(progress.completion * 100)
+    )

@@ -1,0 +1,18 @@
+"""The tool's URLs (``contract.md``: LTI endpoints)."""
+
+from django.contrib import admin
+from django.urls import path
+
+from lti.views import api, basics, launch, pages
+
+urlpatterns = [
+    path("healthz", basics.healthz, name="healthz"),
+    path("lti/jwks.json", basics.jwks, name="jwks"),
+    path("lti/login", launch.login, name="login"),
+    path("lti/launch", launch.launch, name="launch"),
+    path("lti/deep-link", pages.deep_link_submit, name="deep-link"),
+    path("lti/configure", pages.configure_submit, name="configure"),
+    path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
+    path("lti/static/<str:name>", basics.asset, name="asset"),
+    path("admin/", admin.site.urls),
+]

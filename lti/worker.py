@@ -1,0 +1,46 @@
+"""The score delivery worker: inside ``koula serve`` by default, or alone as ``koula worker``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from lti.services.delivery import deliver_due
+
+__all__ = ["run_worker", "start_worker_thread"]
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
+    """Deliver due scores until ``stop`` is set; a pass that handled rows is followed at once."""
+    interval = settings.KOULA_WORKER_INTERVAL if interval is None else interval
+    log.info("score delivery worker started")
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            handled = deliver_due()
+        except Exception:  # the database may be briefly unreachable: try again next tick
+            log.exception("score delivery pass failed")
+            handled = 0
+        if not handled:
+            stop.wait(interval)
+    close_old_connections()
+    log.info("score delivery worker stopped")
+
+
+def start_worker_thread(
+    stop: threading.Event, *, interval: float | None = None
+) -> threading.Thread:
+    thread = threading.Thread(
+        target=run_worker,
+        args=(stop,),
+        kwargs={"interval": interval},
+        name="koula-score-worker",
+        daemon=True,
+    )
+    thread.start()
+    return thread

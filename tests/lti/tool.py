@@ -1,0 +1,129 @@
+"""The Koula LTI tool as ``koula serve`` runs it: a real process on a loopback port.
+
+Each :class:`RunningTool` has its own data folder and database: SQLite by
+default, or a fresh PostgreSQL database when ``backend="postgres"``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.e2e.servers import ROOT, free_port
+
+POSTGRES_URL = os.environ.get("KOULA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+class RunningTool:
+    def __init__(self, data_dir: Path, *, backend: str = "sqlite", **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database = ""
+        self.env = {
+            **os.environ,
+            "KOULA_DATA_DIR": str(data_dir),
+            "KOULA_BASE_URL": self.url,
+            "KOULA_HTTP_TIMEOUT": "2",
+            "KOULA_RETRY_BASE_SECONDS": "0.2",
+            "KOULA_WORKER_INTERVAL": "0.1",
+            "PYTHONPATH": str(ROOT),
+            **env,
+        }
+        if backend == "postgres":
+            self.database = f"koula_test_{secrets.token_hex(4)}"
+            self._admin(f'CREATE DATABASE "{self.database}"')
+            self.env["KOULA_DATABASE_URL"] = POSTGRES_URL.rsplit("/", 1)[0] + "/" + self.database
+        self.log_path = data_dir / "tool.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "koula.cli", "serve", "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait()
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(sql)
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"koula serve stopped:\n{self.log_path.read_text()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError(f"koula serve did not start:\n{self.log_path.read_text()}")
+
+    def koula(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a ``koula`` command against this tool's data; return the finished process."""
+        return subprocess.run(
+            [sys.executable, "-m", "koula.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def register(self, platform: Any, client_id: str, deployment_id: str) -> None:
+        """Register ``platform`` with the tool (koula platforms add) and the tool with it."""
+        done = self.koula(
+            "platforms",
+            "add",
+            "--issuer",
+            platform.issuer,
+            "--client-id",
+            client_id,
+            "--deployment-id",
+            deployment_id,
+            "--auth-login-url",
+            platform.auth_url,
+            "--auth-token-url",
+            platform.token_url,
+            "--keyset-url",
+            platform.jwks_url,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        platform.add_tool(
+            client_id,
+            deployment_id,
+            login_url=f"{self.url}/lti/login",
+            launch_url=f"{self.url}/lti/launch",
+            jwks_url=f"{self.url}/lti/jwks.json",
+            deep_link_url=f"{self.url}/lti/launch",
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+        if self.database:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
