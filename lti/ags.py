@@ -12,22 +12,24 @@ import hashlib
 import secrets
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
 from django.core.cache import cache
 
-from lti.http import http_post
+from lti.http import http_get, http_post
 from lti.keys import sign
 from lti.models import Registration
 
 __all__ = [
     "SCOPE_LINEITEM",
     "SCOPE_MEMBERSHIP",
+    "SCOPE_RESULT",
     "SCOPE_SCORE",
     "AgsError",
     "access_token",
     "create_lineitem",
+    "current_result",
     "forget_token",
     "post_score",
     "scores_url",
@@ -35,6 +37,7 @@ __all__ = [
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_RESULT = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
 SCOPE_MEMBERSHIP = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 EARLY_EXPIRY_SECONDS = 60
 
@@ -94,10 +97,31 @@ def forget_token(registration: Registration, scopes: tuple[str, ...]) -> None:
     cache.delete(_cache_key(registration, scopes))
 
 
-def scores_url(lineitem_url: str) -> str:
+def scores_url(lineitem_url: str, service: str = "scores", query: str = "") -> str:
     """Return ``{lineitem}/scores``, keeping a query string (Moodle's ``?type_id=N``) after it."""
     parts = urlsplit(lineitem_url)
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
+    joined = "&".join(q for q in (parts.query, query) if q)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + f"/{service}", query=joined))
+
+
+def current_result(registration: Registration, lineitem_url: str, user_id: str) -> Any:
+    """Return the platform's current result for ``user_id`` (or None); raise AgsError."""
+    token = access_token(registration, (SCOPE_RESULT,))
+    url = scores_url(lineitem_url, "results", urlencode({"user_id": user_id}))
+    try:
+        response = http_get(
+            url,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/vnd.ims.lis.v2.resultcontainer+json",
+            },
+        )
+        results = response.json() if response.ok else None
+    except (requests.RequestException, ValueError) as exc:
+        raise AgsError(f"results request failed: {exc}") from exc
+    if not isinstance(results, list):
+        raise AgsError(f"results request refused: HTTP {response.status_code}")
+    return next((r for r in results if isinstance(r, dict) and r.get("userId") == user_id), None)
 
 
 def post_score(registration: Registration, lineitem_url: str, payload: dict[str, Any]) -> Any:

@@ -156,6 +156,9 @@ class ScoreOutbox(models.Model):
     payload = models.JSONField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    uncertain = models.BooleanField(
+        default=False, help_text="The last attempt timed out: the platform may have it already."
+    )
     next_attempt_at = models.DateTimeField(db_index=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,8 +1,9 @@
 """Platforms' public keys, fetched from their JWKS URL and cached.
 
 A key is found by ``kid``. An unknown ``kid`` (the platform rotated its keys)
-triggers an immediate refetch, but at most once per ``REFETCH_INTERVAL`` per
-keyset, so a flood of forged tokens with random kids cannot hammer the platform.
+triggers an immediate refetch; such refetches happen at most once per
+``REFETCH_INTERVAL`` per keyset, so a flood of forged tokens with random kids
+cannot hammer the platform, while a real rotation is followed at once.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class KeyNotFound(LookupError):
 class _Keyset:
     keys: dict[str, Any] = field(default_factory=dict)
     fetched_at: float = float("-inf")
+    missed_at: float = float("-inf")
+    """When an unknown kid last caused a refetch."""
 
 
 _cache: dict[str, _Keyset] = {}
@@ -41,9 +44,13 @@ def platform_key(keyset_url: str, kid: str) -> Any:
     """Return the public key ``kid`` of the platform at ``keyset_url``; raise KeyNotFound."""
     with _lock:
         keyset = _cache.setdefault(keyset_url, _Keyset())
-        age = time.monotonic() - keyset.fetched_at
-        if (kid not in keyset.keys and age > REFETCH_INTERVAL) or age > CACHE_SECONDS:
-            keyset.fetched_at = time.monotonic()  # also on failure: refetch at most that often
+        now = time.monotonic()
+        stale = now - keyset.fetched_at > CACHE_SECONDS
+        missing = kid not in keyset.keys and now - keyset.missed_at > REFETCH_INTERVAL
+        if stale or missing:
+            if kid not in keyset.keys and not stale:
+                keyset.missed_at = now
+            keyset.fetched_at = now  # also on failure, so a dead keyset is not hammered
             keyset.keys = _fetch(keyset_url)
         if kid not in keyset.keys:
             raise KeyNotFound(f"no key {kid!r} at {keyset_url}")

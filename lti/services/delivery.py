@@ -5,7 +5,8 @@ One pass (:func:`deliver_due`) claims the due rows (on PostgreSQL with
 newest score of each learner (older ones are marked superseded: platforms keep
 only the newest), and handles each answer:
 
-* 2xx: delivered.
+* 2xx: delivered; a 409 after a timed-out attempt is delivered too when the
+  platform's result (AGS results service) shows that attempt landed.
 * 409 on a superseded score: done. 409 on the newest (Moodle keeps one score
   per second): sent again after that second with a fresh timestamp.
 * 400 (a user the platform cannot grade) and other 4xx: refused, shown to staff.
@@ -26,7 +27,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from koula.state import format_time, parse_time
-from lti.ags import SCOPE_SCORE, AgsError, create_lineitem, forget_token, post_score
+from lti.ags import (
+    SCOPE_SCORE,
+    AgsError,
+    create_lineitem,
+    current_result,
+    forget_token,
+    post_score,
+)
 from lti.models import Activity, ScoreOutbox
 
 __all__ = ["LEASE", "MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due"]
@@ -85,14 +93,18 @@ def _deliver(row: ScoreOutbox) -> None:
             return
         response = post_score(registration, lineitem, row.payload)
     except (requests.RequestException, AgsError) as exc:
+        row.uncertain = isinstance(exc, requests.ReadTimeout)  # it may have landed
         _retry(row, str(exc))
         return
     status = response.status_code
     if 200 <= status < 300:
         _finish(row, Status.DELIVERED, "")
-    elif status == 409:
+        return
+    if status == 409:
         _same_second(row)
-    elif status == 401:
+        return
+    row.uncertain = False  # the platform answered: this attempt is settled
+    if status == 401:
         forget_token(registration, (SCOPE_SCORE,))
         _retry(row, f"HTTP 401: {response.text[:300]}")
     elif status >= 500 or status == 429:
@@ -120,6 +132,9 @@ def _same_second(row: ScoreOutbox) -> None:
     ).exists():
         _finish(row, Status.SUPERSEDED, "HTTP 409 on a score already replaced")
         return
+    if row.uncertain and _platform_holds(row):  # the attempt that timed out did land
+        _finish(row, Status.DELIVERED, "HTTP 409 after a timed-out attempt: already received")
+        return
     if row.attempts > MAX_SAME_SECOND_RETRIES:
         _finish(
             row,
@@ -136,10 +151,26 @@ def _same_second(row: ScoreOutbox) -> None:
     row.save(update_fields=["payload", "next_attempt_at", "last_error"])
 
 
+def _platform_holds(row: ScoreOutbox) -> bool:
+    """Return True when the platform's current result is this row's score (checked by AGS)."""
+    activity = Activity.objects.select_related("deployment__registration").get(pk=row.activity_id)
+    try:
+        result = current_result(
+            activity.deployment.registration, activity.lineitem_url, row.payload["userId"]
+        )
+    except AgsError:
+        return False  # unknown: sending again may duplicate a score but can never lose one
+    if not result or not result.get("resultMaximum"):
+        return False
+    theirs = float(result.get("resultScore") or 0) / float(result["resultMaximum"])
+    ours = float(row.payload["scoreGiven"]) / float(row.payload["scoreMaximum"])
+    return abs(theirs - ours) < 1e-6
+
+
 def _retry(row: ScoreOutbox, error: str) -> None:
     row.next_attempt_at = timezone.now() + backoff(row.attempts)
     row.last_error = error[:1000]
-    row.save(update_fields=["next_attempt_at", "last_error"])
+    row.save(update_fields=["next_attempt_at", "last_error", "uncertain"])
 
 
 def _finish(row: ScoreOutbox, status: Any, error: str) -> None:
