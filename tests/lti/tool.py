@@ -32,7 +32,9 @@ def postgres_available() -> bool:
 
 
 class RunningTool:
-    def __init__(self, data_dir: Path, *, backend: str = "sqlite", **env: str) -> None:
+    def __init__(
+        self, data_dir: Path, *, backend: str = "sqlite", worker: bool = True, **env: str
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database = ""
@@ -53,7 +55,15 @@ class RunningTool:
         self.log_path = data_dir / "tool.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "koula.cli", "serve", "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "koula.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                *([] if worker else ["--no-worker"]),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=self._log,
@@ -78,6 +88,16 @@ class RunningTool:
             except requests.RequestException:
                 time.sleep(0.2)
         raise RuntimeError(f"koula serve did not start:\n{self.log_path.read_text()}")
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        """Start one more ``koula worker`` process on this tool's database."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "koula.cli", "worker"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def koula(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a ``koula`` command against this tool's data; return the finished process."""

@@ -1,0 +1,116 @@
+"""Launches per second and scores delivered per second of the LTI tool, on this machine.
+
+Runs the tool as ``koula serve`` (a real process; SQLite by default, PostgreSQL
+with ``--postgres``) against the test platform, both on loopback, and prints:
+
+* login + launch per second (the whole OIDC round trip, sequential and with threads);
+* learner actions per second (``submit_deliverable``);
+* scores delivered per second by the tool's worker, from the first queued to the last received.
+
+    .venv/bin/python benchmarks/lti_throughput.py [--launches 200] [--threads 4] [--postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import requests
+
+from tests.lti.pages import context_of
+from tests.lti.platform import TestPlatform, browser_session
+from tests.lti.tool import RunningTool
+
+CARD = {"practice_name": "Pair review", "problem": "Late reviews", "steps": ["Pick a pair"]}
+
+
+def launch(platform: TestPlatform, user: str) -> tuple[float, dict]:
+    started = time.perf_counter()
+    response = platform.launch(
+        browser_session(), client_id="bench", user=user, custom={"koula_template": "default-koula"}
+    )
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.text[:300]
+    return elapsed, context_of(response)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--launches", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder, TestPlatform() as platform:
+        tool = RunningTool(
+            Path(folder),
+            backend="postgres" if args.postgres else "sqlite",
+            KOULA_RETRY_BASE_SECONDS="1",
+        )
+        try:
+            tool.register(platform, "bench", "bench-deployment")
+            launch(platform, "warm-up")
+            started = time.perf_counter()
+            sequential = [launch(platform, f"seq-{i}") for i in range(args.launches // 2)]
+            seq_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.threads) as pool:
+                parallel = list(
+                    pool.map(lambda i: launch(platform, f"par-{i}"), range(args.launches // 2))
+                )
+            par_seconds = time.perf_counter() - started
+            contexts = [context for _, context in sequential + parallel]
+            before = len(platform.scores())
+            started = time.perf_counter()
+
+            def submit(context: dict) -> None:
+                answer = requests.post(
+                    f"{context['api']}/submit_deliverable",
+                    json={"values": CARD},
+                    timeout=30,
+                    headers={"Authorization": f"Bearer {context['token']}"},
+                )
+                assert answer.status_code == 200, answer.text
+
+            with ThreadPoolExecutor(args.threads) as pool:
+                list(pool.map(submit, contexts))
+            action_seconds = time.perf_counter() - started
+            deadline = time.monotonic() + 600
+            while len(platform.scores()) - before < len(contexts):
+                if time.monotonic() > deadline:
+                    raise SystemExit("scores did not all arrive within 10 minutes")
+                time.sleep(0.05)
+            delivery_seconds = time.perf_counter() - started
+            backend = "PostgreSQL" if args.postgres else "SQLite"
+            latencies = sorted(seconds for seconds, _ in sequential)
+            print(
+                f"backend: {backend}; {len(contexts)} learners; tool: koula serve (waitress, "
+                f"8 threads, in-process worker)"
+            )
+            print(
+                f"login+launch, sequential: {len(sequential) / seq_seconds:7.1f} /s  "
+                f"(p50 {statistics.median(latencies) * 1000:.0f} ms, "
+                f"p95 {latencies[int(len(latencies) * 0.95) - 1] * 1000:.0f} ms)"
+            )
+            print(f"login+launch, {args.threads} threads: {len(parallel) / par_seconds:7.1f} /s")
+            print(
+                f"submit_deliverable, {args.threads} threads: "
+                f"{len(contexts) / action_seconds:7.1f} /s"
+            )
+            print(
+                f"scores delivered: {len(contexts) / delivery_seconds:7.1f} /s "
+                f"({len(contexts)} scores in {delivery_seconds:.1f} s from the first action)"
+            )
+            print(f"access tokens issued by the platform: {platform.tokens_issued}")
+        finally:
+            tool.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Several ``koula worker`` processes share the outbox without ever sending a score twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.conftest import need_real_component
+from tests.lti.conftest import CLIENT_ID, CONFIGURED
+from tests.lti.pages import act, context_of, wait_for
+from tests.lti.platform import TestPlatform, browser_session
+from tests.lti.test_learner_loop import CARD
+from tests.lti.tool import RunningTool, postgres_available
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_two_workers_deliver_every_score_exactly_once(backend, tmp_path):
+    if backend == "postgres":
+        need_real_component(postgres_available(), "PostgreSQL on 127.0.0.1:5432")
+    tool = RunningTool(tmp_path, backend=backend, worker=False)
+    workers = []
+    try:
+        with TestPlatform() as platform:
+            tool.register(platform, CLIENT_ID, "deployment-1")
+            contexts = [
+                context_of(
+                    platform.launch(
+                        browser_session(),
+                        client_id=CLIENT_ID,
+                        custom=CONFIGURED,
+                        user=f"learner-{i}",
+                    )
+                )
+                for i in range(30)
+            ]
+            for context in contexts:
+                assert act(context, "submit_deliverable", {"values": CARD}).status_code == 200
+            workers = [tool.start_worker(), tool.start_worker()]
+            wait_for(
+                lambda: len({s["body"]["userId"] for s in platform.scores()}) == 30, seconds=60
+            )
+            sent = Counter(
+                (r["body"]["userId"], r["body"]["timestamp"])
+                for r in platform.score_requests
+                if "body" in r
+            )
+            assert set(sent.values()) == {1}
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=20)
+        tool.stop()
