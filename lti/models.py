@@ -83,12 +83,20 @@ class UsedNonce(models.Model):
 
 
 class LaunchState(models.Model):
-    """An OIDC login in flight: its ``state`` and ``nonce``, consumed by the launch."""
+    """An OIDC login in flight: its ``state`` and ``nonce``, consumed by the launch.
+
+    ``storage_target`` and ``storage_value`` are set when the login bound the browser
+    through the platform's storage (``lti.put_data``) instead of a cookie;
+    ``login_params`` keeps the login request so the launch can be re-run in a new window.
+    """
 
     state = models.CharField(max_length=100, unique=True)
     nonce = models.CharField(max_length=100)
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
     expires_at = models.DateTimeField(db_index=True)
+    storage_target = models.CharField(max_length=255, blank=True)
+    storage_value = models.CharField(max_length=100, blank=True)
+    login_params = models.JSONField(default=dict, blank=True)
 
 
 class Activity(models.Model):

@@ -1,17 +1,24 @@
-"""OIDC third-party initiated login: the first step of every launch.
+"""OIDC third-party initiated login, and binding the launch to the browser that logged in.
 
-The platform sends ``iss``, ``login_hint``, ``target_link_uri`` and the rest;
-the tool records a fresh ``state`` and ``nonce`` and sends the browser to the
-platform's authorization endpoint with them (``lti.md``: scope openid,
-response_type id_token, response_mode form_post, prompt none).
+The platform sends ``iss``, ``login_hint``, ``target_link_uri`` and the rest; the tool
+records a fresh ``state`` and ``nonce`` and sends the browser to the platform's
+authorization endpoint with them (``lti.md``: scope openid, response_type id_token,
+response_mode form_post, prompt none).
+
+The launch must come back in the same browser. A state cookie proves it where the
+browser keeps it; when the login carries ``lti_storage_target`` the proof is a random
+value the login page stores in the platform (``lti.put_data``) and the launch page reads
+back (``lti.get_data``); without either, the launch is re-run in a new window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
 from collections.abc import Mapping
-from urllib.parse import urlencode
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -20,13 +27,38 @@ from koula.messages import gettext_for
 from lti.errors import LaunchRefused
 from lti.models import LaunchState, Registration
 
-__all__ = ["LOGIN_SECONDS", "login_redirect"]
+__all__ = [
+    "LOGIN_SECONDS",
+    "STORAGE_TARGET_PARAM",
+    "LoginStart",
+    "login_start",
+    "origin_of",
+    "pending_login",
+    "relaunch_url",
+    "storage_key",
+    "storage_value_check",
+]
 
 LOGIN_SECONDS = 600
+STORAGE_TARGET_PARAM = "lti_storage_target"
+_MAX_TARGET = 255
 
 
-def login_redirect(params: Mapping[str, str], *, language: str) -> tuple[str, str]:
-    """Return ``(authorization URL, state)``; raise LaunchRefused for an unknown platform."""
+@dataclass(frozen=True)
+class LoginStart:
+    """Where the browser goes next: ``auth_url``; with platform storage, ``storage`` too."""
+
+    auth_url: str
+    state: str
+    storage: dict[str, str] | None = None
+
+
+def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
+    """Record a login in flight; raise LaunchRefused for an incomplete or unknown platform.
+
+    With ``lti_storage_target`` the answer's ``storage`` holds what the login page's
+    script needs: the frame, the platform origin, the key and value, and the URLs.
+    """
     _ = gettext_for(language)
     issuer, login_hint = params.get("iss", ""), params.get("login_hint", "")
     if not issuer or not login_hint:
@@ -47,14 +79,34 @@ def login_redirect(params: Mapping[str, str], *, language: str) -> tuple[str, st
             language=language,
             detail=f"iss={issuer!r} client_id={params.get('client_id')!r}",
         )
-    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    target = params.get(STORAGE_TARGET_PARAM, "")
+    target = target if 0 < len(target) <= _MAX_TARGET else ""
+    kept = {k: v for k, v in params.items() if k != STORAGE_TARGET_PARAM}
     LaunchState.objects.filter(expires_at__lt=timezone.now()).delete()
-    LaunchState.objects.create(
-        state=state,
-        nonce=nonce,
+    login = LaunchState.objects.create(
+        state=secrets.token_urlsafe(32),
+        nonce=secrets.token_urlsafe(32),
         registration=registration,
         expires_at=timezone.now() + dt.timedelta(seconds=LOGIN_SECONDS),
+        storage_target=target,
+        storage_value=secrets.token_urlsafe(32) if target else "",
+        login_params=kept,
     )
+    auth_url = _auth_url(registration, login, params)
+    if not target:
+        return LoginStart(auth_url, login.state)
+    storage = {
+        "target": target,
+        "origin": origin_of(registration.auth_login_url),
+        "key": storage_key(login.state),
+        "value": login.storage_value,
+        "next": auth_url,
+        "fallback": relaunch_url(login),
+    }
+    return LoginStart(auth_url, login.state, storage)
+
+
+def _auth_url(registration: Registration, login: LaunchState, params: Mapping[str, str]) -> str:
     query = {
         "scope": "openid",
         "response_type": "id_token",
@@ -62,11 +114,60 @@ def login_redirect(params: Mapping[str, str], *, language: str) -> tuple[str, st
         "prompt": "none",
         "client_id": registration.client_id,
         "redirect_uri": f"{settings.BASE_URL}/lti/launch",
-        "login_hint": login_hint,
-        "state": state,
-        "nonce": nonce,
+        "login_hint": params["login_hint"],
+        "state": login.state,
+        "nonce": login.nonce,
     }
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
     separator = "&" if "?" in registration.auth_login_url else "?"
-    return f"{registration.auth_login_url}{separator}{urlencode(query)}", state
+    return f"{registration.auth_login_url}{separator}{urlencode(query)}"
+
+
+def pending_login(state: str) -> LaunchState | None:
+    """Return the unexpired login in flight for ``state`` (not consumed), or None."""
+    if not state:
+        return None
+    return LaunchState.objects.filter(state=state, expires_at__gt=timezone.now()).first()
+
+
+def storage_key(state: str) -> str:
+    """The platform-storage key under which the login of ``state`` keeps its value."""
+    return f"koula_state_{state}"
+
+
+def relaunch_url(login: LaunchState) -> str:
+    """The tool's login URL with the original parameters, without platform storage."""
+    return f"{settings.BASE_URL}/lti/login?{urlencode(login.login_params)}"
+
+
+def storage_value_check(
+    login: LaunchState, value: str, *, from_tool_page: bool, language: str
+) -> None:
+    """Return when ``value`` is the one the login stored; otherwise spend the login and
+    raise LaunchRefused. ``from_tool_page`` says the request came from the tool's own page
+    (its ``Origin``), so a forged cross-site form cannot bring a value of its own."""
+    if from_tool_page and hmac.compare_digest(value.encode(), login.storage_value.encode()):
+        return
+    LaunchState.objects.filter(pk=login.pk).delete()
+    _ = gettext_for(language)
+    raise LaunchRefused(
+        _(
+            "This launch could not be verified, so Koula cannot open. Go back "
+            "to your course and open the activity again."
+        ),
+        language=language,
+        detail="platform storage value does not match the login"
+        if from_tool_page
+        else "storage value posted from another origin",
+    )
+
+
+def origin_of(url: str) -> str:
+    """Return the web origin of ``url`` as a browser writes it (``https://host[:port]``)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    host = (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme.lower()}://{host}{port}"

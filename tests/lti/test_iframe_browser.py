@@ -1,0 +1,324 @@
+"""A learner inside a course page's iframe, in a real Chromium that blocks third-party cookies.
+
+The course page is served from another site than the tool: the platform's pages (its
+course page, storage frame and OIDC endpoint) on ``http://localhost:<port>``, the tool
+on ``http://127.0.0.1:<port>``. Two Chromium profiles: ``chrome`` sets Chrome's "block
+third-party cookies" (``profile.cookie_controls_mode = 1``), which still lets the tool's
+``Partitioned`` state cookie through (CHIPS); ``safari`` also blocks every cookie of the
+tool inside the platform's pages (a content-settings exception), as Safari does. The
+first test checks that the profiles really block what they claim.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from werkzeug.wrappers import Request, Response
+
+from koula.library import get_template
+from koula.template import FieldType, Part
+from tests.conftest import need_real_component
+from tests.e2e.servers import CHROMIUM_ARGS, ROOT, chromium_path
+from tests.lti.conftest import CONFIGURED
+from tests.lti.pages import wait_for
+from tests.lti.platform import TestPlatform
+from tests.lti.platform.app import make_wsgi_app
+from tests.lti.platform.server import BackgroundServer
+from tests.lti.test_platform_storage import reusable_hints
+
+pytestmark = pytest.mark.e2e
+
+CLIENT_ID, DEPLOYMENT_ID = "iframe-client", "iframe-deployment"
+TEMPLATE = get_template("default-koula")
+BLOCK_THIRD_PARTY = {"cookie_controls_mode": 1, "block_third_party_cookies": True}
+PROFILES: dict[str, dict[str, Any]] = {
+    "chrome": BLOCK_THIRD_PARTY,
+    "safari": BLOCK_THIRD_PARTY
+    | {
+        "content_settings": {
+            "exceptions": {"cookies": {"http://127.0.0.1:*,http://localhost:*": {"setting": 2}}}
+        }
+    },
+}
+STORAGE_SCRIPT = """<script>
+/* The platform's side of lti.put_data / lti.get_data: values kept per tool origin. */
+var log = window.parent.storageLog = window.parent.storageLog || [];
+var store = {};
+window.addEventListener("message", function (event) {
+  var data = event.data;
+  if (!data || typeof data !== "object" || !data.message_id) return;
+  if (data.subject !== "lti.put_data" && data.subject !== "lti.get_data") return;
+  log.push({subject: data.subject, origin: event.origin, key: data.key});
+  var mine = store[event.origin] = store[event.origin] || {};
+  var reply = {subject: data.subject + ".response", message_id: data.message_id, key: data.key};
+  if (data.subject === "lti.put_data") { mine[data.key] = data.value; reply.value = data.value; }
+  else if (data.key in mine) { reply.value = mine[data.key]; }
+  else { reply.error = {code: "bad_request", message: "no value for this key"}; }
+  event.source.postMessage(reply, event.origin);
+});
+</script>"""
+
+
+class CourseSite:
+    """The platform's site on ``http://localhost:<port>``: a course page framing the tool,
+    a storage frame, cookie probes, and the harness platform's own endpoints (``/auth``)."""
+
+    def __init__(self, platform: TestPlatform) -> None:
+        self.platform_app = make_wsgi_app(platform)
+        self.iframe_src = ""
+        self.storage = "none"  # "_parent", "lti_storage_frame" or "none" (no answer)
+        self._server = BackgroundServer(self._app, name="course-site")
+        self.url = f"http://localhost:{self._server.port}"
+        self.other_site = f"http://127.0.0.1:{self._server.port}"  # same server, another site
+
+    def close(self) -> None:
+        self._server.close()
+
+    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        pages = {"/course": self._course, "/storage-frame": self._storage_frame}
+        if request.path in pages:
+            body = pages[request.path]()
+        elif request.path.startswith("/probe/"):
+            return _probe(request)(environ, start_response)
+        else:
+            return self.platform_app(environ, start_response)
+        return Response(body, content_type="text/html")(environ, start_response)
+
+    def _course(self) -> str:
+        frames = f'<iframe name="koula" id="koula" src="{self.iframe_src}"></iframe>'
+        if self.storage == "lti_storage_frame":
+            frames += f'<iframe name="lti_storage_frame" src="{self.url}/storage-frame" hidden>'
+            frames += "</iframe>"
+        script = STORAGE_SCRIPT if self.storage == "_parent" else ""
+        return (
+            '<!doctype html><html lang="en"><meta charset="utf-8"><title>Course 1</title>'
+            "<style>iframe#koula{width:100%;height:1500px;border:2px solid #667085}</style>"
+            f"<h1>Course 1: practice week</h1>{script}{frames}"
+        )
+
+    def _storage_frame(self) -> str:
+        return f"<!doctype html><title>storage</title>{STORAGE_SCRIPT}"
+
+
+def _probe(request: Request) -> Response:
+    """``/probe/set?name=N`` sets N_none and N_partitioned; ``/probe/echo`` shows the Cookie
+    header; ``/probe/frame?src=U`` frames U."""
+    if request.path == "/probe/frame":
+        return Response(
+            f'<iframe id="probe" src="{request.args["src"]}"></iframe>', mimetype="text/html"
+        )
+    if request.path == "/probe/echo":
+        return Response(request.headers.get("Cookie", ""), mimetype="text/plain")
+    response = Response("set", mimetype="text/plain")
+    name = request.args["name"]
+    response.headers.add("Set-Cookie", f"{name}_none=1; Path=/; SameSite=None; Secure")
+    partitioned = f"{name}_partitioned=1; Path=/; SameSite=None; Secure; Partitioned"
+    response.headers.add("Set-Cookie", partitioned)
+    return response
+
+
+@pytest.fixture
+def open_browser(tmp_path: Path) -> Iterator[Callable[[str], Any]]:
+    """Open a headless Chromium with the named profile; every one is closed at the end."""
+    path = chromium_path()
+    need_real_component(path is not None, "Chromium (Debian package 'chromium')")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need_real_component(False, "Playwright")
+    with ExitStack() as stack:
+        playwright = stack.enter_context(sync_playwright())
+
+        def open_one(profile: str) -> Any:
+            folder = tmp_path / f"profile-{profile}"
+            (folder / "Default").mkdir(parents=True)
+            preferences = json.dumps({"profile": PROFILES[profile]})
+            (folder / "Default" / "Preferences").write_text(preferences)
+            context = playwright.chromium.launch_persistent_context(
+                str(folder),
+                executable_path=path,
+                args=CHROMIUM_ARGS,
+                headless=True,
+                viewport={"width": 1100, "height": 1600},
+            )
+            context.set_default_timeout(20_000)
+            stack.callback(context.close)
+            return context
+
+        yield open_one
+
+
+@contextmanager
+def course_of(tool: Any) -> Iterator[tuple[TestPlatform, CourseSite]]:
+    """A fresh platform whose OIDC endpoint is on the course site, registered with the tool."""
+    with TestPlatform() as platform:
+        site = CourseSite(platform)
+        try:
+            done = tool.koula(
+                "platforms", "add", "--issuer", platform.issuer,
+                "--client-id", CLIENT_ID, "--deployment-id", DEPLOYMENT_ID,
+                "--auth-login-url", f"{site.url}/auth", "--auth-token-url", platform.token_url,
+                "--keyset-url", platform.jwks_url,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stdout + done.stderr
+            platform.add_tool(
+                CLIENT_ID,
+                DEPLOYMENT_ID,
+                login_url=f"{tool.url}/lti/login",
+                launch_url=f"{tool.url}/lti/launch",
+                jwks_url=f"{tool.url}/lti/jwks.json",
+            )
+            yield platform, site
+            assert platform.server_errors == []
+        finally:
+            site.close()
+
+
+class LoginCapture:
+    """Stands in for the browser in ``TestPlatform.launch``: keeps the login initiation URL
+    (the platform's page then frames it) instead of opening it."""
+
+    url = ""
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        self.url = url
+        return SimpleNamespace(is_redirect=False, ok=False, url=url)
+
+
+def start_in_iframe(platform: TestPlatform, site: CourseSite, *, target: str | None, user: str):
+    capture = LoginCapture()
+    platform.launch(
+        capture,  # type: ignore[arg-type]
+        client_id=CLIENT_ID,
+        custom=CONFIGURED,
+        user=user,
+        lti_storage_target=target,
+    )
+    site.iframe_src = capture.url
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_this_chromium_really_blocks_third_party_cookies(open_browser, profile):
+    context = open_browser(profile)
+    page = context.new_page()
+    with TestPlatform() as platform:
+        site = CourseSite(platform)
+        try:
+            page.goto(f"{site.other_site}/probe/set?name=first")
+            first_party = page.goto(f"{site.other_site}/probe/echo").text()
+            assert "first_none=1" in first_party and "first_partitioned=1" in first_party
+            setter = quote(f"{site.other_site}/probe/set?name=third", safe="")
+            page.goto(f"{site.url}/probe/frame?src={setter}")
+            page.frame_locator("#probe").locator("text=set").wait_for()
+            echo = quote(f"{site.other_site}/probe/echo", safe="")
+            page.goto(f"{site.url}/probe/frame?src={echo}")
+            framed = page.frame_locator("#probe").locator("body").inner_text()
+        finally:
+            site.close()
+    assert "first_none" not in framed and "third_none" not in framed
+    assert "third_none" not in {cookie["name"] for cookie in context.cookies()}
+    if profile == "chrome":
+        assert framed.strip() == "third_partitioned=1"  # CHIPS: kept for this top-level site
+    else:
+        assert framed.strip() == ""
+
+
+def answer(frame: Any, field: Any) -> None:
+    """Answer one deliverable field the way a learner would, by type."""
+    scope = f'form[data-part="deliverable"] [data-field="{field.key}"]'
+    if field.type is FieldType.RATING:
+        frame.locator(f'{scope} input[value="4"]').check()
+    elif field.type is FieldType.CHOICE:
+        frame.locator(f'{scope} input[value="{field.choice_values()[0]}"]').check()
+    elif field.type is FieldType.URL:
+        frame.locator(f"{scope} [name={field.key}]").fill("https://wiki.example.org/card")
+    elif field.type is FieldType.DATE:
+        frame.locator(f"{scope} [name={field.key}]").fill("2026-12-15")
+    else:
+        frame.locator(f"{scope} [name={field.key}]").fill(f"My answer to {field.key}")
+
+
+def bearer_only(response: Any) -> None:
+    """The learner API call went with the bearer token and no cookie."""
+    assert response.status == 200, response.text()
+    headers = response.request.all_headers()
+    assert headers["authorization"].startswith("Bearer ")
+    assert "cookie" not in headers
+
+
+@pytest.mark.parametrize("target", ["_parent", "lti_storage_frame"])
+def test_a_learner_in_an_iframe_launches_through_platform_storage_and_submits_the_card(
+    tool, open_browser, target
+):
+    context = open_browser("safari")
+    page = context.new_page()
+    with course_of(tool) as (platform, site):
+        user = f"iframe-{target}"
+        site.storage = target
+        start_in_iframe(platform, site, target=target, user=user)
+        page.goto(f"{site.url}/course")
+        koula = page.frame_locator("#koula")
+        koula.locator(".koula[data-koula-ready]").wait_for()
+        log = page.evaluate("window.storageLog")
+        assert [entry["subject"] for entry in log] == ["lti.put_data", "lti.get_data"]
+        assert {entry["origin"] for entry in log} == {tool.url}
+        assert "koula_lti_state" not in {cookie["name"] for cookie in context.cookies()}
+
+        required = [f for f in TEMPLATE.fields_of(Part.DELIVERABLE) if f.required]
+        with page.expect_response(re.compile(r"/save_draft$")) as draft:
+            answer(koula, required[0])
+        bearer_only(draft.value)
+        for field in required[1:]:
+            answer(koula, field)
+        form = koula.locator('form[data-part="deliverable"]')
+        with page.expect_response(re.compile(r"/submit_deliverable$")) as submitted:
+            form.locator("button[type=submit]").click()
+        bearer_only(submitted.value)
+        assert submitted.value.json()["deliverable"]["status"] == "submitted"
+        wait_for(lambda: [s for s in platform.scores() if s["body"]["userId"] == user])
+        if target == "_parent":
+            artifacts = ROOT / "test-artifacts"
+            artifacts.mkdir(exist_ok=True)
+            koula.locator("body").evaluate("() => window.scrollTo(0, 0)")
+            page.wait_for_timeout(300)  # let the framed page repaint before the shot
+            page.screenshot(path=str(artifacts / "lti-iframe.png"))
+
+
+def test_in_chrome_the_partitioned_state_cookie_opens_the_activity_in_the_iframe(
+    tool, open_browser
+):
+    page = open_browser("chrome").new_page()
+    with course_of(tool) as (platform, site):
+        start_in_iframe(platform, site, target=None, user="iframe-chrome")
+        page.goto(f"{site.url}/course")
+        page.frame_locator("#koula").locator(".koula[data-koula-ready]").wait_for()
+
+
+@pytest.mark.parametrize("storage", ["not offered", "not answered"])
+def test_a_browser_that_keeps_nothing_in_the_iframe_opens_koula_in_a_new_window(
+    tool, open_browser, storage
+):
+    context = open_browser("safari")
+    page = context.new_page()
+    with course_of(tool) as (platform, site):
+        reusable_hints(platform)
+        target = "_parent" if storage == "not answered" else None
+        start_in_iframe(platform, site, target=target, user="iframe-new-window")
+        page.goto(f"{site.url}/course")
+        link = page.frame_locator("#koula").locator("#koula-open-new-window")
+        link.wait_for()
+        assert link.get_attribute("target") == "_blank"
+        with context.expect_page() as opened:
+            link.click()
+        window = opened.value
+        window.locator(".koula[data-koula-ready]").wait_for()
+        assert window.url.startswith(f"{tool.url}/lti/launch")
