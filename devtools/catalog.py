@@ -34,7 +34,7 @@ def extracted() -> Catalog:
         str(ROOT),
         method_map,
         options_map,
-        keywords={"_": None, "gettext": None},
+        keywords={"_": None, "gettext": None, "N_": None},
         comment_tags=("Translators:",),
         strip_comment_tags=True,
     ):

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from webob import Response
 
-from koula.actions import apply_action
-from koula.errors import ActionError, KoulaError
+from koula.errors import KoulaError
 from koula.messages import gettext_for
-from koula.progress import Progress, learner_state_data, progress_of
-from koula.state import LearnerState
+from koula.outcome import perform
+from koula.progress import Progress
 
 if TYPE_CHECKING:
     from koula_xblock.block import KoulaXBlock
@@ -42,29 +41,22 @@ def run_action(block: KoulaXBlock, action: str, body: Any) -> Response:
             "This activity is not set up correctly yet. Please tell the course team."
         )
         return json_response({"errors": {"_": message}}, status=409)
-    state = LearnerState.from_data(block.learner_state)
-    before = progress_of(template, state)
-    try:
-        state = apply_action(
-            action,
-            body,
-            template=template,
-            state=state,
-            now=dt.datetime.now(dt.UTC),
-            language=language,
-        )
-    except ActionError as error:
-        block.learner_state = error.state.to_data()
-        return json_response({"errors": error.errors}, status=error.status)
-    block.learner_state = state.to_data()
-    publish_progress(block, before, progress_of(template, state))
-    return json_response(learner_state_data(template, state))
+    outcome = perform(
+        action,
+        body,
+        template=template,
+        stored=block.learner_state,
+        now=dt.datetime.now(dt.UTC),
+        language=language,
+    )
+    block.learner_state = outcome.stored
+    if outcome.progress is not None:
+        publish_progress(block, outcome.progress)
+    return json_response(outcome.body, status=outcome.status)
 
 
-def publish_progress(block: KoulaXBlock, before: Progress, after: Progress) -> None:
-    """Publish the grade and the completion when progress changed (``contract.md``)."""
-    if after == before:
-        return
+def publish_progress(block: KoulaXBlock, after: Progress) -> None:
+    """Publish the grade and the completion (``contract.md``: after each change of progress)."""
     maximum = block.max_score()
     block.runtime.publish(block, "grade", {"value": after.score * maximum, "max_value": maximum})
     block.emit_completion(after.completion)

@@ -3,15 +3,15 @@
 from django.contrib import admin
 from django.urls import path
 
-from lti.views import api, basics, launch, pages, register
+from lti.views import api, basics, launch, picker, register
 
 urlpatterns = [
     path("healthz", basics.healthz, name="healthz"),
     path("lti/jwks.json", basics.jwks, name="jwks"),
     path("lti/login", launch.login, name="login"),
     path("lti/launch", launch.launch, name="launch"),
-    path("lti/deep-link", pages.deep_link_submit, name="deep-link"),
-    path("lti/configure", pages.configure_submit, name="configure"),
+    path("lti/deep-link", picker.deep_link_submit, name="deep-link"),
+    path("lti/configure", picker.configure_submit, name="configure"),
     path("lti/register", register.dynamic_registration, name="register"),
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
     path("lti/static/<str:name>", basics.asset, name="asset"),

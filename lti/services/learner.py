@@ -13,10 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
-from koula.actions import apply_action
-from koula.errors import ActionError
 from koula.messages import gettext_for
-from koula.progress import learner_state_data, progress_of
+from koula.outcome import perform
+from koula.progress import learner_state_data
 from koula.state import LearnerState
 from lti.bearer import Grant
 from lti.errors import NotAllowed
@@ -52,27 +51,19 @@ def run_action(
         record, _created = LearnerRecord.objects.select_for_update().get_or_create(
             activity=activity, user_id=grant.user_id
         )
-        state = LearnerState.from_data(record.state)
-        before = progress_of(template, state)
-        try:
-            state = apply_action(
-                action,
-                body,
-                template=template,
-                state=state,
-                now=dt.datetime.now(dt.UTC),
-                language=grant.language,
-            )
-        except ActionError as error:
-            record.state = error.state.to_data()
-            record.save(update_fields=["state", "updated_at"])
-            return error.status, {"errors": error.errors}
-        record.state = state.to_data()
+        outcome = perform(
+            action,
+            body,
+            template=template,
+            stored=record.state,
+            now=dt.datetime.now(dt.UTC),
+            language=grant.language,
+        )
+        record.state = outcome.stored
         record.save(update_fields=["state", "updated_at"])
-        after = progress_of(template, state)
-        if after != before:
-            queue_score(activity, record.user, after, template, grant.language)
-    return 200, learner_state_data(template, state)
+        if outcome.progress is not None:
+            queue_score(activity, record.user, outcome.progress, template, grant.language)
+    return outcome.status, outcome.body
 
 
 def learner_state(activity: Activity, user_id: int) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from koula.messages import gettext_for
 from lti.bearer import read_token
 from lti.errors import NotAuthenticated
 from lti.services.learner import run_action
-from lti.views.launch import request_language
+from lti.views.language import request_language
 
 
 @csrf_exempt

@@ -35,16 +35,11 @@ from lti.services.login import (
     storage_key,
     storage_value_check,
 )
+from lti.views.language import request_language
 from lti.views.pages import activity_page, deep_linking_page, staff_page
 
 STATE_COOKIE = "koula_lti_state"
 STORAGE_FIELD = "koula_storage_value"
-
-
-def request_language(request: HttpRequest) -> str:
-    return pick_language(
-        *[part.split(";")[0] for part in request.headers.get("Accept-Language", "").split(",")]
-    )
 
 
 @csrf_exempt

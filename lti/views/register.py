@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from lti.rendering import page
 from lti.services.dynamic_registration import register_with_platform
-from lti.views.launch import request_language
+from lti.views.language import request_language
 
 
 @require_GET
