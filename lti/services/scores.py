@@ -17,6 +17,7 @@ from koula.messages import gettext_for
 from koula.progress import Progress
 from koula.state import format_time, parse_time
 from koula.template import SessionTemplate
+from koula_ui.strings import format_date
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
 
 __all__ = ["queue_score", "score_comment"]
@@ -61,7 +62,9 @@ def score_comment(activity: Activity, user: LtiUser, progress: Progress, languag
     record = LearnerRecord.objects.filter(activity=activity, user=user).first()
     due = ((record.state if record else {}).get("commitment") or {}).get("due_on")
     if progress.activity == "Submitted" and due:
-        return _("Committed to an experiment; return due on {date}.").format(date=due)
+        return _("Committed to an experiment; return due on {date}.").format(
+            date=format_date(due, _)
+        )
     return _("In progress: {percent} percent of the loop done.").format(
         percent=round(progress.completion * 100)
     )
