@@ -63,11 +63,12 @@ class Deployment(models.Model):
 
 
 class ToolKey(models.Model):
-    """One of the tool's RSA signing keys; the newest active key signs, all active are published."""
+    """One of the tool's RSA keys: next (published, not yet signing), current, or retiring."""
 
     kid = models.CharField(max_length=64, unique=True)
     private_pem = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
     retire_after = models.DateTimeField(null=True, blank=True)
 
 

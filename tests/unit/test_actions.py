@@ -225,13 +225,31 @@ def test_the_state_survives_a_round_trip_through_json(minimal_template, now):
 def test_an_outcome_says_what_to_store_answer_and_report(minimal_template, now):
     from koula.outcome import perform
 
-    refused = perform("submit_deliverable", {"values": {"steps": ["a"]}},
-                      template=minimal_template, stored=None, now=now, language="en")
+    refused = perform(
+        "submit_deliverable",
+        {"values": {"steps": ["a"]}},
+        template=minimal_template,
+        stored=None,
+        now=now,
+        language="en",
+    )
     assert (refused.status, refused.progress) == (400, None)
     assert refused.stored["deliverable"]["values"] == {"steps": ["a"]}
-    done = perform("submit_deliverable", {"values": CARD}, template=minimal_template,
-                   stored=refused.stored, now=now, language="en")
+    done = perform(
+        "submit_deliverable",
+        {"values": CARD},
+        template=minimal_template,
+        stored=refused.stored,
+        now=now,
+        language="en",
+    )
     assert done.status == 200 and done.progress.activity == "InProgress"
-    again = perform("submit_deliverable", {"values": CARD}, template=minimal_template,
-                    stored=done.stored, now=now, language="en")
+    again = perform(
+        "submit_deliverable",
+        {"values": CARD},
+        template=minimal_template,
+        stored=done.stored,
+        now=now,
+        language="en",
+    )
     assert again.progress is None
