@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,3 +39,18 @@ def minimal_template() -> SessionTemplate:
 @pytest.fixture
 def now() -> dt.datetime:
     return dt.datetime(2026, 11, 28, 9, 30, 15, 123456, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    """The one Playwright driver of the run (two sync drivers cannot live in one process)."""
+    need_real_component(
+        bool(os.environ.get("KOULA_CHROMIUM") or shutil.which("chromium")),
+        "Chromium (Debian package 'chromium')",
+    )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need_real_component(False, "Playwright")
+    with sync_playwright() as driver:
+        yield driver

@@ -25,7 +25,6 @@ from werkzeug.wrappers import Request, Response
 
 from koula.library import get_template
 from koula.template import FieldType, Part
-from tests.conftest import need_real_component
 from tests.e2e.servers import CHROMIUM_ARGS, ROOT, chromium_path
 from tests.lti.conftest import CONFIGURED
 from tests.lti.pages import wait_for
@@ -127,16 +126,10 @@ def _probe(request: Request) -> Response:
 
 
 @pytest.fixture
-def open_browser(tmp_path: Path) -> Iterator[Callable[[str], Any]]:
+def open_browser(playwright: Any, tmp_path: Path) -> Iterator[Callable[[str], Any]]:
     """Open a headless Chromium with the named profile; every one is closed at the end."""
     path = chromium_path()
-    need_real_component(path is not None, "Chromium (Debian package 'chromium')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need_real_component(False, "Playwright")
     with ExitStack() as stack:
-        playwright = stack.enter_context(sync_playwright())
 
         def open_one(profile: str) -> Any:
             folder = tmp_path / f"profile-{profile}"
