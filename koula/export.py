@@ -1,0 +1,176 @@
+r"""The per-learner CSV export: one row per learner, streamed, safe to open in a spreadsheet.
+
+The columns are :data:`CSV_COLUMNS`, whose names never change, then one per
+field of the template in template order, ``deliverable.<key>``,
+``commitment.<key>`` and ``return.<key>``, holding the submitted answers
+(drafts are not exported):
+
+* ``learner_id``;
+* ``deliverable_status`` (empty, draft, submitted), ``deliverable_submitted_at``;
+* ``commitment_status`` (empty, draft, committed), ``committed_at``, ``return_due_on``;
+* ``return_status`` (empty, draft, submitted), ``returned_at``, ``return_on_time``
+  (yes, no, or empty when no return was due);
+* ``applied`` (yes, partly, no), ``confidence_at_commitment``, ``confidence_at_return``
+  (1 to 5), read from the fields that feed these indicators;
+* ``completion``, ``score`` (0 to 1) and ``activity_progress`` (Initialized,
+  Started, InProgress, Submitted, Completed), as :mod:`koula.progress` derives them.
+
+Commitment and return columns are empty for a template without an experiment.
+Lists are joined with ``" | "``, booleans written yes/no, times in ISO 8601 UTC
+ending in ``Z``, dates as YYYY-MM-DD; a missing value is an empty cell.
+
+:func:`stream_csv` yields the UTF-8 byte order mark first (so that Excel reads
+UTF-8), then the header line, then one line per learner, with ``\r\n`` line
+ends; it holds one row at a time, whatever the number of learners. Against CSV
+formula injection, a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return (or a full-width ``=``, ``+``, ``-``, ``@``) gets a leading
+apostrophe, so that a spreadsheet shows it as text instead of running it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from koula.impact import indicator_key
+from koula.progress import progress_of
+from koula.state import LearnerState, format_time
+from koula.template import Part, SessionTemplate
+from koula.values import Values
+
+__all__ = ["BOM", "CSV_COLUMNS", "csv_header", "csv_row", "stream_csv"]
+
+BOM = "\ufeff"
+CSV_COLUMNS = (
+    "learner_id",
+    "deliverable_status",
+    "deliverable_submitted_at",
+    "commitment_status",
+    "committed_at",
+    "return_due_on",
+    "return_status",
+    "returned_at",
+    "return_on_time",
+    "applied",
+    "confidence_at_commitment",
+    "confidence_at_return",
+    "completion",
+    "score",
+    "activity_progress",
+)
+LIST_SEPARATOR = " | "
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a row needs from the template, worked out once per export."""
+
+    experiment: bool
+    applied: str | None
+    confidence_at_commitment: str | None
+    confidence_at_return: str | None
+    fields: tuple[tuple[Part, tuple[str, ...]], ...]
+    """The field keys of each part, in template order."""
+
+    @classmethod
+    def of(cls, template: SessionTemplate) -> _Plan:
+        commitment, return_ = template.fields_of(Part.COMMITMENT), template.fields_of(Part.RETURN)
+        parts = template.parts()
+        return cls(
+            experiment=Part.COMMITMENT in parts,
+            applied=indicator_key(return_, "applied"),
+            confidence_at_commitment=indicator_key(commitment, "confidence"),
+            confidence_at_return=indicator_key(return_, "confidence"),
+            fields=tuple(
+                (p, tuple(f.key for f in template.fields_of(p))) for p in template.parts()
+            ),
+        )
+
+
+def csv_header(template: SessionTemplate) -> list[str]:
+    """Return the column names: :data:`CSV_COLUMNS`, then one per field of ``template``."""
+    fields = _Plan.of(template).fields
+    return [*CSV_COLUMNS, *(f"{part.value}.{key}" for part, keys in fields for key in keys)]
+
+
+def csv_row(template: SessionTemplate, learner_id: str, state: LearnerState) -> list[str]:
+    """Return one learner's cells, in the order of :func:`csv_header`, neutralised."""
+    return _row(template, _Plan.of(template), learner_id, state)
+
+
+def stream_csv(
+    template: SessionTemplate, learners: Iterable[tuple[str, LearnerState]]
+) -> Iterator[str]:
+    """Yield the BOM, the header line, then one line per learner, reading ``learners`` lazily."""
+    plan = _Plan.of(template)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield BOM
+    yield line(csv_header(template))
+    for learner_id, state in learners:
+        yield line(_row(template, plan, learner_id, state))
+
+
+def _row(template: SessionTemplate, plan: _Plan, learner_id: str, state: LearnerState) -> list[str]:
+    progress = progress_of(template, state)
+    card, commitment, return_ = state.deliverable, state.commitment, state.return_
+    loop: list[object] = [None] * 9
+    if plan.experiment:
+        loop = [
+            commitment.status(Part.COMMITMENT),
+            commitment.done_at,
+            commitment.due_on,
+            return_.status(Part.RETURN),
+            return_.done_at,
+            return_.on_time,
+            _answer(return_.values, plan.applied),
+            _answer(commitment.values, plan.confidence_at_commitment),
+            _answer(return_.values, plan.confidence_at_return),
+        ]
+    cells = [
+        learner_id,
+        card.status(Part.DELIVERABLE),
+        card.done_at,
+        *loop,
+        progress.completion,
+        progress.score,
+        progress.activity,
+    ]
+    for part, keys in plan.fields:
+        values = state.part(part).values
+        cells.extend(values.get(key) for key in keys)
+    return [_cell(value) for value in cells]
+
+
+def _answer(values: Values, key: str | None) -> object:
+    return values.get(key) if key else None
+
+
+def _cell(value: object) -> str:
+    """Return ``value`` as CSV text, with a leading apostrophe if it could start a formula."""
+    if isinstance(value, str):
+        text = value
+    elif value is None:
+        return ""
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, dt.datetime):
+        text = format_time(value) or ""
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, list):
+        text = LIST_SEPARATOR.join(str(item) for item in value)
+    else:
+        text = str(value)
+    return "'" + text if text and text[0] in FORMULA_STARTS else text
