@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sys
 import threading
 from typing import Any, TextIO
 
@@ -46,6 +47,15 @@ def register(commands: Any) -> None:
     actions.add_parser("list", help="list the registered platforms").set_defaults(
         run=_platforms_list
     )
+    report = commands.add_parser("report", help="activities' learner records")
+    report_actions = report.add_subparsers(dest="report_action", required=True)
+    export = report_actions.add_parser("export", help="one row per learner (CSV, UTF-8 BOM)")
+    export.add_argument(
+        "--activity", type=int, required=True, help="the activity id (shown in its staff view)"
+    )
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--output", help="a file to write (default: standard output)")
+    export.set_defaults(run=_report_export)
     keys = commands.add_parser("keys", help="the tool's signing keys")
     keys_actions = keys.add_subparsers(dest="keys_action", required=True)
     keys_actions.add_parser("rotate", help="make a new signing key").set_defaults(run=_rotate)
@@ -174,4 +184,25 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
         f"{RETIRE_AFTER.days} days.",
         file=out,
     )
+    return 0
+
+
+def _report_export(args: argparse.Namespace, out: TextIO) -> int:
+    setup()
+    from koula.export import stream_csv
+    from lti.models import Activity
+    from lti.services.activities import template_of
+    from lti.services.reports import activity_learners
+
+    activity = Activity.objects.filter(pk=args.activity).first()
+    template = template_of(activity) if activity else None
+    if activity is None or template is None:
+        print(f"koula report export: no configured activity {args.activity}", file=sys.stderr)
+        return 2
+    lines = stream_csv(template, activity_learners(activity))
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            handle.writelines(lines)
+    else:
+        sys.stdout.writelines(lines)
     return 0

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from lti.views import api, basics, launch, picker, register
+from lti.views import api, basics, launch, picker, register, report
 
 urlpatterns = [
     path("healthz", basics.healthz, name="healthz"),
@@ -15,5 +15,6 @@ urlpatterns = [
     path("lti/register", register.dynamic_registration, name="register"),
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
     path("lti/static/<str:name>", basics.asset, name="asset"),
+    path("lti/report/<str:token>/koula.csv", report.export_csv, name="report-csv"),
     path("admin/", admin.site.urls),
 ]

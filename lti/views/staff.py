@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.http import HttpResponse
 from markupsafe import Markup
@@ -15,6 +16,7 @@ from lti.models import Activity, Deployment
 from lti.nrps import RosterUnavailable, roster
 from lti.rendering import page
 from lti.services.activities import template_of
+from lti.views.report import export_link
 
 
 def staff_view(activity: Activity, language: str) -> HttpResponse:
@@ -75,6 +77,8 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
         problems=problems,
         learners_line=learners_line,
         preview_html=preview_html,
+        activity_id=activity.pk,
+        csv_url=settings.BASE_URL + export_link(activity) if template is not None else "",
     )
 
 

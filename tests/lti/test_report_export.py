@@ -1,0 +1,80 @@
+"""Staff download the learners' records as CSV; the command line writes the same file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import requests
+
+from koula.export import csv_header
+from koula.library import get_template
+from tests.lti.conftest import CLIENT_ID, CONFIGURED
+from tests.lti.pages import act, context_of
+from tests.lti.platform import browser_session
+from tests.lti.platform.constants import ROLE_INSTRUCTOR
+from tests.lti.test_learner_loop import CARD, COMMITMENT
+
+LINK = re.compile(r'href="([^"]+/koula\.csv)"')
+
+
+def staff_page(platform):
+    return platform.launch(
+        browser_session(),
+        client_id=CLIENT_ID,
+        custom=CONFIGURED,
+        roles=[ROLE_INSTRUCTOR],
+        user="teacher-csv",
+        resource_link_id="rl-csv",
+    )
+
+
+def test_the_staff_csv_has_one_row_per_learner_and_opens_in_excel(platform, tool, tmp_path):
+    for n, steps in enumerate(
+        [
+            [("submit_deliverable", CARD)],
+            [("submit_deliverable", CARD), ("commit_experiment", COMMITMENT)],
+        ]
+    ):
+        context = context_of(
+            platform.launch(
+                browser_session(),
+                client_id=CLIENT_ID,
+                custom=CONFIGURED,
+                user=f"csv-{n}",
+                resource_link_id="rl-csv",
+            )
+        )
+        for action, values in steps:
+            assert act(context, action, {"values": values}).status_code == 200
+    page = staff_page(platform)
+    url = LINK.search(page.text).group(1)
+    download = requests.get(url, timeout=10)
+    assert download.status_code == 200
+    assert download.headers["Content-Type"].startswith("text/csv")
+    text = download.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == csv_header(get_template("default-koula"))
+    by_learner = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert set(by_learner) == {"csv-0", "csv-1"}
+    assert by_learner["csv-1"]["commitment_status"] == "committed"
+    assert by_learner["csv-0"]["deliverable.practice_name"] == "Pair review"
+    activity_id = re.search(r"--activity (\d+)", page.text).group(1)
+    output = tmp_path / "export.csv"
+    done = tool.koula("report", "export", "--activity", activity_id, "--output", str(output))
+    assert done.returncode == 0, done.stderr
+    assert output.read_bytes() == download.content
+
+
+def test_a_forged_download_link_is_refused(platform):
+    url = LINK.search(staff_page(platform).text).group(1)
+    forged = url.replace("/koula.csv", "x/koula.csv")
+    assert requests.get(forged, timeout=10).status_code == 403
+
+
+def test_exporting_an_unknown_activity_says_so(tool):
+    done = tool.koula("report", "export", "--activity", "999999")
+    assert done.returncode == 2
+    assert "no configured activity 999999" in done.stderr
