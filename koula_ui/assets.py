@@ -9,7 +9,7 @@ from pathlib import Path
 
 __all__ = ["asset_text", "static_dir"]
 
-ASSETS = ("koula.js", "koula.css")
+ASSETS = ("koula.js", "koula.css", "koula-staff.js", "koula-staff.css")
 
 
 def static_dir() -> Traversable:

@@ -1,0 +1,245 @@
+/*
+ * Koula staff pages: runs the phase timers of the host's run-sheet (koula_ui/runsheet.py).
+ * The impact report needs no script.
+ *
+ *   KoulaStaff.mount(root)                  wires one .koula-staff root (idempotent)
+ *   window.KoulaStaffXBlock(runtime, el)    the Open edX initializer
+ *   .koula-staff[data-koula-auto]           mounted on DOMContentLoaded (LTI page)
+ *
+ * Time comes from Date.now() timestamps, never from counting ticks, so a tab left in the
+ * background (where browsers slow timers down) shows the right time when it comes back,
+ * and a reload finds the session where it was (the timers live in localStorage, keyed by
+ * activity and phases). Screen readers hear phase changes and each overrun once, through
+ * one polite live region; the clocks themselves (role="timer") stay silent.
+ */
+(() => {
+  "use strict";
+
+  const TICK = 250;
+  const RESET_WINDOW = 5000;
+
+  const format = (template, values) =>
+    String(template || "").replace(/\{(\w+)\}/g, (match, name) => (name in values ? values[name] : match));
+
+  /* Whole seconds as mm:ss, rounding up so a 15-minute phase shows 15:00 when it starts. */
+  const mmss = (ms) => {
+    const seconds = Math.ceil(Math.max(ms, 0) / 1000);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${pad(Math.floor(seconds / 60))}:${pad(seconds % 60)}`;
+  };
+
+  const load = (key) => {
+    try {
+      return JSON.parse(window.localStorage.getItem(key) || "null");
+    } catch (error) {
+      return null;
+    }
+  };
+
+  const save = (key, value) => {
+    try {
+      window.localStorage.setItem(key, JSON.stringify(value));
+    } catch (error) {
+      /* private mode or full storage: the timers still run, they just do not survive a reload */
+    }
+  };
+
+  const mount = (root) => {
+    if (!root || root.koulaStaff) return root ? root.koulaStaff : undefined;
+    const source = root.querySelector(".koula-staff-context");
+    const items = Array.from(root.querySelectorAll(".koula-staff-phase"));
+    if (!source || !items.length) return undefined;
+    const context = JSON.parse(source.textContent);
+    const t = context.i18n;
+    const storeKey = `koula-staff:${context.key}`;
+    const phases = context.phases.map((phase, index) => ({ ...phase, ms: phase.minutes * 60000, el: items[index] }));
+    const total = phases.reduce((sum, phase) => sum + phase.ms, 0);
+    const live = root.querySelector('[data-role="live"]');
+    const end = root.querySelector('[data-role="end"]');
+    const resetButton = root.querySelector('[data-action="reset"]');
+    const fresh = () => ({
+      current: -1,
+      started: null,
+      planned: null,
+      ended: null,
+      phases: phases.map(() => ({ spent: 0, since: null, done: false, over: false })),
+    });
+    const stored = load(storeKey);
+    let state = stored && stored.phases && stored.phases.length === phases.length ? stored : fresh();
+    let ticker = null;
+    let resetTimer = null;
+
+    const hhmm = (time) =>
+      new Date(time).toLocaleTimeString(context.lang, { hour: "2-digit", minute: "2-digit" });
+    const spent = (index, now) => {
+      const p = state.phases[index];
+      return p.spent + (p.since === null ? 0 : now - p.since);
+    };
+    const announce = (message) => {
+      live.textContent = "";
+      window.setTimeout(() => {
+        live.textContent = message;
+      }, 50);
+    };
+    const stop = (index, now) => {
+      const p = state.phases[index];
+      if (p.since !== null) {
+        p.spent += now - p.since;
+        p.since = null;
+      }
+    };
+
+    const start = (index, now) => {
+      if (state.current >= 0 && state.current !== index && state.current < phases.length) {
+        stop(state.current, now);
+        state.phases[state.current].done = true;
+      }
+      const changed = state.current !== index;
+      const p = state.phases[index];
+      state.current = index;
+      state.ended = null;
+      p.done = false;
+      if (p.since === null) p.since = now;
+      if (state.started === null) {
+        state.started = now;
+        state.planned = now + total;
+      }
+      if (changed) announce(format(t.now, { phase: phases[index].title, minutes: phases[index].minutes }));
+    };
+
+    const act = (action, index) => {
+      const now = Date.now();
+      const p = state.phases[index];
+      let focus = null;
+      if (action === "start") {
+        start(index, now);
+        focus = [index, "pause"];
+      } else if (action === "pause") {
+        if (p.since !== null) stop(index, now);
+        else start(index, now);
+      } else if (action === "next") {
+        stop(index, now);
+        p.done = true;
+        if (index + 1 < phases.length) {
+          start(index + 1, now);
+          focus = [index + 1, "pause"];
+        } else {
+          state.current = phases.length;
+          state.ended = now;
+          announce(t.finished);
+          focus = [index, "start"];
+        }
+      }
+      save(storeKey, state);
+      render();
+      if (focus) {
+        phases[focus[0]].el.querySelector(`[data-action="${focus[1]}"]`).focus();
+        if (focus[0] !== index) {
+          const motion = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+          phases[focus[0]].el.scrollIntoView({ behavior: motion, block: "nearest" });
+        }
+      }
+    };
+
+    const reset = () => {
+      if (!resetTimer) {
+        resetButton.dataset.label = resetButton.textContent;
+        resetButton.textContent = t.reset_confirm;
+        resetTimer = window.setTimeout(disarm, RESET_WINDOW);
+        return;
+      }
+      disarm();
+      state = fresh();
+      save(storeKey, state);
+      announce(t.reset_done);
+      render();
+    };
+    const disarm = () => {
+      window.clearTimeout(resetTimer);
+      resetTimer = null;
+      resetButton.textContent = resetButton.dataset.label;
+    };
+
+    const renderPhase = (phase, index, now) => {
+      const p = state.phases[index];
+      const left = phase.ms - spent(index, now);
+      const running = p.since !== null;
+      const current = index === state.current;
+      const word = p.done ? "done" : running ? "running" : current ? "paused" : "idle";
+      if (running && left < 0 && !p.over) {
+        p.over = true;
+        save(storeKey, state);
+        announce(format(t.overrun, { phase: phase.title }));
+      }
+      const el = phase.el;
+      el.dataset.state = word;
+      el.dataset.over = left < 0 ? "true" : "false";
+      if (current) el.setAttribute("aria-current", "step");
+      else el.removeAttribute("aria-current");
+      el.querySelector('[data-role="clock"]').textContent =
+        left < 0 ? format(t.over, { time: mmss(-left) }) : format(t.left, { time: mmss(left) });
+      el.querySelector('[data-role="state"]').textContent = t[word];
+      el.querySelector('[data-role="meter"]').style.width = `${Math.min(1 - left / phase.ms, 1) * 100}%`;
+      el.querySelector('[data-action="start"]').disabled = running;
+      const pause = el.querySelector('[data-action="pause"]');
+      pause.disabled = !current || p.done;
+      pause.setAttribute("aria-pressed", current && !p.done && !running ? "true" : "false");
+      el.querySelector('[data-action="next"]').disabled = !current || p.done;
+      return running;
+    };
+
+    const renderEnd = (now) => {
+      if (!end || state.started === null) return;
+      if (state.ended !== null) {
+        end.textContent = format(t.ended, { time: hhmm(state.ended), planned: hhmm(state.planned) });
+        return;
+      }
+      const remaining = phases.reduce(
+        (sum, phase, index) => sum + (state.phases[index].done ? 0 : Math.max(phase.ms - spent(index, now), 0)),
+        0
+      );
+      end.textContent = `${format(t.planned, { time: hhmm(state.planned) })} ${format(t.expected, {
+        time: hhmm(now + remaining),
+      })}`;
+    };
+
+    const render = () => {
+      const now = Date.now();
+      const running = phases.map((phase, index) => renderPhase(phase, index, now)).some(Boolean);
+      renderEnd(now);
+      if (running && ticker === null) ticker = window.setInterval(render, TICK);
+      if (!running && ticker !== null) {
+        window.clearInterval(ticker);
+        ticker = null;
+      }
+    };
+
+    root.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-action]");
+      if (!button || !root.contains(button)) return;
+      if (button.dataset.action === "reset") return reset();
+      const item = button.closest(".koula-staff-phase");
+      if (item) act(button.dataset.action, Number(item.dataset.index));
+    });
+    document.addEventListener("visibilitychange", () => document.hidden || render());
+    root.querySelectorAll("[data-koula-enable]").forEach((button) => {
+      button.disabled = false;
+    });
+    render();
+    root.koulaStaff = { render, state: () => state };
+    return root.koulaStaff;
+  };
+
+  window.KoulaStaff = { mount };
+
+  /* The Open edX initializer: the staff view's fragment names it in initialize_js. */
+  window.KoulaStaffXBlock = function (runtime, element) {
+    const el = element && element.jquery ? element[0] : element;
+    const root = el && (el.matches(".koula-staff") ? el : el.querySelector(".koula-staff"));
+    return mount(root);
+  };
+
+  const autoMount = () => document.querySelectorAll(".koula-staff[data-koula-auto]").forEach((root) => mount(root));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autoMount);
+  else autoMount();
+})();
