@@ -34,7 +34,7 @@ def extracted() -> Catalog:
         str(ROOT),
         method_map,
         options_map,
-        keywords={"_": None, "gettext": None, "N_": None},
+        keywords={"_": None, "gettext": None, "N_": None, "translate": (2,)},
         comment_tags=("Translators:",),
         strip_comment_tags=True,
     ):

@@ -12,7 +12,7 @@ import os
 os.environ.setdefault("EXCLUDE_SAMPLE_XBLOCKS", "yes")
 
 from workbench.settings import *  # noqa: F403
-from workbench.settings import LOGGING
+from workbench.settings import INSTALLED_APPS, LOGGING
 
 VAR = os.path.abspath(os.environ.get("KOULA_WORKBENCH_VAR", "var"))
 os.makedirs(VAR, exist_ok=True)
@@ -38,3 +38,7 @@ LOGGING["loggers"]["workbench.runtime"] = {
     "level": "INFO",
     "propagate": False,
 }
+
+# edx-submissions, which every Open edX LMS runs: the block keeps each learner's
+# records there (see docs/xblock-records.md), so the workbench migrates it too.
+INSTALLED_APPS = [*INSTALLED_APPS, "submissions"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from koula.text import SUPPORTED_LANGUAGES, normalize_language
 
-__all__ = ["LOCALE_DIR", "Gettext", "gettext_for", "pick_language"]
+__all__ = ["LOCALE_DIR", "Gettext", "gettext_for", "pick_language", "translate"]
 
 Gettext = Callable[[str], str]
 
@@ -41,3 +41,8 @@ def _translations(language: str) -> gettext.NullTranslations:
 def gettext_for(language: str | None) -> Gettext:
     """Return the gettext function for ``language`` (English, the source language, by default)."""
     return _translations(pick_language(language)).gettext
+
+
+def translate(language: str | None, message: str) -> str:
+    """Return ``message`` in ``language`` (for one message; extracted like ``_``)."""
+    return gettext_for(language)(message)

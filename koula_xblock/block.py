@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from markupsafe import escape
@@ -19,7 +20,7 @@ from xblock.fields import Dict, Scope
 
 from koula.activity import activity_template
 from koula.errors import KoulaError
-from koula.messages import gettext_for, pick_language
+from koula.messages import pick_language, translate
 from koula.progress import learner_state_data
 from koula.state import LearnerState
 from koula.template import SessionTemplate
@@ -27,8 +28,9 @@ from koula.template_data import template_to_data
 from koula_ui.assets import asset_text
 from koula_ui.render import render_activity
 from koula_xblock import compat
-from koula_xblock.learner import run_action
+from koula_xblock.learner import json_response, run_action
 from koula_xblock.olx import OlxMixin
+from koula_xblock.records import records_listing, report_rows
 from koula_xblock.scenarios import workbench_scenarios as _scenarios
 from koula_xblock.settings import SettingsMixin
 
@@ -39,6 +41,7 @@ SHARED_ASSETS = {"public/koula.js": "koula.js", "public/koula.css": "koula.css"}
 
 @XBlock.needs("i18n")
 @XBlock.wants("user")
+@XBlock.wants("koula_records")  # a record store the runtime may offer (tests: a fake)
 @XBlock.supports("multi_device")
 class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     """Practise in session, commit to an experiment at work, come back and report."""
@@ -91,6 +94,26 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     def submit_return(self, data: Any, suffix: str = "") -> Any:
         return run_action(self, "submit_return", data)
 
+    @XBlock.handler
+    def staff_records(self, request: Any, suffix: str = "") -> Any:
+        """Answer every learner's newest record to course staff, 403 to anyone else."""
+        if not compat.user_is_staff(self):
+            message = translate(
+                self.learner_language(), "Only course staff can see the learners' records."
+            )
+            return json_response({"errors": {"_": message}}, status=403)
+        return json_response(records_listing(compat.record_store(self), self))
+
+    def generate_report_data(
+        self, user_state_iterator: Iterable[Any], limit_responses: int | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Yield the rows of the LMS problem-responses report (see :func:`.records.report_rows`)."""
+        try:
+            template = self.template()
+        except KoulaError:
+            return iter(())
+        return report_rows(template, user_state_iterator, limit_responses)
+
     @classmethod
     def open_local_resource(cls, uri: str | bytes) -> Any:
         """Serve the shared UI's script and stylesheet besides this package's ``public/``."""
@@ -108,7 +131,7 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
         try:
             template = self.template()
         except KoulaError as error:
-            message = gettext_for(language)("This activity is not set up correctly yet:")
+            message = translate(language, "This activity is not set up correctly yet:")
             return Fragment(
                 f'<div class="koula" role="alert"><p>{escape(message)}</p>'
                 f"<pre>{escape(str(error))}</pre></div>"

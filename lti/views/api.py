@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from koula.actions import ACTIONS
-from koula.messages import gettext_for
+from koula.messages import gettext_for, translate
 from lti.bearer import read_token
 from lti.errors import NotAuthenticated
 from lti.services.learner import run_action
@@ -37,7 +37,7 @@ def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonR
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         return JsonResponse(
-            {"errors": {"_": gettext_for(grant.language)("The request must be a JSON object.")}},
+            {"errors": {"_": translate(grant.language, "The request must be a JSON object.")}},
             status=400,
         )
     status, answer = run_action(grant, activity_id, action, body)

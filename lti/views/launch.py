@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from koula.messages import gettext_for, pick_language
+from koula.messages import gettext_for, pick_language, translate
 from lti.claims import CLAIM, DEEP_LINKING, LaunchData, is_staff
 from lti.errors import LaunchRefused
 from lti.models import LaunchState
@@ -96,9 +96,10 @@ def _unbound_page(
     cookie = request.COOKIES.get(STATE_COOKIE)
     if cookie is not None and cookie != state:
         raise LaunchRefused(
-            gettext_for(language)(
+            translate(
+                language,
                 "This launch was started in another window. Open the activity "
-                "again from your course."
+                "again from your course.",
             ),
             language=language,
             detail="state cookie mismatch",

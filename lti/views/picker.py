@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from koula.activity import activity_template
 from koula.library import library_templates
-from koula.messages import gettext_for
+from koula.messages import gettext_for, translate
 from koula_ui.render import render_activity
 from lti.bearer import read_signed
 from lti.models import Activity, Registration
@@ -162,8 +162,8 @@ def _submission(
     signed = read_signed(token, purpose, FORM_SECONDS)
     if not isinstance(signed, dict):
         language = request_language(request)
-        message = gettext_for(language)(
-            "This form has expired. Open the activity again from your course."
+        message = translate(
+            language, "This form has expired. Open the activity again from your course."
         )
         return page("error.html", language, status=400, message=message)
     language = str(signed["lang"])

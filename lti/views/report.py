@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from koula.export import stream_csv
-from koula.messages import gettext_for
+from koula.messages import translate
 from lti.bearer import read_signed, sign_data
 from lti.errors import NotAllowed
 from lti.models import Activity
@@ -30,17 +30,15 @@ def export_csv(request: HttpRequest, token: str) -> HttpResponse:
     language = request_language(request)
     if not isinstance(signed, dict):
         raise NotAllowed(
-            gettext_for(language)(
-                "This download link has expired. Open the activity's staff view again."
+            translate(
+                language, "This download link has expired. Open the activity's staff view again."
             ),
             language=language,
         )
     activity = Activity.objects.get(pk=signed["activity"])
     template = template_of(activity)
     if template is None:
-        raise NotAllowed(
-            gettext_for(language)("This activity is not set up yet."), language=language
-        )
+        raise NotAllowed(translate(language, "This activity is not set up yet."), language=language)
     response = StreamingHttpResponse(
         stream_csv(template, activity_learners(activity)), content_type="text/csv; charset=utf-8"
     )

@@ -2,27 +2,69 @@
 
 Handlers are called through ``runtime.handle`` so the JSON-handler wrapper runs
 too; ``publish`` is replaced by a recorder so tests can read the grade and
-completion events the block emits.
+completion events the block emits. The runtime offers a user service like the
+LMS's (anonymous id, staff flag) and, as the ``koula_records`` service, an
+in-memory :class:`MemoryRecordStore` shared by the learners of one course.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from webob import Request
 from xblock.fields import ScopeIds
+from xblock.reference.user_service import UserService, XBlockUser
 from xblock.runtime import DictKeyValueStore, KvsFieldData, NullI18nService
 from xblock.test.tools import TestRuntime
 
 from koula_xblock.block import KoulaXBlock
+from koula_xblock.records import item_key
+
+
+class MemoryRecordStore:
+    """The tests' record store: every save appended, as edx-submissions does with rows."""
+
+    def __init__(self) -> None:
+        self.saved: list[tuple[str, str, dict[str, Any]]] = []
+
+    def save(self, block: Any, learner_id: str, record: dict[str, Any]) -> None:
+        self.saved.append((item_key(block)["item_id"], learner_id, json.loads(json.dumps(record))))
+
+    def iter_records(self, block: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        newest = {
+            learner: record
+            for item, learner, record in self.saved
+            if item == item_key(block)["item_id"]
+        }
+        yield from sorted(newest.items())
+
+
+class LmsLikeUserService(UserService):
+    """The current user as the LMS describes it: an anonymous id and a staff flag."""
+
+    def __init__(self, user_id: str, *, staff: bool) -> None:
+        super().__init__()
+        self.user = XBlockUser(is_current_user=True, full_name=user_id)
+        self.user.opt_attrs.update(
+            {
+                "edx-platform.anonymous_user_id": f"anon-{user_id}",
+                "edx-platform.user_is_staff": staff,
+            }
+        )
+
+    def get_current_user(self) -> XBlockUser:
+        return self.user
 
 
 class RecordingRuntime(TestRuntime):
     """A test runtime that serves URLs and records published events."""
 
-    def __init__(self, store: DictKeyValueStore, user_id: str) -> None:
-        super().__init__(services={"field-data": KvsFieldData(store), "i18n": NullI18nService()})
+    def __init__(self, store: DictKeyValueStore, services: dict[str, Any]) -> None:
+        super().__init__(
+            services={"field-data": KvsFieldData(store), "i18n": NullI18nService(), **services}
+        )
         self.events: list[tuple[str, dict[str, Any]]] = []
 
     def publish(self, block: Any, event_type: str, event_data: dict[str, Any]) -> None:
@@ -38,11 +80,17 @@ class RecordingRuntime(TestRuntime):
 class Course:
     """One usage of the block, seen by any number of learners sharing one store."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_records: bool = True) -> None:
         self.store = DictKeyValueStore()
+        self.records = MemoryRecordStore() if keep_records else None
 
-    def block(self, user_id: str = "learner-1", **fields: Any) -> KoulaXBlock:
-        runtime = RecordingRuntime(self.store, user_id)
+    def block(
+        self, user_id: str = "learner-1", *, staff: bool = False, **fields: Any
+    ) -> KoulaXBlock:
+        services: dict[str, Any] = {"user": LmsLikeUserService(user_id, staff=staff)}
+        if self.records is not None:
+            services["koula_records"] = self.records
+        runtime = RecordingRuntime(self.store, services)
         ids = ScopeIds(user_id, "koula", "def-1", "usage-1")
         block = runtime.construct_xblock_from_class(KoulaXBlock, ids)
         for name, value in fields.items():

@@ -1,0 +1,150 @@
+"""Learner records that staff can list for a whole block, kept without shared read-modify-write.
+
+After each learner action that changes what is stored, the block hands the
+learner's record (the learner state of ``docs/learner-api.md``: the three parts
+and ``progress``) to a :class:`RecordStore`, which appends it under that
+learner alone; :meth:`RecordStore.iter_records` lists the newest record of every
+learner. :func:`koula_xblock.compat.record_store` picks the store: a
+``koula_records`` runtime service when the runtime offers one (the tests' fake),
+else edx-submissions (:class:`SubmissionsRecordStore`), else :data:`NO_RECORDS`.
+:func:`report_rows` makes the rows of the LMS problem-responses report.
+See ``docs/xblock-records.md`` for why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from koula.progress import learner_state_data, progress_of
+from koula.state import LearnerState
+from koula.template import Part, SessionTemplate
+
+__all__ = [
+    "ITEM_TYPE",
+    "NO_RECORDS",
+    "RecordStore",
+    "SubmissionsRecordStore",
+    "item_key",
+    "record_of",
+    "records_listing",
+    "report_rows",
+]
+
+log = logging.getLogger(__name__)
+
+ITEM_TYPE = "koula"
+WORKBENCH_COURSE = "workbench"
+"""The course of a usage id that has none (the workbench's)."""
+
+
+class RecordStore(Protocol):
+    def save(self, block: Any, learner_id: str, record: dict[str, Any]) -> None:
+        """Append ``record`` as ``learner_id``'s newest in ``block``; never touch another's."""
+
+    def iter_records(self, block: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Yield ``(learner_id, record)``: the newest record of each learner of ``block``."""
+
+
+def record_of(template: SessionTemplate, stored: dict[str, Any]) -> dict[str, Any]:
+    """Return the record of a learner whose stored state is ``stored``: state and progress."""
+    return learner_state_data(template, LearnerState.from_data(stored))
+
+
+def item_key(block: Any) -> dict[str, str]:
+    """Return the course, item and type under which ``block``'s records are kept."""
+    usage_id = block.scope_ids.usage_id
+    course_key = getattr(usage_id, "course_key", None)
+    return {
+        "course_id": str(course_key) if course_key is not None else WORKBENCH_COURSE,
+        "item_id": str(usage_id),
+        "item_type": ITEM_TYPE,
+    }
+
+
+class _NoRecords:
+    """The store of a host that offers none: saving is a logged no-op, listing finds nothing."""
+
+    def save(self, block: Any, learner_id: str, record: dict[str, Any]) -> None:
+        log.warning(
+            "Koula: no record store here (no koula_records service, no edx-submissions app):"
+            " the record of %s in %s is not kept",
+            learner_id,
+            block.scope_ids.usage_id,
+        )
+
+    def iter_records(self, block: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        return iter(())
+
+
+NO_RECORDS: RecordStore = _NoRecords()
+
+
+class SubmissionsRecordStore:
+    """Records as edx-submissions rows: one new Submission per save, one StudentItem per learner.
+
+    ``api`` is ``submissions.api``; ``guard`` makes the context of each write (a
+    savepoint inside the host's transaction). :mod:`koula_xblock.compat` hands
+    both over, so that this module imports neither Django nor edx-submissions.
+    """
+
+    def __init__(self, api: Any, guard: Callable[[], AbstractContextManager[Any]]) -> None:
+        self.api = api
+        self.guard = guard
+
+    def save(self, block: Any, learner_id: str, record: dict[str, Any]) -> None:
+        with self.guard():
+            self.api.create_submission({**item_key(block), "student_id": learner_id}, record)
+
+    def iter_records(self, block: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        key = item_key(block)
+        rows = self.api.get_all_submissions(
+            key["course_id"], key["item_id"], key["item_type"], read_replica=True
+        )
+        for row in rows:
+            yield str(row["student_id"]), row["answer"]
+
+
+def records_listing(store: RecordStore, block: Any) -> dict[str, Any]:
+    """Return ``{"learners": N, "records": [{"learner_id", "record"}...]}``, newest per learner."""
+    records = [
+        {"learner_id": learner, "record": record} for learner, record in store.iter_records(block)
+    ]
+    return {"learners": len(records), "records": records}
+
+
+def report_rows(
+    template: SessionTemplate, user_states: Iterable[Any], limit: int | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(username, row)`` for each user with a state, at most ``limit`` rows.
+
+    ``user_states`` yields objects with ``username`` and ``state`` (the user's
+    fields of the block, as the LMS's user-state client gives them); the row
+    keys are the column names of the Koula CSV export, which never change (the
+    commitment and return statuses are empty for a template without experiment).
+    """
+    count = 0
+    for user_state in user_states:
+        if limit is not None and count >= limit:
+            return
+        stored = (user_state.state or {}).get("learner_state")
+        if not stored:
+            continue
+        count += 1
+        yield user_state.username, _report_row(template, LearnerState.from_data(stored))
+
+
+def _report_row(template: SessionTemplate, state: LearnerState) -> dict[str, Any]:
+    parts = template.parts()
+    progress = progress_of(template, state)
+    return {
+        **{
+            f"{part.value}_status": state.part(part).status(part) if part in parts else ""
+            for part in Part
+        },
+        "completion": progress.completion,
+        "score": progress.score,
+        "activity": progress.activity,
+    }
