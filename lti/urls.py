@@ -16,5 +16,10 @@ urlpatterns = [
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
     path("lti/static/<str:name>", basics.asset, name="asset"),
     path("lti/report/<str:token>/koula.csv", report.export_csv, name="report-csv"),
+    path(
+        "lti/report/<str:token>/learners/<path:learner_id>",
+        report.learner_detail_page,
+        name="report-learner",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,8 @@ from lti.keys import public_jwks
 CONTENT_TYPES = {
     "koula.js": "text/javascript; charset=utf-8",
     "koula.css": "text/css; charset=utf-8",
+    "koula-staff.js": "text/javascript; charset=utf-8",
+    "koula-staff.css": "text/css; charset=utf-8",
 }
 
 

@@ -1,44 +1,85 @@
-"""The CSV export of an activity, downloaded from the staff view with a signed link."""
+"""Staff links from the staff view, signed for one activity: the CSV and a learner's answers."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
+from markupsafe import Markup
 
 from koula.export import stream_csv
 from koula.messages import translate
+from koula.state import LearnerState
+from koula.template import SessionTemplate
+from koula_ui.report import render_report
+from koula_ui.report_learners import learner_detail
 from lti.bearer import read_signed, sign_data
 from lti.errors import NotAllowed
-from lti.models import Activity
+from lti.models import Activity, LearnerRecord
+from lti.rendering import page
 from lti.services.activities import template_of
-from lti.services.reports import activity_learners
+from lti.services.reports import activity_learners, activity_report
 from lti.views.language import request_language
 
-__all__ = ["LINK_SECONDS", "export_csv", "export_link"]
+__all__ = ["LINK_SECONDS", "export_csv", "learner_detail_page", "report_links"]
 
 LINK_SECONDS = 3600
 
 
-def export_link(activity: Activity) -> str:
-    """Return the path of a one-hour download link for ``activity``'s CSV."""
-    return f"/lti/report/{sign_data({'activity': activity.pk}, 'report')}/koula.csv"
+def report_links(activity: Activity) -> tuple[str, str]:
+    """Return the one-hour URLs of ``activity``'s CSV and of a learner's drill-down (a
+    template with ``{learner_id}``), both signed for this activity only."""
+    base = f"{settings.BASE_URL}/lti/report/{sign_data({'activity': activity.pk}, 'report')}"
+    return f"{base}/koula.csv", base + "/learners/{learner_id}"
 
 
-@require_GET
-def export_csv(request: HttpRequest, token: str) -> HttpResponse:
+def _activity(request: HttpRequest, token: str) -> tuple[Activity, SessionTemplate, str]:
     signed = read_signed(token, "report", LINK_SECONDS)
     language = request_language(request)
     if not isinstance(signed, dict):
         raise NotAllowed(
-            translate(
-                language, "This download link has expired. Open the activity's staff view again."
-            ),
+            translate(language, "This link has expired. Open the activity's staff view again."),
             language=language,
         )
     activity = Activity.objects.get(pk=signed["activity"])
     template = template_of(activity)
     if template is None:
         raise NotAllowed(translate(language, "This activity is not set up yet."), language=language)
+    return activity, template, language
+
+
+@require_GET
+def learner_detail_page(request: HttpRequest, token: str, learner_id: str) -> HttpResponse:
+    """One learner's card, commitment and return, below the report (staff only)."""
+    activity, template, language = _activity(request, token)
+    record = (
+        LearnerRecord.objects.filter(activity=activity, user__sub=learner_id)
+        .select_related("user")
+        .first()
+    )
+    if record is None:
+        raise Http404(learner_id)
+    state = LearnerState.from_data(record.state)
+    report, rows, _count = activity_report(activity, template, roster_size=None)
+    csv_url, detail_url = report_links(activity)
+    html = render_report(
+        template=template,
+        report=report,
+        learners=rows,
+        language=language,
+        uid=f"r{activity.pk}",
+        csv_url=csv_url,
+        detail_url_template=detail_url,
+        detail=learner_detail(template, learner_id, state, name=record.user.name or None),
+    )
+    return page(
+        "report_page.html", language, title=activity.title or "Koula", report_html=Markup(html)
+    )
+
+
+@require_GET
+def export_csv(request: HttpRequest, token: str) -> HttpResponse:
+    activity, template, _language = _activity(request, token)
     response = StreamingHttpResponse(
         stream_csv(template, activity_learners(activity)), content_type="text/csv; charset=utf-8"
     )

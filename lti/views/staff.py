@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count
 from django.http import HttpResponse
 from markupsafe import Markup
 
 from koula.messages import gettext_for
 from koula_ui.render import render_activity
+from koula_ui.report import render_report
+from koula_ui.runsheet import render_runsheet
 from lti.claims import is_staff
 from lti.models import Activity, Deployment
 from lti.nrps import RosterUnavailable, roster
 from lti.rendering import page
 from lti.services.activities import template_of
-from lti.views.report import export_link
+from lti.services.reports import activity_report
+from lti.views.report import report_links
 
 
 def staff_view(activity: Activity, language: str) -> HttpResponse:
@@ -55,7 +57,31 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
         .exclude(last_error="")[:50]
     ]
     started = activity.records.count()
-    learners_line = _learners_line(activity, started, _)
+    roster_subs = _roster_learners(activity)
+    learners_line = _learners_line(activity, started, roster_subs, _)
+    report_html = runsheet_html = Markup("")
+    csv_url = ""
+    if template is not None:
+        csv_url, detail_url = report_links(activity)
+        report, rows, _count = activity_report(
+            activity, template, roster_size=len(roster_subs) if roster_subs is not None else None
+        )
+        report_html = Markup(
+            render_report(
+                template=template,
+                report=report,
+                learners=rows,
+                language=language,
+                uid=f"r{activity.pk}",
+                csv_url=csv_url,
+                detail_url_template=detail_url,
+            )
+        )
+        runsheet_html = Markup(
+            render_runsheet(
+                template=template, language=language, uid=f"h{activity.pk}", auto_mount=True
+            )
+        )
     preview_html = ""
     if template is not None:
         preview_html = Markup(
@@ -78,22 +104,30 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
         learners_line=learners_line,
         preview_html=preview_html,
         activity_id=activity.pk,
-        csv_url=settings.BASE_URL + export_link(activity) if template is not None else "",
+        csv_url=csv_url,
+        report_html=report_html,
+        runsheet_html=runsheet_html,
     )
 
 
-def _learners_line(activity: Activity, started: int, _: Any) -> str:
+def _roster_learners(activity: Activity) -> set[str] | None:
+    """Return the platform ids of the course's learners (not staff), or None without a roster."""
     deployment = Deployment.objects.select_related("registration").get(pk=activity.deployment_id)
     try:
         members = roster(deployment.registration, activity.memberships_url)
     except RosterUnavailable:
+        return None
+    return {
+        str(m.get("user_id")) for m in members if not is_staff([str(r) for r in m.get("roles", [])])
+    }
+
+
+def _learners_line(activity: Activity, started: int, learner_subs: set[str] | None, _: Any) -> str:
+    if learner_subs is None:
         return _(
             "{started} learner(s) have started. (The platform offers no roster here, so "
             "Koula cannot count who has not.)"
         ).format(started=started)
-    learner_subs = {
-        str(m.get("user_id")) for m in members if not is_staff([str(r) for r in m.get("roles", [])])
-    }
     started_subs = set(activity.records.values_list("user__sub", flat=True))
     return _(
         "{total} learner(s) in the course: {started} started, {waiting} not started yet."

@@ -1,0 +1,73 @@
+"""The staff launch shows the host's run-sheet and the impact report, with drill-down."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from koula.library import get_template
+from tests.lti.conftest import CLIENT_ID, CONFIGURED
+from tests.lti.pages import act, context_of
+from tests.lti.platform import browser_session
+from tests.lti.platform.constants import ROLE_INSTRUCTOR
+from tests.lti.test_learner_loop import CARD, COMMITMENT, RETURN
+
+LINK = "rl-report"
+
+
+def learner(platform, user):
+    return context_of(
+        platform.launch(
+            browser_session(),
+            client_id=CLIENT_ID,
+            custom=CONFIGURED,
+            user=user,
+            resource_link_id=LINK,
+        )
+    )
+
+
+def staff(platform):
+    return platform.launch(
+        browser_session(),
+        client_id=CLIENT_ID,
+        custom=CONFIGURED,
+        roles=[ROLE_INSTRUCTOR],
+        user="teacher-report",
+        resource_link_id=LINK,
+    )
+
+
+def test_the_staff_view_carries_the_run_sheet_with_host_notes_and_timers(platform):
+    page = staff(platform)
+    assert 'class="koula-staff koula-runsheet"' in page.text
+    first = get_template("default-koula").phases[0]
+    assert first.host_notes.get("en").splitlines()[0].lstrip("- ")[:40] in page.text
+    assert "koula-staff.js" in page.text
+
+
+def test_the_impact_report_counts_the_loop_and_links_each_learner(platform):
+    done = learner(platform, "report-1")
+    for action, values in [
+        ("submit_deliverable", CARD),
+        ("commit_experiment", COMMITMENT),
+        ("submit_return", {**RETURN, "blockers": ["No time!"]}),
+    ]:
+        assert act(done, action, {"values": values}).status_code == 200
+    started = learner(platform, "report-2")
+    assert act(started, "submit_deliverable", {"values": CARD}).status_code == 200
+    page = staff(platform)
+    assert 'class="koula-staff koula-report"' in page.text
+    assert "No time!" in page.text
+    assert page.text.count('role="img"') >= 3
+    link = re.search(r'href="([^"]+/learners/report-1)"', page.text).group(1)
+    detail = requests.get(link.replace("&amp;", "&"), timeout=10)
+    assert detail.status_code == 200
+    assert "We did it twice." in detail.text
+
+
+def test_a_forged_drill_down_link_is_refused(platform):
+    page = staff(platform)
+    link = re.search(r'href="([^"]+)/koula\.csv"', page.text).group(1)
+    assert requests.get(link + "x/learners/report-1", timeout=10).status_code == 403
