@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import escape
 from web_fragments.fragment import Fragment
+from webob import Response
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
 from xblock.fields import Dict, Scope
@@ -33,10 +34,16 @@ from koula_xblock.olx import OlxMixin
 from koula_xblock.records import records_listing, report_rows
 from koula_xblock.scenarios import workbench_scenarios as _scenarios
 from koula_xblock.settings import SettingsMixin
+from koula_xblock.staff import csv_lines, staff_html
 
 __all__ = ["KoulaXBlock"]
 
-SHARED_ASSETS = {"public/koula.js": "koula.js", "public/koula.css": "koula.css"}
+SHARED_ASSETS = {
+    "public/koula.js": "koula.js",
+    "public/koula.css": "koula.css",
+    "public/koula-staff.js": "koula-staff.js",
+    "public/koula-staff.css": "koula-staff.css",
+}
 
 
 @XBlock.needs("i18n")
@@ -104,6 +111,20 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
             return json_response({"errors": {"_": message}}, status=403)
         return json_response(records_listing(compat.record_store(self), self))
 
+    @XBlock.handler
+    def export_csv(self, request: Any, suffix: str = "") -> Any:
+        """Stream every learner's record as CSV to course staff, 403 to anyone else."""
+        if not compat.user_is_staff(self):
+            message = translate(
+                self.learner_language(), "Only course staff can see the learners' records."
+            )
+            return json_response({"errors": {"_": message}}, status=403)
+        response = Response(
+            content_type="text/csv", charset="utf-8", app_iter=csv_lines(self, self.template())
+        )
+        response.content_disposition = 'attachment; filename="koula.csv"'
+        return response
+
     def generate_report_data(
         self, user_state_iterator: Iterable[Any], limit_responses: int | None = None
     ) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -146,9 +167,13 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
             uid=uid,
             preview=preview,
         )
+        staff = not preview and compat.user_is_staff(self)
+        if staff:
+            html += staff_html(self, template, language, uid)
         frag = Fragment(html)
-        frag.add_css_url(self.runtime.local_resource_url(self, "public/koula.css"))
-        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/koula.js"))
+        for name in ("koula", "koula-staff") if staff else ("koula",):
+            frag.add_css_url(self.runtime.local_resource_url(self, f"public/{name}.css"))
+            frag.add_javascript_url(self.runtime.local_resource_url(self, f"public/{name}.js"))
         if not preview:
             frag.initialize_js("KoulaXBlock")
         return frag

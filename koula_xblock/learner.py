@@ -63,7 +63,12 @@ def run_action(block: KoulaXBlock, action: str, body: Any) -> Response:
     block.learner_state = outcome.stored
     if outcome.progress is not None:
         publish_progress(block, outcome.progress)
+    block.runtime.publish(block, TRACKING_EVENT, {"action": action, "status": outcome.status})
     return json_response(outcome.body, status=outcome.status)
+
+
+TRACKING_EVENT = "edx.koula.learner_action"
+"""The tracking event of every learner action, for the platform's analytics."""
 
 
 def publish_progress(block: KoulaXBlock, after: Progress) -> None:

@@ -128,3 +128,13 @@ def test_a_broken_template_answers_409_instead_of_crashing(course):
     status, body = call(block, "submit_deliverable", {"values": {}})
     assert status == 409
     assert "not set up correctly" in body["errors"]["_"]
+
+
+def test_every_action_emits_a_tracking_event_for_analytics(course):
+    block = course.block()
+    call(block, "submit_return", {"values": {}})
+    call(block, "save_draft", {"part": "deliverable", "values": {}})
+    assert events(block, "edx.koula.learner_action") == [
+        {"action": "submit_return", "status": 409},
+        {"action": "save_draft", "status": 200},
+    ]

@@ -1,0 +1,38 @@
+import csv
+import io
+
+from webob import Request
+
+from tests.xblock.runtime import call
+from tests.xblock.test_learner_actions import card_values
+
+
+def test_staff_see_the_run_sheet_and_the_report_of_every_learner(course):
+    for learner in ("learner-1", "learner-2"):
+        block = course.block(learner)
+        assert call(block, "submit_deliverable", {"values": card_values(block)})[0] == 200
+    html = course.block("teacher", staff=True).student_view().content
+    assert 'class="koula-staff koula-runsheet"' in html
+    assert 'class="koula-staff koula-report"' in html
+    assert "Learners covered: 2" in html
+
+
+def test_learners_see_neither_the_run_sheet_nor_the_report(course):
+    html = course.block("learner-1").student_view().content
+    assert "koula-runsheet" not in html and "koula-report" not in html
+
+
+def test_staff_export_every_learners_record_as_csv(course):
+    block = course.block("learner-1")
+    call(block, "submit_deliverable", {"values": card_values(block)})
+    staff = course.block("teacher", staff=True)
+    response = staff.runtime.handle(staff, "export_csv", Request.blank("/"))
+    text = response.body.decode("utf-8")
+    assert response.content_type == "text/csv" and text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    assert [row["deliverable_status"] for row in rows] == ["submitted"]
+
+
+def test_a_learner_cannot_export_the_records(course):
+    block = course.block("learner-1")
+    assert block.runtime.handle(block, "export_csv", Request.blank("/")).status_int == 403
