@@ -35,6 +35,7 @@ class Registration(models.Model):
         default=False, help_text="Accept launches from deployment ids not yet listed."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

@@ -36,14 +36,19 @@ class _Keyset:
     """When an unknown kid last caused a refetch."""
 
 
-_cache: dict[str, _Keyset] = {}
+_cache: dict[tuple[int, float, str], _Keyset] = {}
 _lock = threading.Lock()
 
 
-def platform_key(keyset_url: str, kid: str) -> Any:
-    """Return the public key ``kid`` of the platform at ``keyset_url``; raise KeyNotFound."""
+def platform_key(keyset_url: str, kid: str, *, platform: tuple[int, float]) -> Any:
+    """Return the public key ``kid`` at ``keyset_url``; raise KeyNotFound.
+
+    The cache is kept per ``platform`` (the registration's id and last change) and
+    keyset URL, so a registration made or changed while the server runs (by
+    ``koula platforms add`` in another process) starts with a fresh cache.
+    """
     with _lock:
-        keyset = _cache.setdefault(keyset_url, _Keyset())
+        keyset = _cache.setdefault((*platform, keyset_url), _Keyset())
         now = time.monotonic()
         stale = now - keyset.fetched_at > CACHE_SECONDS
         missing = kid not in keyset.keys and now - keyset.missed_at > REFETCH_INTERVAL

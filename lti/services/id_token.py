@@ -46,7 +46,11 @@ def validate_launch(id_token: str, state: str, *, language: str) -> LaunchData:
     launch_state = _consume_state(state, refuse)
     registration = _registration(unverified, launch_state, refuse)
     try:
-        key = platform_key(registration.keyset_url, str(header.get("kid")))
+        key = platform_key(
+            registration.keyset_url,
+            str(header.get("kid")),
+            platform=(registration.pk, registration.updated_at.timestamp()),
+        )
         claims: dict[str, Any] = jwt.decode(
             id_token,
             key,
