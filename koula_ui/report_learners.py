@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from koula.export import CSV_COLUMNS
 from koula.impact import indicator_key
 from koula.messages import Gettext
 from koula.progress import learner_state_data, progress_of
@@ -25,23 +26,8 @@ from koula_ui.strings import percent
 
 __all__ = ["ROW_KEYS", "detail_view", "learner_detail", "learner_row", "row_views"]
 
-ROW_KEYS = (
-    "learner_id",
-    "name",
-    "deliverable_status",
-    "deliverable_submitted_at",
-    "commitment_status",
-    "committed_at",
-    "return_due_on",
-    "return_status",
-    "returned_at",
-    "return_on_time",
-    "applied",
-    "confidence_at_commitment",
-    "confidence_at_return",
-    "completion",
-    "score",
-)
+# The CSV's columns up to the score (not activity_progress), with a display name after the id.
+ROW_KEYS = (CSV_COLUMNS[0], "name", *CSV_COLUMNS[1 : CSV_COLUMNS.index("score") + 1])
 
 
 def learner_row(
