@@ -12,7 +12,7 @@ import os
 os.environ.setdefault("EXCLUDE_SAMPLE_XBLOCKS", "yes")
 
 from workbench.settings import *  # noqa: F403
-from workbench.settings import INSTALLED_APPS, LOGGING
+from workbench.settings import INSTALLED_APPS, LOGGING, WORKBENCH
 
 VAR = os.path.abspath(os.environ.get("KOULA_WORKBENCH_VAR", "var"))
 os.makedirs(VAR, exist_ok=True)
@@ -42,3 +42,5 @@ LOGGING["loggers"]["workbench.runtime"] = {
 # edx-submissions, which every Open edX LMS runs: the block keeps each learner's
 # records there (see docs/xblock-records.md), so the workbench migrates it too.
 INSTALLED_APPS = [*INSTALLED_APPS, "submissions"]
+# ?student=staff-... is course staff, so the run-sheet and the impact report show there.
+WORKBENCH["services"]["user"] = "devtools.workbench_services.StaffAwareUserService"

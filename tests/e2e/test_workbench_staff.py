@@ -1,0 +1,50 @@
+"""A manager opens the run-sheet and the impact report in the workbench, and downloads the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from koula.library import library_templates
+from koula.template import Part
+from tests.e2e.test_workbench_loop import answer, submit
+
+pytestmark = pytest.mark.e2e
+SCENARIO = "koula.4"  # the third library template, in English: no other browser test uses it
+TEMPLATE = library_templates()[2]
+
+
+def test_a_manager_reads_the_report_and_the_host_runs_the_session(page, workbench, artifacts):
+    url, _ = workbench
+    for learner in ("staffview-a", "staffview-b"):
+        page.goto(f"{url}/scenario/{SCENARIO}/?student={learner}")
+        page.locator(".koula[data-koula-ready]").wait_for()
+        for field in TEMPLATE.fields_of(Part.DELIVERABLE):
+            if field.required:
+                answer(page, "deliverable", field)
+        submit(page, "deliverable")
+    page.goto(f"{url}/scenario/{SCENARIO}/?student=staff-manager")
+    report = page.locator(".koula-report")
+    report.wait_for()
+    assert "2" in report.locator("[data-role=coverage]").inner_text()
+    assert report.locator("svg[role=img]").count() >= 3
+    runsheet = page.locator(".koula-runsheet")
+    assert runsheet.locator("button").count() > 0
+    page.screenshot(path=str(artifacts / "workbench-staff-report.png"), full_page=True)
+    link = report.locator("a[href*='export_csv']").get_attribute("href")
+    download = page.request.get(url + link if link.startswith("/") else link)
+    assert download.status == 200
+    rows = list(csv.DictReader(io.StringIO(download.text().lstrip("\ufeff"))))
+    assert {row["learner_id"] for row in rows} >= {"staffview-a", "staffview-b"}
+
+
+def test_a_learner_sees_no_staff_page_and_cannot_export(page, workbench):
+    url, _ = workbench
+    page.goto(f"{url}/scenario/{SCENARIO}/?student=curious-learner")
+    page.locator(".koula[data-koula-ready]").wait_for()
+    assert page.locator(".koula-report").count() == 0
+    usage = page.locator("[data-block-type=koula]").first.get_attribute("data-usage")
+    refused = page.request.get(f"{url}/handler/{usage}/export_csv/?student=curious-learner")
+    assert refused.status == 403
