@@ -1,4 +1,4 @@
-"""The four learner actions of ``contract.md`` as pure state transitions.
+"""The learner actions of ``contract.md`` (and ``volunteer_host``) as pure state transitions.
 
 :func:`apply_action` takes the learner's current state and a request body and
 returns the new state, or raises :class:`~koula.errors.InvalidValues` (400)
@@ -22,7 +22,13 @@ from koula.values import Values, check_values, clean_values
 
 __all__ = ["ACTIONS", "apply_action"]
 
-ACTIONS = ("save_draft", "submit_deliverable", "commit_experiment", "submit_return")
+ACTIONS = (
+    "save_draft",
+    "submit_deliverable",
+    "commit_experiment",
+    "submit_return",
+    "volunteer_host",
+)
 SUBMITS = {
     "submit_deliverable": Part.DELIVERABLE,
     "commit_experiment": Part.COMMITMENT,
@@ -47,6 +53,8 @@ def apply_action(
         raise ValueError(f"unknown learner action {action!r}; expected one of {ACTIONS}")
     if not isinstance(body, Mapping):
         raise InvalidValues({"_": _("The request must be a JSON object.")}, state)
+    if action == "volunteer_host":
+        return _volunteer(body.get("volunteer"), template, state, now, _)
     values = body.get("values", {})
     if action == "save_draft":
         return _save_draft(body.get("part"), values, template, state, _)
@@ -133,3 +141,31 @@ def _keepable(fields: tuple[Field, ...], values: Any) -> Values:
         if key in keys and plain and len(str(value)) <= MAX_KEPT_CHARACTERS:
             kept[key] = value
     return kept
+
+
+def _volunteer(
+    volunteer: object,
+    template: SessionTemplate,
+    state: LearnerState,
+    now: dt.datetime,
+    _: Gettext,
+) -> LearnerState:
+    """Offer to host the next session (``volunteer`` true) or withdraw the offer (false)."""
+    if not isinstance(volunteer, bool):
+        raise InvalidValues(
+            {"volunteer": _("Say true to offer to host the next session, or false to withdraw.")},
+            state,
+        )
+    if not any(role.rotates for role in template.roles):
+        raise OutOfOrder(
+            {
+                "_": _(
+                    "In this session facilitation does not rotate, so there is no "
+                    "next host to volunteer for."
+                )
+            },
+            state,
+        )
+    if not volunteer:
+        return replace(state, volunteered_at=None)
+    return replace(state, volunteered_at=state.volunteered_at or now)

@@ -86,11 +86,13 @@ class PartState:
 
 @dataclass(frozen=True)
 class LearnerState:
-    """The three parts of one learner's loop."""
+    """The three parts of one learner's loop, and whether they volunteered to host next."""
 
     deliverable: PartState = field(default_factory=PartState)
     commitment: PartState = field(default_factory=PartState)
     return_: PartState = field(default_factory=PartState)
+    volunteered_at: dt.datetime | None = None
+    """When the learner offered to host the next session (None: no offer, or withdrawn)."""
 
     def part(self, part: Part) -> PartState:
         return {
@@ -100,14 +102,26 @@ class LearnerState:
         }[part]
 
     def with_part(self, part: Part, value: PartState) -> LearnerState:
-        name = "return_" if part is Part.RETURN else part.value
-        return replace(self, **{name: value})
+        if part is Part.DELIVERABLE:
+            return replace(self, deliverable=value)
+        if part is Part.COMMITMENT:
+            return replace(self, commitment=value)
+        return replace(self, return_=value)
 
     def to_data(self) -> dict[str, Any]:
-        """Return the parts in contract form (see ``koula.progress.state_data`` for progress)."""
-        return {part.value: self.part(part).to_data(part) for part in Part}
+        """Return the parts and the host offer in contract form (progress: koula.progress)."""
+        data: dict[str, Any] = {part.value: self.part(part).to_data(part) for part in Part}
+        data["host"] = {
+            "volunteered": self.volunteered_at is not None,
+            "volunteered_at": format_time(self.volunteered_at),
+        }
+        return data
 
     @classmethod
     def from_data(cls, data: dict[str, Any] | None) -> LearnerState:
         data = data or {}
-        return cls(*(PartState.from_data(part, data.get(part.value)) for part in Part))
+        deliverable, commitment, return_ = (
+            PartState.from_data(part, data.get(part.value)) for part in Part
+        )
+        host = data.get("host") or {}
+        return cls(deliverable, commitment, return_, parse_time(host.get("volunteered_at")))

@@ -114,6 +114,9 @@ def render_activity(
             completion_value=whole_percent(progress.get("completion")),
             score=percent(progress.get("score"), _),
             modes=mode_words(_),
+            rotates=any(role.rotates for role in template.roles),
+            volunteered=bool((state.get("host") or {}).get("volunteered")),
+            next_host=str(context.get("next_host") or ""),
         )
     )
 

@@ -125,6 +125,8 @@ def script_strings(_: Gettext) -> dict[str, Any]:
     """Return the translated strings ``koula.js`` uses (the ``i18n`` of the script context)."""
     labels = submit_labels(_)
     return {
+        "host_offered": _("You offered to host the next session."),
+        "host_withdrawn": _("You withdrew your offer to host."),
         "status_empty": _("Not started yet."),
         "status_draft": _("Draft saved, not yet submitted."),
         "status_submitted": _("Submitted on {date}."),

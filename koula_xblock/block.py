@@ -101,6 +101,10 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     def submit_return(self, data: Any, suffix: str = "") -> Any:
         return run_action(self, "submit_return", data)
 
+    @XBlock.json_handler
+    def volunteer_host(self, data: Any, suffix: str = "") -> Any:
+        return run_action(self, "volunteer_host", data)
+
     @XBlock.handler
     def staff_records(self, request: Any, suffix: str = "") -> Any:
         """Answer every learner's newest record to course staff, 403 to anyone else."""

@@ -35,14 +35,22 @@ def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid
     """Return the run-sheet and the impact report of ``block`` for staff."""
     accumulator = ImpactAccumulator(template)
     rows: list[dict[str, Any]] = []
+    offers: list[tuple[dt.datetime, str]] = []
     for learner_id, state in learners(block):
         accumulator.add(learner_id, state)
         if len(rows) < MAX_ROWS:
             rows.append(learner_row(template, learner_id, state))
+        if state.volunteered_at is not None:
+            offers.append((state.volunteered_at, learner_id))
     report = accumulator.report(computed_at=dt.datetime.now(dt.UTC))
     csv_url = block.runtime.handler_url(block, "export_csv")
+    volunteers = [who for _when, who in sorted(offers)]
     return render_runsheet(
-        template=template, language=language, uid=f"{uid}-host", auto_mount=True
+        template=template,
+        language=language,
+        uid=f"{uid}-host",
+        auto_mount=True,
+        volunteers=volunteers,
     ) + render_report(
         template=template,
         report=report,

@@ -398,6 +398,27 @@
     }
 
     root.querySelectorAll("form.koula-form").forEach((form) => forms.push(setUp(form)));
+    const host = root.querySelector("[data-koula-host] button");
+    if (host) {
+      const hostError = root.querySelector('[data-role="host-error"]');
+      host.addEventListener("click", async () => {
+        const volunteer = host.getAttribute("aria-pressed") !== "true";
+        hostError.hidden = true;
+        try {
+          const response = await fetch(actionUrl("volunteer_host"), {
+            method: "POST", headers: headers(), credentials: "same-origin",
+            body: JSON.stringify({ volunteer }),
+          });
+          const data = await response.json().catch(() => null);
+          if (!response.ok || !data || data.errors) throw new Error((data && data.errors && Object.values(data.errors)[0]) || t.server_error);
+          host.setAttribute("aria-pressed", String(Boolean(data.host && data.host.volunteered)));
+          announce(volunteer ? t.host_offered : t.host_withdrawn);
+        } catch (error) {
+          hostError.textContent = error.message === "Failed to fetch" ? t.network_error : error.message;
+          hostError.hidden = false;
+        }
+      });
+    }
     root.querySelectorAll("[data-koula-enable]").forEach((button) => {
       button.disabled = false;
     });

@@ -60,12 +60,12 @@ def learner_detail_page(request: HttpRequest, token: str, learner_id: str) -> Ht
     if record is None:
         raise Http404(learner_id)
     state = LearnerState.from_data(record.state)
-    report, rows, _count = activity_report(activity, template, roster_size=None)
+    found = activity_report(activity, template, roster_size=None)
     csv_url, detail_url = report_links(activity)
     html = render_report(
         template=template,
-        report=report,
-        learners=rows,
+        report=found.report,
+        learners=found.rows,
         language=language,
         uid=f"r{activity.pk}",
         csv_url=csv_url,

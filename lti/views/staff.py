@@ -63,14 +63,14 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
     csv_url = ""
     if template is not None:
         csv_url, detail_url = report_links(activity)
-        report, rows, _count = activity_report(
+        found = activity_report(
             activity, template, roster_size=len(roster_subs) if roster_subs is not None else None
         )
         report_html = Markup(
             render_report(
                 template=template,
-                report=report,
-                learners=rows,
+                report=found.report,
+                learners=found.rows,
                 language=language,
                 uid=f"r{activity.pk}",
                 csv_url=csv_url,
@@ -79,7 +79,11 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
         )
         runsheet_html = Markup(
             render_runsheet(
-                template=template, language=language, uid=f"h{activity.pk}", auto_mount=True
+                template=template,
+                language=language,
+                uid=f"h{activity.pk}",
+                auto_mount=True,
+                volunteers=found.volunteers,
             )
         )
     preview_html = ""

@@ -48,3 +48,19 @@ def test_a_learner_sees_no_staff_page_and_cannot_export(page, workbench):
     usage = page.locator("[data-block-type=koula]").first.get_attribute("data-usage")
     refused = page.request.get(f"{url}/handler/{usage}/export_csv/?student=curious-learner")
     assert refused.status == 403
+
+
+def test_a_learner_offers_to_host_and_the_host_run_sheet_lists_them(page, workbench):
+    url, _ = workbench
+    page.goto(f"{url}/scenario/{SCENARIO}/?student=keen-host")
+    page.locator(".koula[data-koula-ready]").wait_for()
+    toggle = page.locator("[data-koula-host] button")
+    with page.expect_response(lambda r: "/volunteer_host/" in r.url) as response:
+        toggle.click()
+    assert response.value.status == 200
+    assert toggle.get_attribute("aria-pressed") == "true"
+    page.reload()
+    assert page.locator("[data-koula-host] button").get_attribute("aria-pressed") == "true"
+    page.goto(f"{url}/scenario/{SCENARIO}/?student=staff-host-check")
+    volunteers = page.locator(".koula-runsheet [data-role=volunteers]")
+    assert "keen-host" in volunteers.inner_text()

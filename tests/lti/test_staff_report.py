@@ -71,3 +71,13 @@ def test_a_forged_drill_down_link_is_refused(platform):
     page = staff(platform)
     link = re.search(r'href="([^"]+)/koula\.csv"', page.text).group(1)
     assert requests.get(link + "x/learners/report-1", timeout=10).status_code == 403
+
+
+def test_a_learner_offers_to_host_and_staff_see_the_volunteer(platform):
+    context = learner(platform, "keen-host")
+    answer = act(context, "volunteer_host", {"volunteer": True})
+    assert answer.status_code == 200
+    assert answer.json()["host"]["volunteered"] is True
+    assert act(context, "volunteer_host", {"volunteer": "yes"}).status_code == 400
+    volunteers = re.search(r'data-role="volunteers">([^<]*)<', staff(platform).text).group(1)
+    assert volunteers.strip() not in ("", "No volunteer yet")

@@ -480,3 +480,26 @@ def test_submit_buttons_wait_for_the_script_so_an_early_click_cannot_lose_text()
     buttons = re.findall(r"<button[^>]*type=\"submit\"[^>]*>", html)
     assert buttons
     assert all("disabled" in b and "data-koula-enable" in b for b in buttons)
+
+
+def test_the_learner_can_offer_to_host_the_next_session_and_sees_the_offer():
+    template = library_templates()[0]
+    offered = koula_ui.render.render_activity(
+        template=template,
+        state={"host": {"volunteered": True}},
+        language="en",
+        context={},
+        uid="host",
+    )
+    button = parse(offered).xpath(".//section[@data-koula-host]//button")[0]
+    assert button.get("aria-pressed") == "true"
+    fresh = koula_ui.render.render_activity(
+        template=template, state={}, language="en", context={}, uid="host"
+    )
+    assert (
+        parse(fresh).xpath(".//section[@data-koula-host]//button")[0].get("aria-pressed") == "false"
+    )
+    preview = koula_ui.render.render_activity(
+        template=template, state={}, language="en", context={}, uid="host", preview=True
+    )
+    assert "data-koula-host" not in preview

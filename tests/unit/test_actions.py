@@ -253,3 +253,32 @@ def test_an_outcome_says_what_to_store_answer_and_report(minimal_template, now):
         language="en",
     )
     assert again.progress is None
+
+
+def test_a_learner_volunteers_to_host_the_next_session_and_can_withdraw(minimal_template, now):
+    offered = act(minimal_template, LearnerState(), "volunteer_host", {"volunteer": True}, now)
+    data = learner_state_data(minimal_template, offered)
+    assert data["host"] == {"volunteered": True, "volunteered_at": "2026-11-28T09:30:15.123Z"}
+    assert data["progress"]["activity"] == "Initialized"
+    later = now + dt.timedelta(hours=1)
+    again = act(minimal_template, offered, "volunteer_host", {"volunteer": True}, later)
+    assert again.volunteered_at == offered.volunteered_at
+    withdrawn = act(minimal_template, again, "volunteer_host", {"volunteer": False}, later)
+    assert learner_state_data(minimal_template, withdrawn)["host"]["volunteered"] is False
+    assert LearnerState.from_data(offered.to_data()) == offered
+
+
+def test_volunteering_needs_a_yes_or_no(minimal_template, now):
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "volunteer_host", {"volunteer": "maybe"}, now)
+    assert list(caught.value.errors) == ["volunteer"]
+
+
+def test_there_is_no_next_host_to_volunteer_for_when_no_role_rotates(minimal_template, now):
+    from dataclasses import replace
+
+    fixed = replace(
+        minimal_template, roles=tuple(replace(r, rotates=False) for r in minimal_template.roles)
+    )
+    with pytest.raises(OutOfOrder):
+        act(fixed, LearnerState(), "volunteer_host", {"volunteer": True}, now)

@@ -54,6 +54,10 @@ actions = st.one_of(
         st.fixed_dictionaries({"values": values}),
     ),
     st.tuples(st.sampled_from(["submit_deliverable", "save_draft"]), st.just(["not a dict"])),
+    st.tuples(
+        st.just("volunteer_host"),
+        st.fixed_dictionaries({"volunteer": st.one_of(st.booleans(), st.none())}),
+    ),
 )
 
 

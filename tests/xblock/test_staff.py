@@ -36,3 +36,16 @@ def test_staff_export_every_learners_record_as_csv(course):
 def test_a_learner_cannot_export_the_records(course):
     block = course.block("learner-1")
     assert block.runtime.handle(block, "export_csv", Request.blank("/")).status_int == 403
+
+
+def test_a_volunteer_to_host_is_listed_in_the_staff_run_sheet(course):
+    block = course.block("keen-learner")
+    status, state = call(block, "volunteer_host", {"volunteer": True})
+    assert status == 200 and state["host"]["volunteered"] is True
+    html = course.block("teacher", staff=True).student_view().content
+    runsheet = html.split('class="koula-staff koula-runsheet"')[1].split("koula-report")[0]
+    assert "keen-learner" in runsheet
+    call(block, "volunteer_host", {"volunteer": False})
+    html = course.block("teacher", staff=True).student_view().content
+    runsheet = html.split('class="koula-staff koula-runsheet"')[1].split("koula-report")[0]
+    assert "keen-learner" not in runsheet
