@@ -17,7 +17,7 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Dict, Scope
+from xblock.fields import Dict, Scope, String
 
 from koula.activity import activity_template
 from koula.errors import KoulaError
@@ -56,6 +56,11 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     has_score = True
     has_custom_completion = True
     icon_class = "problem"
+    next_host = String(
+        default="",
+        scope=Scope.user_state_summary,
+        help="Who hosts the next session, as staff confirmed it.",
+    )
     learner_state = Dict(
         default={}, scope=Scope.user_state, help="One learner's answers (see koula.state)."
     )
@@ -104,6 +109,23 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     @XBlock.json_handler
     def volunteer_host(self, data: Any, suffix: str = "") -> Any:
         return run_action(self, "volunteer_host", data)
+
+    @XBlock.json_handler
+    def assign_host(self, data: Any, suffix: str = "") -> Any:
+        """Staff confirm who hosts the next session (only staff write it: no lost update)."""
+        language = self.learner_language()
+        if not compat.user_is_staff(self):
+            message = translate(language, "Only course staff can choose the next host.")
+            return json_response({"errors": {"_": message}}, status=403)
+        name = data.get("next_host") if isinstance(data, dict) else None
+        if not isinstance(name, str):
+            message = translate(language, "Send the next host's name as text.")
+            return json_response({"errors": {"next_host": message}}, status=400)
+        self.next_host = " ".join(name.split())[:100]
+        return {
+            "next_host": self.next_host,
+            "message": translate(language, "The next host is saved."),
+        }
 
     @XBlock.handler
     def staff_records(self, request: Any, suffix: str = "") -> Any:
@@ -167,7 +189,7 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
             template=template,
             state=state,
             language=language,
-            context={"display_name": self.display_name},
+            context={"display_name": self.display_name, "next_host": self.next_host},
             uid=uid,
             preview=preview,
         )
@@ -178,6 +200,8 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
         for name in ("koula", "koula-staff") if staff else ("koula",):
             frag.add_css_url(self.runtime.local_resource_url(self, f"public/{name}.css"))
             frag.add_javascript_url(self.runtime.local_resource_url(self, f"public/{name}.js"))
+        if staff:
+            frag.add_javascript_url(self.runtime.local_resource_url(self, "public/next_host.js"))
         if not preview:
             frag.initialize_js("KoulaXBlock")
         return frag

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from koula.export import stream_csv
 from koula.impact import ImpactAccumulator
 from koula.state import LearnerState
 from koula.template import SessionTemplate
+from koula_ui.environment import environment_for
 from koula_ui.report import MAX_ROWS, render_report
 from koula_ui.report_learners import learner_row
 from koula_ui.runsheet import render_runsheet
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from koula_xblock.block import KoulaXBlock
 
 __all__ = ["csv_lines", "learners", "staff_html"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def learners(block: KoulaXBlock) -> Iterator[tuple[str, LearnerState]]:
@@ -45,19 +49,35 @@ def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid
     report = accumulator.report(computed_at=dt.datetime.now(dt.UTC))
     csv_url = block.runtime.handler_url(block, "export_csv")
     volunteers = [who for _when, who in sorted(offers)]
-    return render_runsheet(
-        template=template,
-        language=language,
-        uid=f"{uid}-host",
-        auto_mount=True,
-        volunteers=volunteers,
-    ) + render_report(
-        template=template,
-        report=report,
-        learners=rows,
-        language=language,
-        uid=f"{uid}-report",
-        csv_url=csv_url,
+    form = (
+        environment_for(language, extra_dirs=(TEMPLATES,))
+        .get_template("next_host.html")
+        .render(
+            url=block.runtime.handler_url(block, "assign_host"),
+            language=language,
+            uid=uid,
+            next_host=block.next_host or "",
+            volunteers=volunteers,
+        )
+    )
+    return (
+        render_runsheet(
+            template=template,
+            language=language,
+            uid=f"{uid}-host",
+            auto_mount=True,
+            volunteers=volunteers,
+            next_host=block.next_host or None,
+        )
+        + form
+        + render_report(
+            template=template,
+            report=report,
+            learners=rows,
+            language=language,
+            uid=f"{uid}-report",
+            csv_url=csv_url,
+        )
     )
 
 

@@ -115,6 +115,9 @@ class Activity(models.Model):
     score_maximum = models.FloatField(default=100)
     memberships_url = models.URLField(max_length=1000, blank=True)
     ags_scopes = models.JSONField(default=list, blank=True)
+    next_host = models.CharField(
+        max_length=100, blank=True, help_text="Who hosts the next session, as staff confirmed it."
+    )
 
     class Meta:
         constraints = [

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from lti.views import api, basics, launch, picker, register, report
+from lti.views import api, basics, launch, picker, register, report, staff
 
 urlpatterns = [
     path("healthz", basics.healthz, name="healthz"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("lti/launch", launch.launch, name="launch"),
     path("lti/deep-link", picker.deep_link_submit, name="deep-link"),
     path("lti/configure", picker.configure_submit, name="configure"),
+    path("lti/next-host", staff.next_host_submit, name="next-host"),
     path("lti/register", register.dynamic_registration, name="register"),
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
     path("lti/static/<str:name>", basics.asset, name="asset"),

@@ -31,6 +31,7 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
         "api": f"{settings.BASE_URL}/lti/api/{activity.pk}",
         "token": issue_token(grant),
         "display_name": activity.title or template.title.get(language),
+        "next_host": activity.next_host,
     }
     html = Markup(
         render_activity(

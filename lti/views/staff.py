@@ -1,24 +1,31 @@
-"""The staff view: the activity's settings, its scores' delivery, and who has started."""
+"""The staff view: run-sheet, report, next host, settings, scores' delivery, who has started."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from koula.messages import gettext_for
+from koula.messages import gettext_for, translate
 from koula_ui.render import render_activity
 from koula_ui.report import render_report
 from koula_ui.runsheet import render_runsheet
+from lti.bearer import read_signed, sign_data
 from lti.claims import is_staff
+from lti.errors import NotAllowed
 from lti.models import Activity, Deployment
 from lti.nrps import RosterUnavailable, roster
 from lti.rendering import page
 from lti.services.activities import template_of
 from lti.services.reports import activity_report
+from lti.views.language import request_language
 from lti.views.report import report_links
+
+FORM_SECONDS = 3600
 
 
 def staff_view(activity: Activity, language: str) -> HttpResponse:
@@ -60,12 +67,14 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
     roster_subs = _roster_learners(activity)
     learners_line = _learners_line(activity, started, roster_subs, _)
     report_html = runsheet_html = Markup("")
+    volunteers: list[str] = []
     csv_url = ""
     if template is not None:
         csv_url, detail_url = report_links(activity)
         found = activity_report(
             activity, template, roster_size=len(roster_subs) if roster_subs is not None else None
         )
+        volunteers = found.volunteers
         report_html = Markup(
             render_report(
                 template=template,
@@ -84,6 +93,7 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
                 uid=f"h{activity.pk}",
                 auto_mount=True,
                 volunteers=found.volunteers,
+                next_host=activity.next_host or None,
             )
         )
     preview_html = ""
@@ -111,6 +121,9 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
         csv_url=csv_url,
         report_html=report_html,
         runsheet_html=runsheet_html,
+        next_host=activity.next_host,
+        volunteers=volunteers,
+        host_token=sign_data({"activity": activity.pk, "lang": language}, "next-host"),
     )
 
 
@@ -140,3 +153,20 @@ def _learners_line(activity: Activity, started: int, learner_subs: set[str] | No
         started=len(learner_subs & started_subs),
         waiting=len(learner_subs - started_subs),
     )
+
+
+@csrf_exempt
+@require_POST
+def next_host_submit(request: HttpRequest) -> HttpResponse:
+    """Staff confirm (or assign) who hosts the next session; learners then see it."""
+    signed = read_signed(request.POST.get("token", ""), "next-host", FORM_SECONDS)
+    if not isinstance(signed, dict):
+        language = request_language(request)
+        raise NotAllowed(
+            translate(language, "This form has expired. Open the activity again from your course."),
+            language=language,
+        )
+    activity = Activity.objects.get(pk=signed["activity"])
+    activity.next_host = " ".join(request.POST.get("next_host", "").split())[:100]
+    activity.save(update_fields=["next_host"])
+    return staff_view(activity, str(signed["lang"]))

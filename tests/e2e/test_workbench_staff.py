@@ -58,9 +58,22 @@ def test_a_learner_offers_to_host_and_the_host_run_sheet_lists_them(page, workbe
     with page.expect_response(lambda r: "/volunteer_host/" in r.url) as response:
         toggle.click()
     assert response.value.status == 200
-    assert toggle.get_attribute("aria-pressed") == "true"
+    page.locator("[data-koula-host] button[aria-pressed=true]").wait_for()  # set after the answer
     page.reload()
     assert page.locator("[data-koula-host] button").get_attribute("aria-pressed") == "true"
     page.goto(f"{url}/scenario/{SCENARIO}/?student=staff-host-check")
     volunteers = page.locator(".koula-runsheet [data-role=volunteers]")
     assert "keen-host" in volunteers.inner_text()
+
+
+def test_staff_save_the_next_host_and_a_learner_sees_it(page, workbench):
+    url, _ = workbench
+    page.goto(f"{url}/scenario/{SCENARIO}/?student=staff-chooser")
+    form = page.locator("form[data-koula-next-host]")
+    form.locator("[name=next_host]").fill("Ana Costa")
+    with page.expect_response(lambda r: "/assign_host/" in r.url) as response:
+        form.locator("button[type=submit]").click()
+    assert response.value.status == 200
+    form.locator("[data-role=next-host-status]").filter(has_text="saved").wait_for()
+    page.goto(f"{url}/scenario/{SCENARIO}/?student=plain-learner")
+    assert "Next host: Ana Costa" in page.locator("[data-role=next-host]").inner_text()

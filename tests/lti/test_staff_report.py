@@ -81,3 +81,22 @@ def test_a_learner_offers_to_host_and_staff_see_the_volunteer(platform):
     assert act(context, "volunteer_host", {"volunteer": "yes"}).status_code == 400
     volunteers = re.search(r'data-role="volunteers">([^<]*)<', staff(platform).text).group(1)
     assert volunteers.strip() not in ("", "No volunteer yet")
+
+
+def test_staff_confirm_the_next_host_and_learners_see_who_it_is(platform, tool):
+    page = staff(platform)
+    form = page.text.split('action="' + tool.url + '/lti/next-host"')[1]
+    token = re.search(r'name="token" value="([^"]+)"', form).group(1)
+    saved = requests.post(
+        f"{tool.url}/lti/next-host",
+        timeout=10,
+        data={"token": token, "next_host": "  Ana   Costa "},
+    )
+    assert saved.status_code == 200
+    assert 'value="Ana Costa"' in saved.text
+    context = learner(platform, "sees-next-host")
+    assert context["next_host"] == "Ana Costa"
+    forged = requests.post(
+        f"{tool.url}/lti/next-host", timeout=10, data={"token": token + "x", "next_host": "Mallory"}
+    )
+    assert forged.status_code == 403

@@ -49,3 +49,13 @@ def test_a_volunteer_to_host_is_listed_in_the_staff_run_sheet(course):
     html = course.block("teacher", staff=True).student_view().content
     runsheet = html.split('class="koula-staff koula-runsheet"')[1].split("koula-report")[0]
     assert "keen-learner" not in runsheet
+
+
+def test_staff_choose_the_next_host_and_learners_see_who_it_is(course):
+    learner = course.block("learner-1")
+    assert call(learner, "assign_host", {"next_host": "Mallory"})[0] == 403
+    staff = course.block("teacher", staff=True)
+    assert call(staff, "assign_host", {"next_host": 3})[0] == 400
+    status, body = call(staff, "assign_host", {"next_host": "  Ana   Costa "})
+    assert (status, body["next_host"]) == (200, "Ana Costa")
+    assert "Next host: Ana Costa" in course.block("learner-2").student_view().content
