@@ -14,7 +14,7 @@ from pathlib import Path
 
 from koula.text import SUPPORTED_LANGUAGES, normalize_language
 
-__all__ = ["LOCALE_DIR", "Gettext", "gettext_for", "pick_language", "translate"]
+__all__ = ["LOCALE_DIR", "N_", "Gettext", "gettext_for", "pick_language", "translate"]
 
 Gettext = Callable[[str], str]
 
@@ -46,3 +46,8 @@ def gettext_for(language: str | None) -> Gettext:
 def translate(language: str | None, message: str) -> str:
     """Return ``message`` in ``language`` (for one message; extracted like ``_``)."""
     return gettext_for(language)(message)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation where it is defined; it is translated where it is shown."""
+    return text

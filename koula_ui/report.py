@@ -19,14 +19,15 @@ comma ("3,5").
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
-from koula.impact import ImpactReport
+from koula.impact import ImpactAccumulator, ImpactReport
 from koula.messages import Gettext, gettext_for, pick_language
-from koula.state import format_time
+from koula.state import LearnerState, format_time
 from koula.template import Part, SessionTemplate
 from koula_ui.charts import report_charts
 from koula_ui.environment import environment_for
@@ -35,9 +36,50 @@ from koula_ui.report_figures import figure_text, key_figures, story_views
 from koula_ui.report_learners import ROW_KEYS, detail_view, learner_detail, learner_row, row_views
 from koula_ui.strings import activity_words, format_date
 
-__all__ = ["MAX_ROWS", "ROW_KEYS", "learner_detail", "learner_row", "render_report"]
+__all__ = [
+    "MAX_ROWS",
+    "ROW_KEYS",
+    "Gathered",
+    "gather",
+    "learner_detail",
+    "learner_row",
+    "render_report",
+]
 
 MAX_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What one pass over an activity's learners gives the staff pages."""
+
+    report: ImpactReport
+    rows: list[dict[str, Any]]
+    """The learner table's first rows (see :data:`ROW_KEYS`)."""
+    volunteers: list[str]
+    """Who offered to host the next session (name, else id), earliest offer first."""
+
+
+def gather(
+    template: SessionTemplate,
+    learners: Iterable[tuple[str, str | None, LearnerState]],
+    *,
+    roster_size: int | None = None,
+    max_rows: int = MAX_ROWS,
+) -> Gathered:
+    """Return the report, the table's first rows and the volunteers from ``(id, name, state)``
+    triples, reading each learner once."""
+    accumulator = ImpactAccumulator(template)
+    rows: list[dict[str, Any]] = []
+    offers: list[tuple[dt.datetime, str]] = []
+    for learner_id, name, state in learners:
+        accumulator.add(learner_id, state)
+        if len(rows) < max_rows:
+            rows.append(learner_row(template, learner_id, state, name=name or None))
+        if state.volunteered_at is not None:
+            offers.append((state.volunteered_at, name or learner_id))
+    report = accumulator.report(roster_size=roster_size, computed_at=dt.datetime.now(dt.UTC))
+    return Gathered(report, rows, [who for _when, who in sorted(offers)])
 
 
 def render_report(

@@ -21,7 +21,7 @@ from xblock.fields import Dict, Scope, String
 
 from koula.activity import activity_template
 from koula.errors import KoulaError
-from koula.messages import pick_language, translate
+from koula.messages import N_, pick_language, translate
 from koula.progress import learner_state_data
 from koula.state import LearnerState
 from koula.template import SessionTemplate
@@ -38,6 +38,7 @@ from koula_xblock.staff import csv_lines, staff_html
 
 __all__ = ["KoulaXBlock"]
 
+RECORDS_ARE_STAFF_ONLY = N_("Only course staff can see the learners' records.")
 SHARED_ASSETS = {
     "public/koula.js": "koula.js",
     "public/koula.css": "koula.css",
@@ -114,9 +115,9 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     def assign_host(self, data: Any, suffix: str = "") -> Any:
         """Staff confirm who hosts the next session (only staff write it: no lost update)."""
         language = self.learner_language()
-        if not compat.user_is_staff(self):
-            message = translate(language, "Only course staff can choose the next host.")
-            return json_response({"errors": {"_": message}}, status=403)
+        refused = self._staff_only(N_("Only course staff can choose the next host."))
+        if refused is not None:
+            return refused
         name = data.get("next_host") if isinstance(data, dict) else None
         if not isinstance(name, str):
             message = translate(language, "Send the next host's name as text.")
@@ -130,21 +131,17 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     @XBlock.handler
     def staff_records(self, request: Any, suffix: str = "") -> Any:
         """Answer every learner's newest record to course staff, 403 to anyone else."""
-        if not compat.user_is_staff(self):
-            message = translate(
-                self.learner_language(), "Only course staff can see the learners' records."
-            )
-            return json_response({"errors": {"_": message}}, status=403)
+        refused = self._staff_only(RECORDS_ARE_STAFF_ONLY)
+        if refused is not None:
+            return refused
         return json_response(records_listing(compat.record_store(self), self))
 
     @XBlock.handler
     def export_csv(self, request: Any, suffix: str = "") -> Any:
         """Stream every learner's record as CSV to course staff, 403 to anyone else."""
-        if not compat.user_is_staff(self):
-            message = translate(
-                self.learner_language(), "Only course staff can see the learners' records."
-            )
-            return json_response({"errors": {"_": message}}, status=403)
+        refused = self._staff_only(RECORDS_ARE_STAFF_ONLY)
+        if refused is not None:
+            return refused
         response = Response(
             content_type="text/csv", charset="utf-8", app_iter=csv_lines(self, self.template())
         )
@@ -172,6 +169,13 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
     @staticmethod
     def workbench_scenarios() -> list[tuple[str, str]]:
         return _scenarios()
+
+    def _staff_only(self, message: str) -> Any:
+        """Return a 403 answer with ``message`` (translated) unless the user is course staff."""
+        if compat.user_is_staff(self):
+            return None
+        text = translate(self.learner_language(), message)
+        return json_response({"errors": {"_": text}}, status=403)
 
     def _activity_fragment(self, *, preview: bool) -> Fragment:
         language = self.learner_language()

@@ -6,18 +6,15 @@ the block; the CSV export streams from the same records.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from koula.export import stream_csv
-from koula.impact import ImpactAccumulator
 from koula.state import LearnerState
 from koula.template import SessionTemplate
 from koula_ui.environment import environment_for
-from koula_ui.report import MAX_ROWS, render_report
-from koula_ui.report_learners import learner_row
+from koula_ui.report import gather, render_report
 from koula_ui.runsheet import render_runsheet
 from koula_xblock import compat
 
@@ -37,18 +34,8 @@ def learners(block: KoulaXBlock) -> Iterator[tuple[str, LearnerState]]:
 
 def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid: str) -> str:
     """Return the run-sheet and the impact report of ``block`` for staff."""
-    accumulator = ImpactAccumulator(template)
-    rows: list[dict[str, Any]] = []
-    offers: list[tuple[dt.datetime, str]] = []
-    for learner_id, state in learners(block):
-        accumulator.add(learner_id, state)
-        if len(rows) < MAX_ROWS:
-            rows.append(learner_row(template, learner_id, state))
-        if state.volunteered_at is not None:
-            offers.append((state.volunteered_at, learner_id))
-    report = accumulator.report(computed_at=dt.datetime.now(dt.UTC))
+    found = gather(template, ((learner_id, None, state) for learner_id, state in learners(block)))
     csv_url = block.runtime.handler_url(block, "export_csv")
-    volunteers = [who for _when, who in sorted(offers)]
     form = (
         environment_for(language, extra_dirs=(TEMPLATES,))
         .get_template("next_host.html")
@@ -57,7 +44,7 @@ def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid
             language=language,
             uid=uid,
             next_host=block.next_host or "",
-            volunteers=volunteers,
+            volunteers=found.volunteers,
         )
     )
     return (
@@ -66,14 +53,14 @@ def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid
             language=language,
             uid=f"{uid}-host",
             auto_mount=True,
-            volunteers=volunteers,
+            volunteers=found.volunteers,
             next_host=block.next_host or None,
         )
         + form
         + render_report(
             template=template,
-            report=report,
-            learners=rows,
+            report=found.report,
+            learners=found.rows,
             language=language,
             uid=f"{uid}-report",
             csv_url=csv_url,

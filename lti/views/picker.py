@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from koula.activity import activity_template
 from koula.library import library_templates
-from koula.messages import gettext_for, translate
+from koula.messages import N_, gettext_for, translate
 from koula_ui.render import render_activity
 from lti.bearer import read_signed
 from lti.models import Activity, Registration
@@ -25,11 +25,6 @@ from lti.views.language import request_language
 from lti.views.staff import staff_view
 
 FORM_SECONDS = 3600
-
-
-def N_(text: str) -> str:
-    """Mark ``text`` for translation; it is translated where it is shown."""
-    return text
 
 
 HEADINGS = {"deep-link": N_("Add a Koula activity"), "configure": N_("Set up this Koula activity")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
@@ -11,7 +13,7 @@ from koula.export import stream_csv
 from koula.messages import translate
 from koula.state import LearnerState
 from koula.template import SessionTemplate
-from koula_ui.report import render_report
+from koula_ui.report import Gathered, render_report
 from koula_ui.report_learners import learner_detail
 from lti.bearer import read_signed, sign_data
 from lti.errors import NotAllowed
@@ -21,7 +23,7 @@ from lti.services.activities import template_of
 from lti.services.reports import activity_learners, activity_report
 from lti.views.language import request_language
 
-__all__ = ["LINK_SECONDS", "export_csv", "learner_detail_page", "report_links"]
+__all__ = ["LINK_SECONDS", "export_csv", "learner_detail_page", "report_html", "report_links"]
 
 LINK_SECONDS = 3600
 
@@ -61,19 +63,32 @@ def learner_detail_page(request: HttpRequest, token: str, learner_id: str) -> Ht
         raise Http404(learner_id)
     state = LearnerState.from_data(record.state)
     found = activity_report(activity, template, roster_size=None)
+    detail = learner_detail(template, learner_id, state, name=record.user.name or None)
+    html = report_html(activity, template, found, language, detail=detail)
+    return page("report_page.html", language, title=activity.title or "Koula", report_html=html)
+
+
+def report_html(
+    activity: Activity,
+    template: SessionTemplate,
+    found: Gathered,
+    language: str,
+    *,
+    detail: dict[str, Any] | None = None,
+) -> Markup:
+    """Return the impact report of ``activity`` with its signed CSV and drill-down links."""
     csv_url, detail_url = report_links(activity)
-    html = render_report(
-        template=template,
-        report=found.report,
-        learners=found.rows,
-        language=language,
-        uid=f"r{activity.pk}",
-        csv_url=csv_url,
-        detail_url_template=detail_url,
-        detail=learner_detail(template, learner_id, state, name=record.user.name or None),
-    )
-    return page(
-        "report_page.html", language, title=activity.title or "Koula", report_html=Markup(html)
+    return Markup(
+        render_report(
+            template=template,
+            report=found.report,
+            learners=found.rows,
+            language=language,
+            uid=f"r{activity.pk}",
+            csv_url=csv_url,
+            detail_url_template=detail_url,
+            detail=detail,
+        )
     )
 
 

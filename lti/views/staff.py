@@ -12,7 +12,6 @@ from markupsafe import Markup
 
 from koula.messages import gettext_for, translate
 from koula_ui.render import render_activity
-from koula_ui.report import render_report
 from koula_ui.runsheet import render_runsheet
 from lti.bearer import read_signed, sign_data
 from lti.claims import is_staff
@@ -23,6 +22,7 @@ from lti.rendering import page
 from lti.services.activities import template_of
 from lti.services.reports import activity_report
 from lti.views.language import request_language
+from lti.views.report import report_html as report_fragment
 from lti.views.report import report_links
 
 FORM_SECONDS = 3600
@@ -70,22 +70,12 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
     volunteers: list[str] = []
     csv_url = ""
     if template is not None:
-        csv_url, detail_url = report_links(activity)
+        csv_url, _detail_url = report_links(activity)
         found = activity_report(
             activity, template, roster_size=len(roster_subs) if roster_subs is not None else None
         )
         volunteers = found.volunteers
-        report_html = Markup(
-            render_report(
-                template=template,
-                report=found.report,
-                learners=found.rows,
-                language=language,
-                uid=f"r{activity.pk}",
-                csv_url=csv_url,
-                detail_url_template=detail_url,
-            )
-        )
+        report_html = report_fragment(activity, template, found, language)
         runsheet_html = Markup(
             render_runsheet(
                 template=template,

@@ -9,25 +9,11 @@ import pytest
 
 from koula.library import get_template
 from koula.template import FieldType, Part
+from tests.e2e.learner import answer
 
 pytestmark = pytest.mark.e2e
 
 TEMPLATE = get_template("default-koula")
-
-
-def answer(page, part: str, field) -> None:
-    """Answer one field of ``part`` the way a learner would, by type."""
-    scope = f'form[data-part="{part}"] [data-field="{field.key}"]'
-    if field.type is FieldType.RATING:
-        page.locator(f'{scope} input[value="4"]').check()
-    elif field.type is FieldType.CHOICE:
-        page.locator(f'{scope} input[value="{field.choice_values()[0]}"]').check()
-    elif field.type is FieldType.URL:
-        page.locator(f"{scope} [name={field.key}]").fill("https://wiki.example.org/card")
-    elif field.type is FieldType.DATE:
-        page.locator(f"{scope} [name={field.key}]").fill("2026-12-15")
-    else:
-        page.locator(f"{scope} [name={field.key}]").fill(f"My answer to {field.key}")
 
 
 def submit(page, part: str) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from koula.library import library_templates
 from koula.template import Part
-from tests.e2e.test_workbench_loop import answer, submit
+from tests.e2e.learner import answer
+from tests.e2e.test_workbench_loop import submit
 
 pytestmark = pytest.mark.e2e
 SCENARIO = "koula.4"  # the third library template, in English: no other browser test uses it

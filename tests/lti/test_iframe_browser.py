@@ -24,7 +24,8 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 from koula.library import get_template
-from koula.template import FieldType, Part
+from koula.template import Part
+from tests.e2e.learner import answer
 from tests.e2e.servers import CHROMIUM_ARGS, ROOT, chromium_path
 from tests.lti.conftest import CONFIGURED
 from tests.lti.pages import wait_for
@@ -225,21 +226,6 @@ def test_this_chromium_really_blocks_third_party_cookies(open_browser, profile):
         assert framed.strip() == ""
 
 
-def answer(frame: Any, field: Any) -> None:
-    """Answer one deliverable field the way a learner would, by type."""
-    scope = f'form[data-part="deliverable"] [data-field="{field.key}"]'
-    if field.type is FieldType.RATING:
-        frame.locator(f'{scope} input[value="4"]').check()
-    elif field.type is FieldType.CHOICE:
-        frame.locator(f'{scope} input[value="{field.choice_values()[0]}"]').check()
-    elif field.type is FieldType.URL:
-        frame.locator(f"{scope} [name={field.key}]").fill("https://wiki.example.org/card")
-    elif field.type is FieldType.DATE:
-        frame.locator(f"{scope} [name={field.key}]").fill("2026-12-15")
-    else:
-        frame.locator(f"{scope} [name={field.key}]").fill(f"My answer to {field.key}")
-
-
 def bearer_only(response: Any) -> None:
     """The learner API call went with the bearer token and no cookie."""
     assert response.status == 200, response.text()
@@ -268,10 +254,10 @@ def test_a_learner_in_an_iframe_launches_through_platform_storage_and_submits_th
 
         required = [f for f in TEMPLATE.fields_of(Part.DELIVERABLE) if f.required]
         with page.expect_response(re.compile(r"/save_draft$")) as draft:
-            answer(koula, required[0])
+            answer(koula, "deliverable", required[0])
         bearer_only(draft.value)
         for field in required[1:]:
-            answer(koula, field)
+            answer(koula, "deliverable", field)
         form = koula.locator('form[data-part="deliverable"]')
         with page.expect_response(re.compile(r"/submit_deliverable$")) as submitted:
             form.locator("button[type=submit]").click()
