@@ -1,0 +1,355 @@
+"""N concurrent learners through the whole loop, with one and with two tool processes.
+
+Each learner is a thread with its own browser session. It does a real OIDC login and
+signed launch from the test platform (``tests.lti.platform``, on loopback), then the
+four learner actions of ``docs/contract.md`` through the tool's API with the page's
+bearer token: ``save_draft``, ``submit_deliverable``, ``commit_experiment``,
+``submit_return``. Each thread runs ``--rounds`` learners one after the other, so
+``--learners`` learners are always in flight.
+
+Modes (``--modes``, default ``serve1 serve2``):
+
+* ``serve1``: one ``koula serve`` process (waitress, 8 threads, in-process score worker);
+* ``serve2``: two ``koula serve`` processes on two ports sharing one database and one
+  secret key; learners alternate between them (even learners on the first, odd ones on
+  the second), each through the login, launch and actions of its own process, as a
+  sticky load balancer would send them.
+
+Both modes register the same two client ids (one per process in ``serve2``, both on the
+one process in ``serve1``) and spread learners over the same ``--courses`` resource
+links, so the workload is the same and only the number of processes changes.
+
+It prints, for the mixed run (launches and actions interleaved as learners arrive):
+launches/s, actions/s, p50 and p95 latency per kind, non-200 answers, and how long the
+last score took to reach the platform's gradebook (every learner's final grade must be
+``Completed``). Then the cost of one launch next to its floor, measured in this process:
+one RS256 check of a real id_token with PyJWT (as ``lti/services/id_token.py`` does) plus
+one committed row insert on the same database.
+
+    .venv/bin/python benchmarks/load.py [--learners 20] [--rounds 5] [--courses 4]
+        [--modes serve1 serve2] [--backend postgres|sqlite]
+
+Tool processes, the test platform and the client threads share the machine's cores:
+the figures are for the whole system on one machine, not for the tool alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import jwt
+import requests
+
+from tests.lti.pages import context_of
+from tests.lti.platform import TestPlatform, browser_session
+from tests.lti.tool import RunningTool
+
+CLIENTS = ("bench-a", "bench-b")
+CARD = {
+    "practice_name": "Pair review",
+    "problem": "Reviews come too late.",
+    "steps": ["Pick a pair", "Review within a day"],
+}
+COMMITMENT = {
+    "action": "Try pair review on Monday",
+    "success_signal": "Two reviews in a day",
+    "confidence": 3,
+}
+RETURN = {"applied": "partly", "what_happened": "We did it twice.", "confidence": 4}
+ACTIONS = [
+    ("save_draft", {"part": "deliverable", "values": {"problem": "Reviews come too late."}}),
+    ("submit_deliverable", {"values": CARD}),
+    ("commit_experiment", {"values": COMMITMENT}),
+    ("submit_return", {"values": RETURN}),
+]
+KINDS = ["launch", *(name for name, _ in ACTIONS)]
+
+
+@dataclass
+class Tally:
+    """Latencies per kind and failed answers, filled by the learner threads."""
+
+    latencies: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, seconds: float, ok: bool, detail: str) -> None:
+        with self.lock:
+            self.latencies[kind].append(seconds)
+            if not ok:
+                self.failures.append(f"{kind}: {detail[:200]}")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def timed(call: Callable[[], requests.Response]) -> tuple[float, requests.Response]:
+    started = time.perf_counter()
+    response = call()
+    return time.perf_counter() - started, response
+
+
+def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int) -> str:
+    """One learner: login + launch, then the four actions. Return the learner's user id."""
+    user = f"learner-{number}-{secrets.token_hex(3)}"
+    course = (number // len(CLIENTS)) % courses
+    session = browser_session()
+    seconds, response = timed(
+        lambda: platform.launch(
+            session,
+            client_id=CLIENTS[number % len(CLIENTS)],
+            user=user,
+            context_id=f"course-{course}",
+            resource_link_id=f"link-{course}",
+            custom={"koula_template": "default-koula"},
+        )
+    )
+    ok = response.status_code == 200 and 'id="koula-context"' in response.text
+    tally.add("launch", seconds, ok, f"{response.status_code} {response.text[:200]}")
+    if not ok:
+        return user
+    context = context_of(response)
+    headers = {"Authorization": f"Bearer {context['token']}"}
+    for name, body in ACTIONS:
+        seconds, answer = timed(
+            lambda name=name, body=body: session.post(
+                f"{context['api']}/{name}", json=body, headers=headers, timeout=60
+            )
+        )
+        tally.add(name, seconds, answer.status_code == 200, f"{answer.status_code} {answer.text}")
+    return user
+
+
+def start_tools(folder: Path, processes: int, backend: str) -> list[RunningTool]:
+    """``processes`` ``koula serve`` processes on one database and one secret key."""
+    secret = secrets.token_urlsafe(32)
+    production = {"KOULA_WORKER_INTERVAL": "1", "KOULA_RETRY_BASE_SECONDS": "2"}
+    tools: list[RunningTool] = []
+    for number in range(processes):
+        data = folder / f"tool-{number}"
+        data.mkdir()
+        if not tools:
+            tools.append(RunningTool(data, backend=backend, **production, KOULA_SECRET_KEY=secret))
+            continue
+        shared = {**production, "KOULA_SECRET_KEY": secret}
+        if tools[0].database:
+            shared["KOULA_DATABASE_URL"] = tools[0].env["KOULA_DATABASE_URL"]
+        else:  # SQLite: the same file, through the first tool's data folder
+            shared["KOULA_DATA_DIR"] = tools[0].env["KOULA_DATA_DIR"]
+        tools.append(RunningTool(data, **shared))
+    return tools
+
+
+def wait_for_final_grades(platform: TestPlatform, users: list[str], seconds: float) -> float:
+    """Seconds until every user's gradebook entry says Completed (SystemExit on timeout)."""
+    started = time.perf_counter()
+    deadline = time.monotonic() + seconds
+    wanted = set(users)
+    while True:
+        done = {
+            user
+            for item in list(platform.line_items)
+            for user, grade in platform.gradebook(item).items()
+            if grade.get("activityProgress") == "Completed"
+        }
+        if wanted <= done:
+            return time.perf_counter() - started
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{len(wanted - done)} final grades missing after {seconds:.0f} s")
+        time.sleep(0.1)
+
+
+@dataclass
+class ModeResult:
+    mode: str
+    learners: int
+    seconds: float
+    latencies: dict[str, list[float]]
+    failures: list[str]
+    grades_after: float
+    unloaded_launch: list[float]
+    floor: dict[str, float]
+
+
+def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
+    processes = {"serve1": 1, "serve2": 2}[mode]
+    root = folder / mode
+    root.mkdir()
+    with TestPlatform() as platform:
+        tools = start_tools(root, processes, args.backend)
+        try:
+            for number, client in enumerate(CLIENTS):
+                tools[number % processes].register(platform, client, f"{client}-deployment")
+            # Warm-up (activities created, keys fetched, connections open) and an unloaded
+            # launch latency: one learner at a time.
+            tally = Tally()
+            for number in range(max(args.courses * len(CLIENTS), 10)):
+                run_learner(platform, tally, number, args.courses)
+            unloaded = tally.latencies["launch"]
+            if tally.failures:
+                raise SystemExit(f"warm-up failed: {tally.failures[:3]}")
+            tally = Tally()
+            total = args.learners * args.rounds
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.learners) as pool:
+                users = list(
+                    pool.map(lambda n: run_learner(platform, tally, n, args.courses), range(total))
+                )
+            seconds = time.perf_counter() - started
+            grades_after = wait_for_final_grades(platform, users, 600)
+            cost = floor(platform, tools[0])
+            return ModeResult(
+                mode,
+                total,
+                seconds,
+                dict(tally.latencies),
+                tally.failures,
+                grades_after,
+                unloaded,
+                cost,
+            )
+        finally:
+            for tool in reversed(tools):
+                tool.stop()
+
+
+def floor(platform: TestPlatform, tool: RunningTool, samples: int = 300) -> dict[str, float]:
+    """One RS256 id_token check (PyJWT, as the tool does) and one committed insert, in-process.
+
+    The id_token is the platform's last real one (signed for ``CLIENTS[0]``); the insert
+    goes to a scratch table of the tool's own database (SQLite: a file next to it).
+    """
+    id_token = platform.last_id_token
+    assert id_token
+    claims = jwt.decode(id_token, options={"verify_signature": False})
+    key = jwt.PyJWK(platform.current_key.public_jwk).key
+    checks = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        jwt.decode(
+            id_token,
+            key,
+            algorithms=["RS256"],
+            audience=claims["aud"],
+            issuer=platform.issuer,
+            leeway=60,
+            options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
+        )
+        checks.append(time.perf_counter() - started)
+    inserts = _inserts(tool, samples)
+    return {"verify": statistics.median(checks), "insert": statistics.median(inserts)}
+
+
+def _inserts(tool: RunningTool, samples: int) -> list[float]:
+    """Committed single-row inserts (like the used-nonce row a launch writes)."""
+    times = []
+    if tool.database:
+        import psycopg
+
+        with psycopg.connect(tool.env["KOULA_DATABASE_URL"], autocommit=True) as connection:
+            connection.execute(
+                "CREATE TABLE bench_floor (id bigserial PRIMARY KEY, nonce text UNIQUE, "
+                "expires_at timestamptz)"
+            )
+            for _ in range(samples):
+                started = time.perf_counter()
+                connection.execute(
+                    "INSERT INTO bench_floor (nonce, expires_at) VALUES (%s, now())",
+                    (secrets.token_urlsafe(16),),
+                )
+                times.append(time.perf_counter() - started)
+        return times
+    path = Path(tool.env["KOULA_DATA_DIR"]) / "floor.sqlite3"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(
+        "CREATE TABLE bench_floor (id integer PRIMARY KEY, nonce text UNIQUE, expires_at text)"
+    )
+    for _ in range(samples):
+        started = time.perf_counter()
+        connection.execute(
+            "INSERT INTO bench_floor (nonce, expires_at) VALUES (?, datetime('now'))",
+            (secrets.token_urlsafe(16),),
+        )
+        times.append(time.perf_counter() - started)
+    connection.close()
+    return times
+
+
+def report(results: list[ModeResult], args: argparse.Namespace) -> None:
+    print(
+        f"backend: {args.backend}; {args.learners} concurrent learners x {args.rounds} rounds; "
+        f"{args.courses} courses x {len(CLIENTS)} client ids"
+    )
+    for result in results:
+        launches = len(result.latencies.get("launch", []))
+        actions = sum(len(result.latencies.get(name, [])) for name, _ in ACTIONS)
+        print(
+            f"\n[{result.mode}] {result.learners} learners in {result.seconds:.1f} s: "
+            f"{launches / result.seconds:.1f} launches/s, "
+            f"{actions / result.seconds:.1f} actions/s; "
+            f"non-200 answers: {len(result.failures)}; last final grade in the gradebook "
+            f"{result.grades_after:.1f} s after the last action"
+        )
+        for failure in result.failures[:5]:
+            print(f"  ! {failure}")
+        print(f"  {'kind':<20}{'count':>6}{'p50 ms':>9}{'p95 ms':>9}")
+        for kind in KINDS:
+            values = result.latencies.get(kind, [])
+            if values:
+                print(
+                    f"  {kind:<20}{len(values):>6}{statistics.median(values) * 1000:>9.0f}"
+                    f"{percentile(values, 0.95) * 1000:>9.0f}"
+                )
+        print(
+            f"  unloaded launch (one learner at a time): p50 "
+            f"{statistics.median(result.unloaded_launch) * 1000:.0f} ms"
+        )
+    cost = {part: min(result.floor[part] for result in results) for part in ("verify", "insert")}
+    total = cost["verify"] + cost["insert"]
+    print(
+        f"\nfloor of one launch: {total * 1000:.2f} ms = RS256 id_token check "
+        f"{cost['verify'] * 1000:.2f} ms + one committed insert {cost['insert'] * 1000:.2f} ms "
+        f"(medians in-process, after each run; the lower kept)"
+    )
+    for result in results:
+        launch = statistics.median(result.unloaded_launch)
+        loaded = statistics.median(result.latencies["launch"])
+        print(
+            f"  [{result.mode}] launch p50 unloaded {launch * 1000:.0f} ms = {launch / total:.0f}x "
+            f"the floor; under load {loaded * 1000:.0f} ms = {loaded / total:.0f}x"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=20, help="concurrent learners")
+    parser.add_argument("--rounds", type=int, default=5, help="learners run by each thread")
+    parser.add_argument("--courses", type=int, default=4, help="resource links per client id")
+    parser.add_argument("--modes", nargs="+", default=["serve1", "serve2"])
+    parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        results = [run_mode(mode, args, folder) for mode in args.modes]
+    report(results, args)
+
+
+if __name__ == "__main__":
+    main()
