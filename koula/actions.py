@@ -1,4 +1,8 @@
-"""The learner actions of ``contract.md`` (and ``volunteer_host``) as pure state transitions.
+"""The learner actions of ``contract.md`` and their additions as pure state transitions.
+
+The additions: ``volunteer_host`` (offer to host the next session),
+``share_card`` (share the practice card with the community) and
+``reuse_card`` ("I will use this" on a shared card, see :mod:`koula.community`).
 
 :func:`apply_action` takes the learner's current state and a request body and
 returns the new state, or raises :class:`~koula.errors.InvalidValues` (400)
@@ -14,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from koula.community import Community
 from koula.errors import InvalidValues, OutOfOrder
 from koula.messages import Gettext, gettext_for
 from koula.state import LearnerState
@@ -28,6 +33,8 @@ ACTIONS = (
     "commit_experiment",
     "submit_return",
     "volunteer_host",
+    "share_card",
+    "reuse_card",
 )
 SUBMITS = {
     "submit_deliverable": Part.DELIVERABLE,
@@ -35,6 +42,7 @@ SUBMITS = {
     "submit_return": Part.RETURN,
 }
 MAX_KEPT_CHARACTERS = 50_000
+MAX_MARKED_CARDS = 500
 
 
 def apply_action(
@@ -45,8 +53,13 @@ def apply_action(
     state: LearnerState,
     now: dt.datetime,
     language: str,
+    community: Community | None = None,
 ) -> LearnerState:
-    """Return the state after ``action``; raise an :class:`ActionError` when it is refused."""
+    """Return the state after ``action``; raise an :class:`ActionError` when it is refused.
+
+    ``community`` (the cards shared now, the learner's own card) is needed by
+    ``reuse_card`` only; without it no card counts as shared.
+    """
     _ = gettext_for(language)
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # times are kept to the ms
     if action not in ACTIONS:
@@ -55,6 +68,10 @@ def apply_action(
         raise InvalidValues({"_": _("The request must be a JSON object.")}, state)
     if action == "volunteer_host":
         return _volunteer(body.get("volunteer"), template, state, now, _)
+    if action == "share_card":
+        return _share(body.get("shared"), state, now, _)
+    if action == "reuse_card":
+        return _reuse(body.get("card"), body.get("reuse"), community, state, _)
     values = body.get("values", {})
     if action == "save_draft":
         return _save_draft(body.get("part"), values, template, state, _)
@@ -169,3 +186,53 @@ def _volunteer(
     if not volunteer:
         return replace(state, volunteered_at=None)
     return replace(state, volunteered_at=state.volunteered_at or now)
+
+
+def _share(shared: object, state: LearnerState, now: dt.datetime, _: Gettext) -> LearnerState:
+    """Share the submitted practice card with the community (``shared`` true) or withdraw it."""
+    if not isinstance(shared, bool):
+        raise InvalidValues(
+            {"shared": _("Say true to share your practice card, or false to stop sharing it.")},
+            state,
+        )
+    if not shared:
+        return replace(state, shared_at=None)
+    if not state.deliverable.done:
+        raise OutOfOrder(
+            {"_": _("Submit your practice card first; then you can share it with the community.")},
+            state,
+        )
+    return replace(state, shared_at=state.shared_at or now)
+
+
+def _reuse(
+    card: object,
+    reuse: object,
+    community: Community | None,
+    state: LearnerState,
+    _: Gettext,
+) -> LearnerState:
+    """Mark a shared card "I will use this" (``reuse`` true) or take the mark back."""
+    errors = {}
+    if not isinstance(card, str) or not card or len(card) > 64:
+        errors["card"] = _("Say which card, by the id the list of shared cards gives.")
+    if not isinstance(reuse, bool):
+        errors["reuse"] = _("Say true if you will use this card, or false to take it back.")
+    if errors:
+        raise InvalidValues(errors, state)
+    assert isinstance(card, str)
+    marked = tuple(mark for mark in state.will_use if mark != card)
+    if not reuse:
+        return replace(state, will_use=marked)
+    message = None
+    if community is not None and card == community.own:
+        message = _("This is your own card: the others can mark it, you cannot.")
+    elif community is None or card not in community.shared:
+        message = _("This card is not shared any more, so it cannot be marked.")
+    elif len(marked) >= MAX_MARKED_CARDS:
+        message = _("You have marked {n} cards, the most there can be.").format(n=MAX_MARKED_CARDS)
+    if message:
+        raise OutOfOrder({"_": message}, state)
+    return replace(
+        state, will_use=(*marked, card) if card not in state.will_use else state.will_use
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from koula.actions import apply_action
+from koula.community import Community
 from koula.errors import ActionError
 from koula.progress import Progress, learner_state_data, progress_of
 from koula.state import LearnerState
@@ -38,13 +39,23 @@ def perform(
     stored: dict[str, Any] | None,
     now: dt.datetime,
     language: str,
+    community: Community | None = None,
 ) -> Outcome:
-    """Apply ``action`` to the ``stored`` state; return what to store and answer."""
+    """Apply ``action`` to the ``stored`` state; return what to store and answer.
+
+    ``community`` is what ``reuse_card`` checks the card against (see :mod:`koula.community`).
+    """
     state = LearnerState.from_data(stored)
     before = progress_of(template, state)
     try:
         state = apply_action(
-            action, body, template=template, state=state, now=now, language=language
+            action,
+            body,
+            template=template,
+            state=state,
+            now=now,
+            language=language,
+            community=community,
         )
     except ActionError as error:
         return Outcome(error.status, {"errors": error.errors}, error.state.to_data(), None)

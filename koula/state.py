@@ -86,13 +86,17 @@ class PartState:
 
 @dataclass(frozen=True)
 class LearnerState:
-    """The three parts of one learner's loop, and whether they volunteered to host next."""
+    """The three parts of one learner's loop, the host offer and what they share and reuse."""
 
     deliverable: PartState = field(default_factory=PartState)
     commitment: PartState = field(default_factory=PartState)
     return_: PartState = field(default_factory=PartState)
     volunteered_at: dt.datetime | None = None
     """When the learner offered to host the next session (None: no offer, or withdrawn)."""
+    shared_at: dt.datetime | None = None
+    """When the learner shared their practice card with the community (None: not shared)."""
+    will_use: tuple[str, ...] = ()
+    """The community cards (ids, see :mod:`koula.community`) the learner will use."""
 
     def part(self, part: Part) -> PartState:
         return {
@@ -109,11 +113,19 @@ class LearnerState:
         return replace(self, return_=value)
 
     def to_data(self) -> dict[str, Any]:
-        """Return the parts and the host offer in contract form (progress: koula.progress)."""
+        """Return the parts, the host offer and the community in contract form.
+
+        (Progress is added by :mod:`koula.progress`.)
+        """
         data: dict[str, Any] = {part.value: self.part(part).to_data(part) for part in Part}
         data["host"] = {
             "volunteered": self.volunteered_at is not None,
             "volunteered_at": format_time(self.volunteered_at),
+        }
+        data["community"] = {
+            "shared": self.shared_at is not None,
+            "shared_at": format_time(self.shared_at),
+            "will_use": list(self.will_use),
         }
         return data
 
@@ -124,4 +136,12 @@ class LearnerState:
             PartState.from_data(part, data.get(part.value)) for part in Part
         )
         host = data.get("host") or {}
-        return cls(deliverable, commitment, return_, parse_time(host.get("volunteered_at")))
+        community = data.get("community") or {}
+        return cls(
+            deliverable,
+            commitment,
+            return_,
+            volunteered_at=parse_time(host.get("volunteered_at")),
+            shared_at=parse_time(community.get("shared_at")),
+            will_use=tuple(str(card) for card in community.get("will_use") or ()),
+        )

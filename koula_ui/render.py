@@ -116,6 +116,8 @@ def render_activity(
             modes=mode_words(_),
             rotates=any(role.rotates for role in template.roles),
             volunteered=bool((state.get("host") or {}).get("volunteered")),
+            shared=bool((state.get("community") or {}).get("shared")),
+            card_done=(state.get("deliverable") or {}).get("status") == "submitted",
             next_host=str(context.get("next_host") or ""),
         )
     )

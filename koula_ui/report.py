@@ -25,13 +25,16 @@ from typing import Any
 
 from markupsafe import Markup
 
+from koula.community_report import CommunityReport, CommunityTally
 from koula.impact import ImpactAccumulator, ImpactReport
 from koula.messages import Gettext, gettext_for, pick_language
+from koula.rotation import Rotation, Turn, rotation_of
 from koula.state import LearnerState, format_time
 from koula.template import Part, SessionTemplate
 from koula_ui.charts import report_charts
 from koula_ui.environment import environment_for
 from koula_ui.render import _id_prefix
+from koula_ui.report_community import community_view, rotation_view
 from koula_ui.report_figures import figure_text, key_figures, story_views
 from koula_ui.report_learners import ROW_KEYS, detail_view, learner_detail, learner_row, row_views
 from koula_ui.strings import activity_words, format_date
@@ -58,6 +61,10 @@ class Gathered:
     """The learner table's first rows (see :data:`ROW_KEYS`)."""
     volunteers: list[str]
     """Who offered to host the next session (name, else id), earliest offer first."""
+    volunteer_ids: dict[str, str]
+    """The volunteers' learner ids by the names above (to link a hand-over to a learner)."""
+    community: CommunityReport
+    rotation: Rotation
 
 
 def gather(
@@ -66,26 +73,45 @@ def gather(
     *,
     roster_size: int | None = None,
     max_rows: int = MAX_ROWS,
+    scope: str = "",
+    turns: Sequence[Turn] = (),
 ) -> Gathered:
-    """Return the report, the table's first rows and the volunteers from ``(id, name, state)``
-    triples, reading each learner once."""
+    """Return the report, the table's first rows, the volunteers and the community's figures
+    from ``(id, name, state)`` triples, reading each learner once.
+
+    ``scope`` is the activity's card scope (:func:`koula.community.public_id`);
+    ``turns`` are the hand-overs so far (:mod:`koula.rotation`).
+    """
     accumulator = ImpactAccumulator(template)
+    community = CommunityTally(template, scope)
     rows: list[dict[str, Any]] = []
-    offers: list[tuple[dt.datetime, str]] = []
+    offers: list[tuple[dt.datetime, str, str]] = []
     for learner_id, name, state in learners:
         accumulator.add(learner_id, state)
+        community.add(learner_id, name, state)
         if len(rows) < max_rows:
             rows.append(learner_row(template, learner_id, state, name=name or None))
         if state.volunteered_at is not None:
-            offers.append((state.volunteered_at, name or learner_id))
+            offers.append((state.volunteered_at, name or learner_id, learner_id))
     report = accumulator.report(roster_size=roster_size, computed_at=dt.datetime.now(dt.UTC))
-    return Gathered(report, rows, [who for _when, who in sorted(offers)])
+    offers.sort()
+    volunteers = [who for _when, who, _id in offers]
+    return Gathered(
+        report,
+        rows,
+        volunteers,
+        {who: learner_id for _when, who, learner_id in offers},
+        community.report(),
+        rotation_of(turns, volunteers),
+    )
 
 
 def render_report(
     *,
     template: SessionTemplate,
     report: ImpactReport,
+    community: CommunityReport | None = None,
+    rotation: Rotation | None = None,
     learners: Sequence[Mapping[str, Any]],
     language: str,
     uid: str,
@@ -100,6 +126,8 @@ def render_report(
     are drawn. Each row links to ``detail_url_template.format(learner_id=...)`` (the id
     URL-encoded) when given; ``detail`` draws one learner's answers below the table;
     ``csv_url`` adds a "Download CSV" link. ``uid`` makes the page's ids unique.
+    ``community`` and ``rotation`` (from :func:`gather`) add the card library's
+    figures and the host rotation.
     """
     language = pick_language(language)
     _ = gettext_for(language)
@@ -132,6 +160,8 @@ def render_report(
             total=total,
             csv_url=csv_url,
             detail=detail_view(template, detail, language, _) if detail else None,
+            community=community_view(community, _) if community else None,
+            rotation=rotation_view(rotation, _) if rotation else None,
         )
     )
 

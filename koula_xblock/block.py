@@ -17,24 +17,26 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Dict, Scope, String
+from xblock.fields import Dict, List, Scope, String
 
 from koula.activity import activity_template
 from koula.errors import KoulaError
 from koula.messages import N_, pick_language, translate
 from koula.progress import learner_state_data
+from koula.rotation import turns_from_data
 from koula.state import LearnerState
 from koula.template import SessionTemplate
 from koula.template_data import template_to_data
 from koula_ui.assets import asset_text
 from koula_ui.render import render_activity
 from koula_xblock import compat
+from koula_xblock.community import assign_next_host, community_of, shared_cards
 from koula_xblock.learner import json_response, run_action
 from koula_xblock.olx import OlxMixin
 from koula_xblock.records import records_listing, report_rows
 from koula_xblock.scenarios import workbench_scenarios as _scenarios
 from koula_xblock.settings import SettingsMixin
-from koula_xblock.staff import csv_lines, staff_html
+from koula_xblock.staff import csv_lines, host_html, staff_html, staff_report_page
 
 __all__ = ["KoulaXBlock"]
 
@@ -61,6 +63,11 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
         default="",
         scope=Scope.user_state_summary,
         help="Who hosts the next session, as staff confirmed it.",
+    )
+    host_turns = List(
+        default=[],
+        scope=Scope.user_state_summary,
+        help="The hand-overs so far, oldest first (see koula.rotation); the last is the next host.",
     )
     learner_state = Dict(
         default={}, scope=Scope.user_state, help="One learner's answers (see koula.state)."
@@ -112,21 +119,48 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
         return run_action(self, "volunteer_host", data)
 
     @XBlock.json_handler
+    def share_card(self, data: Any, suffix: str = "") -> Any:
+        return run_action(self, "share_card", data)
+
+    @XBlock.json_handler
+    def reuse_card(self, data: Any, suffix: str = "") -> Any:
+        return run_action(self, "reuse_card", data, community_of(self))
+
+    @XBlock.json_handler
+    def shared_cards(self, data: Any, suffix: str = "") -> Any:
+        """One page of the cards shared in this block, searched (``{"query", "offset"}``)."""
+        return shared_cards(self, data)
+
+    @XBlock.json_handler
     def assign_host(self, data: Any, suffix: str = "") -> Any:
-        """Staff confirm who hosts the next session (only staff write it: no lost update)."""
-        language = self.learner_language()
-        refused = self._staff_only(N_("Only course staff can choose the next host."))
+        """Staff, or the learner hosting now, hand the next session over.
+
+        Only they write it (a field of the whole block), so no learner's update is lost.
+        """
+        if not self.is_current_host():
+            refused = self._staff_only(
+                N_("Only course staff and this session's host can choose the next host.")
+            )
+            if refused is not None:
+                return refused
+        return assign_next_host(self, data)
+
+    def is_current_host(self) -> bool:
+        """Return True when the current user is the learner the last hand-over named."""
+        turns = turns_from_data(self.host_turns)
+        return bool(turns) and turns[-1].learner_id == compat.learner_id(self)
+
+    @XBlock.handler
+    def staff_report(self, request: Any, suffix: str = "") -> Any:
+        """The impact report as a page of its own, with one learner's answers (``?learner=``)."""
+        refused = self._staff_only(RECORDS_ARE_STAFF_ONLY)
         if refused is not None:
             return refused
-        name = data.get("next_host") if isinstance(data, dict) else None
-        if not isinstance(name, str):
-            message = translate(language, "Send the next host's name as text.")
-            return json_response({"errors": {"next_host": message}}, status=400)
-        self.next_host = " ".join(name.split())[:100]
-        return {
-            "next_host": self.next_host,
-            "message": translate(language, "The next host is saved."),
-        }
+        return Response(
+            staff_report_page(self, self.template(), request.GET.get("learner")),
+            content_type="text/html",
+            charset="utf-8",
+        )
 
     @XBlock.handler
     def staff_records(self, request: Any, suffix: str = "") -> Any:
@@ -198,14 +232,15 @@ class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):
             preview=preview,
         )
         staff = not preview and compat.user_is_staff(self)
+        host = not preview and not staff and self.is_current_host()
         if staff:
             html += staff_html(self, template, language, uid)
+        elif host:
+            html += host_html(self, template, language, uid)
         frag = Fragment(html)
-        for name in ("koula", "koula-staff") if staff else ("koula",):
+        for name in ("koula", "koula-staff") if staff or host else ("koula",):
             frag.add_css_url(self.runtime.local_resource_url(self, f"public/{name}.css"))
             frag.add_javascript_url(self.runtime.local_resource_url(self, f"public/{name}.js"))
-        if staff:
-            frag.add_javascript_url(self.runtime.local_resource_url(self, "public/next_host.js"))
         if not preview:
             frag.initialize_js("KoulaXBlock")
         return frag

@@ -18,6 +18,7 @@ __all__ = [
     "learner_id",
     "record_store",
     "user_is_staff",
+    "user_name",
 ]
 
 
@@ -58,6 +59,15 @@ def anonymous_user_id(block: Any) -> str | None:
     """Return the LMS anonymous user id of the current user, or None outside the LMS."""
     user = _current_user(block)
     return user.opt_attrs.get("edx-platform.anonymous_user_id") if user else None
+
+
+def user_name(block: Any) -> str:
+    """Return the current user's name as others may see it: full name, else username."""
+    user = _current_user(block)
+    if not user:
+        return ""
+    username = user.opt_attrs.get("edx-platform.username") or ""
+    return str(getattr(user, "full_name", "") or username)
 
 
 def learner_id(block: Any) -> str:

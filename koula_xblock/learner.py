@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from webob import Response
 
+from koula.community import Community
 from koula.errors import KoulaError
 from koula.messages import translate
 from koula.outcome import perform
@@ -40,8 +41,13 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response:
     )
 
 
-def run_action(block: KoulaXBlock, action: str, body: Any) -> Response:
-    """Apply ``action`` for the current learner and return the HTTP answer."""
+def run_action(
+    block: KoulaXBlock, action: str, body: Any, community: Community | None = None
+) -> Response:
+    """Apply ``action`` for the current learner and return the HTTP answer.
+
+    ``community`` is what ``reuse_card`` checks the card against.
+    """
     language = block.learner_language()
     try:
         template = block.template()
@@ -57,6 +63,7 @@ def run_action(block: KoulaXBlock, action: str, body: Any) -> Response:
         stored=block.learner_state,
         now=dt.datetime.now(dt.UTC),
         language=language,
+        community=community,
     )
     if outcome.stored != LearnerState.from_data(block.learner_state).to_data():
         keep_record(block, template, outcome.stored)
@@ -84,7 +91,7 @@ def keep_record(block: KoulaXBlock, template: SessionTemplate, stored: dict[str,
     The learner's own state is what counts for them: a store that fails must not
     turn their action into an error (the next action writes a whole new record).
     """
-    record = record_of(template, stored)
+    record = record_of(template, stored, compat.user_name(block))
     try:
         compat.record_store(block).save(block, compat.learner_id(block), record)
     except Exception:

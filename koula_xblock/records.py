@@ -48,9 +48,10 @@ class RecordStore(Protocol):
         """Yield ``(learner_id, record)``: the newest record of each learner of ``block``."""
 
 
-def record_of(template: SessionTemplate, stored: dict[str, Any]) -> dict[str, Any]:
-    """Return the record of a learner whose stored state is ``stored``: state and progress."""
-    return learner_state_data(template, LearnerState.from_data(stored))
+def record_of(template: SessionTemplate, stored: dict[str, Any], name: str = "") -> dict[str, Any]:
+    """Return the record of a learner whose stored state is ``stored``: state and progress,
+    and the learner's ``name`` as staff and the community see it (beside a shared card)."""
+    return {**learner_state_data(template, LearnerState.from_data(stored)), "name": name}
 
 
 def item_key(block: Any) -> dict[str, str]:

@@ -1,74 +1,124 @@
 """What course staff see under the activity in Open edX: the run-sheet and the impact report.
 
 Built from the record store (:mod:`.records`), so it covers every learner of
-the block; the CSV export streams from the same records.
+the block; the CSV export streams from the same records. The learner hosting
+the next session gets the run-sheet and the hand-over form too (:func:`host_html`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from markupsafe import escape
+
 from koula.export import stream_csv
-from koula.state import LearnerState
+from koula.messages import translate
+from koula.rotation import turns_from_data
 from koula.template import SessionTemplate
-from koula_ui.environment import environment_for
-from koula_ui.report import gather, render_report
+from koula_ui.assets import asset_text
+from koula_ui.handover import render_handover
+from koula_ui.report import Gathered, gather, learner_detail, render_report
 from koula_ui.runsheet import render_runsheet
-from koula_xblock import compat
+from koula_xblock.community import card_scope, members
 
 if TYPE_CHECKING:
     from koula_xblock.block import KoulaXBlock
 
-__all__ = ["csv_lines", "learners", "staff_html"]
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+__all__ = ["csv_lines", "host_html", "staff_html", "staff_report_page"]
 
 
-def learners(block: KoulaXBlock) -> Iterator[tuple[str, LearnerState]]:
-    """Yield ``(learner id, state)`` for every learner with a record in ``block``."""
-    for learner_id, record in compat.record_store(block).iter_records(block):
-        yield learner_id, LearnerState.from_data(record)
+def _gather(block: KoulaXBlock, template: SessionTemplate) -> Gathered:
+    return gather(
+        template,
+        members(block),
+        scope=card_scope(block),
+        turns=turns_from_data(block.host_turns),
+    )
+
+
+def _host_tools(
+    block: KoulaXBlock, template: SessionTemplate, language: str, uid: str, found: Gathered
+) -> str:
+    """Return the run-sheet and the hand-over form."""
+    return render_runsheet(
+        template=template,
+        language=language,
+        uid=f"{uid}-host",
+        auto_mount=True,
+        volunteers=found.volunteers,
+        next_host=block.next_host or None,
+    ) + render_handover(
+        language=language,
+        uid=uid,
+        url=block.runtime.handler_url(block, "assign_host"),
+        next_host=block.next_host or "",
+        volunteers=found.volunteers,
+    )
 
 
 def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid: str) -> str:
-    """Return the run-sheet and the impact report of ``block`` for staff."""
-    found = gather(template, ((learner_id, None, state) for learner_id, state in learners(block)))
-    csv_url = block.runtime.handler_url(block, "export_csv")
-    form = (
-        environment_for(language, extra_dirs=(TEMPLATES,))
-        .get_template("next_host.html")
-        .render(
-            url=block.runtime.handler_url(block, "assign_host"),
-            language=language,
-            uid=uid,
-            next_host=block.next_host or "",
-            volunteers=found.volunteers,
-        )
+    """Return the run-sheet, the hand-over form and the impact report of ``block`` for staff."""
+    found = _gather(block, template)
+    return _host_tools(block, template, language, uid, found) + _report(
+        block, template, language, uid, found
     )
+
+
+def host_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid: str) -> str:
+    """Return what the learner hosting the next session gets: the run-sheet and the hand-over."""
+    found = _gather(block, template)
+    note = translate(language, "You host the next session: here is its run-sheet.")
+    return f'<p class="koula-host-note" role="note">{escape(note)}</p>' + _host_tools(
+        block, template, language, uid, found
+    )
+
+
+def _report(
+    block: KoulaXBlock,
+    template: SessionTemplate,
+    language: str,
+    uid: str,
+    found: Gathered,
+    learner: str | None = None,
+) -> str:
+    detail = None
+    if learner is not None:
+        chosen = [(i, n, s) for i, n, s in members(block) if i == learner]
+        if chosen:
+            learner_id, name, state = chosen[0]
+            detail = learner_detail(template, learner_id, state, name=name or None)
+    page_url = block.runtime.handler_url(block, "staff_report")
+    return render_report(
+        template=template,
+        report=found.report,
+        community=found.community,
+        rotation=found.rotation,
+        learners=found.rows,
+        language=language,
+        uid=f"{uid}-report",
+        csv_url=block.runtime.handler_url(block, "export_csv"),
+        detail=detail,
+        detail_url_template=page_url + ("&" if "?" in page_url else "?") + "learner={learner_id}",
+    )
+
+
+def staff_report_page(block: KoulaXBlock, template: SessionTemplate, learner: str | None) -> str:
+    """Return the report as a whole page (printable), with ``learner``'s answers when given."""
+    language = block.learner_language()
+    found = _gather(block, template)
+    body = _report(block, template, language, "page", found, learner)
+    title = escape(translate(language, "Impact report"))
+    style = asset_text("koula-staff.css")
     return (
-        render_runsheet(
-            template=template,
-            language=language,
-            uid=f"{uid}-host",
-            auto_mount=True,
-            volunteers=found.volunteers,
-            next_host=block.next_host or None,
-        )
-        + form
-        + render_report(
-            template=template,
-            report=found.report,
-            learners=found.rows,
-            language=language,
-            uid=f"{uid}-report",
-            csv_url=csv_url,
-        )
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{style}</style></head><body>{body}</body></html>"
     )
 
 
 def csv_lines(block: KoulaXBlock, template: SessionTemplate) -> Iterator[bytes]:
     """Yield the block's CSV export, UTF-8 with a BOM, one learner per line."""
-    for line in stream_csv(template, learners(block)):
+    learners = ((learner_id, state) for learner_id, _name, state in members(block))
+    for line in stream_csv(template, learners):
         yield line.encode("utf-8")

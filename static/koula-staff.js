@@ -230,16 +230,46 @@
     return root.koulaStaff;
   };
 
-  window.KoulaStaff = { mount };
+  /* The hand-over form (koula_ui/templates/handover.html): JSON to the adapter, answer shown. */
+  const bindHandover = (form) => {
+    if (form.hasAttribute("data-bound")) return;
+    form.setAttribute("data-bound", "");
+    const status = form.querySelector("[data-role=next-host-status]");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const headers = { "Content-Type": "application/json", Accept: "application/json" };
+      const csrf = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]*)/);
+      if (csrf) headers["X-CSRFToken"] = decodeURIComponent(csrf[1]);
+      if (form.dataset.token) headers.Authorization = "Bearer " + form.dataset.token;
+      try {
+        const response = await fetch(form.getAttribute("action"), {
+          method: "POST", credentials: "same-origin", headers,
+          body: JSON.stringify({ next_host: form.elements.next_host.value }),
+        });
+        const body = await response.json().catch(() => ({}));
+        const errors = body.errors || {};
+        status.textContent = response.ok ? body.message : errors.next_host || errors._ || String(response.status);
+      } catch (error) {
+        status.textContent = String(error.message || error);
+      }
+    });
+  };
+  const bindHandovers = () => document.querySelectorAll("form[data-koula-next-host]").forEach(bindHandover);
+
+  window.KoulaStaff = { mount, bindHandovers };
 
   /* The Open edX initializer: the staff view's fragment names it in initialize_js. */
   window.KoulaStaffXBlock = function (runtime, element) {
     const el = element && element.jquery ? element[0] : element;
     const root = el && (el.matches(".koula-staff") ? el : el.querySelector(".koula-staff"));
+    bindHandovers();
     return mount(root);
   };
 
-  const autoMount = () => document.querySelectorAll(".koula-staff[data-koula-auto]").forEach((root) => mount(root));
+  const autoMount = () => {
+    document.querySelectorAll(".koula-staff[data-koula-auto]").forEach((root) => mount(root));
+    bindHandovers();
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autoMount);
   else autoMount();
 })();

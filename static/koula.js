@@ -102,6 +102,7 @@
     const actionUrl =
       options.actionUrl || ((name) => String(context.api || "").replace(/\/$/, "") + "/" + name);
     const forms = [];
+    const onState = []; // other parts of the page that follow the state
     let sent = 0; // numbers requests, so that only the newest state that comes back is shown
     let shown = 0;
 
@@ -173,6 +174,7 @@
       const meter = progressElement("meter");
       if (meter) meter.value = completion.value;
       forms.forEach((f) => updateForm(f, state));
+      onState.forEach((follow) => follow(state));
     }
 
     function updateForm(f, state) {
@@ -398,26 +400,146 @@
     }
 
     root.querySelectorAll("form.koula-form").forEach((form) => forms.push(setUp(form)));
+    /* POST a one-click action; resolves to the new state, or throws an Error with a message. */
+    async function post(action, body) {
+      let response;
+      let data = null;
+      try {
+        response = await fetch(actionUrl(action), {
+          method: "POST", headers: headers(), credentials: "same-origin", body: JSON.stringify(body),
+        });
+        data = await response.json().catch(() => null);
+      } catch (error) {
+        throw new Error(t.network_error);
+      }
+      const errors = data && data.errors;
+      if (!response.ok || !data || errors) {
+        const message = errors && Object.values(errors)[0];
+        throw new Error(message || format(t.server_error, { status: String(response.status) }));
+      }
+      return data;
+    }
+    const showError = (element, error) => {
+      element.textContent = error ? error.message : "";
+      element.hidden = !error;
+    };
+
     const host = root.querySelector("[data-koula-host] button");
     if (host) {
       const hostError = root.querySelector('[data-role="host-error"]');
       host.addEventListener("click", async () => {
         const volunteer = host.getAttribute("aria-pressed") !== "true";
-        hostError.hidden = true;
+        showError(hostError, null);
         try {
-          const response = await fetch(actionUrl("volunteer_host"), {
-            method: "POST", headers: headers(), credentials: "same-origin",
-            body: JSON.stringify({ volunteer }),
-          });
-          const data = await response.json().catch(() => null);
-          if (!response.ok || !data || data.errors) throw new Error((data && data.errors && Object.values(data.errors)[0]) || t.server_error);
+          const data = await post("volunteer_host", { volunteer });
           host.setAttribute("aria-pressed", String(Boolean(data.host && data.host.volunteered)));
           announce(volunteer ? t.host_offered : t.host_withdrawn);
         } catch (error) {
-          hostError.textContent = error.message === "Failed to fetch" ? t.network_error : error.message;
-          hostError.hidden = false;
+          showError(hostError, error);
         }
       });
+    }
+    const community = root.querySelector("[data-koula-community]");
+    if (community) setUpCommunity(community);
+
+    /* The community's cards: share mine, search theirs, mark those I will use. */
+    function setUpCommunity(section) {
+      const find = (role) => section.querySelector('[data-role="' + role + '"]');
+      const share = find("share");
+      const error = find("community-error");
+      const list = find("cards");
+      const count = find("cards-count");
+      const more = find("cards-more");
+      const search = find("cards-search");
+      let query = "";
+      const showShare = (state) => {
+        const submitted = (state.deliverable || {}).status === "submitted";
+        share.setAttribute("aria-pressed", String(Boolean((state.community || {}).shared)));
+        share.setAttribute("aria-disabled", String(!submitted));
+        find("share-hint").hidden = submitted;
+      };
+      onState.push(showShare);
+      share.addEventListener("click", async () => {
+        if (share.getAttribute("aria-disabled") === "true") return;
+        const shared = share.getAttribute("aria-pressed") !== "true";
+        showError(error, null);
+        try {
+          applyState(await post("share_card", { shared }));
+          announce(shared ? t.card_shared : t.card_unshared);
+          load(0);
+        } catch (failure) {
+          showError(error, failure);
+        }
+      });
+      const cardItem = (card) => {
+        const item = document.createElement("li");
+        item.className = "koula-card";
+        const title = document.createElement("h3");
+        title.textContent = card.title;
+        const by = document.createElement("p");
+        by.className = "koula-card-by";
+        by.textContent = card.mine ? t.card_yours : format(t.card_by, { name: card.author });
+        const answers = document.createElement("dl");
+        card.fields.forEach((field) => {
+          const term = document.createElement("dt");
+          term.textContent = field.label;
+          const value = document.createElement("dd");
+          value.textContent = Array.isArray(field.value) ? field.value.join(" · ") : String(field.value);
+          answers.append(term, value);
+        });
+        const reuses = document.createElement("p");
+        reuses.className = "koula-card-reuses";
+        reuses.textContent = format(t.card_reuses, { count: String(card.reuses) });
+        item.append(title, by, answers, reuses);
+        if (!card.mine) {
+          const mark = document.createElement("button");
+          mark.type = "button";
+          mark.className = "koula-submit koula-reuse";
+          mark.textContent = t.card_will_use;
+          mark.setAttribute("aria-pressed", String(card.reused));
+          mark.setAttribute("aria-describedby", (title.id = uid + "-card-" + card.id));
+          mark.addEventListener("click", async () => {
+            const reuse = mark.getAttribute("aria-pressed") !== "true";
+            showError(error, null);
+            try {
+              applyState(await post("reuse_card", { card: card.id, reuse }));
+              mark.setAttribute("aria-pressed", String(reuse));
+              card.reuses += reuse ? 1 : -1;
+              reuses.textContent = format(t.card_reuses, { count: String(card.reuses) });
+              announce(reuse ? t.card_marked : t.card_unmarked);
+            } catch (failure) {
+              showError(error, failure);
+            }
+          });
+          item.append(mark);
+        }
+        return item;
+      };
+      async function load(offset) {
+        showError(error, null);
+        let page;
+        try {
+          page = await post("shared_cards", { query, offset });
+        } catch (failure) {
+          showError(error, failure);
+          return;
+        }
+        if (!offset) list.textContent = "";
+        page.cards.forEach((card) => list.append(cardItem(card)));
+        const shown = list.children.length;
+        count.textContent = page.matching
+          ? format(t.cards_count, { shown: String(shown), matching: String(page.matching) })
+          : page.shared ? t.cards_no_match : t.cards_none;
+        more.hidden = page.next_offset == null;
+        more.onclick = () => load(page.next_offset);
+      }
+      search.addEventListener("submit", (event) => {
+        event.preventDefault();
+        query = search.elements.query.value.trim();
+        load(0);
+      });
+      showShare(context.state || {});
+      load(0);
     }
     root.querySelectorAll("[data-koula-enable]").forEach((button) => {
       button.disabled = false;

@@ -26,7 +26,8 @@ def test_each_action_that_changes_the_state_keeps_the_learners_record(course):
     saved = course.records.saved
     assert [learner for _, learner, _ in saved] == ["anon-ana", "anon-ana"]
     assert saved[0][2]["deliverable"]["status"] == "draft"
-    assert saved[-1][2] == state  # the learner state of the contract, progress included
+    # the learner state of the contract, progress included, and the name others see
+    assert saved[-1][2] == {**state, "name": "ana"}
     assert saved[-1][2]["progress"]["activity"] == "InProgress"
 
 

@@ -1,0 +1,112 @@
+"""Rotating facilitation: who hosted, who hosts next, and the hand-over between them.
+
+Staff, or the learner hosting now, hand the next session over to someone
+(:func:`hand_over`): a name, linked to a participant when it is the name of one
+(so that this participant can open the run-sheet when their turn comes). Each
+hand-over is kept as a turn, oldest first; the newest turn is the next host.
+Adapters store the turns as data (:func:`turns_data`, :func:`turns_from_data`);
+only staff and the current host write them, so no learner's update is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from koula.errors import InvalidValues
+from koula.messages import gettext_for
+from koula.state import LearnerState, format_time, parse_time
+
+__all__ = [
+    "MAX_NAME",
+    "MAX_TURNS",
+    "Rotation",
+    "Turn",
+    "hand_over",
+    "rotation_of",
+    "turns_data",
+    "turns_from_data",
+]
+
+MAX_NAME = 100
+MAX_TURNS = 200
+
+
+@dataclass(frozen=True)
+class Turn:
+    name: str
+    learner_id: str | None
+    """The participant of that name, when the name is one's (they may open the run-sheet)."""
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """Host rotation for the report: the turns so far and who offered to host."""
+
+    turns: tuple[Turn, ...]
+    volunteers: tuple[str, ...]
+
+    @property
+    def next_host(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    @property
+    def hosts(self) -> int:
+        """How many different people have been handed a session."""
+        return len({turn.name.casefold() for turn in self.turns})
+
+
+def hand_over(
+    turns: Sequence[Turn],
+    name: object,
+    *,
+    participants: Mapping[str, str],
+    now: dt.datetime,
+    language: str,
+) -> tuple[Turn, ...]:
+    """Return ``turns`` with a new next host ``name``; raise InvalidValues (400) on a bad name.
+
+    ``participants`` maps display names to learner ids (volunteers first, say);
+    a name found there links the turn to that learner. Blanks are squeezed.
+    """
+    _ = gettext_for(language)
+    text = " ".join(name.split()) if isinstance(name, str) else ""
+    if not text or len(text) > MAX_NAME:
+        raise InvalidValues(
+            {
+                "next_host": _("Give the next host's name, in at most {n} characters.").format(
+                    n=MAX_NAME
+                )
+            },
+            LearnerState(),
+        )
+    folded = {known.casefold(): learner for known, learner in participants.items()}
+    at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # times are kept to the ms
+    turn = Turn(text, folded.get(text.casefold()), at)
+    return (*turns, turn)[-MAX_TURNS:]
+
+
+def rotation_of(turns: Sequence[Turn], volunteers: Sequence[str]) -> Rotation:
+    return Rotation(tuple(turns), tuple(volunteers))
+
+
+def turns_data(turns: Sequence[Turn]) -> list[dict[str, Any]]:
+    return [
+        {"name": turn.name, "learner_id": turn.learner_id, "at": format_time(turn.at)}
+        for turn in turns
+    ]
+
+
+def turns_from_data(data: object) -> tuple[Turn, ...]:
+    """Read turns written by :func:`turns_data`; anything unreadable is skipped."""
+    turns = []
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        at = parse_time(item.get("at")) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        learner = item.get("learner_id")
+        turns.append(Turn(item["name"], str(learner) if learner else None, at))
+    return tuple(turns)

@@ -1,0 +1,43 @@
+import datetime as dt
+
+import pytest
+
+from koula.errors import InvalidValues
+from koula.rotation import MAX_TURNS, hand_over, rotation_of, turns_data, turns_from_data
+
+
+def test_handing_over_to_a_volunteer_links_the_turn_to_them(now):
+    turns = hand_over(
+        (), "  Alice   Martin ", participants={"alice martin": "u1"}, now=now, language="en"
+    )
+    assert [(t.name, t.learner_id) for t in turns] == [("Alice Martin", "u1")]
+
+
+def test_handing_over_to_someone_else_keeps_only_the_name(now):
+    turns = hand_over((), "A guest", participants={"Alice": "u1"}, now=now, language="en")
+    assert turns[-1].learner_id is None
+
+
+def test_a_blank_or_too_long_name_is_refused_in_the_readers_language(now):
+    for name in ("   ", 3, "x" * 101):
+        with pytest.raises(InvalidValues) as caught:
+            hand_over((), name, participants={}, now=now, language="fr")
+        assert "next_host" in caught.value.errors
+
+
+def test_the_rotation_counts_different_hosts_and_names_the_next(now):
+    turns = ()
+    for day, name in enumerate(["Alice", "Bob", "alice", "Carol"]):
+        turns = hand_over(turns, name, participants={}, now=now + dt.timedelta(day), language="en")
+    rotation = rotation_of(turns, ["Dan"])
+    assert rotation.hosts == 3
+    assert rotation.next_host.name == "Carol"
+
+
+def test_turns_survive_their_stored_form_and_stay_bounded(now):
+    turns = ()
+    for n in range(MAX_TURNS + 5):
+        turns = hand_over(turns, f"Host {n}", participants={"Host 3": "u3"}, now=now, language="en")
+    assert len(turns) == MAX_TURNS
+    assert turns_from_data(turns_data(turns)) == turns
+    assert turns_from_data([{"bad": 1}, "x", None]) == ()
