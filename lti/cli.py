@@ -13,7 +13,9 @@ import sys
 import threading
 from typing import Any, TextIO
 
-__all__ = ["register"]
+__all__ = ["migrate", "register"]
+
+MIGRATION_LOCK = 0x4B4F554C  # "KOUL": the advisory lock id held while migrating
 
 
 def register(commands: Any) -> None:
@@ -28,8 +30,14 @@ def register(commands: Any) -> None:
         help="do not deliver scores in this process (run 'koula worker' instead)",
     )
     serve.set_defaults(run=_serve)
-    worker = commands.add_parser("worker", help="deliver scores to the platforms' gradebooks")
+    worker = commands.add_parser(
+        "worker",
+        help="deliver scores to the platforms' gradebooks (Celery when KOULA_WORKER=celery)",
+    )
     worker.set_defaults(run=_worker)
+    commands.add_parser(
+        "migrate", help="apply the database migrations (safe to run from several hosts at once)"
+    ).set_defaults(run=_migrate)
     platforms = commands.add_parser("platforms", help="platforms registered with the tool")
     actions = platforms.add_subparsers(dest="platforms_action", required=True)
     add = actions.add_parser("add", help="register a platform by hand")
@@ -67,10 +75,36 @@ def setup(port: int | None = None) -> None:
     if port is not None:
         os.environ.setdefault("KOULA_PORT", str(port))
     import django
-    from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    migrate()
+
+
+def migrate(verbosity: int = 0) -> None:
+    """Apply pending migrations; on PostgreSQL one process at a time (an advisory lock), so
+    tool and worker processes starting together never race on a schema change."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        call_command("migrate", verbosity=verbosity, interactive=False)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+        try:
+            call_command("migrate", verbosity=verbosity, interactive=False)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+
+
+def _migrate(args: argparse.Namespace, out: TextIO) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lti.settings")
+    import django
+
+    django.setup()
+    migrate(verbosity=1)
+    print("Koula database is up to date.", file=out)
+    return 0
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -86,45 +120,75 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
     from lti.config import data_dir
     from lti.keys import current_key
-    from lti.worker import start_worker_thread
+    from lti.worker import start_worker_thread, stop_worker_thread
     from lti.wsgi import application
 
     current_key()
     stop = threading.Event()
-    if not args.no_worker:
-        start_worker_thread(stop)
+    thread = None
+    if not args.no_worker and settings.KOULA_WORKER == "thread":
+        thread = start_worker_thread(stop)
     base = settings.BASE_URL
+    delivery = {
+        True: "scores: delivered by this process",
+        False: "scores: not delivered here (run 'koula worker')",
+    }[thread is not None]
     print(
         f"Koula LTI tool: {base}\n"
         f"  registration URL (paste into your platform): {base}/lti/register\n"
         f"  login {base}/lti/login   launch {base}/lti/launch   keys {base}/lti/jwks.json\n"
-        f"  data: {data_dir()}  database: {settings.DATABASES['default']['ENGINE']}",
+        f"  data: {data_dir()}  database: {settings.DATABASES['default']['ENGINE']}\n"
+        f"  {delivery}",
         file=out,
         flush=True,
     )
+    server = waitress.create_server(
+        application, host=args.host, port=args.port, threads=args.threads, ident="koula"
+    )
+    _stop_on_sigterm()
     try:
-        waitress.serve(
-            application,
-            host=args.host,
-            port=args.port,
-            threads=args.threads,
-            ident="koula",
-            _quiet=True,
-        )
+        server.run()  # returns on SIGTERM or Ctrl-C, after the requests in flight (5 s at most)
     finally:
-        stop.set()
+        server.close()
+        if thread is not None:
+            stop_worker_thread(stop, thread)
     return 0
 
 
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into the same orderly stop as Ctrl-C (waitress stops on SystemExit)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _worker(args: argparse.Namespace, out: TextIO) -> int:
-    setup()
+    from lti.config import ConfigError
+
+    try:
+        setup()
+    except ConfigError as exc:
+        print(f"koula worker: {exc}", file=out)
+        return 2
+    from django.conf import settings
+
+    if settings.KOULA_WORKER == "celery":
+        print("Koula score worker (Celery, Redis broker) starting.", file=out, flush=True)
+        from lti.celery_app import app
+
+        app.worker_main(["worker", "--loglevel", "INFO", "--without-gossip", "--without-mingle"])
+        return 0
     from lti.worker import run_worker
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     print(
-        "Koula score worker running; Ctrl-C stops it after the current score.", file=out, flush=True
+        "Koula score worker running; Ctrl-C or SIGTERM stops it after the score in flight.",
+        file=out,
+        flush=True,
     )
     run_worker(stop)
     return 0

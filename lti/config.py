@@ -3,7 +3,10 @@
 ``KOULA_DATA_DIR`` (default ``./koula-data``) holds the embedded SQLite database
 and, unless ``KOULA_SECRET_KEY`` is set, a generated secret key file;
 ``KOULA_DATABASE_URL`` switches to PostgreSQL (``postgres://...``);
-``KOULA_BASE_URL`` is the public URL of the tool (https, except on loopback).
+``KOULA_BASE_URL`` is the public URL of the tool (https, except on loopback);
+``KOULA_REDIS_URL`` (``redis://...``) shares the caches between processes and
+carries the Celery worker's messages; ``KOULA_WORKER`` picks how scores are
+delivered (``thread``, the default without Redis, or ``celery``, the default with it).
 """
 
 from __future__ import annotations
@@ -13,7 +16,17 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["ConfigError", "base_url", "check_url", "data_dir", "database_url", "secret_key"]
+__all__ = [
+    "ConfigError",
+    "base_url",
+    "check_url",
+    "data_dir",
+    "database_url",
+    "redis_prefix",
+    "redis_url",
+    "secret_key",
+    "worker_mode",
+]
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -63,3 +76,30 @@ def secret_key() -> str:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
+
+
+def redis_url() -> str:
+    """Return ``KOULA_REDIS_URL`` (empty: no Redis, every cache stays in its process)."""
+    url = os.environ.get("KOULA_REDIS_URL", "").strip()
+    if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(
+            f"KOULA_REDIS_URL must look like redis://host:6379/0 or rediss://..., not {url!r}"
+        )
+    return url
+
+
+def redis_prefix() -> str:
+    """Return ``KOULA_REDIS_PREFIX`` (default ``koula``): the start of every key in Redis."""
+    return os.environ.get("KOULA_REDIS_PREFIX", "").strip() or "koula"
+
+
+def worker_mode() -> str:
+    """Return how scores are delivered: ``thread`` (in-process loop) or ``celery``."""
+    mode = os.environ.get("KOULA_WORKER", "").strip().lower() or (
+        "celery" if redis_url() else "thread"
+    )
+    if mode not in ("thread", "celery"):
+        raise ConfigError(f"KOULA_WORKER must be 'thread' or 'celery', not {mode!r}")
+    if mode == "celery" and not redis_url():
+        raise ConfigError("KOULA_WORKER=celery needs KOULA_REDIS_URL (Redis carries its messages)")
+    return mode

@@ -4,40 +4,36 @@ A key is found by ``kid``. An unknown ``kid`` (the platform rotated its keys)
 triggers an immediate refetch; such refetches happen at most once per
 ``REFETCH_INTERVAL`` per keyset, so a flood of forged tokens with random kids
 cannot hammer the platform, while a real rotation is followed at once.
+
+The keysets live in Django's cache: in each process by default, in Redis when
+``KOULA_REDIS_URL`` is set, so every process shares one fetch and one rate
+limit (the limit is an atomic ``add`` of a marker that expires).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 import requests
+from django.core.cache import cache
 
 from lti.http import http_get
 
 __all__ = ["KeyNotFound", "forget_keys", "platform_key"]
 
-CACHE_SECONDS = 3600.0
-REFETCH_INTERVAL = 10.0
+CACHE_SECONDS = 3600
+REFETCH_INTERVAL = 10
+
+_lock = threading.Lock()
 
 
 class KeyNotFound(LookupError):
     """The platform publishes no key with this ``kid`` (or its keyset could not be read)."""
-
-
-@dataclass
-class _Keyset:
-    keys: dict[str, Any] = field(default_factory=dict)
-    fetched_at: float = float("-inf")
-    missed_at: float = float("-inf")
-    """When an unknown kid last caused a refetch."""
-
-
-_cache: dict[tuple[int, float, str], _Keyset] = {}
-_lock = threading.Lock()
 
 
 def platform_key(keyset_url: str, kid: str, *, platform: tuple[int, float]) -> Any:
@@ -47,36 +43,54 @@ def platform_key(keyset_url: str, kid: str, *, platform: tuple[int, float]) -> A
     keyset URL, so a registration made or changed while the server runs (by
     ``koula platforms add`` in another process) starts with a fresh cache.
     """
-    with _lock:
-        keyset = _cache.setdefault((*platform, keyset_url), _Keyset())
-        now = time.monotonic()
-        stale = now - keyset.fetched_at > CACHE_SECONDS
-        missing = kid not in keyset.keys and now - keyset.missed_at > REFETCH_INTERVAL
-        if stale or missing:
-            if kid not in keyset.keys and not stale:
-                keyset.missed_at = now
-            keyset.fetched_at = now  # also on failure, so a dead keyset is not hammered
-            keyset.keys = _fetch(keyset_url)
-        if kid not in keyset.keys:
-            raise KeyNotFound(f"no key {kid!r} at {keyset_url}")
-        return keyset.keys[kid]
+    key = _cache_key(platform, keyset_url)
+    keys = cache.get(key)
+    if keys is None or (kid not in keys and cache.add(key + ":missed", 1, REFETCH_INTERVAL)):
+        with _lock:  # one fetch per process at a time; another thread may have just done it
+            fresh = cache.get(key)
+            if fresh is not None and fresh != keys:
+                keys = fresh
+            else:
+                keys = _refresh(key, keyset_url, keys or {})
+    if kid not in keys:
+        raise KeyNotFound(f"no key {kid!r} at {keyset_url}")
+    return _public_key(json.dumps(keys[kid], sort_keys=True))
 
 
-def _fetch(keyset_url: str) -> dict[str, Any]:
+def _cache_key(platform: tuple[int, float], keyset_url: str) -> str:
+    raw = f"{platform[0]}\n{platform[1]}\n{keyset_url}"
+    return "platform-keys:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _refresh(key: str, keyset_url: str, known: dict[str, Any]) -> dict[str, Any]:
+    """Fetch the keyset into the cache; on failure keep the ``known`` keys (a dead keyset
+    is not hammered: only the rate-limited refetch tries again) and raise KeyNotFound."""
     try:
         response = http_get(keyset_url)
         response.raise_for_status()
-        keys = response.json().get("keys", [])
+        published = response.json().get("keys", [])
     except (requests.RequestException, ValueError, AttributeError) as exc:
+        cache.set(key, known, CACHE_SECONDS)
+        cache.add(key + ":missed", 1, REFETCH_INTERVAL)
         raise KeyNotFound(f"cannot read the platform keys at {keyset_url}: {exc}") from exc
-    found = {}
-    for jwk in keys:
-        if isinstance(jwk, dict) and jwk.get("kid") and jwk.get("kty") == "RSA":
-            found[jwk["kid"]] = jwt.algorithms.RSAAlgorithm.from_jwk(jwk)
-    return found
+    keys = {
+        jwk["kid"]: jwk
+        for jwk in published
+        if isinstance(jwk, dict) and jwk.get("kid") and jwk.get("kty") == "RSA"
+    }
+    cache.set(key, keys, CACHE_SECONDS)
+    return keys
+
+
+@functools.lru_cache(maxsize=256)
+def _public_key(jwk: str) -> Any:
+    try:
+        return jwt.algorithms.RSAAlgorithm.from_jwk(jwk)
+    except (jwt.PyJWTError, ValueError, KeyError) as exc:
+        raise KeyNotFound(f"unusable platform key: {exc}") from exc
 
 
 def forget_keys() -> None:
-    """Empty the cache (tests, and after a registration's keyset URL changes)."""
-    with _lock:
-        _cache.clear()
+    """Forget the keys parsed in this process (the cache itself is keyed by registration
+    change, so a changed registration never reads an older keyset)."""
+    _public_key.cache_clear()

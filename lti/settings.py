@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "lti.apps.LtiConfig",
 ]
 MIDDLEWARE = [
+    "lti.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,13 +66,50 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "None"
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Logs: JSON lines on standard error, each with the request id or the worker's context
+# (lti.logs); KOULA_LOG_FORMAT=text for plain lines.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "lti.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "lti.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "text" if os.environ.get("KOULA_LOG_FORMAT") == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KOULA_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+# Redis (KOULA_REDIS_URL) holds the caches shared by every process: platform keys, access
+# tokens, used nonces; without it each process keeps its own (and nonces stay in the database).
+KOULA_REDIS_URL = config.redis_url()
+KOULA_REDIS_PREFIX = config.redis_prefix()
+KOULA_REDIS_TIMEOUT = float(os.environ.get("KOULA_REDIS_TIMEOUT", "2"))
+if KOULA_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KOULA_REDIS_URL,
+            "KEY_PREFIX": KOULA_REDIS_PREFIX,
+            "OPTIONS": {
+                "socket_timeout": KOULA_REDIS_TIMEOUT,
+                "socket_connect_timeout": KOULA_REDIS_TIMEOUT,
+            },
+        }
+    }
+# Score delivery: "thread" (a loop in `koula serve` or `koula worker`) or "celery".
+KOULA_WORKER = config.worker_mode()
+# Seconds a stopping process gives the score in flight before it gives the others back.
+KOULA_SHUTDOWN_GRACE = float(os.environ.get("KOULA_SHUTDOWN_GRACE", "25"))
+# Celery mode: every this many seconds a worker looks for due scores even without a message,
+# so scores written while Redis or every worker was down are still delivered.
+KOULA_SWEEP_SECONDS = float(os.environ.get("KOULA_SWEEP_SECONDS", "15"))
 # Every outbound HTTP call (platform keys, tokens, scores, rosters) uses this timeout, in seconds.
 KOULA_HTTP_TIMEOUT = float(os.environ.get("KOULA_HTTP_TIMEOUT", "10"))
 # Score delivery: first retry delay (doubled each time, capped at 10 minutes) and idle polling.

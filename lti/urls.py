@@ -7,6 +7,7 @@ from lti.views import api, basics, launch, picker, register, report, staff
 
 urlpatterns = [
     path("healthz", basics.healthz, name="healthz"),
+    path("readyz", basics.readyz, name="readyz"),
     path("lti/jwks.json", basics.jwks, name="jwks"),
     path("lti/login", launch.login, name="login"),
     path("lti/launch", launch.launch, name="launch"),

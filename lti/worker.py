@@ -1,4 +1,9 @@
-"""The score delivery worker: inside ``koula serve`` by default, or alone as ``koula worker``."""
+"""The score delivery loop (``KOULA_WORKER=thread``): inside ``koula serve`` or as ``koula worker``.
+
+When ``stop`` is set the loop takes no new score: the one in flight finishes
+(its HTTP call is bounded by ``KOULA_HTTP_TIMEOUT``) and the rows claimed with
+it go back to the queue (:func:`lti.services.delivery.unclaim`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from django.db import close_old_connections
 
 from lti.services.delivery import deliver_due
 
-__all__ = ["run_worker", "start_worker_thread"]
+__all__ = ["run_worker", "start_worker_thread", "stop_worker_thread"]
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +27,7 @@ def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
     while not stop.is_set():
         close_old_connections()
         try:
-            handled = deliver_due()
+            handled = deliver_due(stop=stop)
         except Exception:  # the database may be briefly unreachable: try again next tick
             log.exception("score delivery pass failed")
             handled = 0
@@ -44,3 +49,11 @@ def start_worker_thread(
     )
     thread.start()
     return thread
+
+
+def stop_worker_thread(stop: threading.Event, thread: threading.Thread) -> None:
+    """Ask the loop to stop and wait up to ``KOULA_SHUTDOWN_GRACE`` seconds for it."""
+    stop.set()
+    thread.join(settings.KOULA_SHUTDOWN_GRACE)
+    if thread.is_alive():
+        log.warning("score worker still busy after the grace period; its lease will expire")

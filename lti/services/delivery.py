@@ -12,6 +12,11 @@ only the newest), and handles each answer:
 * 400 (a user the platform cannot grade) and other 4xx: refused, shown to staff.
 * 401: the cached access token is dropped and the score retried.
 * 5xx, timeouts, network errors: retried with exponential backoff and jitter.
+
+A pass given a ``stop`` event (set when the process is asked to stop) finishes
+the score in flight, then gives the rows it claimed but did not send back to
+the queue at once (:func:`unclaim`), so a restart neither loses nor resends one.
+Every line logged while a row is handled carries its id (``outbox_row``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import requests
@@ -35,9 +42,10 @@ from lti.ags import (
     forget_token,
     post_score,
 )
+from lti.logs import log_context
 from lti.models import Activity, ScoreOutbox
 
-__all__ = ["LEASE", "MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due"]
+__all__ = ["LEASE", "MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due", "next_due", "unclaim"]
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=120)
@@ -52,16 +60,43 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=delay * random.uniform(0.5, 1.5))
 
 
-def deliver_due(limit: int = 50) -> int:
-    """Send the due scores once; return how many rows were handled."""
+def deliver_due(limit: int = 50, *, stop: threading.Event | None = None) -> int:
+    """Send the due scores once; return how many rows were handled (sent or given back)."""
     claimed = _claim(limit)
-    for row in claimed:
-        try:
-            _deliver(row)
-        except Exception as exc:  # one bad row must not stop the others; it is retried
-            log.exception("score %s: unexpected error", row.pk)
-            _retry(row, f"unexpected error: {exc}")
+    for index, row in enumerate(claimed):
+        if stop is not None and stop.is_set():
+            unclaim(claimed[index:])
+            break
+        with log_context(outbox_row=row.pk):
+            log.debug("delivering score %s", row.pk)
+            try:
+                _deliver(row)
+            except Exception as exc:  # one bad row must not stop the others; it is retried
+                log.exception("score %s: unexpected error", row.pk)
+                _retry(row, f"unexpected error: {exc}")
     return len(claimed)
+
+
+def unclaim(rows: Sequence[ScoreOutbox]) -> int:
+    """Give claimed rows back to the queue, due now, as if never taken; return how many."""
+    given_back = 0
+    for row in rows:
+        given_back += ScoreOutbox.objects.filter(
+            pk=row.pk, status=Status.PENDING, next_attempt_at=row.next_attempt_at
+        ).update(next_attempt_at=timezone.now(), attempts=max(row.attempts - 1, 0))
+    if given_back:
+        log.info("gave %s claimed scores back to the queue", given_back)
+    return given_back
+
+
+def next_due() -> dt.datetime | None:
+    """Return when the earliest pending score is due (None when nothing waits)."""
+    return (
+        ScoreOutbox.objects.filter(status=Status.PENDING)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
 
 
 def _claim(limit: int) -> list[ScoreOutbox]:

@@ -14,14 +14,15 @@ import datetime as dt
 from typing import Any
 
 import jwt
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from koula.messages import Gettext, gettext_for
 from lti.claims import CLAIM, DEEP_LINKING, RESOURCE_LINK, LaunchData
 from lti.errors import LaunchRefused
-from lti.models import Deployment, LaunchState, Registration, UsedNonce
+from lti.models import Deployment, LaunchState, Registration
 from lti.platform_keys import KeyNotFound, platform_key
+from lti.services.nonces import nonce_consume
 
 __all__ = ["LEEWAY_SECONDS", "validate_launch"]
 
@@ -73,9 +74,11 @@ def validate_launch(id_token: str, state: str, *, language: str) -> LaunchData:
         raise refuse("several audiences and azp is not our client id")
     if claims.get("iat", 0) > (timezone.now() + dt.timedelta(seconds=LEEWAY_SECONDS)).timestamp():
         raise refuse("iat in the future")
+    # Spent before it is compared with the login's: a signed id_token is used once, whichever
+    # process (sharing Redis) or state it is presented with.
+    _consume_nonce(registration.issuer, claims["nonce"], claims["exp"], refuse)
     if claims["nonce"] != launch_state.nonce:
         raise refuse("nonce does not match the login")
-    _consume_nonce(registration.issuer, claims["nonce"], claims["exp"], refuse)
     deployment = _deployment(registration, claims, refuse)
     _check_message(claims, refuse, _)
     return LaunchData(registration.pk, deployment.pk, claims)
@@ -118,13 +121,9 @@ def _registration(payload: dict[str, Any], launch_state: LaunchState, refuse: An
 
 
 def _consume_nonce(issuer: str, nonce: str, expires: int, refuse: Any) -> None:
-    UsedNonce.objects.filter(expires_at__lt=timezone.now()).delete()
     expires_at = dt.datetime.fromtimestamp(expires, dt.UTC) + dt.timedelta(seconds=LEEWAY_SECONDS)
-    try:
-        with transaction.atomic():
-            UsedNonce.objects.create(issuer=issuer, nonce=nonce, expires_at=expires_at)
-    except IntegrityError as exc:
-        raise refuse("nonce already used: a replayed launch") from exc
+    if not nonce_consume(issuer=issuer, nonce=str(nonce), expires_at=expires_at):
+        raise refuse("nonce already used: a replayed launch")
 
 
 def _deployment(registration: Registration, claims: dict[str, Any], refuse: Any) -> Deployment:

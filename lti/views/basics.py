@@ -1,4 +1,5 @@
-"""Health, the tool's public keys, and the shared script and stylesheet."""
+"""Health (``/healthz``: liveness, ``/readyz``: readiness), the tool's public keys, and the
+shared script and stylesheet."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from koula_ui.assets import asset_text
 from lti.keys import public_jwks
+from lti.readiness import readiness
 
 CONTENT_TYPES = {
     "koula.js": "text/javascript; charset=utf-8",
@@ -26,6 +28,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:
         return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database, its migrations and Redis (if configured) are fine;
+    else 503 with each component's reason, so a load balancer sends traffic elsewhere."""
+    states = readiness()
+    ready = all(state == "ok" for state in states.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", **states}, status=200 if ready else 503
+    )
 
 
 @require_GET

@@ -1,0 +1,75 @@
+"""Gunicorn configuration for production: ``gunicorn -c python:lti.gunicorn_conf lti.wsgi``.
+
+Everything comes from the environment (defaults in brackets): ``KOULA_BIND``
+[127.0.0.1:8000], ``KOULA_WEB_WORKERS`` [2 x cores + 1], ``KOULA_WEB_THREADS``
+[4], ``KOULA_WEB_TIMEOUT`` [30 s, a request taking longer is killed],
+``KOULA_SHUTDOWN_GRACE`` [25 s given to requests in flight on SIGTERM],
+``KOULA_WEB_MAX_REQUESTS`` [0: never recycle a worker], ``KOULA_FORWARDED_ALLOW_IPS``
+[127.0.0.1: the reverse proxies trusted for X-Forwarded-*]. Access and error
+logs are JSON lines on standard error, like the tool's own, and each access line
+carries the request's ``request_id`` (the ``X-Request-ID`` the tool answered with).
+Web workers never deliver scores: run ``koula worker`` beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from typing import Any
+
+from gunicorn import glogging
+
+from lti.logs import JsonFormatter
+
+bind = os.environ.get("KOULA_BIND", "127.0.0.1:8000").split(",")
+workers = int(os.environ.get("KOULA_WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
+threads = int(os.environ.get("KOULA_WEB_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("KOULA_WEB_TIMEOUT", "30"))
+graceful_timeout = int(float(os.environ.get("KOULA_SHUTDOWN_GRACE", "25")))
+keepalive = 5
+max_requests = int(os.environ.get("KOULA_WEB_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
+forwarded_allow_ips = os.environ.get("KOULA_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "koula-web"
+accesslog = "-"
+errorlog = "-"
+raw_env = ["DJANGO_SETTINGS_MODULE=lti.settings"]
+control_socket_disable = True  # gunicorn >= 24: one shared socket path would clash between tools
+
+
+class JsonLogger(glogging.Logger):
+    """Gunicorn's logs as JSON lines; one access line per request with its request id."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonFormatter())
+        for handler in self.access_log.handlers:
+            handler.setFormatter(logging.Formatter("%(message)s"))
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if not self.access_log_enabled:
+            return
+        answered = {name.lower(): value for name, value in resp.headers}
+        status = int(str(resp.status).split()[0])
+        line = {
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+            "level": "INFO",
+            "logger": "gunicorn.access",
+            "message": f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} {status}",
+            "request_id": answered.get("x-request-id") or environ.get("HTTP_X_REQUEST_ID", "-"),
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO"),
+            "status": status,
+            "duration_ms": round(request_time.total_seconds() * 1000, 1),
+            "bytes": getattr(resp, "sent", None),
+            "remote": environ.get("REMOTE_ADDR"),
+            "user_agent": environ.get("HTTP_USER_AGENT", ""),
+        }
+        self.access_log.info(json.dumps(line, ensure_ascii=False))
+
+
+logger_class = JsonLogger
