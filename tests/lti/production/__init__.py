@@ -1,0 +1,1 @@
+"""The production path: Redis, Celery, gunicorn, readiness, request ids, graceful stops."""
