@@ -178,7 +178,8 @@ def _worker(args: argparse.Namespace, out: TextIO) -> int:
         print("Koula score worker (Celery, Redis broker) starting.", file=out, flush=True)
         from lti.celery_app import app
 
-        app.worker_main(["worker", "--loglevel", "INFO", "--without-gossip", "--without-mingle"])
+        level = os.environ.get("KOULA_LOG_LEVEL", "INFO")
+        app.worker_main(["worker", "--loglevel", level, "--without-gossip", "--without-mingle"])
         return 0
     from lti.worker import run_worker
 
