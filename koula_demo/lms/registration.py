@@ -25,7 +25,7 @@ from .models import ToolRecord
 from .web import HttpError, json_response
 
 if TYPE_CHECKING:
-    from .harness import TestPlatform
+    from .harness import Platform
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 CLAIMS_SUPPORTED = [
@@ -34,7 +34,7 @@ CLAIMS_SUPPORTED = [
 ]  # fmt: skip
 
 
-def openid_configuration(platform: TestPlatform) -> dict[str, Any]:
+def openid_configuration(platform: Platform) -> dict[str, Any]:
     """The platform's OpenID configuration, advertising ``issuer_override`` when set."""
     return {
         "issuer": platform.issuer_override or platform.issuer,
@@ -61,7 +61,7 @@ def openid_configuration(platform: TestPlatform) -> dict[str, Any]:
     }
 
 
-def handle_register(platform: TestPlatform, request: Request) -> Response:
+def handle_register(platform: Platform, request: Request) -> Response:
     """``POST /register``: check the token and metadata, store the tool, answer its ids."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not platform.registration_token_is_open(token.strip()):

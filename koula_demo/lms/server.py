@@ -16,11 +16,11 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class BackgroundServer:
-    """Serve ``app`` on loopback at an OS-chosen port until :meth:`close`."""
+    """Serve ``app`` on loopback at ``port`` (0: an OS-chosen one) until :meth:`close`."""
 
-    def __init__(self, app: Any, name: str = "lti-test-server") -> None:
+    def __init__(self, app: Any, name: str = "lti-test-server", port: int = 0) -> None:
         self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
+            "127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler
         )
         self.port: int = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"

@@ -25,13 +25,13 @@ from .models import LaunchSpec, ToolRecord
 from .web import HttpError
 
 if TYPE_CHECKING:
-    from .harness import TestPlatform
+    from .harness import Platform
 
 COURSE_OFFERING = "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"
 
 
 def login_initiation(
-    platform: TestPlatform, tool: ToolRecord, spec: LaunchSpec, storage_target: str | None
+    platform: Platform, tool: ToolRecord, spec: LaunchSpec, storage_target: str | None
 ) -> dict[str, str]:
     """The parameters of the third-party-initiated login, built by the library."""
     config = HarnessPlatformConfig(platform=platform, tool=tool, deployment_id=spec.deployment_id)
@@ -53,7 +53,7 @@ def login_url_with(tool: ToolRecord, params: dict[str, str]) -> str:
     return f"{tool.login_url}{joiner}{urlencode(params)}"
 
 
-def handle_authorize(platform: TestPlatform, request: Request) -> Response:
+def handle_authorize(platform: Platform, request: Request) -> Response:
     """``GET``/``POST {url}/auth``: check the tool's request, answer the form_post page."""
     params = (request.args if request.method == "GET" else request.form).to_dict()
     platform.last_auth_request = params
@@ -99,7 +99,7 @@ def _request_problems(params: dict[str, str], spec: LaunchSpec, tool: ToolRecord
     return problems
 
 
-def _set_claims(platform: TestPlatform, launch: HarnessMessageLaunch, spec: LaunchSpec) -> None:
+def _set_claims(platform: Platform, launch: HarnessMessageLaunch, spec: LaunchSpec) -> None:
     """Fill the library's launch message from the spec."""
     user = platform.user_info(spec.user)
     launch.set_user_data(spec.user, list(spec.roles), user["name"], user["email"])

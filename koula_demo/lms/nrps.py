@@ -17,7 +17,7 @@ from .library import HarnessNrpsService, HarnessRequest
 from .web import HttpError, error_response, json_response
 
 if TYPE_CHECKING:
-    from .harness import TestPlatform
+    from .harness import Platform
 
 
 def default_members() -> list[dict[str, object]]:
@@ -45,7 +45,7 @@ def member(user: str, roles: list[str]) -> dict[str, object]:
     }
 
 
-def handle_memberships(platform: TestPlatform, request: Request, context_id: str) -> Response:
+def handle_memberships(platform: Platform, request: Request, context_id: str) -> Response:
     """Answer one page of the context's members; demands the Accept media type."""
     if MEDIA_MEMBERSHIP_CONTAINER not in request.headers.get("Accept", ""):
         raise HttpError(406, "not_acceptable", f"Accept must name {MEDIA_MEMBERSHIP_CONTAINER}")

@@ -23,7 +23,7 @@ from .models import AccessGrant
 from .web import HttpError, json_response
 
 if TYPE_CHECKING:
-    from .harness import TestPlatform
+    from .harness import Platform
 
 EXPIRES_IN = 3600
 _REQUIRED = ("grant_type", "client_assertion_type", "client_assertion", "scope")
@@ -59,7 +59,7 @@ class Grants:
         return grant if grant and grant.expires_at > time.time() else None
 
 
-def handle_token(platform: TestPlatform, request: Request) -> Response:
+def handle_token(platform: Platform, request: Request) -> Response:
     """``POST /token``: check the request and the assertion, then issue a Bearer token."""
     if request.mimetype != FORM_URLENCODED:
         raise HttpError(400, "invalid_request", f"Content-Type must be {FORM_URLENCODED}")
@@ -83,7 +83,7 @@ def handle_token(platform: TestPlatform, request: Request) -> Response:
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
-def _verified_config(platform: TestPlatform, assertion: str) -> HarnessPlatformConfig:
+def _verified_config(platform: Platform, assertion: str) -> HarnessPlatformConfig:
     try:
         unverified = jwt.decode(assertion, options={"verify_signature": False})
     except jwt.PyJWTError as error:

@@ -27,10 +27,10 @@ from .models import DeepLinkRequest
 from .web import HttpError
 
 if TYPE_CHECKING:
-    from .harness import TestPlatform
+    from .harness import Platform
 
 
-def handle_deep_link_return(platform: TestPlatform, request: Request) -> Response:
+def handle_deep_link_return(platform: Platform, request: Request) -> Response:
     """Check the ``JWT`` form field; record its content items and create their line items."""
     token = request.form.get("JWT")
     if not token:
@@ -76,7 +76,7 @@ def handle_deep_link_return(platform: TestPlatform, request: Request) -> Respons
 
 
 def _claim_problems(
-    platform: TestPlatform, claims: dict[str, Any], deployment_ids: list[str]
+    platform: Platform, claims: dict[str, Any], deployment_ids: list[str]
 ) -> list[str]:
     problems = []
     audience = claims.get("aud")
@@ -95,9 +95,7 @@ def _claim_problems(
     return problems
 
 
-def placement(
-    platform: TestPlatform, request: DeepLinkRequest, item: dict[str, Any]
-) -> dict[str, Any]:
+def placement(platform: Platform, request: DeepLinkRequest, item: dict[str, Any]) -> dict[str, Any]:
     """A new resource link for ``item`` in the request's context, with its line item if any."""
     link_id = f"dl-link-{len(platform.placements) + 1}"
     lineitem_id = None

@@ -5,7 +5,7 @@ its claims (AGS, NRPS, deep linking), signing with the platform key, verifying t
 against the tool's JWKS, the access-token response and the AGS/NRPS request handlers.
 These adapters supply storage, tighten what the library leaves lenient (one scope per
 endpoint, known and unexpired tokens, a refetch of the tool JWKS on an unknown ``kid``)
-and route the library's signing through :meth:`TestPlatform.sign` so tests can forge.
+and route the library's signing through :meth:`Platform.sign` so tests can forge.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from .keys import SigningKey
 from .models import ToolRecord
 
 if TYPE_CHECKING:
-    from .harness import TestPlatform
+    from .harness import Platform
 
 Signer = Callable[[dict[str, Any]], str]
 _INTEGER_PARAMS = ("page", "limit")
@@ -86,7 +86,7 @@ class HarnessPlatformConfig(LTI1P3PlatformConfAbstract):
     """Per-request platform configuration for one tool (the library keeps state per instance)."""
 
     def init_platform_config(self, **kwargs: Any) -> None:
-        self._platform: TestPlatform = kwargs["platform"]
+        self._platform: Platform = kwargs["platform"]
         self._tool: ToolRecord = kwargs["tool"]
         self._deployment_id: str = kwargs.get("deployment_id") or self._tool.deployment_id
         self._key: SigningKey = kwargs.get("key") or self._platform.current_key
@@ -190,7 +190,7 @@ class HarnessAgsService(AssignmentsGradesService):
         self,
         request: Request,
         config: HarnessPlatformConfig,
-        platform: TestPlatform,
+        platform: Platform,
         scopes: list[str],
         lineitem_url: str | None = None,
     ) -> None:
@@ -281,7 +281,7 @@ class HarnessNrpsService(NamesRoleProvisioningService):
     """NRPS storage for the library's ``handle_get_members``; pages by the platform page size."""
 
     def __init__(
-        self, request: Request, config: HarnessPlatformConfig, platform: TestPlatform, context: str
+        self, request: Request, config: HarnessPlatformConfig, platform: Platform, context: str
     ) -> None:
         super().__init__(request, config, f"{platform.url}/memberships/{context}")
         self._platform = platform

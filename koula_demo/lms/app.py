@@ -14,7 +14,7 @@ from . import ags, deep_linking, nrps, oauth, oidc, registration
 from .web import HttpError, error_response, json_response
 
 if TYPE_CHECKING:
-    from .harness import TestPlatform
+    from .harness import Platform
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -36,15 +36,15 @@ ROUTES = Map(
 )
 
 
-def _jwks(platform: TestPlatform, request: Request) -> Response:
+def _jwks(platform: Platform, request: Request) -> Response:
     return json_response(platform.jwks())
 
 
-def _openid(platform: TestPlatform, request: Request) -> Response:
+def _openid(platform: Platform, request: Request) -> Response:
     return json_response(registration.openid_configuration(platform))
 
 
-def _return(platform: TestPlatform, request: Request) -> Response:
+def _return(platform: Platform, request: Request) -> Response:
     return Response("<!doctype html><p>Back in the course.</p>", content_type="text/html")
 
 
@@ -64,7 +64,7 @@ HANDLERS: dict[str, Callable[..., Response]] = {
 }
 
 
-def make_wsgi_app(platform: TestPlatform) -> WSGIApp:
+def make_wsgi_app(platform: Platform) -> WSGIApp:
     """The WSGI callable serving ``platform``; a crash answers 500 and is kept in
     ``platform.server_errors`` so that tests notice harness bugs."""
 

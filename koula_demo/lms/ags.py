@@ -25,7 +25,7 @@ from .library import HarnessAgsService, HarnessPlatformConfig, HarnessRequest
 from .web import HttpError, error_response, json_response
 
 if TYPE_CHECKING:
-    from .harness import TestPlatform
+    from .harness import Platform
 
 MEDIA_RESULT_CONTAINER = "application/vnd.ims.lis.v2.resultcontainer+json"
 _READ_SCOPES = [SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY]
@@ -41,7 +41,7 @@ _LINE_ITEM_FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def service_config(platform: TestPlatform, request: Request) -> HarnessPlatformConfig:
+def service_config(platform: Platform, request: Request) -> HarnessPlatformConfig:
     """The configuration of the tool owning the request's Bearer token (401 without one)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     grant = platform.grants.find(token.strip()) if scheme.lower() == "bearer" else None
@@ -60,12 +60,12 @@ def to_response(answer: LibraryResponse, transform: Callable[[Any], Any] = lambd
     return json_response(transform(answer.result), answer.code, content_type=answer.media_type)
 
 
-def _service(platform: TestPlatform, request: Request, scopes: list[str]) -> HarnessAgsService:
+def _service(platform: Platform, request: Request, scopes: list[str]) -> HarnessAgsService:
     config = service_config(platform, request)
     return HarnessAgsService(HarnessRequest(request), config, platform, scopes)
 
 
-def handle_lineitems(platform: TestPlatform, request: Request) -> Response:
+def handle_lineitems(platform: Platform, request: Request) -> Response:
     """``GET``/``POST {url}/lineitems?context=...``: list or create line items."""
     if request.method == "GET":
         service = _service(platform, request, _READ_SCOPES)
@@ -81,13 +81,13 @@ def handle_lineitems(platform: TestPlatform, request: Request) -> Response:
     return to_response(service.handle_resp(service.handle_create_lineitem))
 
 
-def handle_lineitem(platform: TestPlatform, request: Request, lineitem_id: str) -> Response:
+def handle_lineitem(platform: Platform, request: Request, lineitem_id: str) -> Response:
     """``GET {url}/lineitems/<id>``."""
     service = _service(platform, request, _READ_SCOPES)
     return to_response(service.handle_resp(service.handle_get_lineitem, line_item_id=lineitem_id))
 
 
-def handle_results(platform: TestPlatform, request: Request, lineitem_id: str) -> Response:
+def handle_results(platform: Platform, request: Request, lineitem_id: str) -> Response:
     """``GET {url}/lineitems/<id>/results``."""
     service = _service(platform, request, [SCOPE_RESULT_READONLY])
     answer = service.handle_resp(service.handle_get_results, line_item_id=lineitem_id)
@@ -95,7 +95,7 @@ def handle_results(platform: TestPlatform, request: Request, lineitem_id: str) -
     return to_response(answer, lambda page: page["content"])
 
 
-def handle_scores(platform: TestPlatform, request: Request, lineitem_id: str) -> Response:
+def handle_scores(platform: Platform, request: Request, lineitem_id: str) -> Response:
     """``POST {url}/lineitems/<id>/scores[?query]``, after any injected delay or failure."""
     delay, failure = platform.gradebook_store.take_faults()
     if delay:

@@ -1,4 +1,4 @@
-"""``TestPlatform``: a real LTI 1.3 Advantage platform on loopback for end-to-end tests.
+"""``Platform``: a real LTI 1.3 Advantage platform on loopback (tests and the demo sandbox).
 
 It serves the JWKS, the OpenID configuration and dynamic registration, the OIDC
 authorization endpoint, the token endpoint, AGS line items and scores, NRPS and the
@@ -12,14 +12,14 @@ import secrets
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
 
 from . import deep_linking, nrps, oauth, oidc, registration
-from .app import make_wsgi_app
+from .app import WSGIApp, make_wsgi_app
 from .browser import follow_redirects, submit_auto_form
 from .constants import (
     DEEP_LINKING_REQUEST,
@@ -35,12 +35,12 @@ from .server import BackgroundServer
 from .web import HttpError
 
 
-class TestPlatform:
+class Platform:
     """An LTI 1.3 platform serving on ``http://127.0.0.1:<port>`` until :meth:`close`."""
 
     __test__ = False  # not a pytest test class, despite its name
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self._lock = threading.RLock()
         self._closing = threading.Event()
         self.keys: list[SigningKey] = [generate_key()]
@@ -64,17 +64,21 @@ class TestPlatform:
         self._deep_link_requests: dict[str, DeepLinkRequest] = {}
         self._launched_users: set[str] = set()
         self._resource_links: set[tuple[str, str | None, str]] = set()
-        self._server = BackgroundServer(make_wsgi_app(self), name="lti-test-platform")
+        self._server = BackgroundServer(self.wsgi_app(), name="lti-test-platform", port=port)
         self.url: str = self._server.url
 
     # -- lifecycle ---------------------------------------------------------------------
+
+    def wsgi_app(self) -> WSGIApp:
+        """The WSGI application served (a subclass may wrap it with pages of its own)."""
+        return make_wsgi_app(self)
 
     def close(self) -> None:
         """Stop serving (pending slow answers are cut short)."""
         self._closing.set()
         self._server.close()
 
-    def __enter__(self) -> TestPlatform:
+    def __enter__(self) -> Platform:
         return self
 
     def __exit__(
@@ -295,6 +299,13 @@ class TestPlatform:
             return submit_auto_form(session, response)
         return response
 
+    def login_initiation_url(self, **launch: Any) -> str:
+        """The tool's login URL that starts a launch in a real browser (GET), made as
+        :meth:`launch` would (same keyword arguments but ``session`` and ``login_via``)."""
+        catcher = _UrlCatcher()
+        self.launch(catcher, login_via="GET", **launch)  # type: ignore[arg-type]
+        return catcher.url
+
     def post_launch(
         self, session: requests.Session, launch_url: str, id_token: str, state: str
     ) -> requests.Response:
@@ -485,3 +496,13 @@ class TestPlatform:
                 if tuple(placement[key] for key in keys) == wanted:
                     return placement
         return None
+
+
+class _UrlCatcher:
+    """Stands in for the browser in :meth:`Platform.launch`: keeps the first URL opened."""
+
+    url = ""
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        self.url = url
+        return SimpleNamespace(is_redirect=False, ok=False, url=url)

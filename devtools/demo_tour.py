@@ -1,0 +1,107 @@
+"""A walk through ``koula demo`` in a browser, step by step, as the guides tell it.
+
+The steps are shared by the demo's browser test (tests/demo) and by
+``devtools/screenshots.py``, which photographs them for docs/guides: what the guides
+show is what the test checks. Each step takes a Playwright page and a ``shot(name)``
+callback called at the moments worth a picture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from koula.library import get_template
+from koula.template import FieldType, Part
+
+Shot = Callable[[str], None]
+TEMPLATE = get_template("default-koula")
+ANSWERS = {
+    "practice_name": "Pair review within a day",
+    "problem": "Reviews arrive a week late, when nobody remembers the work.",
+    "steps": "Pick a pair for the week\nReview within one working day",
+    "action": "Try pair review with Sam on Monday's release notes",
+    "success_signal": "Two reviews done within a day",
+    "what_happened": "We reviewed twice within a day; the second one caught a wrong date.",
+}
+
+
+def _fill(frame: Any, part: Part, only_required: bool = True) -> None:
+    """Answer the part's fields as a learner would."""
+    for field in TEMPLATE.fields_of(part):
+        if only_required and not field.required:
+            continue
+        scope = f'form[data-part="{part.value}"] [data-field="{field.key}"]'
+        if field.type is FieldType.RATING:
+            frame.locator(f'{scope} input[value="4"]').check()
+        elif field.type is FieldType.CHOICE:
+            frame.locator(f'{scope} input[value="{field.choice_values()[0]}"]').check()
+        else:
+            text = ANSWERS.get(field.key, f"My answer to {field.key}")
+            frame.locator(f"{scope} [name={field.key}]").fill(text)
+
+
+def _submit(page: Any, frame: Any, part: Part, action: str) -> dict[str, Any]:
+    form = frame.locator(f'form[data-part="{part.value}"]')
+    with page.expect_response(re.compile(rf"/{action}$")) as answered:
+        form.locator("button[type=submit]").click()
+    assert answered.value.status == 200, answered.value.text()
+    state: dict[str, Any] = answered.value.json()
+    return state
+
+
+def add_activity(page: Any, url: str, shot: Shot) -> None:
+    """The instructor adds a Koula activity through the tool's picker (deep linking)."""
+    page.goto(f"{url}/")
+    shot("sandbox-course-empty")
+    page.get_by_role("button", name="Add a Koula activity").click()
+    page.locator('button[name="do"][value="save"]').wait_for()
+    shot("picker")
+    page.locator('button[name="do"][value="save"]').click()
+    page.get_by_role("status").wait_for()
+    shot("sandbox-course-added")
+
+
+def open_activity(page: Any, url: str, as_whom: str) -> Any:
+    """Launch the course's first activity as ``learner`` or ``instructor``; return its frame."""
+    page.goto(f"{url}/")
+    label = "Launch as learner" if as_whom == "learner" else "Launch as instructor"
+    page.get_by_role("link", name=re.compile(label)).first.click()
+    frame = page.frame_locator("#koula")
+    ready = ".koula[data-koula-ready]" if as_whom == "learner" else ".koula-report"
+    frame.locator(ready).first.wait_for()
+    return frame
+
+
+def learner_completes_the_loop(page: Any, url: str, shot: Shot) -> dict[str, Any]:
+    """The learner submits the card, commits to an experiment, reports back; the last state."""
+    frame = open_activity(page, url, "learner")
+    shot("learner-activity")
+    _fill(frame, Part.DELIVERABLE)
+    state = _submit(page, frame, Part.DELIVERABLE, "submit_deliverable")
+    shot("learner-card-submitted")
+    _fill(frame, Part.COMMITMENT)
+    state = _submit(page, frame, Part.COMMITMENT, "commit_experiment")
+    shot("learner-committed")
+    _fill(frame, Part.RETURN)
+    state = _submit(page, frame, Part.RETURN, "submit_return")
+    shot("learner-returned")
+    return state
+
+
+def gradebook_shows(page: Any, url: str, user: str, score: str, shot: Shot) -> None:
+    """Open the gradebook and wait (it polls) until ``user``'s score reads ``score``."""
+    page.goto(f"{url}/gradebook")
+    cell = page.locator(f'tr[data-user="{user}"] td[data-score]')
+    cell.filter(has_text=score).wait_for(timeout=60_000)
+    shot("gradebook")
+
+
+def instructor_reads_the_report(page: Any, url: str, shot: Shot) -> Any:
+    """The instructor's launch: the staff view with the report; return its frame."""
+    frame = open_activity(page, url, "instructor")
+    shot("instructor-staff-view")
+    frame.locator(".koula-report").first.scroll_into_view_if_needed()
+    shot("instructor-report")
+    return frame

@@ -1,0 +1,69 @@
+"""How the demo starts the Koula LTI tool and the Open edX workbench as child processes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+
+from koula_demo.processes import Child, start_child
+
+__all__ = ["CHECKOUT", "start_tool", "start_workbench", "workbench_available"]
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+# The workbench runs from a checkout: migrate its database, then serve (one process).
+WORKBENCH_SCRIPT = """
+import sys
+import django
+from django.core.management import call_command, execute_from_command_line
+django.setup()
+call_command("migrate", verbosity=0)
+execute_from_command_line(["django", "runserver", "--noreload", sys.argv[1]])
+"""
+
+
+def workbench_available() -> bool:
+    """True in a Koula checkout (``devtools/``) with xblock-sdk and edx-submissions installed."""
+    return (
+        (CHECKOUT / "devtools" / "workbench_settings.py").is_file()
+        and find_spec("workbench") is not None
+        and find_spec("submissions") is not None
+    )
+
+
+def start_tool(data_dir: Path, port: int) -> Child:
+    """``koula serve`` on its own data folder (embedded SQLite), its worker in-process."""
+    folder = data_dir / "tool"
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "KOULA_DATA_DIR": str(folder),
+        "KOULA_BASE_URL": f"http://127.0.0.1:{port}",
+        "KOULA_WORKER_INTERVAL": "0.5",
+    }
+    env.pop("KOULA_DATABASE_URL", None)  # the demo stays on embedded SQLite
+    argv = [sys.executable, "-m", "koula.cli", "serve", "--port", str(port)]
+    return start_child(
+        "koula serve", argv, env=env, cwd=folder, log_path=data_dir / "logs" / "tool.log"
+    )
+
+
+def start_workbench(data_dir: Path, port: int) -> Child:
+    """The xblock-sdk workbench with the Koula scenarios, its database in the data folder."""
+    folder = data_dir / "workbench"
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "devtools.workbench_settings",
+        "KOULA_WORKBENCH_VAR": str(folder),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(CHECKOUT), os.environ.get("PYTHONPATH")])),
+    }
+    argv = [sys.executable, "-c", WORKBENCH_SCRIPT, f"127.0.0.1:{port}"]
+    return start_child(
+        "Open edX workbench",
+        argv,
+        env=env,
+        cwd=CHECKOUT,
+        log_path=data_dir / "logs" / "workbench.log",
+    )

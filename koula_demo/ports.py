@@ -1,0 +1,69 @@
+"""The demo's ports: the sandbox at the base port, the tool and the workbench just above."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from dataclasses import dataclass
+
+from koula.messages import Gettext
+
+__all__ = ["PortTaken", "Ports", "check_free"]
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Ports:
+    """``base`` serves the sandbox; ``base + 1`` the LTI tool; ``base + 2`` the workbench."""
+
+    base: int
+
+    @property
+    def sandbox(self) -> int:
+        return self.base
+
+    @property
+    def tool(self) -> int:
+        return self.base + 1
+
+    @property
+    def workbench(self) -> int:
+        return self.base + 2
+
+    def url(self, port: int) -> str:
+        return f"http://{HOST}:{port}"
+
+
+class PortTaken(Exception):
+    """A port the demo needs is in use; the message says which and how to choose others."""
+
+
+def check_free(ports: Ports, _: Gettext, *, workbench: bool = True) -> None:
+    """Raise :class:`PortTaken` when one of the demo's ports cannot be bound on loopback."""
+    wanted = [
+        (ports.sandbox, _("the sandbox LMS")),
+        (ports.tool, _("the Koula LTI tool")),
+    ]
+    if workbench:
+        wanted.append((ports.workbench, _("the Open edX workbench")))
+    for port, what in wanted:
+        if not _bindable(port):
+            raise PortTaken(
+                _(
+                    "Port {port} is already in use (the demo needs it for {what}). Stop what"
+                    " uses it, or choose other ports with --port (the demo uses that port"
+                    " and the two above it)."
+                ).format(port=port, what=what)
+            )
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError as error:
+            if error.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
