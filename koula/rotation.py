@@ -70,7 +70,8 @@ def hand_over(
     """Return ``turns`` with a new next host ``name``; raise InvalidValues (400) on a bad name.
 
     ``participants`` maps display names to learner ids (volunteers first, say);
-    a name found there links the turn to that learner. Blanks are squeezed.
+    a name found there (whatever its case) links the turn to that learner, under
+    the name as known. Blanks are squeezed.
     """
     _ = gettext_for(language)
     text = " ".join(name.split()) if isinstance(name, str) else ""
@@ -83,9 +84,10 @@ def hand_over(
             },
             LearnerState(),
         )
-    folded = {known.casefold(): learner for known, learner in participants.items()}
+    folded = {known.casefold(): (known, learner) for known, learner in participants.items()}
+    name_as_known, learner_id = folded.get(text.casefold(), (text, None))
     at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # times are kept to the ms
-    turn = Turn(text, folded.get(text.casefold()), at)
+    turn = Turn(name_as_known, learner_id, at)
     return (*turns, turn)[-MAX_TURNS:]
 
 

@@ -118,6 +118,11 @@ class Activity(models.Model):
     next_host = models.CharField(
         max_length=100, blank=True, help_text="Who hosts the next session, as staff confirmed it."
     )
+    host_turns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The hand-overs so far, oldest first; the last is the next host.",
+    )
 
     class Meta:
         constraints = [

@@ -21,17 +21,16 @@ from lti.bearer import Grant
 from lti.errors import NotAllowed
 from lti.models import Activity, LearnerRecord
 from lti.services.activities import template_of
+from lti.services.community import community_of
 from lti.services.scores import queue_score
 
-__all__ = ["learner_state", "run_action"]
+__all__ = ["check_grant", "learner_state", "run_action"]
 
 
-def run_action(
-    grant: Grant, activity_id: int, action: str, body: Any
-) -> tuple[int, dict[str, Any]]:
-    """Apply ``action`` for the grant's learner; return ``(HTTP status, JSON body)``."""
-    _ = gettext_for(grant.language)
+def check_grant(grant: Grant, activity_id: int) -> None:
+    """Raise NotAllowed (403) unless the page's access covers ``activity_id``."""
     if grant.activity_id != activity_id:
+        _ = gettext_for(grant.language)
         raise NotAllowed(
             _(
                 "This page's access does not cover that activity. Open the activity "
@@ -39,6 +38,14 @@ def run_action(
             ),
             language=grant.language,
         )
+
+
+def run_action(
+    grant: Grant, activity_id: int, action: str, body: Any
+) -> tuple[int, dict[str, Any]]:
+    """Apply ``action`` for the grant's learner; return ``(HTTP status, JSON body)``."""
+    _ = gettext_for(grant.language)
+    check_grant(grant, activity_id)
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(
             pk=activity_id, deployment_id=grant.deployment_id
@@ -51,6 +58,7 @@ def run_action(
         record, _created = LearnerRecord.objects.select_for_update().get_or_create(
             activity=activity, user_id=grant.user_id
         )
+        community = community_of(activity, record.user) if action == "reuse_card" else None
         outcome = perform(
             action,
             body,
@@ -58,6 +66,7 @@ def run_action(
             stored=record.state,
             now=dt.datetime.now(dt.UTC),
             language=grant.language,
+            community=community,
         )
         record.state = outcome.stored
         record.save(update_fields=["state", "updated_at"])

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from koula.rotation import turns_from_data
 from koula.state import LearnerState
 from koula.template import SessionTemplate
 from koula_ui.report import MAX_ROWS, Gathered, gather
 from lti.models import Activity, LearnerRecord
+from lti.services.community import card_scope
 
 __all__ = ["CHUNK", "activity_learners", "activity_report"]
 
@@ -35,8 +37,16 @@ def activity_report(
     roster_size: int | None,
     max_rows: int = MAX_ROWS,
 ) -> Gathered:
-    """Return the impact report, the table's first rows and the volunteers, in one pass."""
-    return gather(template, _records(activity), roster_size=roster_size, max_rows=max_rows)
+    """Return the impact report, the table's first rows, the volunteers and the community's
+    figures, in one pass."""
+    return gather(
+        template,
+        _records(activity),
+        roster_size=roster_size,
+        max_rows=max_rows,
+        scope=card_scope(activity),
+        turns=turns_from_data(activity.host_turns),
+    )
 
 
 def _records(activity: Activity) -> Iterator[tuple[str, str, LearnerState]]:

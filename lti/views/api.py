@@ -1,18 +1,27 @@
-"""``POST {api}/{action}``: the four learner actions, authorised by the page's bearer token."""
+"""``POST {api}/{action}``: the learner actions, authorised by the page's bearer token.
+
+Besides the actions of the core, ``shared_cards`` reads a page of the
+community's cards and ``assign_host`` lets the learner hosting now hand over.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from koula.actions import ACTIONS
+from koula.errors import InvalidValues
 from koula.messages import gettext_for, translate
-from lti.bearer import read_token
+from lti.bearer import Grant, read_token
 from lti.errors import NotAuthenticated
-from lti.services.learner import run_action
+from lti.models import Activity, LtiUser
+from lti.services.community import assign_next_host, is_current_host, shared_cards
+from lti.services.learner import check_grant, run_action
 from lti.views.language import request_language
 
 
@@ -21,7 +30,7 @@ from lti.views.language import request_language
 def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonResponse:
     language = request_language(request)
     _ = gettext_for(language)
-    if action not in ACTIONS:
+    if action not in (*ACTIONS, *CALLS):
         return JsonResponse({"errors": {"_": _("Unknown action.")}}, status=404)
     header = request.headers.get("Authorization", "")
     grant = read_token(header[7:]) if header.startswith("Bearer ") else None
@@ -40,5 +49,32 @@ def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonR
             {"errors": {"_": translate(grant.language, "The request must be a JSON object.")}},
             status=400,
         )
-    status, answer = run_action(grant, activity_id, action, body)
+    if action in CALLS:
+        check_grant(grant, activity_id)
+        activity = Activity.objects.get(pk=activity_id, deployment_id=grant.deployment_id)
+        status, answer = CALLS[action](grant, activity, body)
+    else:
+        status, answer = run_action(grant, activity_id, action, body)
     return JsonResponse(answer, status=status)
+
+
+def _assign_host(grant: Grant, activity: Activity, body: Any) -> tuple[int, dict[str, Any]]:
+    """The learner hosting now hands the next session over (staff use the staff view's form)."""
+    if not is_current_host(activity, LtiUser.objects.get(pk=grant.user_id)):
+        message = translate(
+            grant.language, "Only course staff and this session's host can choose the next host."
+        )
+        return 403, {"errors": {"_": message}}
+    name = body.get("next_host") if isinstance(body, dict) else None
+    try:
+        activity = assign_next_host(activity.pk, name, grant.language)
+    except InvalidValues as error:
+        return 400, {"errors": error.errors}
+    message = translate(grant.language, "The next host is saved.")
+    return 200, {"next_host": activity.next_host, "message": message}
+
+
+CALLS: dict[str, Callable[[Grant, Activity, Any], tuple[int, dict[str, Any]]]] = {
+    "shared_cards": shared_cards,
+    "assign_host": _assign_host,
+}

@@ -13,9 +13,10 @@ from lti.claims import CLAIM, LaunchData, is_staff
 from lti.errors import NotAllowed
 from lti.rendering import page
 from lti.services.activities import activity_for_launch, template_of, user_for_launch
+from lti.services.community import is_current_host
 from lti.services.learner import learner_state
 from lti.views.picker import picker_page
-from lti.views.staff import staff_view
+from lti.views.staff import host_tools, staff_view
 
 FORM_SECONDS = 3600
 
@@ -44,7 +45,16 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
             auto_mount=True,
         )
     )
-    return page("activity_page.html", language, title=context["display_name"], activity_html=html)
+    host = is_current_host(activity, user)
+    if host:
+        html += host_tools(activity, template, language, api=context["api"], token=context["token"])
+    return page(
+        "activity_page.html",
+        language,
+        title=context["display_name"],
+        activity_html=html,
+        host=host,
+    )
 
 
 def staff_page(data: LaunchData, language: str) -> HttpResponse:

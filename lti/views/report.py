@@ -82,6 +82,8 @@ def report_html(
         render_report(
             template=template,
             report=found.report,
+            community=found.community,
+            rotation=found.rotation,
             learners=found.rows,
             language=language,
             uid=f"r{activity.pk}",

@@ -10,7 +10,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
+from koula.errors import InvalidValues
 from koula.messages import gettext_for, translate
+from koula.template import SessionTemplate
+from koula_ui.handover import render_handover
 from koula_ui.render import render_activity
 from koula_ui.runsheet import render_runsheet
 from lti.bearer import read_signed, sign_data
@@ -20,6 +23,7 @@ from lti.models import Activity, Deployment
 from lti.nrps import RosterUnavailable, roster
 from lti.rendering import page
 from lti.services.activities import template_of
+from lti.services.community import assign_next_host
 from lti.services.reports import activity_report
 from lti.views.language import request_language
 from lti.views.report import report_html as report_fragment
@@ -28,7 +32,10 @@ from lti.views.report import report_links
 FORM_SECONDS = 3600
 
 
-def staff_view(activity: Activity, language: str) -> HttpResponse:
+def staff_view(
+    activity: Activity, language: str, *, host_error: str = "", typed_host: str | None = None
+) -> HttpResponse:
+    """The staff page; ``host_error`` and ``typed_host`` show a refused hand-over as typed."""
     _ = gettext_for(language)
     template = template_of(activity)
     settings_rows: list[tuple[str, Any]] = []
@@ -111,7 +118,8 @@ def staff_view(activity: Activity, language: str) -> HttpResponse:
         csv_url=csv_url,
         report_html=report_html,
         runsheet_html=runsheet_html,
-        next_host=activity.next_host,
+        next_host=activity.next_host if typed_host is None else typed_host,
+        host_error=host_error,
         volunteers=volunteers,
         host_token=sign_data({"activity": activity.pk, "lang": language}, "next-host"),
     )
@@ -156,7 +164,43 @@ def next_host_submit(request: HttpRequest) -> HttpResponse:
             translate(language, "This form has expired. Open the activity again from your course."),
             language=language,
         )
-    activity = Activity.objects.get(pk=signed["activity"])
-    activity.next_host = " ".join(request.POST.get("next_host", "").split())[:100]
-    activity.save(update_fields=["next_host"])
-    return staff_view(activity, str(signed["lang"]))
+    language = str(signed["lang"])
+    try:
+        activity = assign_next_host(signed["activity"], request.POST.get("next_host"), language)
+    except InvalidValues as error:
+        refused = staff_view(
+            Activity.objects.get(pk=signed["activity"]),
+            language,
+            host_error=error.errors["next_host"],
+            typed_host=request.POST.get("next_host", ""),
+        )
+        refused.status_code = 400
+        return refused
+    return staff_view(activity, language)
+
+
+def host_tools(
+    activity: Activity, template: SessionTemplate, language: str, *, api: str, token: str
+) -> Markup:
+    """Return what the learner hosting the next session gets: the run-sheet and the hand-over."""
+    found = activity_report(activity, template, roster_size=None, max_rows=0)
+    note = translate(language, "You host the next session: here is its run-sheet.")
+    runsheet = render_runsheet(
+        template=template,
+        language=language,
+        uid=f"h{activity.pk}",
+        auto_mount=True,
+        volunteers=found.volunteers,
+        next_host=activity.next_host or None,
+    )
+    handover = render_handover(
+        language=language,
+        uid=f"h{activity.pk}",
+        url=f"{api}/assign_host",
+        next_host=activity.next_host,
+        volunteers=found.volunteers,
+        token=token,
+    )
+    return Markup('<p class="koula-host-note" role="note">{}</p>').format(note) + Markup(
+        runsheet + handover
+    )

@@ -6,9 +6,9 @@ from koula.errors import InvalidValues
 from koula.rotation import MAX_TURNS, hand_over, rotation_of, turns_data, turns_from_data
 
 
-def test_handing_over_to_a_volunteer_links_the_turn_to_them(now):
+def test_handing_over_to_a_volunteer_links_the_turn_to_them_under_their_own_name(now):
     turns = hand_over(
-        (), "  Alice   Martin ", participants={"alice martin": "u1"}, now=now, language="en"
+        (), "  alice   MARTIN ", participants={"Alice Martin": "u1"}, now=now, language="en"
     )
     assert [(t.name, t.learner_id) for t in turns] == [("Alice Martin", "u1")]
 
