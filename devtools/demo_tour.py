@@ -3,7 +3,7 @@
 The steps are shared by the demo's browser test (tests/demo) and by
 ``devtools/screenshots.py``, which photographs them for docs/guides: what the guides
 show is what the test checks. Each step takes a Playwright page and a ``shot(name)``
-callback called at the moments worth a picture.
+callback called at the moments worth a picture (with an element to picture only that).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 from koula.library import get_template
 from koula.template import FieldType, Part
 
-Shot = Callable[[str], None]
+Shot = Callable[..., None]  # shot(name) or shot(name, element): the page, or one element
 TEMPLATE = get_template("default-koula")
+LEARNER_ID = "camille"  # the sandbox's learner (koula_demo/people.py)
 ANSWERS = {
     "practice_name": "Pair review within a day",
     "problem": "Reviews arrive a week late, when nobody remembers the work.",
@@ -102,6 +103,5 @@ def instructor_reads_the_report(page: Any, url: str, shot: Shot) -> Any:
     """The instructor's launch: the staff view with the report; return its frame."""
     frame = open_activity(page, url, "instructor")
     shot("instructor-staff-view")
-    frame.locator(".koula-report").first.scroll_into_view_if_needed()
-    shot("instructor-report")
+    shot("instructor-report", frame.locator(".koula-report").first)
     return frame

@@ -52,8 +52,8 @@ def test_the_instructor_adds_koula_the_learner_completes_it_and_the_gradebook_an
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
 
-    def shot(name: str) -> None:
-        page.screenshot(path=str(artifacts / f"demo-{name}.png"), full_page=True)
+    def shot(name: str, element: Any = None) -> None:
+        (element or page).screenshot(path=str(artifacts / f"demo-{name}.png"))
 
     page.goto(f"{demo.url}/")
     workbench = page.get_by_role("link", name="Open the Open edX workbench")

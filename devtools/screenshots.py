@@ -1,0 +1,82 @@
+"""Photograph ``koula demo`` for the guides: ``python devtools/screenshots.py [--output DIR]``.
+
+Starts a real ``koula demo`` on a fresh data folder, walks it in headless Chromium with
+the steps the demo's browser test checks (``devtools/demo_tour.py``), writes one PNG per
+step to ``docs/guides/img/`` (or ``--output``), then stops the demo with SIGINT. Run it
+after a change to the pages, so the pictures in docs/guides stay true.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from devtools import demo_tour  # noqa: E402
+from devtools.running_demo import RunningDemo  # noqa: E402
+from tests.e2e.servers import CHROMIUM_ARGS, chromium_path  # noqa: E402
+
+VIEWPORT = {"width": 1100, "height": 900}
+
+
+def workbench(page: Any, url: str, shot: demo_tour.Shot) -> None:
+    """The Open edX side: the workbench's scenarios, then the first Koula scenario."""
+    page.goto(f"{url}/")
+    link = page.get_by_role("link", name="Open the Open edX workbench")
+    page.goto(str(link.get_attribute("href")))
+    shot("openedx-workbench-scenarios")
+    page.locator('a[href*="/scenario/"]').first.click()
+    page.locator(".koula[data-koula-ready]").first.wait_for()
+    shot("openedx-workbench-activity")
+
+
+def take(page: Any, url: str, output: Path) -> list[Path]:
+    """Walk the demo at ``url`` and write the pictures; return their paths."""
+    written: list[Path] = []
+
+    def shot(name: str, element: Any = None) -> None:
+        path = output / f"{name}.png"
+        (element or page).screenshot(path=str(path))
+        written.append(path)
+
+    demo_tour.add_activity(page, url, shot)
+    demo_tour.learner_completes_the_loop(page, url, shot)
+    demo_tour.gradebook_shows(page, url, demo_tour.LEARNER_ID, "100.0", shot)
+    demo_tour.instructor_reads_the_report(page, url, shot)
+    workbench(page, url, shot)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "guides" / "img")
+    args = parser.parse_args(argv)
+    args.output.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        demo = RunningDemo(Path(folder) / "data")
+        try:
+            url = demo.wait_until_ready()
+            with sync_playwright() as driver:
+                browser = driver.chromium.launch(
+                    executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+                )
+                page = browser.new_page(viewport=VIEWPORT)
+                page.set_default_timeout(30_000)
+                written = take(page, url, args.output)
+                browser.close()
+        finally:
+            status = demo.stop() if demo.process.poll() is None else demo.process.returncode
+    for path in written:
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0 if status == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
