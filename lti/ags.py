@@ -3,7 +3,10 @@
 Access tokens come from the platform's token URL with a ``client_credentials``
 grant and a JWT client assertion signed by the tool; they are cached per
 ``(issuer, client_id, token URL, scopes)`` until shortly before they expire,
-never fetched per score.
+never fetched per score. The cache is Django's: in each process by default, in
+Redis when ``KOULA_REDIS_URL`` is set, so every process and worker shares one
+token; while one of them asks for it, the others wait for it (briefly) instead
+of asking too.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
+from django.conf import settings
 from django.core.cache import cache
 
 from lti.http import http_get, http_post
@@ -40,6 +44,7 @@ SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_RESULT = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
 SCOPE_MEMBERSHIP = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 EARLY_EXPIRY_SECONDS = 60
+WAIT_STEP_SECONDS = 0.05
 
 
 class AgsError(RuntimeError):
@@ -54,11 +59,29 @@ def _cache_key(registration: Registration, scopes: tuple[str, ...]) -> str:
 
 
 def access_token(registration: Registration, scopes: tuple[str, ...]) -> str:
-    """Return a cached or fresh access token for ``scopes``; raise AgsError."""
+    """Return a cached or fresh access token for ``scopes``; raise AgsError.
+
+    One process or thread at a time asks the platform (a marker added atomically in the
+    cache); the others poll the cache meanwhile, and ask themselves only if the marker
+    goes without a token or the request outlives the HTTP timeout.
+    """
     key = _cache_key(registration, scopes)
-    token = cache.get(key)
-    if token:
-        return str(token)
+    deadline = time.monotonic() + settings.KOULA_HTTP_TIMEOUT
+    while True:
+        token = cache.get(key)
+        if token:
+            return str(token)
+        if cache.add(key + ":asking", 1, int(settings.KOULA_HTTP_TIMEOUT) + 1):
+            try:
+                return _request_token(registration, scopes, key)
+            finally:
+                cache.delete(key + ":asking")
+        if time.monotonic() > deadline:
+            return _request_token(registration, scopes, key)
+        time.sleep(WAIT_STEP_SECONDS)
+
+
+def _request_token(registration: Registration, scopes: tuple[str, ...], key: str) -> str:
     now = int(time.time())
     assertion = sign(
         {

@@ -20,6 +20,7 @@ def test_a_celery_worker_delivers_a_closed_loop_to_the_gradebook(celery_tool):
             wait_for(lambda: completed(platform, "celery-learner"), seconds=60)
             assert final_grade(platform, "celery-learner")["scoreGiven"] == 100
             assert set(Counter(stamps(platform)).values()) == {1}
+            assert platform.tokens_issued == 1  # four worker threads, one token request
         deliveries = worker.logged("delivering score")
         assert deliveries
         assert all(line.get("task_id") and line.get("outbox_row") for line in deliveries)
