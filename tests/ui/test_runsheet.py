@@ -217,7 +217,7 @@ def test_the_print_stylesheet_hides_the_buttons_and_keeps_the_charts() -> None:
 def test_the_staff_script_exposes_mount_and_auto_mounts_marked_roots() -> None:
     script = asset_text("koula-staff.js")
 
-    assert "window.KoulaStaff = { mount }" in script
+    assert "window.KoulaStaff = { mount, bindHandovers }" in script
     assert ".koula-staff[data-koula-auto]" in script
     assert "Date.now()" in script
 
