@@ -36,6 +36,7 @@ the figures are for the whole system on one machine, not for the tool alone.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sqlite3
 import statistics
@@ -105,8 +106,9 @@ def timed(call: Callable[[], requests.Response]) -> tuple[float, requests.Respon
     return time.perf_counter() - started, response
 
 
-def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int) -> str:
-    """One learner: login + launch, then the four actions. Return the learner's user id."""
+def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int) -> str | None:
+    """One learner: login + launch, then the four actions. Return the learner's user id
+    when every answer was a 200, else None."""
     user = f"learner-{number}-{secrets.token_hex(3)}"
     course = (number // len(CLIENTS)) % courses
     session = browser_session()
@@ -123,7 +125,7 @@ def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int)
     ok = response.status_code == 200 and 'id="koula-context"' in response.text
     tally.add("launch", seconds, ok, f"{response.status_code} {response.text[:200]}")
     if not ok:
-        return user
+        return None
     context = context_of(response)
     headers = {"Authorization": f"Bearer {context['token']}"}
     for name, body in ACTIONS:
@@ -132,7 +134,10 @@ def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int)
                 f"{context['api']}/{name}", json=body, headers=headers, timeout=60
             )
         )
-        tally.add(name, seconds, answer.status_code == 200, f"{answer.status_code} {answer.text}")
+        ok = answer.status_code == 200
+        tally.add(name, seconds, ok, f"{answer.status_code} {answer.text}")
+        if not ok:
+            return None
     return user
 
 
@@ -154,6 +159,12 @@ def start_tools(folder: Path, processes: int, backend: str) -> list[RunningTool]
             shared["KOULA_DATA_DIR"] = tools[0].env["KOULA_DATA_DIR"]
         tools.append(RunningTool(data, **shared))
     return tools
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_for_final_grades(platform: TestPlatform, users: list[str], seconds: float) -> float:
@@ -185,6 +196,8 @@ class ModeResult:
     grades_after: float
     unloaded_launch: list[float]
     floor: dict[str, float]
+    tool_cpu: float
+    harness_cpu: float
 
 
 def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
@@ -206,13 +219,19 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
                 raise SystemExit(f"warm-up failed: {tally.failures[:3]}")
             tally = Tally()
             total = args.learners * args.rounds
+            tool_cpu = sum(cpu_seconds(tool.process.pid) for tool in tools)
+            own_cpu = time.process_time()
             started = time.perf_counter()
             with ThreadPoolExecutor(args.learners) as pool:
                 users = list(
                     pool.map(lambda n: run_learner(platform, tally, n, args.courses), range(total))
                 )
             seconds = time.perf_counter() - started
-            grades_after = wait_for_final_grades(platform, users, 600)
+            tool_cpu = sum(cpu_seconds(tool.process.pid) for tool in tools) - tool_cpu
+            own_cpu = time.process_time() - own_cpu
+            if tally.failures:
+                print(f"[{mode}] {len(tally.failures)} failed answers, e.g. {tally.failures[:3]}")
+            grades_after = wait_for_final_grades(platform, [u for u in users if u], 600)
             cost = floor(platform, tools[0])
             return ModeResult(
                 mode,
@@ -223,6 +242,8 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
                 grades_after,
                 unloaded,
                 cost,
+                tool_cpu,
+                own_cpu,
             )
         finally:
             for tool in reversed(tools):
@@ -306,6 +327,13 @@ def report(results: list[ModeResult], args: argparse.Namespace) -> None:
             f"{actions / result.seconds:.1f} actions/s; "
             f"non-200 answers: {len(result.failures)}; last final grade in the gradebook "
             f"{result.grades_after:.1f} s after the last action"
+        )
+        print(
+            f"  CPU during the run: tool processes {result.tool_cpu:.1f} s "
+            f"({result.tool_cpu / result.learners * 1000:.0f} ms per learner loop), "
+            f"platform + clients {result.harness_cpu:.1f} s "
+            f"({result.harness_cpu / result.learners * 1000:.0f} ms per loop), "
+            f"{os.cpu_count()} cores, wall {result.seconds:.1f} s"
         )
         for failure in result.failures[:5]:
             print(f"  ! {failure}")
