@@ -1,7 +1,8 @@
-"""Two tool processes that share only Redis share its caches: used nonces and access tokens.
+"""Tool processes sharing Redis share its caches: used nonces, access tokens, platform keys.
 
-Each tool keeps its own SQLite database, so whatever one process knows of the other
-can only have come through Redis.
+For nonces and tokens each tool keeps its own SQLite database, so whatever one process
+knows of the other can only have come through Redis. Platform keys are cached per
+registration, so those two tools share one PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import need_real_component
 from tests.lti.conftest import CLIENT_ID, CONFIGURED, DEPLOYMENT_ID
 from tests.lti.pages import act, context_of, wait_for
 from tests.lti.platform import TestPlatform, browser_session
@@ -20,8 +22,9 @@ from tests.lti.production.support import (
     redis_env,
     state_from_login,
 )
+from tests.lti.test_bad_launches import mutate
 from tests.lti.test_learner_loop import CARD
-from tests.lti.tool import RunningTool
+from tests.lti.tool import RunningTool, postgres_available
 
 
 @pytest.fixture
@@ -67,3 +70,52 @@ def test_an_access_token_fetched_by_one_process_is_reused_by_the_other(two_tools
             wait_for(lambda user=user: user in {s["body"]["userId"] for s in platform.scores()})
 
         assert platform.tokens_issued == 1
+
+
+def point_platform_at(platform, tool: RunningTool) -> None:
+    """Send the platform's next launches to ``tool`` (the registration is already shared)."""
+    platform.add_tool(
+        CLIENT_ID,
+        DEPLOYMENT_ID,
+        login_url=f"{tool.url}/lti/login",
+        launch_url=f"{tool.url}/lti/launch",
+        jwks_url=f"{tool.url}/lti/jwks.json",
+        deep_link_url=f"{tool.url}/lti/launch",
+    )
+
+
+def test_processes_sharing_redis_fetch_the_platform_keys_once_and_limit_refetches_together(
+    tmp_path,
+):
+    need_real_component(postgres_available(), "PostgreSQL on 127.0.0.1:5432")
+    url, prefix = need_redis(), new_prefix()
+    env = redis_env(url, prefix, KOULA_WORKER="thread")
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = RunningTool(tmp_path / "first", backend="postgres", **env)
+    second = RunningTool(
+        tmp_path / "second", KOULA_DATABASE_URL=first.env["KOULA_DATABASE_URL"], **env
+    )
+    try:
+        with TestPlatform() as platform:
+            first.register(platform, CLIENT_ID, DEPLOYMENT_ID)
+            served, fetches = platform.jwks, []
+            platform.jwks = lambda: fetches.append(1) or served()  # counts the tools' fetches
+            forged = {"token_mutator": mutate(header={"kid": "not-a-key"})}
+
+            def launch(**kwargs):
+                return platform.launch(
+                    browser_session(), client_id=CLIENT_ID, custom=CONFIGURED, **kwargs
+                )
+
+            assert launch().status_code == 200  # first process: the keyset is fetched
+            assert launch(**forged).status_code == 400  # unknown kid: refetched at once
+            point_platform_at(platform, second)
+            assert launch(**forged).status_code == 400  # the other process: within the limit
+            assert launch().status_code == 200  # ... and it knows the keys already
+
+            assert len(fetches) == 2
+    finally:
+        first.stop()
+        second.stop()
+        forget_prefix(url, prefix)
