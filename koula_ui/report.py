@@ -46,6 +46,7 @@ __all__ = [
     "gather",
     "learner_detail",
     "learner_row",
+    "render_gathered",
     "render_report",
 ]
 
@@ -163,6 +164,31 @@ def render_report(
             community=community_view(community, _) if community else None,
             rotation=rotation_view(rotation, _) if rotation else None,
         )
+    )
+
+
+def render_gathered(
+    found: Gathered,
+    *,
+    template: SessionTemplate,
+    language: str,
+    uid: str,
+    csv_url: str | None,
+    detail_url_template: str | None,
+    detail: Mapping[str, Any] | None = None,
+) -> str:
+    """Return the report of what :func:`gather` found: figures, community, rotation, rows."""
+    return render_report(
+        template=template,
+        report=found.report,
+        community=found.community,
+        rotation=found.rotation,
+        learners=found.rows,
+        language=language,
+        uid=uid,
+        csv_url=csv_url,
+        detail_url_template=detail_url_template,
+        detail=detail,
     )
 
 

@@ -17,9 +17,9 @@ from koula.messages import translate
 from koula.rotation import turns_from_data
 from koula.template import SessionTemplate
 from koula_ui.assets import asset_text
-from koula_ui.handover import render_handover
-from koula_ui.report import Gathered, gather, learner_detail, render_report
-from koula_ui.runsheet import render_runsheet
+from koula_ui.handover import render_host_tools
+from koula_ui.report import Gathered, gather, learner_detail, render_gathered
+from koula_xblock import compat
 from koula_xblock.community import card_scope, members
 
 if TYPE_CHECKING:
@@ -40,20 +40,14 @@ def _gather(block: KoulaXBlock, template: SessionTemplate) -> Gathered:
 def _host_tools(
     block: KoulaXBlock, template: SessionTemplate, language: str, uid: str, found: Gathered
 ) -> str:
-    """Return the run-sheet and the hand-over form."""
-    return render_runsheet(
+    return render_host_tools(
         template=template,
         language=language,
-        uid=f"{uid}-host",
-        auto_mount=True,
-        volunteers=found.volunteers,
-        next_host=block.next_host or None,
-    ) + render_handover(
-        language=language,
         uid=uid,
-        url=block.runtime.handler_url(block, "assign_host"),
         next_host=block.next_host or "",
         volunteers=found.volunteers,
+        url=block.runtime.handler_url(block, "assign_host"),
+        for_learner=not compat.user_is_staff(block),
     )
 
 
@@ -67,11 +61,7 @@ def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid
 
 def host_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid: str) -> str:
     """Return what the learner hosting the next session gets: the run-sheet and the hand-over."""
-    found = _gather(block, template)
-    note = translate(language, "You host the next session: here is its run-sheet.")
-    return f'<p class="koula-host-note" role="note">{escape(note)}</p>' + _host_tools(
-        block, template, language, uid, found
-    )
+    return _host_tools(block, template, language, uid, _gather(block, template))
 
 
 def _report(
@@ -89,12 +79,9 @@ def _report(
             learner_id, name, state = chosen[0]
             detail = learner_detail(template, learner_id, state, name=name or None)
     page_url = block.runtime.handler_url(block, "staff_report")
-    return render_report(
+    return render_gathered(
+        found,
         template=template,
-        report=found.report,
-        community=found.community,
-        rotation=found.rotation,
-        learners=found.rows,
         language=language,
         uid=f"{uid}-report",
         csv_url=block.runtime.handler_url(block, "export_csv"),

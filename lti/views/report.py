@@ -13,7 +13,7 @@ from koula.export import stream_csv
 from koula.messages import translate
 from koula.state import LearnerState
 from koula.template import SessionTemplate
-from koula_ui.report import Gathered, render_report
+from koula_ui.report import Gathered, render_gathered
 from koula_ui.report_learners import learner_detail
 from lti.bearer import read_signed, sign_data
 from lti.errors import NotAllowed
@@ -79,12 +79,9 @@ def report_html(
     """Return the impact report of ``activity`` with its signed CSV and drill-down links."""
     csv_url, detail_url = report_links(activity)
     return Markup(
-        render_report(
+        render_gathered(
+            found,
             template=template,
-            report=found.report,
-            community=found.community,
-            rotation=found.rotation,
-            learners=found.rows,
             language=language,
             uid=f"r{activity.pk}",
             csv_url=csv_url,

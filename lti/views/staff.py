@@ -13,9 +13,8 @@ from markupsafe import Markup
 from koula.errors import InvalidValues
 from koula.messages import gettext_for, translate
 from koula.template import SessionTemplate
-from koula_ui.handover import render_handover
+from koula_ui.handover import render_host_tools
 from koula_ui.render import render_activity
-from koula_ui.runsheet import render_runsheet
 from lti.bearer import read_signed, sign_data
 from lti.claims import is_staff
 from lti.errors import NotAllowed
@@ -84,13 +83,13 @@ def staff_view(
         volunteers = found.volunteers
         report_html = report_fragment(activity, template, found, language)
         runsheet_html = Markup(
-            render_runsheet(
+            render_host_tools(
                 template=template,
                 language=language,
                 uid=f"h{activity.pk}",
-                auto_mount=True,
+                next_host=activity.next_host,
                 volunteers=found.volunteers,
-                next_host=activity.next_host or None,
+                url=None,  # staff hand over with the page's own form (it works without script)
             )
         )
     preview_html = ""
@@ -184,23 +183,15 @@ def host_tools(
 ) -> Markup:
     """Return what the learner hosting the next session gets: the run-sheet and the hand-over."""
     found = activity_report(activity, template, roster_size=None, max_rows=0)
-    note = translate(language, "You host the next session: here is its run-sheet.")
-    runsheet = render_runsheet(
-        template=template,
-        language=language,
-        uid=f"h{activity.pk}",
-        auto_mount=True,
-        volunteers=found.volunteers,
-        next_host=activity.next_host or None,
-    )
-    handover = render_handover(
-        language=language,
-        uid=f"h{activity.pk}",
-        url=f"{api}/assign_host",
-        next_host=activity.next_host,
-        volunteers=found.volunteers,
-        token=token,
-    )
-    return Markup('<p class="koula-host-note" role="note">{}</p>').format(note) + Markup(
-        runsheet + handover
+    return Markup(
+        render_host_tools(
+            template=template,
+            language=language,
+            uid=f"h{activity.pk}",
+            next_host=activity.next_host,
+            volunteers=found.volunteers,
+            url=f"{api}/assign_host",
+            token=token,
+            for_learner=True,
+        )
     )
