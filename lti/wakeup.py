@@ -37,5 +37,5 @@ def _score_written(sender: Any, instance: ScoreOutbox, created: bool, **_: Any) 
 
 def connect() -> None:
     """Wake the workers after each new outbox row, when scores go through Celery."""
-    if settings.KOULA_WORKER == "celery":
+    if getattr(settings, "KOULA_WORKER", "thread") == "celery":
         post_save.connect(_score_written, sender=ScoreOutbox, dispatch_uid="koula-wake-workers")
