@@ -7,7 +7,7 @@ bearer token: ``save_draft``, ``submit_deliverable``, ``commit_experiment``,
 ``submit_return``. Each thread runs ``--rounds`` learners one after the other, so
 ``--learners`` learners are always in flight.
 
-Modes (``--modes``, default ``serve1 serve2``):
+Modes (``--modes``, default ``serve1 serve2 gunicorn1 gunicorn2``):
 
 * ``serve1``: one ``koula serve`` process (waitress, 8 threads, in-process score worker);
 * ``serve2``: two ``koula serve`` processes on two ports sharing one database and one
@@ -27,7 +27,8 @@ one RS256 check of a real id_token with PyJWT (as ``lti/services/id_token.py`` d
 one committed row insert on the same database.
 
     .venv/bin/python benchmarks/load.py [--learners 20] [--rounds 5] [--courses 4]
-        [--modes serve1 serve2] [--backend postgres|sqlite]
+        [--modes serve1 serve2 gunicorn1 gunicorn2] [--backend postgres|sqlite]
+        [--redis redis://127.0.0.1:6379/0]
 
 Tool processes, the test platform and the client threads share the machine's cores:
 the figures are for the whole system on one machine, not for the tool alone.
@@ -40,6 +41,7 @@ import os
 import secrets
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -49,15 +51,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import contextlib
 
 import jwt
 import requests
 
+from tests.e2e.servers import ROOT, free_port
 from tests.lti.pages import context_of
 from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.tool import RunningTool
+from tests.lti.tool import POSTGRES_URL, RunningTool
 
 CLIENTS = ("bench-a", "bench-b")
 CARD = {
@@ -141,6 +147,10 @@ def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int)
     return user
 
 
+def _pids(tool: Any) -> list[int]:
+    return tool.pids if isinstance(tool, ProductionTool) else [tool.process.pid]
+
+
 def start_tools(folder: Path, processes: int, backend: str) -> list[RunningTool]:
     """``processes`` ``koula serve`` processes on one database and one secret key."""
     secret = secrets.token_urlsafe(32)
@@ -161,10 +171,127 @@ def start_tools(folder: Path, processes: int, backend: str) -> list[RunningTool]
     return tools
 
 
+class ProductionTool:
+    """gunicorn + Redis + one Celery ``koula worker`` on a fresh PostgreSQL database.
+
+    Quacks like :class:`RunningTool` where this script needs it: ``url``, ``env``,
+    ``database``, ``register``, ``pids`` and ``stop``.
+    """
+
+    def __init__(self, folder: Path, web_workers: int, redis_url: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database = f"koula_test_{secrets.token_hex(4)}"
+        self.prefix = f"koula-bench-{secrets.token_hex(4)}"
+        self.redis_url = redis_url
+        _admin(f'CREATE DATABASE "{self.database}"')
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "KOULA_DATA_DIR": str(folder),
+            "KOULA_BASE_URL": self.url,
+            "KOULA_DATABASE_URL": POSTGRES_URL.rsplit("/", 1)[0] + "/" + self.database,
+            "KOULA_SECRET_KEY": secrets.token_urlsafe(32),
+            "KOULA_REDIS_URL": redis_url,
+            "KOULA_REDIS_PREFIX": self.prefix,
+            "KOULA_WORKER": "celery",
+            "KOULA_HTTP_TIMEOUT": "2",
+            "KOULA_BIND": f"127.0.0.1:{self.port}",
+            "KOULA_WEB_WORKERS": str(web_workers),
+        }
+        self.log_path = folder / "tool.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        done = self.koula("migrate")
+        assert done.returncode == 0, done.stdout + done.stderr
+        self.processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "python:lti.gunicorn_conf",
+                 "lti.wsgi:application"],
+                cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            ),
+            subprocess.Popen(
+                [sys.executable, "-m", "koula.cli", "worker"],
+                cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            ),
+        ]  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{self.url}/readyz", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                self.stop()
+                raise RuntimeError(f"gunicorn did not start:\n{self.log_path.read_text()}")
+            time.sleep(0.2)
+
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes]
+
+    def koula(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "koula.cli", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    register = RunningTool.register
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._log.close()
+        _admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url, socket_timeout=5)
+        keys = list(client.scan_iter(match=f"{self.prefix}*", count=500))
+        if keys:
+            client.delete(*keys)
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(sql)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds used so far by process ``pid`` (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pids: list[int]) -> float:
+    """CPU seconds of ``pids`` and of their live descendants (gunicorn's workers...)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    wanted, frontier = set(pids), list(pids)
+    while frontier:
+        parent = frontier.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in wanted:
+                wanted.add(child)
+                frontier.append(child)
+    total = 0.0
+    for pid in wanted:
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(pid)
+    return total
 
 
 def wait_for_final_grades(platform: TestPlatform, users: list[str], seconds: float) -> float:
@@ -201,11 +328,17 @@ class ModeResult:
 
 
 def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
-    processes = {"serve1": 1, "serve2": 2}[mode]
     root = folder / mode
     root.mkdir()
     with TestPlatform() as platform:
-        tools = start_tools(root, processes, args.backend)
+        tools: list[Any]
+        if mode.startswith("gunicorn"):
+            if args.backend != "postgres":
+                raise SystemExit("the gunicorn modes run on PostgreSQL")
+            tools = [ProductionTool(root / "tool", int(mode[-1]), args.redis)]
+        else:
+            tools = start_tools(root, int(mode[-1]), args.backend)
+        processes = len(tools)
         try:
             for number, client in enumerate(CLIENTS):
                 tools[number % processes].register(platform, client, f"{client}-deployment")
@@ -219,7 +352,8 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
                 raise SystemExit(f"warm-up failed: {tally.failures[:3]}")
             tally = Tally()
             total = args.learners * args.rounds
-            tool_cpu = sum(cpu_seconds(tool.process.pid) for tool in tools)
+            pids = [pid for tool in tools for pid in _pids(tool)]
+            tool_cpu = tree_cpu(pids)
             own_cpu = time.process_time()
             started = time.perf_counter()
             with ThreadPoolExecutor(args.learners) as pool:
@@ -227,7 +361,8 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
                     pool.map(lambda n: run_learner(platform, tally, n, args.courses), range(total))
                 )
             seconds = time.perf_counter() - started
-            tool_cpu = sum(cpu_seconds(tool.process.pid) for tool in tools) - tool_cpu
+            pids = [pid for tool in tools for pid in _pids(tool)]
+            tool_cpu = tree_cpu(pids) - tool_cpu
             own_cpu = time.process_time() - own_cpu
             if tally.failures:
                 print(f"[{mode}] {len(tally.failures)} failed answers, e.g. {tally.failures[:3]}")
@@ -370,7 +505,13 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=20, help="concurrent learners")
     parser.add_argument("--rounds", type=int, default=5, help="learners run by each thread")
     parser.add_argument("--courses", type=int, default=4, help="resource links per client id")
-    parser.add_argument("--modes", nargs="+", default=["serve1", "serve2"])
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=["serve1", "serve2", "gunicorn1", "gunicorn2"],
+        default=["serve1", "serve2", "gunicorn1", "gunicorn2"],
+    )
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="gunicorn modes")
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
