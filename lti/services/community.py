@@ -2,8 +2,8 @@
 
 Cards are known by public ids (:func:`koula.community.public_id`) scoped by a
 keyed hash of the activity, so they name no platform user id. Browsing reads
-the activity's records once (chunked, as the report does); the check of
-``reuse_card`` reads only the records whose card is shared.
+only the records of learners who share a card or marked one (chunked); the
+check of ``reuse_card`` reads only the records whose card is shared.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from koula.community import Community, browse, browse_request, page_data, public_id
 from koula.errors import InvalidValues
@@ -37,9 +38,12 @@ def card_scope(activity: Activity) -> str:
     return hmac.new(key, f"koula-card:{activity.pk}".encode(), hashlib.sha256).hexdigest()
 
 
-def _members(activity: Activity) -> Iterator[tuple[str, str, LearnerState]]:
+def _sharing_or_marking(activity: Activity) -> Iterator[tuple[str, str, LearnerState]]:
+    """Yield the learners of ``activity`` who share a card or marked one: all that browsing
+    needs (the others neither show a card nor count a reuse)."""
     rows = (
         LearnerRecord.objects.filter(activity=activity)
+        .filter(Q(state__community__shared=True) | Q(state__community__will_use__0__isnull=False))
         .order_by("pk")
         .values_list("user__sub", "user__name", "state")
     )
@@ -76,7 +80,7 @@ def shared_cards(grant: Grant, activity: Activity, body: Any) -> tuple[int, dict
     reader = LtiUser.objects.get(pk=grant.user_id).sub
     page = browse(
         template,
-        _members(activity),
+        _sharing_or_marking(activity),
         scope=card_scope(activity),
         reader=reader,
         query=query,
