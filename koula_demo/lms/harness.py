@@ -467,6 +467,20 @@ class Platform:
         """Wait ``seconds`` before handling each of the next ``n`` score requests."""
         self.gradebook_store.slow_next(n, seconds)
 
+    def score_fault_rates(
+        self,
+        *,
+        fail: float = 0.0,
+        status: int = 500,
+        slow: float = 0.0,
+        seconds: float = 0.5,
+        seed: int | None = None,
+    ) -> None:
+        """From now on, fail a share ``fail`` of score requests with ``status`` and delay
+        another share ``slow`` by ``seconds`` (drawn per request; ``seed`` repeats a run).
+        ``fail_next_scores`` and ``slow_next_scores`` still come first; all zero stops."""
+        self.gradebook_store.fault_rates(fail, status, slow, seconds, seed)
+
     # -- deep linking ------------------------------------------------------------------
 
     def deep_link_request(self, data: object) -> DeepLinkRequest | None:

@@ -8,6 +8,7 @@ library's own enums.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import threading
 import time
@@ -103,6 +104,18 @@ def _score_value_errors(body: dict[str, Any]) -> list[str]:
 class _Faults:
     fail: list[int] = field(default_factory=list)
     delays: list[float] = field(default_factory=list)
+    rates: _FaultRates | None = None
+
+
+@dataclass
+class _FaultRates:
+    """Faults drawn for every score request: a share fails, another share is slow."""
+
+    fail: float
+    status: int
+    slow: float
+    seconds: float
+    draw: Callable[[], float]
 
 
 class Gradebook:
@@ -132,11 +145,26 @@ class Gradebook:
         with self._lock:
             self._faults.delays += [seconds] * count
 
+    def fault_rates(
+        self, fail: float, status: int, slow: float, seconds: float, seed: int | None
+    ) -> None:
+        with self._lock:
+            self._faults.rates = _FaultRates(
+                fail, status, slow, seconds, random.Random(seed).random
+            )  # fmt: skip
+
     def take_faults(self) -> tuple[float, int | None]:
         """The delay and failure status due for the score request arriving now."""
         with self._lock:
             delay = self._faults.delays.pop(0) if self._faults.delays else 0.0
             status = self._faults.fail.pop(0) if self._faults.fail else None
+            rates = self._faults.rates
+            if rates is not None and not delay and status is None:
+                share = rates.draw()
+                if share < rates.fail:
+                    status = rates.status
+                elif share < rates.fail + rates.slow:
+                    delay = rates.seconds
             return delay, status
 
     def log_request(self, lineitem_id: str, body: Any, status: int, query: str) -> None:
