@@ -16,6 +16,7 @@ __all__ = [
     "LearnerRecord",
     "LtiUser",
     "Registration",
+    "ReportExport",
     "ScoreOutbox",
     "ToolKey",
     "UsedNonce",
@@ -184,3 +185,25 @@ class ScoreOutbox(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class ReportExport(models.Model):
+    """A CSV export prepared in the background (a queue row, as the score outbox is one)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="exports")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    learners = models.PositiveIntegerField(default=0, help_text="Rows to write, counted at start.")
+    rows_written = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    lease_until = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="A worker holds it until then."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)

@@ -116,3 +116,7 @@ KOULA_HTTP_TIMEOUT = float(os.environ.get("KOULA_HTTP_TIMEOUT", "10"))
 KOULA_RETRY_BASE_SECONDS = float(os.environ.get("KOULA_RETRY_BASE_SECONDS", "2"))
 KOULA_WORKER_INTERVAL = float(os.environ.get("KOULA_WORKER_INTERVAL", "1"))
 KOULA_BEARER_TOKEN_SECONDS = int(os.environ.get("KOULA_BEARER_TOKEN_SECONDS", "7200"))
+# Background CSV exports: where the files go (a folder web processes and workers both reach),
+# and how long a prepared file is kept.
+KOULA_EXPORT_DIR = os.environ.get("KOULA_EXPORT_DIR") or str(config.data_dir() / "exports")
+KOULA_EXPORT_KEEP_HOURS = float(os.environ.get("KOULA_EXPORT_KEEP_HOURS", "24"))

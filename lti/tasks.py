@@ -24,8 +24,9 @@ from django.utils import timezone
 from lti.celery_app import DELIVER_SCORES, app
 from lti.logs import log_context
 from lti.services.delivery import deliver_due, next_due
+from lti.services.exports import EXPORT_TASK, run_due_exports
 
-__all__ = ["deliver_scores", "schedule_delivery"]
+__all__ = ["deliver_scores", "export_reports", "schedule_delivery"]
 
 log = logging.getLogger(__name__)
 PASS_SECONDS = 30.0
@@ -56,6 +57,17 @@ def deliver_scores(self: Any) -> int:
         return handled
 
 
+@app.task(name=EXPORT_TASK, bind=True)
+def export_reports(self: Any) -> int:
+    """Write the queued CSV exports; return how many were taken."""
+    with log_context(task_id=self.request.id):
+        close_old_connections()
+        try:
+            return run_due_exports()
+        finally:
+            close_old_connections()
+
+
 def schedule_delivery(seconds: float) -> None:
     """Ask for a delivery run in ``seconds`` (once per second of due time across workers)."""
     moment = int(time.time() + seconds)
@@ -68,6 +80,7 @@ def _sweep(stop: threading.Event) -> None:
         try:
             if cache.add("deliver-sweep", 1, max(int(settings.KOULA_SWEEP_SECONDS) - 1, 1)):
                 deliver_scores.delay()
+                export_reports.delay()
         except Exception:  # Redis down: the next sweep tries again
             log.warning("cannot reach Redis to sweep the outbox", exc_info=True)
 
@@ -77,6 +90,7 @@ def _start_sweeping(**_: Any) -> None:
     stopping.clear()
     threading.Thread(target=_sweep, args=(stopping,), name="koula-sweep", daemon=True).start()
     deliver_scores.delay()  # what waited while no worker ran
+    export_reports.delay()
 
 
 @signals.worker_shutting_down.connect

@@ -18,6 +18,17 @@ urlpatterns = [
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
     path("lti/static/<str:name>", basics.asset, name="asset"),
     path("lti/report/<str:token>/koula.csv", report.export_csv, name="report-csv"),
+    path("lti/report/<str:token>/exports", report.export_request, name="export-request"),
+    path(
+        "lti/report/<str:token>/exports/<int:export_id>",
+        report.export_status,
+        name="export-status",
+    ),
+    path(
+        "lti/report/<str:token>/exports/<int:export_id>/koula.csv",
+        report.export_download,
+        name="export-download",
+    ),
     path(
         "lti/report/<str:token>/learners/<path:learner_id>",
         report.learner_detail_page,

@@ -1,5 +1,8 @@
 """The score delivery loop (``KOULA_WORKER=thread``): inside ``koula serve`` or as ``koula worker``.
 
+When no score is due, the loop also writes the queued CSV exports
+(:mod:`lti.services.exports`).
+
 When ``stop`` is set the loop takes no new score: the one in flight finishes
 (its HTTP call is bounded by ``KOULA_HTTP_TIMEOUT``) and the rows claimed with
 it go back to the queue (:func:`lti.services.delivery.unclaim`).
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from lti.services.delivery import deliver_due
+from lti.services.exports import run_due_exports
 
 __all__ = ["run_worker", "start_worker_thread", "stop_worker_thread"]
 
@@ -28,6 +32,8 @@ def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
         close_old_connections()
         try:
             handled = deliver_due(stop=stop)
+            if not handled and not stop.is_set():
+                handled = run_due_exports()
         except Exception:  # the database may be briefly unreachable: try again next tick
             log.exception("score delivery pass failed")
             handled = 0

@@ -1,0 +1,32 @@
+"""A Celery worker prepares a CSV export that staff asked for, and the tool serves the file."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
+from tests.lti.pages import act
+from tests.lti.platform import TestPlatform
+from tests.lti.production.support import start_worker
+from tests.lti.test_background_export import export_form, prepared, rows
+from tests.lti.test_learner_loop import CARD
+from tests.lti.test_staff_report import learner, staff
+
+
+def test_a_celery_worker_prepares_the_export_and_the_tool_serves_it(celery_tool):
+    worker = start_worker(celery_tool)
+    try:
+        with TestPlatform() as platform:
+            celery_tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
+            assert act(
+                learner(platform, "celery-export"), "submit_deliverable", {"values": CARD}
+            ).ok
+            asked = requests.post(
+                export_form(staff(platform).text), timeout=10, allow_redirects=False
+            )
+            state = prepared(asked.headers["Location"])
+            csv_text = requests.get(state["download"], timeout=10).content.decode("utf-8")
+            assert [row["learner_id"] for row in rows(csv_text)] == ["celery-export"]
+        assert worker.logged("CSV export")
+    finally:
+        worker.stop()
