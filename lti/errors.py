@@ -10,7 +10,9 @@ Hierarchy::
 
 Each carries a message for a person, already in their language. No view
 catches these itself: :class:`LtiErrorMiddleware` renders them, so a bad
-request can never become a 500 and never opens a session.
+request can never become a 500 and never opens a session. The middleware also
+answers 503 (with ``Retry-After``) when the database or Redis cannot be reached,
+a fault of the moment rather than of the request.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from koula.messages import translate
 from lti.rendering import page
+from lti.views.language import request_language
 
 __all__ = [
     "LaunchRefused",
@@ -32,6 +37,19 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+
+
+def _unavailable(exception: Exception) -> bool:
+    """Return True for a database or Redis that cannot be reached (not a bad request)."""
+    if isinstance(exception, OperationalError | InterfaceError):
+        return True
+    try:
+        from redis.exceptions import ConnectionError as RedisDown
+        from redis.exceptions import TimeoutError as RedisSlow
+    except ImportError:  # no Redis client: Redis is not configured
+        return False
+    return isinstance(exception, RedisDown | RedisSlow)
 
 
 class LtiError(Exception):
@@ -70,6 +88,20 @@ class LtiErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if _unavailable(exception):
+            log.error("a backing service is unreachable on %s", request.path, exc_info=exception)
+            language = request_language(request)
+            message = translate(
+                language,
+                "Koula cannot reach its database or cache right now. Try again in a minute; "
+                "the answers on your page are kept.",
+            )
+            if request.path.startswith("/lti/api/"):
+                response: HttpResponse = JsonResponse({"errors": {"_": message}}, status=503)
+            else:
+                response = page("error.html", language, status=503, message=message)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         if not isinstance(exception, LtiError):
             return None
         log.info(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import requests
 
+from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
 from tests.lti.pages import wait_for
+from tests.lti.platform import TestPlatform, browser_session
 from tests.lti.production.support import PrivateRedis, start_gunicorn
 from tests.lti.tool import RunningTool
 
@@ -87,3 +89,22 @@ def test_gunicorn_serves_the_tool_with_an_access_line_per_request_and_its_id(tmp
     finally:
         gunicorn.stop()
         tool.stop()
+
+
+def test_a_launch_while_redis_is_down_gets_a_503_page_to_retry_not_a_500(tmp_path):
+    redis = PrivateRedis(tmp_path)
+    tool = RunningTool(
+        tmp_path, KOULA_REDIS_URL=redis.url, KOULA_WORKER="thread", KOULA_REDIS_TIMEOUT="1"
+    )
+    try:
+        with TestPlatform() as platform:
+            tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
+            assert platform.launch(browser_session(), client_id=CLIENT_ID).status_code == 200
+            redis.stop()
+            refused = platform.launch(browser_session(), client_id=CLIENT_ID, user="later")
+            assert refused.status_code == 503
+            assert refused.headers["Retry-After"] == "30"
+            assert "Try again in a minute" in refused.text
+    finally:
+        tool.stop()
+        redis.stop()
