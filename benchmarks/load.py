@@ -52,6 +52,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -118,6 +119,13 @@ def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int)
     user = f"learner-{number}-{secrets.token_hex(3)}"
     course = (number // len(CLIENTS)) % courses
     session = browser_session()
+
+    def hop(response: requests.Response, *_: Any, **__: Any) -> None:
+        parts = urlsplit(response.url)
+        side = "platform" if response.url.startswith(platform.url) else "tool"
+        tally.add(f"{side} {parts.path}", response.elapsed.total_seconds(), True, "")
+
+    session.hooks["response"].append(hop)
     seconds, response = timed(
         lambda: platform.launch(
             session,
@@ -133,6 +141,7 @@ def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int)
     if not ok:
         return None
     context = context_of(response)
+    session.hooks["response"].remove(hop)
     headers = {"Authorization": f"Bearer {context['token']}"}
     for name, body in ACTIONS:
         seconds, answer = timed(
@@ -322,6 +331,7 @@ class ModeResult:
     failures: list[str]
     grades_after: float
     unloaded_launch: list[float]
+    unloaded_hops: dict[str, list[float]]
     floor: dict[str, float]
     tool_cpu: float
     harness_cpu: float
@@ -348,6 +358,9 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
             for number in range(max(args.courses * len(CLIENTS), 10)):
                 run_learner(platform, tally, number, args.courses)
             unloaded = tally.latencies["launch"]
+            unloaded_hops = {
+                kind: values for kind, values in tally.latencies.items() if " /" in kind
+            }
             if tally.failures:
                 raise SystemExit(f"warm-up failed: {tally.failures[:3]}")
             tally = Tally()
@@ -376,6 +389,7 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
                 tally.failures,
                 grades_after,
                 unloaded,
+                unloaded_hops,
                 cost,
                 tool_cpu,
                 own_cpu,
@@ -472,17 +486,23 @@ def report(results: list[ModeResult], args: argparse.Namespace) -> None:
         )
         for failure in result.failures[:5]:
             print(f"  ! {failure}")
-        print(f"  {'kind':<20}{'count':>6}{'p50 ms':>9}{'p95 ms':>9}")
-        for kind in KINDS:
-            values = result.latencies.get(kind, [])
+        print(f"  {'kind':<24}{'count':>6}{'p50 ms':>9}{'p95 ms':>9}")
+        hops = sorted(kind for kind in result.latencies if " /" in kind)
+        for kind in ["launch", *(f"  {hop}" for hop in hops), *KINDS[1:]]:
+            values = result.latencies.get(kind.strip(), [])
             if values:
                 print(
-                    f"  {kind:<20}{len(values):>6}{statistics.median(values) * 1000:>9.0f}"
+                    f"  {kind:<24}{len(values):>6}{statistics.median(values) * 1000:>9.0f}"
                     f"{percentile(values, 0.95) * 1000:>9.0f}"
                 )
+        parts = ", ".join(
+            f"{kind} {statistics.median(values) * 1000:.1f}"
+            for kind, values in sorted(result.unloaded_hops.items())
+        )
         print(
             f"  unloaded launch (one learner at a time): p50 "
-            f"{statistics.median(result.unloaded_launch) * 1000:.0f} ms"
+            f"{statistics.median(result.unloaded_launch) * 1000:.0f} ms; per hop, ms to the "
+            f"answer's headers: {parts}"
         )
     cost = {part: min(result.floor[part] for result in results) for part in ("verify", "insert")}
     total = cost["verify"] + cost["insert"]
@@ -493,10 +513,12 @@ def report(results: list[ModeResult], args: argparse.Namespace) -> None:
     )
     for result in results:
         launch = statistics.median(result.unloaded_launch)
-        loaded = statistics.median(result.latencies["launch"])
+        tool_post = statistics.median(result.unloaded_hops.get("tool /lti/launch", [0.0]))
+        loaded = statistics.median(result.latencies.get("tool /lti/launch", [0.0]))
         print(
-            f"  [{result.mode}] launch p50 unloaded {launch * 1000:.0f} ms = {launch / total:.0f}x "
-            f"the floor; under load {loaded * 1000:.0f} ms = {loaded / total:.0f}x"
+            f"  [{result.mode}] whole launch unloaded {launch * 1000:.0f} ms; the tool's "
+            f"POST /lti/launch unloaded {tool_post * 1000:.1f} ms = {tool_post / total:.0f}x "
+            f"the floor, under load {loaded * 1000:.0f} ms = {loaded / total:.0f}x"
         )
 
 
@@ -516,8 +538,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
+        load_before = os.getloadavg()
         results = [run_mode(mode, args, folder) for mode in args.modes]
     report(results, args)
+    print(
+        f"\nmachine load average (1 min) before: {load_before[0]:.1f}, after: "
+        f"{os.getloadavg()[0]:.1f} ({os.cpu_count()} cores; other work on the machine "
+        f"shares them)"
+    )
 
 
 if __name__ == "__main__":
