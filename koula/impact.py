@@ -43,7 +43,7 @@ from koula.impact_figures import (
     StoryGroup,
     StoryTally,
 )
-from koula.progress import ACTIVITY_PROGRESS, progress_of
+from koula.progress import ACTIVITY_PROGRESS, Progress, progress_of
 from koula.state import LearnerState, format_time
 from koula.template import Field, Part, SessionTemplate
 from koula.values import Values
@@ -128,10 +128,29 @@ class ImpactAccumulator:
         cycles = (*VALUE_CYCLES, None) if self._keys["value_cycle"] else (None,)
         tells = self._keys["value_story"] or self._keys["value_cycle"]
         self._stories = StoryTally(cycles, STORIES_PER_CYCLE) if tells else None
+        self._progress: dict[tuple[bool, ...], Progress] = {}
+        self._rated = {name: (f"{name}.n", f"{name}.sum") for name in self._keys}
+        self._chosen = {
+            name: ({answer: f"{name}.{answer}" for answer in ANSWERS}, f"{name}.answered")
+            for name in self._keys
+        }
 
     def add(self, learner_id: str, state: LearnerState) -> None:
         """Count one learner's state into the report."""
-        progress = progress_of(self._template, state)
+        # Progress depends only on which parts are done and which have a draft
+        # (koula.progress), so it is computed once per such pattern, by progress_of itself.
+        deliverable, commitment, return_ = state.deliverable, state.commitment, state.return_
+        pattern = (
+            deliverable.done_at is None,
+            deliverable.draft is None,
+            commitment.done_at is None,
+            commitment.draft is None,
+            return_.done_at is None,
+            return_.draft is None,
+        )
+        progress = self._progress.get(pattern)
+        if progress is None:
+            progress = self._progress[pattern] = progress_of(self._template, state)
         counts = self._counts
         counts["learners"] += 1
         counts[progress.activity] += 1
@@ -140,15 +159,16 @@ class ImpactAccumulator:
         if progress.activity == "Initialized":
             return
         counts["started"] += 1
-        counts["cards"] += state.deliverable.done
-        if not (self._experiment and state.commitment.done):
+        counts["cards"] += deliverable.done_at is not None
+        if not (self._experiment and commitment.done_at is not None):
             return
         counts["commitments"] += 1
-        before = self._rating(state.commitment.values, "confidence_at_commitment")
-        self._rating(state.commitment.values, "relevance")
-        self._choice(state.commitment.values, "can_do_now")
-        if state.return_.done:
-            self._return(learner_id, state.return_.values, before, state.return_.on_time)
+        values = commitment.values
+        before = self._rating(values, "confidence_at_commitment")
+        self._rating(values, "relevance")
+        self._choice(values, "can_do_now")
+        if return_.done_at is not None:
+            self._return(learner_id, return_.values, before, return_.on_time)
 
     def _return(
         self, learner_id: str, values: Values, before: int | None, on_time: bool | None
@@ -175,18 +195,21 @@ class ImpactAccumulator:
 
     def _rating(self, values: Values, name: str) -> int | None:
         """Count a rating from 1 to 5 into the mean ``name`` and return it (None if unrated)."""
-        value = self._answer(values, name)
+        key = self._keys[name]
+        value = values.get(key) if key else None
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             return None
-        self._counts[f"{name}.n"] += 1
-        self._counts[f"{name}.sum"] += value
+        n, total = self._rated[name]
+        self._counts[n] += 1
+        self._counts[total] += value
         return value
 
     def _choice(self, values: Values, name: str) -> None:
         value = self._answer(values, name)
         if value in ANSWERS:
-            self._counts[f"{name}.{value}"] += 1
-            self._counts[f"{name}.answered"] += 1
+            chosen, answered = self._chosen[name]
+            self._counts[chosen[value]] += 1
+            self._counts[answered] += 1
 
     def report(self, *, roster_size: int | None = None, computed_at: dt.datetime) -> ImpactReport:
         """Return the report of the learners added so far (the accumulator stays usable)."""
