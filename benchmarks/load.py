@@ -116,6 +116,14 @@ def timed(call: Callable[[], requests.Response]) -> tuple[float, requests.Respon
 def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int) -> str | None:
     """One learner: login + launch, then the four actions. Return the learner's user id
     when every answer was a 200, else None."""
+    launched = launch_learner(platform, tally, number, courses)
+    return act_learner(tally, *launched) if launched else None
+
+
+def launch_learner(
+    platform: TestPlatform, tally: Tally, number: int, courses: int
+) -> tuple[str, requests.Session, dict[str, Any]] | None:
+    """Login + launch (each hop timed apart); return the user, the session and the context."""
     user = f"learner-{number}-{secrets.token_hex(3)}"
     course = (number // len(CLIENTS)) % courses
     session = browser_session()
@@ -136,12 +144,16 @@ def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int)
             custom={"koula_template": "default-koula"},
         )
     )
+    session.hooks["response"].remove(hop)
     ok = response.status_code == 200 and 'id="koula-context"' in response.text
     tally.add("launch", seconds, ok, f"{response.status_code} {response.text[:200]}")
-    if not ok:
-        return None
-    context = context_of(response)
-    session.hooks["response"].remove(hop)
+    return (user, session, context_of(response)) if ok else None
+
+
+def act_learner(
+    tally: Tally, user: str, session: requests.Session, context: dict[str, Any]
+) -> str | None:
+    """The four actions with the page's bearer token; the user when all answered 200."""
     headers = {"Authorization": f"Bearer {context['token']}"}
     for name, body in ACTIONS:
         seconds, answer = timed(
@@ -333,6 +345,7 @@ class ModeResult:
     unloaded_launch: list[float]
     unloaded_hops: dict[str, list[float]]
     floor: dict[str, float]
+    cpu_each: tuple[float, float]
     tool_cpu: float
     harness_cpu: float
 
@@ -352,20 +365,32 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
         try:
             for number, client in enumerate(CLIENTS):
                 tools[number % processes].register(platform, client, f"{client}-deployment")
-            # Warm-up (activities created, keys fetched, connections open) and an unloaded
-            # launch latency: one learner at a time.
+            # Warm-up: activities created, keys fetched, connections open.
             tally = Tally()
-            for number in range(max(args.courses * len(CLIENTS), 10)):
+            for number in range(args.courses * len(CLIENTS)):
                 run_learner(platform, tally, number, args.courses)
+            # Unloaded, one request at a time: latency per hop, and the tool's CPU per launch
+            # and per action (its score's delivery included).
+            tally = Tally()
+            pids = [pid for tool in tools for pid in _pids(tool)]
+            cpu = tree_cpu(pids)
+            launched = [
+                launch_learner(platform, tally, number, args.courses)
+                for number in range(args.sequential)
+            ]
+            cpu_launch = (tree_cpu(pids) - cpu) / args.sequential
+            cpu = tree_cpu(pids)
+            users = [act_learner(tally, *learner) for learner in launched if learner]
+            wait_for_final_grades(platform, [user for user in users if user], 60)
+            cpu_action = (tree_cpu(pids) - cpu) / (args.sequential * len(ACTIONS))
             unloaded = tally.latencies["launch"]
             unloaded_hops = {
                 kind: values for kind, values in tally.latencies.items() if " /" in kind
             }
             if tally.failures:
-                raise SystemExit(f"warm-up failed: {tally.failures[:3]}")
+                raise SystemExit(f"unloaded run failed: {tally.failures[:3]}")
             tally = Tally()
             total = args.learners * args.rounds
-            pids = [pid for tool in tools for pid in _pids(tool)]
             tool_cpu = tree_cpu(pids)
             own_cpu = time.process_time()
             started = time.perf_counter()
@@ -374,7 +399,6 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
                     pool.map(lambda n: run_learner(platform, tally, n, args.courses), range(total))
                 )
             seconds = time.perf_counter() - started
-            pids = [pid for tool in tools for pid in _pids(tool)]
             tool_cpu = tree_cpu(pids) - tool_cpu
             own_cpu = time.process_time() - own_cpu
             if tally.failures:
@@ -391,6 +415,7 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
                 unloaded,
                 unloaded_hops,
                 cost,
+                (cpu_launch, cpu_action),
                 tool_cpu,
                 own_cpu,
             )
@@ -495,6 +520,11 @@ def report(results: list[ModeResult], args: argparse.Namespace) -> None:
                     f"  {kind:<24}{len(values):>6}{statistics.median(values) * 1000:>9.0f}"
                     f"{percentile(values, 0.95) * 1000:>9.0f}"
                 )
+        print(
+            f"  tool CPU, one request at a time: {result.cpu_each[0] * 1000:.0f} ms per launch "
+            f"(login + launch), {result.cpu_each[1] * 1000:.0f} ms per action (its score's "
+            f"delivery included)"
+        )
         parts = ", ".join(
             f"{kind} {statistics.median(values) * 1000:.1f}"
             for kind, values in sorted(result.unloaded_hops.items())
@@ -527,6 +557,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=20, help="concurrent learners")
     parser.add_argument("--rounds", type=int, default=5, help="learners run by each thread")
     parser.add_argument("--courses", type=int, default=4, help="resource links per client id")
+    parser.add_argument("--sequential", type=int, default=20, help="unloaded launches measured")
     parser.add_argument(
         "--modes",
         nargs="+",
