@@ -9,6 +9,7 @@ it from these causes each time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,10 +28,21 @@ def format_time(moment: dt.datetime | None) -> str | None:
 
 
 def parse_time(text: str | None) -> dt.datetime | None:
-    """Read a time written by :func:`format_time` (or any ISO 8601 form)."""
+    """Read a time written by :func:`format_time` (or any ISO 8601 form), in UTC."""
     if not text:
         return None
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
+    moment = dt.datetime.fromisoformat(text)  # reads the "Z" (Python 3.11 and newer)
+    return moment if moment.tzinfo is dt.UTC else moment.astimezone(dt.UTC)
+
+
+_date = functools.lru_cache(maxsize=4096)(dt.date.fromisoformat)
+"""Due dates repeat across a cohort: each is read once."""
+
+_new = object.__new__
+"""Reading states for a report makes hundreds of thousands of them. A frozen dataclass's
+``__init__`` sets each field through ``object.__setattr__``; filling a new object's
+``__dict__`` at once makes the same object about three times faster. ``from_data`` sets
+every field, so the objects equal what ``__init__`` would make (tests compare them)."""
 
 
 @dataclass(frozen=True)
@@ -69,19 +81,27 @@ class PartState:
         return data
 
     @classmethod
-    def from_data(cls, part: Part, data: dict[str, Any] | None) -> PartState:
+    def from_data(cls, data: dict[str, Any] | None) -> PartState:
+        """Read one part's data (any part: the keys it lacks are simply absent).
+
+        Reports read every learner's state, so this runs 300,000 times for 100,000
+        learners: it fills the new object's fields at once (see :data:`_new`).
+        """
         if not data:
             return cls()
-        done_at = parse_time(data.get("committed_at") or data.get("submitted_at"))
-        values = dict(data.get("values") or {})
-        due = data.get("due_on")
-        return cls(
+        get = data.get
+        done_at = parse_time(get("committed_at") or get("submitted_at"))
+        values = dict(get("values") or {})
+        due = get("due_on")
+        part = _new(cls)
+        part.__dict__.update(
             values=values if done_at else {},
-            draft=data.get("draft") if done_at else (values or None),
+            draft=get("draft") if done_at else (values or None),
             done_at=done_at,
-            due_on=dt.date.fromisoformat(due) if due else None,
-            on_time=data.get("on_time"),
+            due_on=_date(due) if due else None,
+            on_time=get("on_time"),
         )
+        return part
 
 
 @dataclass(frozen=True)
@@ -131,17 +151,19 @@ class LearnerState:
 
     @classmethod
     def from_data(cls, data: dict[str, Any] | None) -> LearnerState:
-        data = data or {}
-        deliverable, commitment, return_ = (
-            PartState.from_data(part, data.get(part.value)) for part in Part
-        )
+        if not data:
+            return cls()
+        read = PartState.from_data
         host = data.get("host") or {}
         community = data.get("community") or {}
-        return cls(
-            deliverable,
-            commitment,
-            return_,
+        marks = community.get("will_use")
+        state = _new(cls)
+        state.__dict__.update(
+            deliverable=read(data.get("deliverable")),
+            commitment=read(data.get("commitment")),
+            return_=read(data.get("return")),
             volunteered_at=parse_time(host.get("volunteered_at")),
             shared_at=parse_time(community.get("shared_at")),
-            will_use=tuple(str(card) for card in community.get("will_use") or ()),
+            will_use=tuple(str(card) for card in marks) if marks else (),
         )
+        return state

@@ -1,0 +1,40 @@
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from koula.state import LearnerState, PartState, parse_time
+
+WHEN = dt.datetime(2026, 11, 28, 9, 30, 15, 123000, tzinfo=dt.UTC)
+
+
+def full_state() -> LearnerState:
+    return LearnerState(
+        deliverable=PartState({"practice": "Pairs"}, {"practice": "Pairs, v2"}, WHEN),
+        commitment=PartState({"action": "Try it"}, None, WHEN, dt.date(2026, 12, 12)),
+        return_=PartState({}, {"what_happened": "Half typed"}),
+        volunteered_at=WHEN,
+        shared_at=WHEN,
+        will_use=("a1b2c3d4e5f60718",),
+    )
+
+
+def test_a_state_read_back_from_its_data_equals_the_state_written():
+    state = full_state()
+    assert LearnerState.from_data(state.to_data()) == state
+    assert LearnerState.from_data({}) == LearnerState() == LearnerState.from_data(None)
+
+
+def test_a_state_read_from_data_stays_immutable():
+    state = LearnerState.from_data(full_state().to_data())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.shared_at = None  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.deliverable.done_at = None  # type: ignore[misc]
+
+
+def test_times_are_read_in_utc_whatever_their_offset():
+    assert parse_time("2026-11-28T09:30:15.123Z") == WHEN
+    assert parse_time("2026-11-28T10:30:15.123+01:00") == WHEN
+    assert parse_time("2026-11-28T10:30:15.123+01:00").tzinfo is dt.UTC
+    assert parse_time(None) is None and parse_time("") is None
