@@ -5,8 +5,14 @@ One pass (:func:`deliver_due`) claims the due rows (on PostgreSQL with
 newest score of each learner (older ones are marked superseded: platforms keep
 only the newest), and handles each answer:
 
-* 2xx: delivered; a 409 after a timed-out attempt is delivered too when the
-  platform's result (AGS results service) shows that attempt landed.
+* 2xx: delivered.
+* An attempt whose fate is unknown (it timed out, or its worker died while it
+  was in flight: the row is marked ``uncertain`` before each request) is settled
+  before anything is sent again: the platform's result (AGS results service)
+  shows whether it landed. If it did, the row is delivered without a second
+  request; if the results service cannot answer now, the row waits and asks again,
+  so a score change never reaches the platform twice. Only a platform that grants
+  no results scope gets the score again (it cannot be asked).
 * 409 on a superseded score: done. 409 on the newest (Moodle keeps one score
   per second): sent again after that second with a fresh timestamp.
 * 400 (a user the platform cannot grade) and other 4xx: refused, shown to staff.
@@ -35,6 +41,7 @@ from django.utils import timezone
 
 from koula.state import format_time, parse_time
 from lti.ags import (
+    SCOPE_RESULT,
     SCOPE_SCORE,
     AgsError,
     create_lineitem,
@@ -121,24 +128,35 @@ def _deliver(row: ScoreOutbox) -> None:
         return
     activity = Activity.objects.select_related("deployment__registration").get(pk=row.activity_id)
     registration = activity.deployment.registration
+    if row.uncertain and not _settled(row, activity):
+        return
+    was_uncertain = row.uncertain
     try:
         lineitem = _lineitem(activity)
         if not lineitem:
             _finish(row, Status.REFUSED, "the platform offers no grade service for this link")
             return
+        # Marked before the request: should this worker die while it is in flight, the next
+        # one asks the platform before sending again.
+        ScoreOutbox.objects.filter(pk=row.pk).update(uncertain=True)
         response = post_score(registration, lineitem, row.payload)
     except (requests.RequestException, AgsError) as exc:
-        row.uncertain = isinstance(exc, requests.ReadTimeout)  # it may have landed
+        # A request never sent (no token, no connection made) cannot have landed; any
+        # other (a timeout while waiting for the answer, a connection cut) may have.
+        never_sent = isinstance(exc, AgsError | requests.ConnectTimeout)
+        row.uncertain = was_uncertain if never_sent else True
         _retry(row, str(exc))
         return
     status = response.status_code
     if 200 <= status < 300:
+        row.uncertain = False
         _finish(row, Status.DELIVERED, "")
         return
+    # The platform answered: this request did not land, but an earlier one may still.
+    row.uncertain = was_uncertain
     if status == 409:
-        _same_second(row)
+        _same_second(row, activity)
         return
-    row.uncertain = False  # the platform answered: this attempt is settled
     if status == 401:
         forget_token(registration, (SCOPE_SCORE,))
         _retry(row, f"HTTP 401: {response.text[:300]}")
@@ -161,14 +179,13 @@ def _lineitem(activity: Activity) -> str:
     return activity.lineitem_url
 
 
-def _same_second(row: ScoreOutbox) -> None:
+def _same_second(row: ScoreOutbox, activity: Activity) -> None:
     if ScoreOutbox.objects.filter(
         activity_id=row.activity_id, user_id=row.user_id, pk__gt=row.pk
     ).exists():
         _finish(row, Status.SUPERSEDED, "HTTP 409 on a score already replaced")
         return
-    if row.uncertain and _platform_holds(row):  # the attempt that timed out did land
-        _finish(row, Status.DELIVERED, "HTTP 409 after a timed-out attempt: already received")
+    if row.uncertain and not _settled(row, activity):  # an earlier attempt may have landed
         return
     if row.attempts > MAX_SAME_SECOND_RETRIES:
         _finish(
@@ -183,23 +200,41 @@ def _same_second(row: ScoreOutbox) -> None:
     row.payload = {**row.payload, "timestamp": format_time(moment)}
     row.next_attempt_at = moment
     row.last_error = "HTTP 409: sent again after the platform's one-second resolution"
-    row.save(update_fields=["payload", "next_attempt_at", "last_error"])
+    row.save(update_fields=["payload", "next_attempt_at", "last_error", "uncertain"])
 
 
-def _platform_holds(row: ScoreOutbox) -> bool:
-    """Return True when the platform's current result is this row's score (checked by AGS)."""
-    activity = Activity.objects.select_related("deployment__registration").get(pk=row.activity_id)
+def _settled(row: ScoreOutbox, activity: Activity) -> bool:
+    """Settle an uncertain row before sending it again; return True when it may be sent.
+
+    The platform holds the score: the row is delivered (False: nothing to send). It does
+    not yet: True, and the row stays uncertain (a timed-out request may still land, so a
+    409 later is checked again). The results service cannot answer now: the row waits for
+    the next try (False). It is not offered at all: True (sent again, unknown).
+    """
+    if SCOPE_RESULT not in (activity.ags_scopes or []):
+        return True
     try:
         result = current_result(
             activity.deployment.registration, activity.lineitem_url, row.payload["userId"]
         )
-    except AgsError:
-        return False  # unknown: sending again may duplicate a score but can never lose one
-    if not result or not result.get("resultMaximum"):
+    except AgsError as exc:
+        _retry(row, f"waiting to learn whether an earlier attempt landed: {exc}")
+        return False
+    if _holds(result, row.payload):
+        row.uncertain = False
+        _finish(row, Status.DELIVERED, "an earlier attempt had landed (AGS results)")
+        return False
+    return True  # not yet: the row stays uncertain, for that attempt may still land
+
+
+def _holds(result: Any, payload: dict[str, Any]) -> bool:
+    """Return True when the platform's ``result`` is the score ``payload`` (score and comment)."""
+    if not isinstance(result, dict) or not result.get("resultMaximum"):
         return False
     theirs = float(result.get("resultScore") or 0) / float(result["resultMaximum"])
-    ours = float(row.payload["scoreGiven"]) / float(row.payload["scoreMaximum"])
-    return abs(theirs - ours) < 1e-6
+    ours = float(payload["scoreGiven"]) / float(payload["scoreMaximum"])
+    same_comment = "comment" not in result or result.get("comment") == payload.get("comment")
+    return abs(theirs - ours) < 1e-6 and same_comment
 
 
 def _retry(row: ScoreOutbox, error: str) -> None:
@@ -212,4 +247,4 @@ def _finish(row: ScoreOutbox, status: Any, error: str) -> None:
     row.status = status
     row.last_error = error
     row.delivered_at = timezone.now() if status == Status.DELIVERED else None
-    row.save(update_fields=["status", "last_error", "delivered_at"])
+    row.save(update_fields=["status", "last_error", "delivered_at", "uncertain"])
