@@ -178,6 +178,9 @@ class ScoreOutbox(models.Model):
     uncertain = models.BooleanField(
         default=False, help_text="The last attempt timed out: the platform may have it already."
     )
+    conflicts = models.PositiveSmallIntegerField(
+        default=0, help_text="HTTP 409s met by this score (a newer one held by the platform)."
+    )
     next_attempt_at = models.DateTimeField(db_index=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

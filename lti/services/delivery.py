@@ -187,7 +187,8 @@ def _same_second(row: ScoreOutbox, activity: Activity) -> None:
         return
     if row.uncertain and not _settled(row, activity):  # an earlier attempt may have landed
         return
-    if row.attempts > MAX_SAME_SECOND_RETRIES:
+    row.conflicts += 1  # counted apart from 5xx and timeouts, which say nothing of a newer grade
+    if row.conflicts > MAX_SAME_SECOND_RETRIES:
         _finish(
             row,
             Status.REFUSED,
@@ -200,7 +201,7 @@ def _same_second(row: ScoreOutbox, activity: Activity) -> None:
     row.payload = {**row.payload, "timestamp": format_time(moment)}
     row.next_attempt_at = moment
     row.last_error = "HTTP 409: sent again after the platform's one-second resolution"
-    row.save(update_fields=["payload", "next_attempt_at", "last_error", "uncertain"])
+    row.save(update_fields=["payload", "next_attempt_at", "last_error", "uncertain", "conflicts"])
 
 
 def _settled(row: ScoreOutbox, activity: Activity) -> bool:
@@ -247,4 +248,4 @@ def _finish(row: ScoreOutbox, status: Any, error: str) -> None:
     row.status = status
     row.last_error = error
     row.delivered_at = timezone.now() if status == Status.DELIVERED else None
-    row.save(update_fields=["status", "last_error", "delivered_at", "uncertain"])
+    row.save(update_fields=["status", "last_error", "delivered_at", "uncertain", "conflicts"])
