@@ -114,9 +114,14 @@ def main() -> None:
             delivery_seconds = time.perf_counter() - started
             backend = "PostgreSQL" if args.postgres else "SQLite"
             latencies = sorted(seconds for seconds, _ in sequential)
-            delivery = (
-                "one Celery koula worker (4 threads, Redis)" if celery else "in-process worker"
-            )
+            if celery:
+                delivery = "one Celery koula worker (4 threads, Redis)"
+            else:
+                delivery = (
+                    "one koula worker (delivery loop)" if args.backlog else "in-process worker"
+                )
+            if args.backlog:
+                delivery += ", started once every score was queued"
             print(
                 f"backend: {backend}; {len(contexts)} learners; tool: koula serve (waitress, "
                 f"8 threads), {delivery}; platform answers scores in +{args.platform_ms:.0f} ms"
@@ -131,10 +136,11 @@ def main() -> None:
                 f"submit_deliverable, {args.threads} threads: "
                 f"{len(contexts) / action_seconds:7.1f} /s"
             )
-            print(
-                f"scores delivered: {len(contexts) / delivery_seconds:7.1f} /s "
-                f"({len(contexts)} scores in {delivery_seconds:.1f} s from the first action)"
-            )
+            if not args.backlog:
+                print(
+                    f"scores delivered: {len(contexts) / delivery_seconds:7.1f} /s "
+                    f"({len(contexts)} scores in {delivery_seconds:.1f} s from the first action)"
+                )
             received = sorted(score["received_at"] for score in platform.scores()[before:])
             if len(received) > 1:
                 print(
