@@ -213,16 +213,6 @@ def test_a_timed_out_score_landing_during_an_outage_arrives_once(platform):
     assert len(arrived) == 1, arrived
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug: lti/services/delivery.py _same_second refuses a row once row.attempts > "
-        "MAX_SAME_SECOND_RETRIES, but attempts counts every attempt (500s and timeouts "
-        "too), so the newest score, after five failed attempts, meets one genuine "
-        "one-second 409 and is marked refused: never delivered, the gradebook keeps the "
-        "older score."
-    ),
-)
 def test_the_newest_score_is_delivered_after_an_outage_and_a_one_second_conflict(platform):
     context = context_of(
         platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED, user="busy")
