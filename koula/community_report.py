@@ -55,16 +55,16 @@ class CommunityTally:
         """(the marking learner's card id, the cards they marked), for learners with marks."""
 
     def add(self, learner_id: str, name: str | None, state: LearnerState) -> None:
-        card = public_id(self.scope, learner_id)
+        # The public id is a hash: made only for the learners who share or mark a card.
         if state.deliverable.done:
             self.cards += 1
             if state.shared_at is not None:
-                self.shared[card] = (
+                self.shared[public_id(self.scope, learner_id)] = (
                     card_title(self.template, state.deliverable.values),
                     name or "",
                 )
         if state.will_use:
-            self.marks.append((card, state.will_use))
+            self.marks.append((public_id(self.scope, learner_id), state.will_use))
 
     def report(self) -> CommunityReport:
         counts: Counter[str] = Counter()
