@@ -87,13 +87,14 @@ class PartState:
         Reports read every learner's state, so this runs 300,000 times for 100,000
         learners: it fills the new object's fields at once (see :data:`_new`).
         """
+        part = _new(cls)
         if not data:
-            return cls()
+            part.__dict__.update(values={}, draft=None, done_at=None, due_on=None, on_time=None)
+            return part
         get = data.get
         done_at = parse_time(get("committed_at") or get("submitted_at"))
         values = dict(get("values") or {})
         due = get("due_on")
-        part = _new(cls)
         part.__dict__.update(
             values=values if done_at else {},
             draft=get("draft") if done_at else (values or None),
