@@ -13,11 +13,12 @@ autovacuum would do in production within a minute of such a load.
 
 On this project's machine (2 shared cores, PostgreSQL 15 on the same machine), best
 of 5 runs: with ``--activities 1`` (100,000 learners in one activity) the report
-takes 2.45 s and the CSV streams at 21,800 rows/s; with the default 4 activities
-(50,000 in the largest) 1.23 s and 19,700 rows/s; always 1 SQL query each and a
-peak of 3.3 MiB. Before the states were decoded with orjson and the accumulator
-computed progress once per pattern of done parts and drafts: 4.04 s and 14,000 to
-18,000 rows/s for 100,000 learners, on the same code otherwise.
+takes 1.80 s and the CSV streams at 23,400 rows/s; with the default 4 activities
+(50,000 in the largest) 0.88 s and 22,800 rows/s; always 1 SQL query each and a
+peak of 3.3 MiB. Before the states were decoded with orjson, the accumulator
+computed progress once per pattern of done parts and drafts, and states were read
+without per-field ``__setattr__``: 4.04 s and 14,000 to 18,000 rows/s for 100,000
+learners.
 
 Needs PostgreSQL (KOULA_TEST_POSTGRES, default postgresql://postgres@127.0.0.1:5432/test);
 the database it creates is dropped at the end.
