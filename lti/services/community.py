@@ -26,10 +26,9 @@ from koula.state import LearnerState
 from lti.bearer import Grant
 from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
+from lti.services.records import learner_rows
 
 __all__ = ["assign_next_host", "card_scope", "community_of", "is_current_host", "shared_cards"]
-
-CHUNK = 2000
 
 
 def card_scope(activity: Activity) -> str:
@@ -41,14 +40,11 @@ def card_scope(activity: Activity) -> str:
 def _sharing_or_marking(activity: Activity) -> Iterator[tuple[str, str, LearnerState]]:
     """Yield the learners of ``activity`` who share a card or marked one: all that browsing
     needs (the others neither show a card nor count a reuse)."""
-    rows = (
-        LearnerRecord.objects.filter(activity=activity)
-        .filter(Q(state__community__shared=True) | Q(state__community__will_use__0__isnull=False))
-        .order_by("pk")
-        .values_list("user__sub", "user__name", "state")
+    return learner_rows(
+        LearnerRecord.objects.filter(activity=activity).filter(
+            Q(state__community__shared=True) | Q(state__community__will_use__0__isnull=False)
+        )
     )
-    for sub, name, state in rows.iterator(chunk_size=CHUNK):
-        yield str(sub), str(name or ""), LearnerState.from_data(state)
 
 
 def community_of(activity: Activity, user: LtiUser) -> Community:

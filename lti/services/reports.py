@@ -1,23 +1,8 @@
-"""Reading an activity's learners for reports and exports, streamed from the database.
-
-Records are read in chunks with one query per chunk (never one per learner),
-so memory stays flat whatever the size of the activity. The state is read as
-JSON text and decoded with orjson, about twice as fast as the standard
-library's ``json`` (which the ORM would use). It reads the same values from
-every state :mod:`koula.values` accepts (texts, lists of texts, ratings from 1
-to 5); a text orjson refuses (``NaN``, which SQLite may hold) is read with
-``json``. (orjson reads an integer beyond 64 bits as a float; states never hold one.)
-"""
+"""An activity's learners for reports and exports, streamed (see :mod:`lti.services.records`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
-
-import orjson
-from django.db.models import TextField
-from django.db.models.functions import Cast
 
 from koula.rotation import turns_from_data
 from koula.state import LearnerState
@@ -25,10 +10,9 @@ from koula.template import SessionTemplate
 from koula_ui.report import MAX_ROWS, Gathered, gather
 from lti.models import Activity, LearnerRecord
 from lti.services.community import card_scope
+from lti.services.records import learner_rows
 
-__all__ = ["CHUNK", "activity_learners", "activity_report"]
-
-CHUNK = 2000
+__all__ = ["activity_learners", "activity_report"]
 
 
 def activity_learners(activity: Activity) -> Iterator[tuple[str, LearnerState]]:
@@ -61,20 +45,4 @@ def activity_report(
 
 
 def _records(activity: Activity) -> Iterator[tuple[str, str, LearnerState]]:
-    rows = (
-        LearnerRecord.objects.filter(activity=activity)
-        .order_by("pk")
-        .values_list("user__sub", "user__name", Cast("state", TextField()))
-    )
-    for sub, name, state in rows.iterator(chunk_size=CHUNK):
-        yield str(sub), str(name or ""), LearnerState.from_data(_loads(state))
-
-
-def _loads(text: str | None) -> Any:
-    """Return the JSON value of ``text`` (None stays None), as ``json.loads`` would."""
-    if text is None:
-        return None
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
+    return learner_rows(LearnerRecord.objects.filter(activity=activity))
