@@ -360,7 +360,8 @@ def test_a_template_without_experiment_has_only_the_practice_card_form() -> None
 
     root = parse(render(solo))
 
-    assert [f.get("data-part") for f in root.xpath('.//form[@class="koula-form"]')] == ["deliverable"]
+    forms = root.xpath('.//form[@class="koula-form"]')
+    assert [f.get("data-part") for f in forms] == ["deliverable"]
 
 
 def test_ids_are_unique_on_a_page_holding_several_activities(template: SessionTemplate) -> None:
