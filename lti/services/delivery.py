@@ -52,10 +52,21 @@ from lti.ags import (
 from lti.logs import log_context
 from lti.models import Activity, ScoreOutbox
 
-__all__ = ["LEASE", "MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due", "next_due", "unclaim"]
+__all__ = ["MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due", "lease", "next_due", "unclaim"]
 
 log = logging.getLogger(__name__)
-LEASE = dt.timedelta(seconds=120)
+
+
+def lease() -> dt.timedelta:
+    """How long a claimed score is a worker's: enough for one score's calls (a results check,
+    a token, the score itself), each bounded by ``KOULA_HTTP_TIMEOUT``, and some slack.
+
+    Each row's lease is renewed just before it is handled (:func:`_renew`), so a pass of
+    many slow rows never outlives the lease of the rows it has not reached yet.
+    """
+    return dt.timedelta(seconds=3 * settings.KOULA_HTTP_TIMEOUT + 10)
+
+
 MAX_SAME_SECOND_RETRIES = 5
 MAX_DELAY = 600.0
 Status = ScoreOutbox.Status
@@ -74,6 +85,8 @@ def deliver_due(limit: int = 50, *, stop: threading.Event | None = None) -> int:
         if stop is not None and stop.is_set():
             unclaim(claimed[index:])
             break
+        if not _renew(row):  # its lease ran out and another worker took it
+            continue
         with log_context(outbox_row=row.pk):
             log.debug("delivering score %s", row.pk)
             try:
@@ -115,9 +128,20 @@ def _claim(limit: int) -> list[ScoreOutbox]:
         rows = list(due.order_by("pk")[:limit])
         for row in rows:
             row.attempts += 1
-            row.next_attempt_at = now + LEASE  # taken: another worker skips it until the lease ends
+            row.next_attempt_at = now + lease()  # taken: others skip it until the lease ends
             row.save(update_fields=["attempts", "next_attempt_at"])
     return rows
+
+
+def _renew(row: ScoreOutbox) -> bool:
+    """Renew ``row``'s lease if it is still this worker's (compare and set); return whether."""
+    renewed = timezone.now() + lease()
+    taken = ScoreOutbox.objects.filter(
+        pk=row.pk, status=Status.PENDING, next_attempt_at=row.next_attempt_at
+    ).update(next_attempt_at=renewed)
+    if taken:
+        row.next_attempt_at = renewed
+    return bool(taken)
 
 
 def _deliver(row: ScoreOutbox) -> None:
