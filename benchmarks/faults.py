@@ -23,7 +23,8 @@ sent, so an older change may be *superseded*, never delivered twice nor out of o
   row is ``delivered`` or ``superseded`` (none pending or refused);
 
 then the delivery rate, the retries, and the time the restarted worker took to deliver what
-the killed one had claimed (their lease is two minutes). Exit status 1 when a check fails.
+the killed one had claimed (they wait for their lease: 3 x KOULA_HTTP_TIMEOUT + 10 s,
+16 s here). Exit status 1 when a check fails.
 
     .venv/bin/python benchmarks/faults.py [--learners 40] [--concurrency 10]
         [--worker thread|celery] [--kill-after 12] [--no-kill] [--seed 7]
@@ -379,7 +380,7 @@ def report(
         print(
             f"worker killed at {killed_at - started:.1f} s and restarted at once; the outbox "
             f"was settled {finished - killed_at:.1f} s after the kill (claimed rows wait for "
-            f"their 120 s lease)"
+            f"their lease, 3 x KOULA_HTTP_TIMEOUT + 10 s)"
         )
     uncertain = sum(1 for row in rows if row["uncertain"])
     print(f"rows left marked uncertain (a timed-out attempt): {uncertain}")

@@ -5,7 +5,7 @@ The scenario, once per database backend: four learners each change their score f
 first score it sends hangs at the platform longer than the tool's HTTP timeout; the worker
 is killed while that request hangs (the platform stores the score a moment later, as a
 real one would); the platform then answers the next score requests with HTTP 500; a new
-worker starts. The rows the dead worker had claimed wait for their lease (two minutes):
+worker starts. The rows the dead worker had claimed wait for their lease (16 s here):
 the test moves their ``next_attempt_at`` to now, as if the lease had passed, instead of
 waiting. Then every outbox row must settle.
 
@@ -132,7 +132,7 @@ def crashed_run(
             pending = _sql(
                 tool, "SELECT COUNT(*) FROM koula_lti_scoreoutbox WHERE status = 'pending'"
             )[0][0]
-            # the lease of the rows the dead worker claimed (2 minutes), passed at once
+            # the lease of the rows the dead worker claimed, passed at once
             _sql(
                 tool,
                 "UPDATE koula_lti_scoreoutbox SET next_attempt_at = CURRENT_TIMESTAMP "
