@@ -64,20 +64,10 @@ import requests
 from tests.e2e.servers import ROOT, free_port
 from tests.lti.pages import context_of
 from tests.lti.platform import TestPlatform, browser_session
+from tests.lti.test_learner_loop import CARD, COMMITMENT, RETURN
 from tests.lti.tool import POSTGRES_URL, RunningTool
 
 CLIENTS = ("bench-a", "bench-b")
-CARD = {
-    "practice_name": "Pair review",
-    "problem": "Reviews come too late.",
-    "steps": ["Pick a pair", "Review within a day"],
-}
-COMMITMENT = {
-    "action": "Try pair review on Monday",
-    "success_signal": "Two reviews in a day",
-    "confidence": 3,
-}
-RETURN = {"applied": "partly", "what_happened": "We did it twice.", "confidence": 4}
 ACTIONS = [
     ("save_draft", {"part": "deliverable", "values": {"problem": "Reviews come too late."}}),
     ("submit_deliverable", {"values": CARD}),
