@@ -13,7 +13,9 @@ field of the template in template order, ``deliverable.<key>``,
 * ``applied`` (yes, partly, no), ``confidence_at_commitment``, ``confidence_at_return``
   (1 to 5), read from the fields that feed these indicators;
 * ``completion``, ``score`` (0 to 1) and ``activity_progress`` (Initialized,
-  Started, InProgress, Submitted, Completed), as :mod:`koula.progress` derives them.
+  Started, InProgress, Submitted, Completed), as :mod:`koula.progress` derives them;
+* ``card_shared`` (yes/no: the practice card is shared with the community) and
+  ``cards_will_use`` (how many shared cards the learner marked "I will use this").
 
 Commitment and return columns are empty for a template without an experiment.
 Lists are joined with ``" | "``, booleans written yes/no, times in ISO 8601 UTC
@@ -60,6 +62,8 @@ CSV_COLUMNS = (
     "completion",
     "score",
     "activity_progress",
+    "card_shared",
+    "cards_will_use",
 )
 LIST_SEPARATOR = " | "
 FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -146,6 +150,8 @@ def _row(template: SessionTemplate, plan: _Plan, learner_id: str, state: Learner
         progress.completion,
         progress.score,
         progress.activity,
+        state.shared_at is not None,
+        len(state.will_use),
     ]
     for part, keys in plan.fields:
         values = state.part(part).values

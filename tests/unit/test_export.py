@@ -59,7 +59,7 @@ def test_the_header_is_the_stable_columns_then_one_per_field_in_template_order(m
         "return.applied",
         "return.what_happened",
     ]
-    assert CSV_COLUMNS[0] == "learner_id" and CSV_COLUMNS[-1] == "activity_progress"
+    assert CSV_COLUMNS[0] == "learner_id" and CSV_COLUMNS[-1] == "cards_will_use"
 
 
 def test_a_closed_loop_row_round_trips_through_the_csv_module(minimal_template):
@@ -80,6 +80,8 @@ def test_a_closed_loop_row_round_trips_through_the_csv_module(minimal_template):
         "completion": "1.0",
         "score": "1.0",
         "activity_progress": "Completed",
+        "card_shared": "no",
+        "cards_will_use": "0",
         "deliverable.practice": "Pair review",
         "deliverable.steps": "Pick a pair | Review",
         "deliverable.link": "https://x.org/a",
@@ -177,3 +179,29 @@ def test_stream_csv_is_a_generator_that_reads_learners_only_as_it_writes(minimal
     assert [next(stream).split(",")[0] for _ in range(3)] == ["l0", "l1", "l2"]
     with pytest.raises(AssertionError, match="read more learners"):
         next(stream)
+
+
+def test_sharing_and_reuse_are_exported(minimal_template, now):
+    from koula.actions import apply_action
+    from koula.community import Community
+
+    state = closed_loop(minimal_template)
+    state = apply_action(
+        "share_card",
+        {"shared": True},
+        template=minimal_template,
+        state=state,
+        now=now,
+        language="en",
+    )
+    state = apply_action(
+        "reuse_card",
+        {"card": "c1", "reuse": True},
+        template=minimal_template,
+        state=state,
+        now=now,
+        language="en",
+        community=Community(frozenset({"c1"}), "own"),
+    )
+    [row] = as_dict(minimal_template, [("learner-8", state)])
+    assert (row["card_shared"], row["cards_will_use"]) == ("yes", "1")
