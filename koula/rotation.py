@@ -11,7 +11,7 @@ only staff and the current host write them, so no learner's update is lost.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ __all__ = [
     "rotation_of",
     "turns_data",
     "turns_from_data",
+    "volunteers_of",
 ]
 
 MAX_NAME = 100
@@ -89,6 +90,29 @@ def hand_over(
     at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # times are kept to the ms
     turn = Turn(name_as_known, learner_id, at)
     return (*turns, turn)[-MAX_TURNS:]
+
+
+class Volunteers:
+    """Who offered to host the next session, read from learners one at a time."""
+
+    def __init__(self) -> None:
+        self._offers: list[tuple[dt.datetime, str]] = []
+
+    def add(self, learner_id: str, name: str | None, state: LearnerState) -> None:
+        if state.volunteered_at is not None:
+            self._offers.append((state.volunteered_at, name or learner_id))
+
+    def names(self) -> list[str]:
+        """Return the volunteers' names (their id when they have none), earliest offer first."""
+        return [who for _when, who in sorted(self._offers)]
+
+
+def volunteers_of(learners: Iterable[tuple[str, str | None, LearnerState]]) -> list[str]:
+    """Return who offered to host the next session among ``(id, name, state)`` triples."""
+    found = Volunteers()
+    for learner_id, name, state in learners:
+        found.add(learner_id, name, state)
+    return found.names()
 
 
 def rotation_of(turns: Sequence[Turn], volunteers: Sequence[str]) -> Rotation:

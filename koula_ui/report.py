@@ -28,7 +28,7 @@ from markupsafe import Markup
 from koula.community_report import CommunityReport, CommunityTally
 from koula.impact import ImpactAccumulator, ImpactReport
 from koula.messages import Gettext, gettext_for, pick_language
-from koula.rotation import Rotation, Turn, rotation_of
+from koula.rotation import Rotation, Turn, Volunteers, rotation_of
 from koula.state import LearnerState, format_time
 from koula.template import Part, SessionTemplate
 from koula_ui.charts import report_charts
@@ -62,8 +62,6 @@ class Gathered:
     """The learner table's first rows (see :data:`ROW_KEYS`)."""
     volunteers: list[str]
     """Who offered to host the next session (name, else id), earliest offer first."""
-    volunteer_ids: dict[str, str]
-    """The volunteers' learner ids by the names above (to link a hand-over to a learner)."""
     community: CommunityReport
     rotation: Rotation
 
@@ -86,22 +84,19 @@ def gather(
     accumulator = ImpactAccumulator(template)
     community = CommunityTally(template, scope)
     rows: list[dict[str, Any]] = []
-    offers: list[tuple[dt.datetime, str, str]] = []
+    offers = Volunteers()
     for learner_id, name, state in learners:
         accumulator.add(learner_id, state)
         community.add(learner_id, name, state)
         if len(rows) < max_rows:
             rows.append(learner_row(template, learner_id, state, name=name or None))
-        if state.volunteered_at is not None:
-            offers.append((state.volunteered_at, name or learner_id, learner_id))
+        offers.add(learner_id, name, state)
     report = accumulator.report(roster_size=roster_size, computed_at=dt.datetime.now(dt.UTC))
-    offers.sort()
-    volunteers = [who for _when, who, _id in offers]
+    volunteers = offers.names()
     return Gathered(
         report,
         rows,
         volunteers,
-        {who: learner_id for _when, who, learner_id in offers},
         community.report(),
         rotation_of(turns, volunteers),
     )

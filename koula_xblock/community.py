@@ -21,7 +21,7 @@ from koula.messages import translate
 from koula.rotation import hand_over, turns_data, turns_from_data
 from koula.state import LearnerState
 from koula_xblock import compat
-from koula_xblock.learner import json_response
+from koula_xblock.learner import json_response, not_set_up
 
 if TYPE_CHECKING:
     from koula_xblock.block import KoulaXBlock
@@ -60,10 +60,7 @@ def shared_cards(block: KoulaXBlock, body: Any) -> Response:
     except InvalidValues as error:
         return json_response({"errors": error.errors}, status=400)
     except KoulaError:
-        message = translate(
-            language, "This activity is not set up correctly yet. Please tell the course team."
-        )
-        return json_response({"errors": {"_": message}}, status=409)
+        return not_set_up(language)
     reader = compat.learner_id(block)
     learners = list(members(block))
     if not any(learner_id == reader for learner_id, _n, _s in learners):

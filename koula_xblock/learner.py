@@ -30,7 +30,7 @@ from koula_xblock.records import record_of
 if TYPE_CHECKING:
     from koula_xblock.block import KoulaXBlock
 
-__all__ = ["json_response", "keep_record", "publish_progress", "run_action"]
+__all__ = ["json_response", "keep_record", "not_set_up", "publish_progress", "run_action"]
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +52,7 @@ def run_action(
     try:
         template = block.template()
     except KoulaError:
-        message = translate(
-            language, "This activity is not set up correctly yet. Please tell the course team."
-        )
-        return json_response({"errors": {"_": message}}, status=409)
+        return not_set_up(language)
     outcome = perform(
         action,
         body,
@@ -76,6 +73,14 @@ def run_action(
 
 TRACKING_EVENT = "edx.koula.learner_action"
 """The tracking event of every learner action, for the platform's analytics."""
+
+
+def not_set_up(language: str) -> Response:
+    """The 409 a learner gets from an activity whose settings do not make a template."""
+    message = translate(
+        language, "This activity is not set up correctly yet. Please tell the course team."
+    )
+    return json_response({"errors": {"_": message}}, status=409)
 
 
 def publish_progress(block: KoulaXBlock, after: Progress) -> None:

@@ -14,7 +14,7 @@ from markupsafe import escape
 
 from koula.export import stream_csv
 from koula.messages import translate
-from koula.rotation import turns_from_data
+from koula.rotation import turns_from_data, volunteers_of
 from koula.template import SessionTemplate
 from koula_ui.assets import asset_text
 from koula_ui.handover import render_host_tools
@@ -38,14 +38,14 @@ def _gather(block: KoulaXBlock, template: SessionTemplate) -> Gathered:
 
 
 def _host_tools(
-    block: KoulaXBlock, template: SessionTemplate, language: str, uid: str, found: Gathered
+    block: KoulaXBlock, template: SessionTemplate, language: str, uid: str, volunteers: list[str]
 ) -> str:
     return render_host_tools(
         template=template,
         language=language,
         uid=uid,
         next_host=block.next_host or "",
-        volunteers=found.volunteers,
+        volunteers=volunteers,
         url=block.runtime.handler_url(block, "assign_host"),
         for_learner=not compat.user_is_staff(block),
     )
@@ -54,14 +54,14 @@ def _host_tools(
 def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid: str) -> str:
     """Return the run-sheet, the hand-over form and the impact report of ``block`` for staff."""
     found = _gather(block, template)
-    return _host_tools(block, template, language, uid, found) + _report(
+    return _host_tools(block, template, language, uid, found.volunteers) + _report(
         block, template, language, uid, found
     )
 
 
 def host_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid: str) -> str:
     """Return what the learner hosting the next session gets: the run-sheet and the hand-over."""
-    return _host_tools(block, template, language, uid, _gather(block, template))
+    return _host_tools(block, template, language, uid, volunteers_of(members(block)))
 
 
 def _report(

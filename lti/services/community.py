@@ -21,14 +21,21 @@ from django.db.models import Q
 from koula.community import Community, browse, browse_request, page_data, public_id
 from koula.errors import InvalidValues
 from koula.messages import translate
-from koula.rotation import hand_over, turns_data, turns_from_data
+from koula.rotation import hand_over, turns_data, turns_from_data, volunteers_of
 from koula.state import LearnerState
 from lti.bearer import Grant
 from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.records import learner_rows
 
-__all__ = ["assign_next_host", "card_scope", "community_of", "is_current_host", "shared_cards"]
+__all__ = [
+    "activity_volunteers",
+    "assign_next_host",
+    "card_scope",
+    "community_of",
+    "is_current_host",
+    "shared_cards",
+]
 
 
 def card_scope(activity: Activity) -> str:
@@ -45,6 +52,15 @@ def _sharing_or_marking(activity: Activity) -> Iterator[tuple[str, str, LearnerS
             Q(state__community__shared=True) | Q(state__community__will_use__0__isnull=False)
         )
     )
+
+
+def activity_volunteers(activity: Activity) -> list[str]:
+    """Return who offered to host the next session in ``activity``, earliest first (reading
+    only their records)."""
+    offered = LearnerRecord.objects.filter(
+        activity=activity, state__host__volunteered_at__isnull=False
+    )
+    return volunteers_of(learner_rows(offered))
 
 
 def community_of(activity: Activity, user: LtiUser) -> Community:

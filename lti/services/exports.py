@@ -112,7 +112,7 @@ def _write(export: ReportExport) -> None:
         partial.unlink(missing_ok=True)
         _finish(export, ReportExport.Status.FAILED, error=str(error)[:500])
         return
-    _finish(export, ReportExport.Status.DONE, rows=written[0], file_name=name)
+    _finish(export, ReportExport.Status.DONE, rows_written=written[0], file_name=name)
 
 
 def _progress(export: ReportExport, rows: int) -> None:
@@ -122,10 +122,9 @@ def _progress(export: ReportExport, rows: int) -> None:
 
 
 def _finish(export: ReportExport, status: str, **fields: object) -> None:
-    values = {"status": status, "finished_at": timezone.now(), "lease_until": None, **fields}
-    if "rows" in values:
-        values["rows_written"] = values.pop("rows")
-    ReportExport.objects.filter(pk=export.pk).update(**values)
+    ReportExport.objects.filter(pk=export.pk).update(
+        status=status, finished_at=timezone.now(), lease_until=None, **fields
+    )
     log.info("CSV export %s: %s", export.pk, status)
 
 

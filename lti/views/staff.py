@@ -22,7 +22,7 @@ from lti.models import Activity, Deployment
 from lti.nrps import RosterUnavailable, roster
 from lti.rendering import page
 from lti.services.activities import template_of
-from lti.services.community import assign_next_host
+from lti.services.community import activity_volunteers, assign_next_host
 from lti.services.reports import activity_report
 from lti.views.language import request_language
 from lti.views.report import report_html as report_fragment
@@ -82,16 +82,8 @@ def staff_view(
         )
         volunteers = found.volunteers
         report_html = report_fragment(activity, template, found, language)
-        runsheet_html = Markup(
-            render_host_tools(
-                template=template,
-                language=language,
-                uid=f"h{activity.pk}",
-                next_host=activity.next_host,
-                volunteers=found.volunteers,
-                url=None,  # staff hand over with the page's own form (it works without script)
-            )
-        )
+        # Staff hand over with the page's own form below (it works without script).
+        runsheet_html = _host_tools(activity, template, language, found.volunteers)
     preview_html = ""
     if template is not None:
         preview_html = Markup(
@@ -182,16 +174,35 @@ def host_tools(
     activity: Activity, template: SessionTemplate, language: str, *, api: str, token: str
 ) -> Markup:
     """Return what the learner hosting the next session gets: the run-sheet and the hand-over."""
-    found = activity_report(activity, template, roster_size=None, max_rows=0)
+    return _host_tools(
+        activity,
+        template,
+        language,
+        activity_volunteers(activity),
+        url=f"{api}/assign_host",
+        token=token,
+    )
+
+
+def _host_tools(
+    activity: Activity,
+    template: SessionTemplate,
+    language: str,
+    volunteers: list[str],
+    *,
+    url: str | None = None,
+    token: str | None = None,
+) -> Markup:
+    """The run-sheet, and the hand-over form when ``url`` is given (for the learner host)."""
     return Markup(
         render_host_tools(
             template=template,
             language=language,
             uid=f"h{activity.pk}",
             next_host=activity.next_host,
-            volunteers=found.volunteers,
-            url=f"{api}/assign_host",
+            volunteers=volunteers,
+            url=url,
             token=token,
-            for_learner=True,
+            for_learner=url is not None,
         )
     )
