@@ -12,6 +12,7 @@ from django.db import models
 __all__ = [
     "Activity",
     "Deployment",
+    "Invitation",
     "LaunchState",
     "LearnerRecord",
     "LtiUser",
@@ -35,6 +36,20 @@ class Registration(models.Model):
     accept_new_deployments = models.BooleanField(
         default=False, help_text="Accept launches from deployment ids not yet listed."
     )
+    added_by_admin = models.BooleanField(
+        default=False,
+        help_text="Registered with 'koula platforms add': its hosts may be on a private network.",
+    )
+    configuration_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Where dynamic registration read the platform configuration (origin trusted).",
+    )
+    service_origins = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="More origins (scheme://host:port) an admin trusts for AGS and NRPS URLs.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,6 +60,23 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"{self.issuer} ({self.client_id})"
+
+
+class Invitation(models.Model):
+    """A single-use dynamic registration link (``koula platforms invite``).
+
+    Only the SHA-256 of the token is stored: the URL printed once is the secret.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    spent_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    registration = models.ForeignKey(
+        Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
 
 
 class Deployment(models.Model):
