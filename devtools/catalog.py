@@ -3,14 +3,19 @@
 ``python devtools/catalog.py extract`` collects every translatable string
 (Python, Jinja2 templates) into ``koula/locale/koula.pot`` and merges it into
 each language's ``.po`` (new strings arrive untranslated); ``compile`` writes the
-``.mo`` files that ship in the wheel. ``tests/unit/test_catalogs.py`` fails when a
-string has no French translation or a ``.mo`` is stale.
+``.mo`` files that ship in the wheel; ``translate FILE.json`` does both, setting the
+French of the strings a JSON object maps (``{"English": "Français"}``), under a file
+lock so two people working in one tree never lose each other's translations.
+``tests/unit/test_messages.py`` fails when a string has no French translation or a
+``.mo`` is stale.
 """
 
 from __future__ import annotations
 
 import datetime
+import fcntl
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -85,5 +90,26 @@ def compile_all() -> None:
         po_path(language).with_suffix(".mo").write_bytes(compiled(language))
 
 
+def translate_from(path: str, language: str = "fr") -> None:
+    """Extract, set the translations that the JSON file at ``path`` gives, then compile."""
+    given: dict[str, str] = json.loads(Path(path).read_text(encoding="utf-8"))
+    with (LOCALE / ".catalog.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        extract()
+        catalog = read(language)
+        missing = [msgid for msgid in given if msgid not in catalog]
+        for msgid, msgstr in given.items():
+            if msgid in catalog:
+                catalog[msgid].string = msgstr
+        with po_path(language).open("wb") as handle:
+            write_po(handle, catalog, omit_header=True, sort_output=True, include_lineno=False)
+        compile_all()
+    if missing:
+        print("not in the code (extracted from no file):", *missing, sep="\n  ", file=sys.stderr)
+
+
 if __name__ == "__main__":
-    {"extract": extract, "compile": compile_all}[sys.argv[1]]()
+    if sys.argv[1] == "translate":
+        translate_from(sys.argv[2])
+    else:
+        {"extract": extract, "compile": compile_all}[sys.argv[1]]()
