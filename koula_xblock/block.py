@@ -51,6 +51,7 @@ SHARED_ASSETS = {
 
 @XBlock.needs("i18n")
 @XBlock.wants("user")
+@XBlock.wants("studio_user_permissions")  # Studio's word on who may edit the settings
 @XBlock.wants("koula_records")  # a record store the runtime may offer (tests: a fake)
 @XBlock.supports("multi_device")
 class KoulaXBlock(SettingsMixin, OlxMixin, CompletableXBlockMixin, XBlock):

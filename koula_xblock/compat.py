@@ -17,6 +17,7 @@ __all__ = [
     "host_language",
     "learner_id",
     "record_store",
+    "user_can_author",
     "user_is_staff",
     "user_name",
 ]
@@ -53,6 +54,20 @@ def user_is_staff(block: Any) -> bool:
     """Return True when the current user is course staff (never for an unknown user)."""
     user = _current_user(block)
     return bool(user and user.opt_attrs.get("edx-platform.user_is_staff"))
+
+
+def user_can_author(block: Any) -> bool:
+    """Return True when the current user may change the block's settings.
+
+    In the LMS that is course staff. Studio's user service never says staff, so
+    there it is a user its ``studio_user_permissions`` service lets write the course.
+    """
+    if user_is_staff(block):
+        return True
+    permissions = block.runtime.service(block, "studio_user_permissions")
+    can_write = getattr(permissions, "can_write", None)
+    course_key = getattr(block.scope_ids.usage_id, "course_key", None)
+    return bool(callable(can_write) and course_key is not None and can_write(course_key))
 
 
 def anonymous_user_id(block: Any) -> str | None:

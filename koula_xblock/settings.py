@@ -4,7 +4,10 @@ Contract: a block using :class:`SettingsMixin` gets the fields an admin sets,
 :meth:`activity_settings` (the core's view of them), ``studio_view`` and the
 ``studio_submit`` handler, which validates everything through the core and
 answers 400 with ``{"errors": {field: message}}`` so the dialog shows each
-problem in place. Nothing is saved unless everything is valid.
+problem in place. Nothing is saved unless everything is valid, and nothing at
+all for a user who is not course staff (403): the LMS serves every handler of
+the block to learners too. The block must want ``studio_user_permissions``
+(Studio's word on who may edit, see :func:`koula_xblock.compat.user_can_author`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from xblock.fields import Float, Integer, Scope, String
 
 from koula.activity import ActivitySettings, check_settings
 from koula.library import DEFAULT_TEMPLATE_ID, library_templates
-from koula.messages import gettext_for
+from koula.messages import N_, gettext_for
+from koula_xblock import compat
 from koula_xblock.studio_page import render_studio_page
 
 __all__ = ["EDITABLE_FIELDS", "SettingsMixin"]
@@ -39,6 +43,7 @@ EDITABLE_FIELDS = (
     "commitment_weight",
     "return_weight",
 )
+SETTINGS_ARE_STAFF_ONLY = N_("Only course staff can change this activity's settings.")
 LANGUAGE_CHOICES = (("", _("The learner's language")), ("en", "English"), ("fr", "Français"))
 
 
@@ -127,6 +132,8 @@ class SettingsMixin:
 
         language = self.learner_language()  # type: ignore[attr-defined]
         gettext = gettext_for(language)
+        if not compat.user_can_author(self):
+            return json_response({"errors": {"_": gettext(SETTINGS_ARE_STAFF_ONLY)}}, status=403)
         values, errors = _parse_submission(self, data, gettext)
         candidate = ActivitySettings(
             **{k: v for k, v in values.items() if k in ActivitySettings.__dataclass_fields__}

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def test_an_invalid_custom_template_is_explained_in_place_and_not_saved(page, workbench):
     url, _ = workbench
-    page.goto(f"{url}/scenario/koula.4/studio_view/?student=author")
+    page.goto(f"{url}/scenario/koula.4/studio_view/?student=staff-author")
     form = page.locator(".koula-studio-form")
     form.locator("[name=custom_template]").fill("format: 1\nid: ours\nlanguages: [en]\n")
     with page.expect_response(re.compile(r"/studio_submit/")) as response:
@@ -27,7 +27,7 @@ def test_an_invalid_custom_template_is_explained_in_place_and_not_saved(page, wo
 
 def test_valid_settings_are_saved_and_the_learner_sees_them(page, workbench):
     url, _ = workbench
-    page.goto(f"{url}/scenario/koula.5/studio_view/?student=author")
+    page.goto(f"{url}/scenario/koula.5/studio_view/?student=staff-author")
     form = page.locator(".koula-studio-form")
     form.locator("[name=display_name]").fill("Notre Koula")
     form.locator("[name=return_window_days]").fill("21")

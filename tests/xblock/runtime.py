@@ -4,7 +4,9 @@ Handlers are called through ``runtime.handle`` so the JSON-handler wrapper runs
 too; ``publish`` is replaced by a recorder so tests can read the grade and
 completion events the block emits. The runtime offers a user service like the
 LMS's (anonymous id, staff flag) and, as the ``koula_records`` service, an
-in-memory :class:`MemoryRecordStore` shared by the learners of one course.
+in-memory :class:`MemoryRecordStore` shared by the learners of one course. A
+``Course(studio=True)`` is seen as Studio sees it: a usage id with a course key,
+a user service that never says staff, and ``studio_user_permissions``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from opaque_keys.edx.keys import UsageKey
 from webob import Request
 from xblock.fields import ScopeIds
 from xblock.reference.user_service import UserService, XBlockUser
@@ -58,6 +61,19 @@ class LmsLikeUserService(UserService):
         return self.user
 
 
+class StudioPermissions:
+    """Studio's ``studio_user_permissions`` service: who may write which course."""
+
+    def __init__(self, *, writes: bool) -> None:
+        self.writes = writes
+
+    def can_write(self, course_key: Any) -> bool:
+        return self.writes and str(course_key) == str(STUDIO_USAGE.course_key)
+
+
+STUDIO_USAGE = UsageKey.from_string("block-v1:Koula+C1+2026+type@koula+block@usage-1")
+
+
 class RecordingRuntime(TestRuntime):
     """A test runtime that serves URLs and records published events."""
 
@@ -80,18 +96,28 @@ class RecordingRuntime(TestRuntime):
 class Course:
     """One usage of the block, seen by any number of learners sharing one store."""
 
-    def __init__(self, *, keep_records: bool = True) -> None:
+    def __init__(self, *, keep_records: bool = True, studio: bool = False) -> None:
         self.store = DictKeyValueStore()
         self.records = MemoryRecordStore() if keep_records else None
+        self.studio = studio
 
     def block(
-        self, user_id: str = "learner-1", *, staff: bool = False, **fields: Any
+        self,
+        user_id: str = "learner-1",
+        *,
+        staff: bool = False,
+        author: bool = False,
+        **fields: Any,
     ) -> KoulaXBlock:
+        """The block as ``user_id`` sees it; ``author`` may write the course in Studio."""
         services: dict[str, Any] = {"user": LmsLikeUserService(user_id, staff=staff)}
         if self.records is not None:
             services["koula_records"] = self.records
+        if self.studio:
+            services["studio_user_permissions"] = StudioPermissions(writes=author)
         runtime = RecordingRuntime(self.store, services)
-        ids = ScopeIds(user_id, "koula", "def-1", "usage-1")
+        usage = STUDIO_USAGE if self.studio else "usage-1"
+        ids = ScopeIds(user_id, "koula", "def-1", usage)
         block = runtime.construct_xblock_from_class(KoulaXBlock, ids)
         for name, value in fields.items():
             setattr(block, name, value)

@@ -1,4 +1,8 @@
-from tests.xblock.runtime import call
+import pytest
+from xblock.fields import Scope
+
+from koula_xblock.block import KoulaXBlock
+from tests.xblock.runtime import Course, call
 
 
 def test_the_edit_dialog_lists_every_setting_with_its_current_value(course):
@@ -17,7 +21,7 @@ def test_the_edit_dialog_lists_every_setting_with_its_current_value(course):
 
 
 def test_valid_settings_are_saved(course):
-    block = course.block()
+    block = course.block(staff=True)
     status, body = call(
         block,
         "studio_submit",
@@ -40,7 +44,7 @@ def test_valid_settings_are_saved(course):
 
 
 def test_an_invalid_custom_template_is_refused_with_every_located_problem(course):
-    block = course.block()
+    block = course.block(staff=True)
     status, body = call(
         block,
         "studio_submit",
@@ -57,7 +61,7 @@ def test_an_invalid_custom_template_is_refused_with_every_located_problem(course
 
 
 def test_bad_numbers_are_refused_in_place_and_nothing_is_saved(course):
-    block = course.block()
+    block = course.block(staff=True)
     status, body = call(
         block,
         "studio_submit",
@@ -77,7 +81,80 @@ def test_a_valid_custom_template_replaces_the_library_one(course):
     from pathlib import Path
 
     text = (Path(__file__).parents[1] / "data" / "templates" / "minimal.yaml").read_text()
-    block = course.block()
+    block = course.block(staff=True)
     status, _ = call(block, "studio_submit", {"custom_template": text})
     assert status == 200
     assert block.template().id == "minimal"
+
+
+AUTHOR_HANDLERS = ("studio_submit",)
+"""The handlers that change what course staff authored (settings and content fields)."""
+LEARNER_HANDLERS = {
+    "save_draft",
+    "submit_deliverable",
+    "commit_experiment",
+    "submit_return",
+    "volunteer_host",
+    "share_card",
+    "reuse_card",
+    "shared_cards",
+}
+STAFF_HANDLERS = {"assign_host", "staff_report", "staff_records", "export_csv"}
+NEW_SETTINGS = {
+    "display_name": "Taken over",
+    "template_id": "after-action-review",
+    "return_window_days": "30",
+    "weight": "0",
+    "language": "fr",
+}
+
+
+def authored(block) -> dict:
+    """Every content and settings field of ``block``, as stored."""
+    return {
+        name: getattr(block, name)
+        for name, field in block.fields.items()
+        if field.scope in (Scope.content, Scope.settings)
+    }
+
+
+def test_every_handler_is_known_as_a_learner_staff_or_author_one():
+    handlers = {
+        name
+        for name in dir(KoulaXBlock)
+        if getattr(getattr(KoulaXBlock, name, None), "_is_xblock_handler", False)
+    }
+    assert handlers == LEARNER_HANDLERS | STAFF_HANDLERS | set(AUTHOR_HANDLERS)
+
+
+@pytest.mark.parametrize("handler", AUTHOR_HANDLERS)
+def test_a_learner_calling_an_author_handler_gets_403_and_changes_nothing(course, handler):
+    before = authored(course.block("learner-1"))
+    status, body = call(course.block("learner-1"), handler, NEW_SETTINGS)
+    assert status == 403
+    assert "Only course staff" in body["errors"]["_"]
+    assert authored(course.block("learner-1")) == before
+    assert authored(course.block("teacher", staff=True)) == before
+
+
+@pytest.mark.parametrize("handler", AUTHOR_HANDLERS)
+def test_the_refusal_is_in_the_learners_language(course, handler):
+    course.block("teacher", staff=True, language="fr")
+    status, body = call(course.block("learner-1"), handler, NEW_SETTINGS)
+    assert status == 403 and "Seule l'équipe pédagogique" in body["errors"]["_"]
+
+
+@pytest.mark.parametrize("handler", AUTHOR_HANDLERS)
+def test_course_staff_still_change_the_settings(course, handler):
+    status, _body = call(course.block("teacher", staff=True), handler, NEW_SETTINGS)
+    assert status == 200
+    assert course.block("learner-1").display_name == "Taken over"
+
+
+def test_a_course_author_in_studio_changes_the_settings_and_anyone_else_there_cannot():
+    course = Course(studio=True)
+    before = authored(course.block("visitor"))
+    assert call(course.block("visitor"), "studio_submit", NEW_SETTINGS)[0] == 403
+    assert authored(course.block("visitor")) == before
+    assert call(course.block("author", author=True), "studio_submit", NEW_SETTINGS)[0] == 200
+    assert course.block("visitor").display_name == "Taken over"
