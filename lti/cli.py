@@ -1,4 +1,5 @@
-"""``koula serve``, ``koula worker``, ``koula platforms add|list`` and ``koula keys rotate``.
+"""``koula serve``, ``koula worker``, ``koula platforms add|list|invite|invites|revoke-invite``
+and ``koula keys rotate``.
 
 Registered on the core's command line through the ``koula.commands`` entry
 point. Django is set up only when one of these commands runs.
@@ -55,6 +56,7 @@ def register(commands: Any) -> None:
     actions.add_parser("list", help="list the registered platforms").set_defaults(
         run=_platforms_list
     )
+    _invitation_parsers(actions)
     report = commands.add_parser("report", help="activities' learner records")
     report_actions = report.add_subparsers(dest="report_action", required=True)
     export = report_actions.add_parser("export", help="one row per learner (CSV, UTF-8 BOM)")
@@ -67,6 +69,38 @@ def register(commands: Any) -> None:
     keys = commands.add_parser("keys", help="the tool's signing keys")
     keys_actions = keys.add_subparsers(dest="keys_action", required=True)
     keys_actions.add_parser("rotate", help="make a new signing key").set_defaults(run=_rotate)
+
+
+def _invitation_parsers(actions: Any) -> None:
+    """``koula platforms invite|invites|revoke-invite``: registration links (issue 9, point 1)."""
+    invite = actions.add_parser(
+        "invite", help="print a single-use link for a platform's dynamic registration"
+    )
+    invite.add_argument(
+        "--expires",
+        type=float,
+        default=7 * 24,
+        metavar="HOURS",
+        help="hours the link stays valid (default: 168, 7 days; at most 2160, 90 days)",
+    )
+    invite.add_argument("--note", default="", help="a reminder of whom the link is for")
+    invite.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="the port 'koula serve' listens on, for the link when KOULA_BASE_URL is not set",
+    )
+    invite.set_defaults(run=_platforms_invite)
+    invites = actions.add_parser("invites", help="list the open registration links")
+    invites.add_argument(
+        "--all", action="store_true", help="also the used, revoked and expired ones"
+    )
+    invites.set_defaults(run=_platforms_invites)
+    revoke = actions.add_parser("revoke-invite", help="cancel an unused registration link")
+    revoke.add_argument(
+        "invitation", metavar="TOKEN", help="the link, its token, or the id 'invites' shows"
+    )
+    revoke.set_defaults(run=_platforms_revoke_invite)
 
 
 def setup(port: int | None = None) -> None:
@@ -135,7 +169,8 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
     }[thread is not None]
     print(
         f"Koula LTI tool: {base}\n"
-        f"  registration URL (paste into your platform): {base}/lti/register\n"
+        f"  registration: 'koula platforms invite{_port_option(args.port)}' prints a "
+        f"single-use link ({base}/lti/register/...) to paste into your platform\n"
         f"  login {base}/lti/login   launch {base}/lti/launch   keys {base}/lti/jwks.json\n"
         f"  data: {data_dir()}  database: {settings.DATABASES['default']['ENGINE']}\n"
         f"  {delivery}",
@@ -235,6 +270,134 @@ def _platforms_list(args: argparse.Namespace, out: TextIO) -> int:
             f"{registration.issuer}  client_id={registration.client_id}  deployments={deployments}",
             file=out,
         )
+    return 0
+
+
+def _port_option(port: int) -> str:
+    """`` --port N`` when ``koula platforms invite`` needs it to print this server's URL."""
+    return "" if os.environ.get("KOULA_BASE_URL") or port == 8000 else f" --port {port}"
+
+
+def _cli_gettext(args: argparse.Namespace) -> Any:
+    from koula.messages import gettext_for, pick_language
+
+    return gettext_for(pick_language(getattr(args, "lang", None), os.environ.get("LANG")))
+
+
+def _when(moment: Any) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _platforms_invite(args: argparse.Namespace, out: TextIO) -> int:
+    _ = _cli_gettext(args)
+    setup(args.port)
+    from lti.services.invitations import MAX_HOURS, MAX_NOTE, invitation_create
+
+    if not 0 < args.expires <= MAX_HOURS:
+        print(
+            _(
+                "koula platforms invite: --expires takes a number of hours above 0 and at "
+                "most {most} (90 days), not {given}."
+            ).format(most=MAX_HOURS, given=args.expires),
+            file=out,
+        )
+        return 2
+    if len(args.note) > MAX_NOTE:
+        print(
+            _("koula platforms invite: --note is at most {most} characters.").format(most=MAX_NOTE),
+            file=out,
+        )
+        return 2
+    made = invitation_create(hours=args.expires, note=args.note)
+    print(
+        _("Registration link (single use, valid until {when}):").format(
+            when=_when(made.expires_at)
+        ),
+        file=out,
+    )
+    print(f"\n  {made.url}\n", file=out)
+    print(
+        _(
+            "Paste it into the platform's dynamic registration (Moodle: Tool URL; Canvas: "
+            "LTI Registration; Brightspace: Register Tool, Dynamic). It is shown only this "
+            "once: Koula keeps only a hash of it."
+        ),
+        file=out,
+    )
+    print(
+        _("Invitation {id}; 'koula platforms revoke-invite {id}' cancels it.").format(
+            id=made.short_id
+        ),
+        file=out,
+    )
+    return 0
+
+
+def _platforms_invites(args: argparse.Namespace, out: TextIO) -> int:
+    _ = _cli_gettext(args)
+    setup()
+    from django.utils import timezone
+
+    from lti.services.invitations import invitation_state, invitations_listed, short_id
+
+    now = timezone.now()
+    rows = invitations_listed(everything=args.all, now=now)
+    if not rows:
+        print(_("No open registration link: 'koula platforms invite' makes one."), file=out)
+    for invitation in rows:
+        state = invitation_state(invitation, now)
+        if state == "spent":
+            used_by = invitation.registration or _("a platform since removed")
+            what = _("used {when} by {platform}").format(
+                when=_when(invitation.spent_at), platform=used_by
+            )
+        elif state == "revoked":
+            what = _("revoked {when}").format(when=_when(invitation.revoked_at))
+        elif state == "expired":
+            what = _("expired {when}").format(when=_when(invitation.expires_at))
+        else:
+            what = _("open until {when}").format(when=_when(invitation.expires_at))
+        made = _("made {when}").format(when=_when(invitation.created_at))
+        note = f"  {invitation.note}" if invitation.note else ""
+        print(f"{short_id(invitation)}  {what}  {made}{note}", file=out)
+    return 0
+
+
+def _platforms_revoke_invite(args: argparse.Namespace, out: TextIO) -> int:
+    _ = _cli_gettext(args)
+    setup()
+    from lti.services.invitations import InvitationNotFound, invitation_revoke, short_id
+
+    try:
+        invitation = invitation_revoke(reference=args.invitation)
+    except InvitationNotFound as missing:
+        if missing.several:
+            message = _("{reference} is the start of several invitations' ids: give more of it.")
+        else:
+            message = _(
+                "No invitation matches {reference}: give the registration link, or the id "
+                "that 'koula platforms invites --all' shows."
+            )
+        print(
+            f"koula platforms revoke-invite: {message.format(reference=missing.reference)}",
+            file=out,
+        )
+        return 2
+    if invitation.spent_at is not None:
+        print(
+            _("Invitation {id} was already used by {platform}: there is nothing to revoke.").format(
+                id=short_id(invitation),
+                platform=invitation.registration or _("a platform since removed"),
+            ),
+            file=out,
+        )
+        return 2
+    print(
+        _("Invitation {id} is revoked: its link registers nothing any more.").format(
+            id=short_id(invitation)
+        ),
+        file=out,
+    )
     return 0
 
 

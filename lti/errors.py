@@ -6,7 +6,8 @@ Hierarchy::
     ├── LaunchRefused        a bad, forged or replayed launch        -> 400
     ├── RegistrationFailed   dynamic registration could not finish   -> 400
     ├── NotAuthenticated     no or expired bearer token              -> 401
-    └── NotAllowed           a token used outside what it grants     -> 403
+    ├── NotAllowed           a token used outside what it grants     -> 403
+    └── InvitationRefused    registration without an open invitation -> 403 (its own page)
 
 Each carries a message for a person, already in their language. No view
 catches these itself: :class:`LtiErrorMiddleware` renders them, so a bad
@@ -28,6 +29,7 @@ from lti.rendering import page
 from lti.views.language import request_language
 
 __all__ = [
+    "InvitationRefused",
     "LaunchRefused",
     "LtiError",
     "LtiErrorMiddleware",
@@ -52,8 +54,14 @@ def _unavailable(exception: Exception) -> bool:
     return isinstance(exception, RedisDown | RedisSlow)
 
 
+def _without_secret(path: str) -> str:
+    """``path`` for the log: a registration link's token (a secret while open) left out."""
+    return "/lti/register/<token>" if path.startswith("/lti/register/") else path
+
+
 class LtiError(Exception):
     status = 400
+    template = "error.html"  # the page shown, given ``message``
 
     def __init__(self, message: str, *, language: str = "en", detail: str = "") -> None:
         super().__init__(message)
@@ -76,6 +84,13 @@ class NotAuthenticated(LtiError):
 
 class NotAllowed(LtiError):
     status = 403
+
+
+class InvitationRefused(LtiError):
+    """Dynamic registration without an open invitation: the page says how to get one."""
+
+    status = 403
+    template = "register_refused.html"
 
 
 class LtiErrorMiddleware:
@@ -107,12 +122,15 @@ class LtiErrorMiddleware:
         log.info(
             "%s on %s: %s %s",
             type(exception).__name__,
-            request.path,
+            _without_secret(request.path),
             exception.message,
             exception.detail,
         )
         if request.path.startswith("/lti/api/"):
             return JsonResponse({"errors": {"_": exception.message}}, status=exception.status)
         return page(
-            "error.html", exception.language, status=exception.status, message=exception.message
+            exception.template,
+            exception.language,
+            status=exception.status,
+            message=exception.message,
         )

@@ -1,7 +1,7 @@
 """The tool's URLs (``contract.md``: LTI endpoints)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 
 from lti.views import api, basics, launch, picker, register, report, staff
 
@@ -14,7 +14,9 @@ urlpatterns = [
     path("lti/deep-link", picker.deep_link_submit, name="deep-link"),
     path("lti/configure", picker.configure_submit, name="configure"),
     path("lti/next-host", staff.next_host_submit, name="next-host"),
+    # An admin's registration link (koula platforms invite); without one, a 403 page.
     path("lti/register", register.dynamic_registration, name="register"),
+    re_path(r"^lti/register/(?P<token>[\s\S]*)\Z", register.dynamic_registration, name="invited"),
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
     path("lti/static/<str:name>", basics.asset, name="asset"),
     path("lti/report/<str:token>/koula.csv", report.export_csv, name="report-csv"),

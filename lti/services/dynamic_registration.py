@@ -1,11 +1,14 @@
-"""LTI Dynamic Registration 1.0: the platform opens ``/lti/register`` and Koula registers itself.
+"""LTI Dynamic Registration 1.0: the platform opens an admin's registration link
+(``/lti/register/<token>``, see :mod:`lti.services.invitations`) and Koula registers itself.
 
-Steps (``lti.md``, "Dynamic Registration"): check the query, fetch the platform's
-OpenID configuration (its ``issuer`` must have the configuration URL's origin), POST
-the tool's client metadata to the ``registration_endpoint`` with the registration
-token as Bearer, and store the ``client_id`` and deployment it answers. Every failure
-raises :class:`~lti.errors.RegistrationFailed` in the admin's language, with the
-technical detail kept for the log, so nothing here can become a 500.
+Steps (``lti.md``, "Dynamic Registration"): check the invitation (before any outbound
+request), check the query, fetch the platform's OpenID configuration (its ``issuer`` must
+have the configuration URL's origin), POST the tool's client metadata to the
+``registration_endpoint`` with the registration token as Bearer, and store the
+``client_id`` and deployment it answers, spending the invitation in the same transaction.
+Every failure raises :class:`~lti.errors.RegistrationFailed` (or, for the invitation,
+:class:`~lti.errors.InvitationRefused`) in the admin's language, with the technical detail
+kept for the log, so nothing here can become a 500.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from lti.errors import RegistrationFailed
 from lti.http import http_get, http_post
 from lti.models import Registration
 from lti.platform_keys import forget_keys
+from lti.services.invitations import invitation_require, invitation_spend
 from lti.services.registrations import platform_add
 
 __all__ = ["Registered", "client_metadata", "register_with_platform"]
@@ -64,9 +68,16 @@ class Registered:
 
 
 def register_with_platform(
-    openid_configuration: str, registration_token: str, *, language: str
+    openid_configuration: str, registration_token: str, *, invitation: str, language: str
 ) -> Registered:
-    """Run the whole registration; raise RegistrationFailed (never anything else) on failure."""
+    """Run the whole registration; raise RegistrationFailed or InvitationRefused (never
+    anything else) on failure.
+
+    ``invitation`` is the token of the admin's registration link: unless it names an open
+    invitation, InvitationRefused is raised before any outbound request; the registration
+    is stored only by spending it (see ``_store``).
+    """
+    invitation_require(invitation, language=language)
     _ = gettext_for(language)
 
     def fail(message: str, detail: str) -> RegistrationFailed:
@@ -93,7 +104,7 @@ def register_with_platform(
         )
     configuration = _fetch_configuration(openid_configuration, registration_token, fail, _)
     answer = _post_metadata(configuration, registration_token, fail, _)
-    return _store(configuration, answer, fail, _)
+    return _store(configuration, answer, fail, _, invitation=invitation, language=language)
 
 
 def client_metadata(scopes_supported: object = None) -> dict[str, Any]:
@@ -205,9 +216,20 @@ def _post_metadata(
 
 
 def _store(
-    configuration: dict[str, Any], answer: dict[str, Any], fail: Fail, _: Gettext
+    configuration: dict[str, Any],
+    answer: dict[str, Any],
+    fail: Fail,
+    _: Gettext,
+    *,
+    invitation: str,
+    language: str,
 ) -> Registered:
-    """Save the registration, with the answered deployment or accepting the first launch's."""
+    """Save the registration, with the answered deployment or accepting the first launch's.
+
+    The registration and the spending of its invitation are one transaction: both or
+    neither. Of two registrations completing with one invitation, the second raises
+    InvitationRefused and stores nothing (``invitation_spend`` says how).
+    """
     tool_configuration = answer.get(TOOL_CONFIGURATION)
     deployment_id = (
         tool_configuration.get("deployment_id") if isinstance(tool_configuration, dict) else None
@@ -224,18 +246,19 @@ def _store(
         "keyset_url": configuration["jwks_uri"],
     }
     try:
-        if deployment_id:
-            platform_add(
-                client_id=answer["client_id"], deployment_id=deployment_id, name=name, **urls
-            )
-        else:
-            with transaction.atomic():
-                Registration.objects.update_or_create(
+        with transaction.atomic():
+            if deployment_id:
+                registration, _created = platform_add(
+                    client_id=answer["client_id"], deployment_id=deployment_id, name=name, **urls
+                )
+            else:
+                registration, _created = Registration.objects.update_or_create(
                     issuer=urls.pop("issuer"),
                     client_id=answer["client_id"],
                     defaults={**urls, "name": name, "accept_new_deployments": True},
                 )
-            forget_keys()
+            invitation_spend(invitation, registration, language=language)
+        forget_keys()
     except (ConfigError, DatabaseError, ValueError) as exc:
         log.exception("dynamic registration of %s could not be stored", configuration["issuer"])
         raise fail(
