@@ -1,15 +1,18 @@
-"""How the demo starts the Koula LTI tool and the Open edX workbench as child processes."""
+"""How the demo starts the Koula LTI tool and the Open edX workbench as child processes,
+and asks the tool for a registration link as its administrator would."""
 
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import sys
 from importlib.util import find_spec
 from pathlib import Path
 
 from koula_demo.processes import Child, start_child
 
-__all__ = ["CHECKOUT", "start_tool", "start_workbench", "workbench_available"]
+__all__ = ["CHECKOUT", "invite_tool", "start_tool", "start_workbench", "workbench_available"]
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 # The workbench runs from a checkout: migrate its database, then serve (one process).
@@ -32,10 +35,7 @@ def workbench_available() -> bool:
     )
 
 
-def start_tool(data_dir: Path, port: int) -> Child:
-    """``koula serve`` on its own data folder (embedded SQLite), its worker in-process."""
-    folder = data_dir / "tool"
-    folder.mkdir(parents=True, exist_ok=True)
+def _tool_env(folder: Path, port: int) -> dict[str, str]:
     env = {
         **os.environ,
         "KOULA_DATA_DIR": str(folder),
@@ -43,10 +43,45 @@ def start_tool(data_dir: Path, port: int) -> Child:
         "KOULA_WORKER_INTERVAL": "0.5",
     }
     env.pop("KOULA_DATABASE_URL", None)  # the demo stays on embedded SQLite
+    return env
+
+
+def start_tool(data_dir: Path, port: int) -> Child:
+    """``koula serve`` on its own data folder (embedded SQLite), its worker in-process."""
+    folder = data_dir / "tool"
+    folder.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "koula.cli", "serve", "--port", str(port)]
     return start_child(
-        "koula serve", argv, env=env, cwd=folder, log_path=data_dir / "logs" / "tool.log"
+        "koula serve",
+        argv,
+        env=_tool_env(folder, port),
+        cwd=folder,
+        log_path=data_dir / "logs" / "tool.log",
     )
+
+
+def invite_tool(data_dir: Path, port: int) -> str:
+    """A single-use registration link from ``koula platforms invite`` on the tool's data,
+    as the tool's administrator makes one; raise RuntimeError if the command fails."""
+    folder = data_dir / "tool"
+    argv = [sys.executable, "-m", "koula.cli", "--lang", "en", "platforms", "invite"]
+    argv += ["--expires", "1", "--note", "koula demo sandbox"]
+    done = subprocess.run(
+        argv,
+        env=_tool_env(folder, port),
+        cwd=folder,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    link = re.search(rf"http://127\.0\.0\.1:{port}/lti/register/[A-Za-z0-9_-]+", done.stdout)
+    if done.returncode != 0 or link is None:
+        raise RuntimeError(
+            f"koula platforms invite failed (status {done.returncode}):\n"
+            f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    return link.group(0)
 
 
 def start_workbench(data_dir: Path, port: int) -> Child:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from koula.messages import Gettext
 
-__all__ = ["PortTaken", "Ports", "check_free"]
+__all__ = ["PortTaken", "Ports", "bindable", "check_free"]
 
 HOST = "127.0.0.1"
 
@@ -48,7 +48,7 @@ def check_free(ports: Ports, _: Gettext, *, workbench: bool = True) -> None:
     if workbench:
         wanted.append((ports.workbench, _("the Open edX workbench")))
     for port, what in wanted:
-        if not _bindable(port):
+        if not bindable(port):
             raise PortTaken(
                 _(
                     "Port {port} is already in use (the demo needs it for {what}). Stop what"
@@ -58,8 +58,16 @@ def check_free(ports: Ports, _: Gettext, *, workbench: bool = True) -> None:
             )
 
 
-def _bindable(port: int) -> bool:
+def bindable(port: int) -> bool:
+    """True when a server could listen on ``port`` now.
+
+    The probe binds as the demo's servers do (waitress, werkzeug and Django's runserver
+    all set ``SO_REUSEADDR``): the connections of a demo just stopped, waiting out
+    TIME_WAIT on that port, do not keep the next run from starting; a listening
+    socket still does.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError as error:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from koula.messages import gettext_for
-from koula_demo.children import start_tool, start_workbench, workbench_available
+from koula_demo.children import invite_tool, start_tool, start_workbench, workbench_available
 from koula_demo.ports import Ports, PortTaken, check_free
 from koula_demo.processes import Child, stop_children, wait_until_ready
 from koula_demo.registration import RegistrationFailed, register_koula
@@ -59,7 +59,7 @@ def run_demo(*, data_dir: Path, base_port: int, workbench: bool, language: str, 
         ):
             if not wait_until_ready(child, url, stop):
                 return 0
-        register_koula(sandbox, ports.url(ports.tool))
+        register_koula(sandbox, lambda: invite_tool(data_dir, ports.tool))
         if not workbench:
             print(
                 _(

@@ -333,6 +333,14 @@ def _platforms_invite(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _registered(invitation: Any, _: Any) -> str:
+    """The registration an invitation produced, as ``koula platforms list`` names it."""
+    registration = invitation.registration
+    if registration is None:
+        return str(_("a platform since removed"))
+    return f"{registration.issuer} (client_id={registration.client_id})"
+
+
 def _platforms_invites(args: argparse.Namespace, out: TextIO) -> int:
     _ = _cli_gettext(args)
     setup()
@@ -347,9 +355,8 @@ def _platforms_invites(args: argparse.Namespace, out: TextIO) -> int:
     for invitation in rows:
         state = invitation_state(invitation, now)
         if state == "spent":
-            used_by = invitation.registration or _("a platform since removed")
             what = _("used {when} by {platform}").format(
-                when=_when(invitation.spent_at), platform=used_by
+                when=_when(invitation.spent_at), platform=_registered(invitation, _)
             )
         elif state == "revoked":
             what = _("revoked {when}").format(when=_when(invitation.revoked_at))
@@ -387,7 +394,7 @@ def _platforms_revoke_invite(args: argparse.Namespace, out: TextIO) -> int:
         print(
             _("Invitation {id} was already used by {platform}: there is nothing to revoke.").format(
                 id=short_id(invitation),
-                platform=invitation.registration or _("a platform since removed"),
+                platform=_registered(invitation, _),
             ),
             file=out,
         )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -55,6 +59,18 @@ def test_a_taken_port_is_refused_with_a_clear_message_and_nothing_is_started(tmp
     assert not (tmp_path / "data").exists()
 
 
+def invitations(data_dir: Path, port: int) -> list[str]:
+    """``koula platforms invites --all`` on the demo tool's data: one line per invitation."""
+    done = subprocess.run(
+        [sys.executable, "-m", "koula.cli", "--lang", "en", "platforms", "invites", "--all"],
+        env={**os.environ, "KOULA_DATA_DIR": str(data_dir / "tool"),
+             "KOULA_BASE_URL": f"http://127.0.0.1:{port + 1}"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.splitlines()
+
+
 def test_a_restarted_demo_finds_its_registration_again(tmp_path):
     first = RunningDemo(tmp_path / "data", "--no-workbench")
     try:
@@ -64,9 +80,13 @@ def test_a_restarted_demo_finds_its_registration_again(tmp_path):
         ]
     finally:
         first.stop()
+    client_id = client_id.split("<")[0]
+    (used,) = invitations(tmp_path / "data", first.port)  # the demo registered by invitation
+    assert f"client_id={client_id})" in used and "koula demo sandbox" in used
     second = RunningDemo(tmp_path / "data", "--no-workbench", port=first.port)
     try:
         home = requests.get(f"{second.wait_until_ready()}/", timeout=10).text
     finally:
         second.stop()
-    assert client_id.split("<")[0] in home
+    assert client_id in home
+    assert invitations(tmp_path / "data", first.port) == [used]  # no new invitation

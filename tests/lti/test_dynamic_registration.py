@@ -1,4 +1,8 @@
-"""An admin pastes Koula's registration URL into a platform; Koula registers itself there."""
+"""An admin pastes a Koula registration link into a platform; Koula registers itself there.
+
+Every registration here goes through an invitation (``koula platforms invite``); what an
+invitation allows and refuses is in test_invitations.py.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +35,8 @@ def new_platform(tool) -> Iterator[TestPlatform]:
 
 
 def open_registration(tool, platform: TestPlatform, **headers: str) -> requests.Response:
-    """What the platform does when the admin pastes Koula's URL: open it in a window."""
-    start = platform.registration_start_url(f"{tool.url}/lti/register")
+    """What the platform does when the admin pastes Koula's link: open it in a window."""
+    start = platform.registration_start_url(tool.invite())
     return requests.get(start, headers=headers, timeout=30)
 
 
@@ -110,7 +114,8 @@ def test_a_platform_that_returns_no_deployment_id_has_its_first_deployment_accep
 
 def test_an_issuer_from_another_origin_is_refused_and_nothing_is_registered(tool, new_platform):
     new_platform.issuer_override = "https://evil.example"
-    start = new_platform.registration_start_url(f"{tool.url}/lti/register")
+    link = tool.invite()
+    start = new_platform.registration_start_url(link)
     answer = requests.get(start, timeout=30)
     assert answer.status_code == 400
     assert "does not match" in answer.text
@@ -118,6 +123,8 @@ def test_an_issuer_from_another_origin_is_refused_and_nothing_is_registered(tool
     (token,) = parse_qs(urlsplit(start).query)["registration_token"]
     assert new_platform.registration_token_is_open(token)
     assert "evil.example" not in tool.koula("platforms", "list").stdout
+    new_platform.issuer_override = None  # the same link still works: a failure spends nothing
+    assert requests.get(new_platform.registration_start_url(link), timeout=30).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -131,7 +138,7 @@ def test_an_issuer_from_another_origin_is_refused_and_nothing_is_registered(tool
     ],
 )
 def test_a_registration_link_without_usable_parameters_gets_a_clear_page(tool, query):
-    answer = requests.get(f"{tool.url}/lti/register?{urlencode(query)}", timeout=30)
+    answer = requests.get(f"{tool.invite()}?{urlencode(query)}", timeout=30)
     assert answer.status_code == 400
     assert answer.headers["Content-Type"].startswith("text/html")
     assert 'role="alert"' in answer.text
@@ -139,11 +146,10 @@ def test_a_registration_link_without_usable_parameters_gets_a_clear_page(tool, q
 
 
 def test_the_failure_page_speaks_the_admins_language(tool):
-    answer = requests.get(
-        f"{tool.url}/lti/register", headers={"Accept-Language": "fr-FR,fr;q=0.9"}, timeout=30
-    )
+    answer = requests.get(tool.invite(), headers={"Accept-Language": "fr-FR,fr;q=0.9"}, timeout=30)
     assert answer.status_code == 400
     assert answer.headers["Content-Language"] == "fr"
+    assert "Relancez l&#39;enregistrement" in answer.text
 
 
 def test_a_configuration_url_that_does_not_answer_gets_a_clear_page_quickly(tool):
@@ -154,8 +160,9 @@ def test_a_configuration_url_that_does_not_answer_gets_a_clear_page_quickly(tool
             "openid_configuration": f"http://127.0.0.1:{silent.getsockname()[1]}/openid",
             "registration_token": "token",
         }
+        link = tool.invite()
         started = time.monotonic()
-        answer = requests.get(f"{tool.url}/lti/register?{urlencode(query)}", timeout=30)
+        answer = requests.get(f"{link}?{urlencode(query)}", timeout=30)
         elapsed = time.monotonic() - started
     assert answer.status_code == 400
     assert "could not read the platform" in answer.text
@@ -194,15 +201,16 @@ def serving(body: bytes) -> Iterator[str]:
 def test_a_configuration_that_is_not_a_json_object_gets_a_clear_page(tool, body):
     with serving(body) as url:
         query = {"openid_configuration": url, "registration_token": "token"}
-        answer = requests.get(f"{tool.url}/lti/register?{urlencode(query)}", timeout=30)
+        answer = requests.get(f"{tool.invite()}?{urlencode(query)}", timeout=30)
     assert answer.status_code == 400
     assert "could not read the platform" in answer.text
 
 
 def test_a_spent_registration_token_gets_a_clear_page(tool, new_platform):
-    start = new_platform.registration_start_url(f"{tool.url}/lti/register")
+    start = new_platform.registration_start_url(tool.invite())
     assert requests.get(start, timeout=30).status_code == 200
-    again = requests.get(start, timeout=30)
+    query = urlsplit(start).query  # the platform's spent token, with a fresh invitation
+    again = requests.get(f"{tool.invite()}?{query}", timeout=30)
     assert again.status_code == 400
     assert "did not accept" in again.text
     assert len(new_platform.tools) == 1

@@ -7,7 +7,9 @@ default, or a fresh PostgreSQL database when ``backend="postgres"``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import sqlite3
 import subprocess
 import sys
 import time
@@ -109,6 +111,28 @@ class RunningTool:
             text=True,
             timeout=120,
         )
+
+    def invite(self, *options: str) -> str:
+        """A fresh registration link from ``koula platforms invite``, as an admin copies it."""
+        done = self.koula("platforms", "invite", *options)
+        assert done.returncode == 0, done.stdout + done.stderr
+        (link,) = re.findall(rf"{re.escape(self.url)}/lti/register/[A-Za-z0-9_-]+", done.stdout)
+        return link
+
+    def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Run ``query`` (``%s`` placeholders) on the tool's database and commit; its rows."""
+        if self.database:
+            import psycopg
+
+            with psycopg.connect(self.env["KOULA_DATABASE_URL"]) as connection:
+                cursor = connection.execute(query, params)
+                return cursor.fetchall() if cursor.description else []
+        connection = sqlite3.connect(f"{self.env['KOULA_DATA_DIR']}/koula.sqlite3", timeout=30)
+        try:
+            with connection:
+                return connection.execute(query.replace("%s", "?"), params).fetchall()
+        finally:
+            connection.close()
 
     def register(self, platform: Any, client_id: str, deployment_id: str) -> None:
         """Register ``platform`` with the tool (koula platforms add) and the tool with it."""
