@@ -104,7 +104,11 @@ class LtiErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if _unavailable(exception):
-            log.error("a backing service is unreachable on %s", request.path, exc_info=exception)
+            log.error(
+                "a backing service is unreachable on %s",
+                _without_secret(request.path),
+                exc_info=exception,
+            )
             language = request_language(request)
             message = translate(
                 language,
