@@ -7,6 +7,11 @@ never fetched per score. The cache is Django's: in each process by default, in
 Redis when ``KOULA_REDIS_URL`` is set, so every process and worker shares one
 token; while one of them asks for it, the others wait for it (briefly) instead
 of asking too.
+
+Every call goes under the outbound policy (:mod:`lti.http`), and a line item URL is used
+only on an origin the registration trusts (:func:`lti.origins.require_trusted`): otherwise
+:class:`~lti.origins.UntrustedService` (scores) or :class:`AgsError` (results, line items)
+is raised before anything is sent.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.core.cache import cache
 from lti.http import http_get, http_post
 from lti.keys import sign
 from lti.models import Registration
+from lti.origins import UntrustedService, require_trusted
 
 __all__ = [
     "SCOPE_LINEITEM",
@@ -58,8 +64,13 @@ def _cache_key(registration: Registration, scopes: tuple[str, ...]) -> str:
     return "koula:ags-token:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def access_token(registration: Registration, scopes: tuple[str, ...]) -> str:
+def access_token(
+    registration: Registration, scopes: tuple[str, ...], *, until: float | None = None
+) -> str:
     """Return a cached or fresh access token for ``scopes``; raise AgsError.
+
+    ``until`` (a :func:`time.monotonic` instant) is the caller's budget: neither the wait
+    nor the request outlasts it.
 
     One process or thread at a time asks the platform (a marker added atomically in the
     cache); the others poll the cache meanwhile, and ask themselves only if the marker
@@ -67,21 +78,25 @@ def access_token(registration: Registration, scopes: tuple[str, ...]) -> str:
     """
     key = _cache_key(registration, scopes)
     deadline = time.monotonic() + settings.KOULA_HTTP_TIMEOUT
+    if until is not None:
+        deadline = min(deadline, until)
     while True:
         token = cache.get(key)
         if token:
             return str(token)
         if cache.add(key + ":asking", 1, int(settings.KOULA_HTTP_TIMEOUT) + 1):
             try:
-                return _request_token(registration, scopes, key)
+                return _request_token(registration, scopes, key, until)
             finally:
                 cache.delete(key + ":asking")
         if time.monotonic() > deadline:
-            return _request_token(registration, scopes, key)
+            return _request_token(registration, scopes, key, until)
         time.sleep(WAIT_STEP_SECONDS)
 
 
-def _request_token(registration: Registration, scopes: tuple[str, ...], key: str) -> str:
+def _request_token(
+    registration: Registration, scopes: tuple[str, ...], key: str, until: float | None = None
+) -> str:
     now = int(time.time())
     assertion = sign(
         {
@@ -102,18 +117,27 @@ def _request_token(registration: Registration, scopes: tuple[str, ...], key: str
     try:
         response = http_post(
             registration.auth_token_url,
+            registration=registration,
             data=form,
             headers={"Content-Type": "application/x-www-form-urlencoded"},
+            until=until,
         )
         body = response.json() if response.ok else {}
-    except (requests.RequestException, ValueError) as exc:
+    except (requests.RequestException, ValueError, RecursionError) as exc:
         raise AgsError(f"token request failed: {exc}") from exc
-    if not response.ok or "access_token" not in body:
+    if not response.ok or not isinstance(body, dict) or "access_token" not in body:
         raise AgsError(f"token request refused: HTTP {response.status_code} {response.text[:200]}")
     lifetime = int(body.get("expires_in", 3600)) - EARLY_EXPIRY_SECONDS
     if lifetime > 0:
         cache.set(key, body["access_token"], lifetime)
     return str(body["access_token"])
+
+
+def _trusted(registration: Registration, url: str, service: str) -> None:
+    try:
+        require_trusted(registration, url, service)
+    except UntrustedService as exc:
+        raise AgsError(str(exc)) from exc
 
 
 def forget_token(registration: Registration, scopes: tuple[str, ...]) -> None:
@@ -129,18 +153,20 @@ def scores_url(lineitem_url: str, service: str = "scores", query: str = "") -> s
 
 def current_result(registration: Registration, lineitem_url: str, user_id: str) -> Any:
     """Return the platform's current result for ``user_id`` (or None); raise AgsError."""
+    _trusted(registration, lineitem_url, "AGS line item")
     token = access_token(registration, (SCOPE_RESULT,))
     url = scores_url(lineitem_url, "results", urlencode({"user_id": user_id}))
     try:
         response = http_get(
             url,
+            registration=registration,
             headers={
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.ims.lis.v2.resultcontainer+json",
             },
         )
         results = response.json() if response.ok else None
-    except (requests.RequestException, ValueError) as exc:
+    except (requests.RequestException, ValueError, RecursionError) as exc:
         raise AgsError(f"results request failed: {exc}") from exc
     if not isinstance(results, list):
         raise AgsError(f"results request refused: HTTP {response.status_code}")
@@ -148,10 +174,13 @@ def current_result(registration: Registration, lineitem_url: str, user_id: str) 
 
 
 def post_score(registration: Registration, lineitem_url: str, payload: dict[str, Any]) -> Any:
-    """POST one score; return the response (raise requests exceptions on network failure)."""
+    """POST one score; return the response (raise requests exceptions on network failure,
+    UntrustedService, one of them, when ``lineitem_url`` is on an untrusted origin)."""
+    require_trusted(registration, lineitem_url, "AGS line item")
     token = access_token(registration, (SCOPE_SCORE,))
     return http_post(
         scores_url(lineitem_url),
+        registration=registration,
         json=payload,
         headers={
             "Authorization": f"Bearer {token}",
@@ -169,6 +198,7 @@ def create_lineitem(
     resource_link_id: str,
 ) -> str:
     """Create a line item in the container ``lineitems_url``; return its URL; raise AgsError."""
+    _trusted(registration, lineitems_url, "AGS line items")
     token = access_token(registration, (SCOPE_LINEITEM,))
     body = {
         "label": label or "Koula",
@@ -180,6 +210,7 @@ def create_lineitem(
     try:
         response = http_post(
             lineitems_url,
+            registration=registration,
             json=body,
             headers={
                 "Authorization": f"Bearer {token}",
@@ -188,8 +219,8 @@ def create_lineitem(
             },
         )
         created = response.json() if response.ok else {}
-    except (requests.RequestException, ValueError) as exc:
+    except (requests.RequestException, ValueError, RecursionError) as exc:
         raise AgsError(f"line item creation failed: {exc}") from exc
-    if not created.get("id"):
+    if not isinstance(created, dict) or not created.get("id"):
         raise AgsError(f"line item creation refused: HTTP {response.status_code}")
     return str(created["id"])

@@ -52,7 +52,21 @@ def register(commands: Any) -> None:
     ):
         add.add_argument(f"--{name}", required=True)
     add.add_argument("--name", default="")
+    add.add_argument(
+        "--service-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="one more origin whose AGS and NRPS URLs the tool may call (repeatable)",
+    )
     add.set_defaults(run=_platforms_add)
+    trust = actions.add_parser(
+        "trust-origin", help="let a platform's AGS and NRPS URLs use one more origin"
+    )
+    trust.add_argument("client_id", metavar="CLIENT_ID")
+    trust.add_argument("url", metavar="URL", help="e.g. https://lms-api.example.org")
+    trust.add_argument("--issuer", default="", help="when several platforms use CLIENT_ID")
+    trust.set_defaults(run=_platforms_trust_origin)
     actions.add_parser("list", help="list the registered platforms").set_defaults(
         run=_platforms_list
     )
@@ -245,12 +259,41 @@ def _platforms_add(args: argparse.Namespace, out: TextIO) -> int:
             auth_token_url=args.auth_token_url,
             keyset_url=args.keyset_url,
             name=args.name,
+            service_origins=args.service_origin,
         )
     except ConfigError as exc:
         print(f"koula platforms add: {exc}", file=out)
         return 2
     verb = "Registered" if created else "Updated"
     print(f"{verb} {registration} with deployment {args.deployment_id}.", file=out)
+    if registration.service_origins:
+        print(f"Trusted service origins: {', '.join(registration.service_origins)}", file=out)
+    return 0
+
+
+def _platforms_trust_origin(args: argparse.Namespace, out: TextIO) -> int:
+    from lti.config import ConfigError
+
+    _ = _cli_gettext(args)
+    setup()
+    from lti.services.registrations import trust_origin
+
+    try:
+        registration, trusted = trust_origin(
+            client_id=args.client_id, url=args.url, issuer=args.issuer
+        )
+    except ConfigError as exc:
+        print(f"koula platforms trust-origin: {exc}", file=out)
+        return 2
+    print(
+        _(
+            "{platform} now trusts {origin}: the AGS and NRPS addresses of its launches on "
+            "that origin are used from now on."
+        ).format(
+            platform=f"{registration.issuer} (client_id={registration.client_id})", origin=trusted
+        ),
+        file=out,
+    )
     return 0
 
 
@@ -266,8 +309,10 @@ def _platforms_list(args: argparse.Namespace, out: TextIO) -> int:
         )
     for registration in rows:
         deployments = ", ".join(d.deployment_id for d in registration.deployments.all()) or "-"
+        trusted = ",".join(registration.service_origins or [])
         print(
-            f"{registration.issuer}  client_id={registration.client_id}  deployments={deployments}",
+            f"{registration.issuer}  client_id={registration.client_id}  deployments={deployments}"
+            + (f"  service_origins={trusted}" if trusted else ""),
             file=out,
         )
     return 0

@@ -6,7 +6,10 @@ and, unless ``KOULA_SECRET_KEY`` is set, a generated secret key file;
 ``KOULA_BASE_URL`` is the public URL of the tool (https, except on loopback);
 ``KOULA_REDIS_URL`` (``redis://...``) shares the caches between processes and
 carries the Celery worker's messages; ``KOULA_WORKER`` picks how scores are
-delivered (``thread``, the default without Redis, or ``celery``, the default with it).
+delivered (``thread``, the default without Redis, or ``celery``, the default with it);
+``KOULA_PRIVATE_HOSTS`` lists the hosts outbound calls may reach on a private network.
+Loopback is judged with :mod:`ipaddress` (:func:`lti.addresses.is_loopback_host`), never by
+comparing strings.
 """
 
 from __future__ import annotations
@@ -16,19 +19,20 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lti.addresses import is_loopback_host
+
 __all__ = [
     "ConfigError",
     "base_url",
     "check_url",
     "data_dir",
     "database_url",
+    "private_hosts",
     "redis_prefix",
     "redis_url",
     "secret_key",
     "worker_mode",
 ]
-
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class ConfigError(ValueError):
@@ -42,10 +46,14 @@ def check_url(url: str, what: str) -> str:
         raise ConfigError(
             f"{what} must be a full URL such as https://koula.example.org, not {url!r}"
         )
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ConfigError(f"{what} has a malformed port: {url!r}") from None
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ConfigError(
             f"{what} must use https:// ({url!r}); plain http:// is accepted only "
-            "on 127.0.0.1, localhost and [::1]"
+            "on loopback (127.0.0.1, localhost, [::1])"
         )
     return url.rstrip("/")
 
@@ -91,6 +99,23 @@ def redis_url() -> str:
 def redis_prefix() -> str:
     """Return ``KOULA_REDIS_PREFIX`` (default ``koula``): the start of every key in Redis."""
     return os.environ.get("KOULA_REDIS_PREFIX", "").strip() or "koula"
+
+
+def private_hosts() -> frozenset[str]:
+    """Return ``KOULA_PRIVATE_HOSTS`` (comma-separated host names): hosts that outbound calls
+    may reach at private, loopback or link-local addresses, e.g. an intranet Moodle
+    registered by dynamic registration."""
+    raw = os.environ.get("KOULA_PRIVATE_HOSTS", "")
+    hosts = frozenset(
+        h.strip().strip("[]").rstrip(".").lower() for h in raw.split(",") if h.strip()
+    )
+    bad = sorted(h for h in hosts if "/" in h or h.count(":") == 1)  # a path, or host:port
+    if bad:
+        raise ConfigError(
+            f"KOULA_PRIVATE_HOSTS takes host names separated by commas (no scheme, port or "
+            f"path), e.g. moodle.intranet,10.0.0.5; not {', '.join(bad)}"
+        )
+    return hosts
 
 
 def worker_mode() -> str:

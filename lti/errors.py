@@ -5,6 +5,7 @@ Hierarchy::
     LtiError                 -> 400 page (or JSON under /lti/api/)
     ├── LaunchRefused        a bad, forged or replayed launch        -> 400
     ├── RegistrationFailed   dynamic registration could not finish   -> 400
+    │   └── RegistrationBusy every registration slot is taken        -> 503 (Retry-After)
     ├── NotAuthenticated     no or expired bearer token              -> 401
     ├── NotAllowed           a token used outside what it grants     -> 403
     └── InvitationRefused    registration without an open invitation -> 403 (its own page)
@@ -35,6 +36,7 @@ __all__ = [
     "LtiErrorMiddleware",
     "NotAllowed",
     "NotAuthenticated",
+    "RegistrationBusy",
     "RegistrationFailed",
 ]
 
@@ -62,6 +64,7 @@ def _without_secret(path: str) -> str:
 class LtiError(Exception):
     status = 400
     template = "error.html"  # the page shown, given ``message``
+    retry_after: int | None = None  # seconds, sent as Retry-After when set
 
     def __init__(self, message: str, *, language: str = "en", detail: str = "") -> None:
         super().__init__(message)
@@ -76,6 +79,13 @@ class LaunchRefused(LtiError):
 
 class RegistrationFailed(LtiError):
     status = 400
+
+
+class RegistrationBusy(RegistrationFailed):
+    """Too many dynamic registrations at once in this process: try again soon."""
+
+    status = 503
+    retry_after = RETRY_AFTER_SECONDS
 
 
 class NotAuthenticated(LtiError):
@@ -131,10 +141,16 @@ class LtiErrorMiddleware:
             exception.detail,
         )
         if request.path.startswith("/lti/api/"):
-            return JsonResponse({"errors": {"_": exception.message}}, status=exception.status)
-        return page(
-            exception.template,
-            exception.language,
-            status=exception.status,
-            message=exception.message,
-        )
+            answer: HttpResponse = JsonResponse(
+                {"errors": {"_": exception.message}}, status=exception.status
+            )
+        else:
+            answer = page(
+                exception.template,
+                exception.language,
+                status=exception.status,
+                message=exception.message,
+            )
+        if exception.retry_after is not None:
+            answer["Retry-After"] = str(exception.retry_after)
+        return answer

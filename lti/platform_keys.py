@@ -8,6 +8,8 @@ cannot hammer the platform, while a real rotation is followed at once.
 The keysets live in Django's cache: in each process by default, in Redis when
 ``KOULA_REDIS_URL`` is set, so every process shares one fetch and one rate
 limit (the limit is an atomic ``add`` of a marker that expires).
+
+A keyset is fetched under the outbound policy (:mod:`lti.http`) of its registration.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import requests
 from django.core.cache import cache
 
 from lti.http import http_get
+from lti.models import Registration
 
 __all__ = ["KeyNotFound", "forget_keys", "platform_key"]
 
@@ -51,7 +54,7 @@ def platform_key(keyset_url: str, kid: str, *, platform: tuple[int, float]) -> A
             if fresh is not None and fresh != keys:
                 keys = fresh
             else:
-                keys = _refresh(key, keyset_url, keys or {})
+                keys = _refresh(key, keyset_url, keys or {}, platform[0])
     if kid not in keys:
         raise KeyNotFound(f"no key {kid!r} at {keyset_url}")
     return _public_key(json.dumps(keys[kid], sort_keys=True))
@@ -62,14 +65,17 @@ def _cache_key(platform: tuple[int, float], keyset_url: str) -> str:
     return "platform-keys:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _refresh(key: str, keyset_url: str, known: dict[str, Any]) -> dict[str, Any]:
+def _refresh(
+    key: str, keyset_url: str, known: dict[str, Any], registration_id: int
+) -> dict[str, Any]:
     """Fetch the keyset into the cache; on failure keep the ``known`` keys (a dead keyset
     is not hammered: only the rate-limited refetch tries again) and raise KeyNotFound."""
     try:
-        response = http_get(keyset_url)
+        registration = Registration.objects.filter(pk=registration_id).first()
+        response = http_get(keyset_url, registration=registration)
         response.raise_for_status()
         published = response.json().get("keys", [])
-    except (requests.RequestException, ValueError, AttributeError) as exc:
+    except (requests.RequestException, ValueError, AttributeError, RecursionError) as exc:
         cache.set(key, known, CACHE_SECONDS)
         cache.add(key + ":missed", 1, REFETCH_INTERVAL)
         raise KeyNotFound(f"cannot read the platform keys at {keyset_url}: {exc}") from exc

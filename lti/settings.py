@@ -110,8 +110,18 @@ KOULA_SHUTDOWN_GRACE = float(os.environ.get("KOULA_SHUTDOWN_GRACE", "25"))
 # Celery mode: every this many seconds a worker looks for due scores even without a message,
 # so scores written while Redis or every worker was down are still delivered.
 KOULA_SWEEP_SECONDS = float(os.environ.get("KOULA_SWEEP_SECONDS", "15"))
-# Every outbound HTTP call (platform keys, tokens, scores, rosters) uses this timeout, in seconds.
+# Every outbound HTTP call (platform keys, tokens, scores, rosters) must end within this many
+# seconds as a whole (lookup to last byte), and answer at most KOULA_HTTP_MAX_BYTES; hosts in
+# KOULA_PRIVATE_HOSTS may be on a private network (lti/http.py, lti/outbound.py).
 KOULA_HTTP_TIMEOUT = float(os.environ.get("KOULA_HTTP_TIMEOUT", "10"))
+KOULA_HTTP_MAX_BYTES = int(os.environ.get("KOULA_HTTP_MAX_BYTES", str(10 * 1024 * 1024)))
+KOULA_PRIVATE_HOSTS = config.private_hosts()
+# Outbound work a web request waits for, per process: dynamic registrations in flight (more
+# are answered 503 at once), staff views reading a roster (more show no roster count), and
+# how long a roster read is kept.
+KOULA_REGISTRATION_SLOTS = int(os.environ.get("KOULA_REGISTRATION_SLOTS", "2"))
+KOULA_ROSTER_SLOTS = int(os.environ.get("KOULA_ROSTER_SLOTS", "2"))
+KOULA_ROSTER_CACHE_SECONDS = int(os.environ.get("KOULA_ROSTER_CACHE_SECONDS", "60"))
 # Score delivery: first retry delay (doubled each time, capped at 10 minutes) and idle polling.
 KOULA_RETRY_BASE_SECONDS = float(os.environ.get("KOULA_RETRY_BASE_SECONDS", "2"))
 KOULA_WORKER_INTERVAL = float(os.environ.get("KOULA_WORKER_INTERVAL", "1"))

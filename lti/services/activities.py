@@ -3,25 +3,43 @@
 An activity is configured by the custom parameters that deep linking put on
 the link (``koula_template``, ``koula_return_window_days``, ``koula_weights``,
 ``koula_score_maximum``) or, for a link made by hand, by staff at first launch.
+
+The launch's service URLs (AGS line items, NRPS roster) are kept as the platform sent
+them, but used only on an origin the registration trusts (:mod:`lti.origins`): a launch
+naming another origin still opens, the log names the URL, and the staff view says which
+URL was refused and why (:func:`activity_service_refusals`).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from koula.activity import ActivitySettings, activity_template, check_settings
 from koula.errors import KoulaError
 from koula.template import SessionTemplate
 from lti.claims import CLAIM, LaunchData
-from lti.models import Activity, LtiUser
+from lti.models import Activity, LtiUser, Registration
+from lti.origins import service_refusal
 
 __all__ = [
+    "SERVICES",
     "activity_for_launch",
+    "activity_service_refusals",
     "activity_settings",
     "settings_from_custom",
     "template_of",
     "user_for_launch",
 ]
+
+log = logging.getLogger(__name__)
+
+# The activity's service URLs, each with the service's name in messages.
+SERVICES = (
+    ("lineitem_url", "AGS line item"),
+    ("lineitems_url", "AGS line items"),
+    ("memberships_url", "NRPS roster"),
+)
 
 
 def settings_from_custom(custom: Any) -> dict[str, Any] | None:
@@ -68,7 +86,31 @@ def activity_for_launch(launch: LaunchData) -> Activity:
         if maximum.replace(".", "", 1).isdigit() and float(maximum) > 0:
             activity.score_maximum = float(maximum)
     activity.save()
+    if ags or nrps:
+        registration = Registration.objects.get(pk=launch.registration_id)
+        for service, url, reason in activity_service_refusals(activity, registration):
+            log.warning(
+                "launch of activity %s names an untrusted %s URL %s: %s; it is not used",
+                activity.pk,
+                service,
+                url[:500],
+                reason,
+            )
     return activity
+
+
+def activity_service_refusals(
+    activity: Activity, registration: Registration
+) -> list[tuple[str, str, str]]:
+    """``(service, URL, reason)`` for each service URL of ``activity`` that the tool refuses
+    to call, because its origin is not one ``registration`` trusts."""
+    refused = []
+    for field, service in SERVICES:
+        url = getattr(activity, field)
+        reason = service_refusal(registration, url) if url else None
+        if reason is not None:
+            refused.append((service, url, reason))
+    return refused
 
 
 def user_for_launch(launch: LaunchData) -> LtiUser:

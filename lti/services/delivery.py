@@ -18,6 +18,9 @@ only the newest), and handles each answer:
 * 400 (a user the platform cannot grade) and other 4xx: refused, shown to staff.
 * 401: the cached access token is dropped and the score retried.
 * 5xx, timeouts, network errors: retried with exponential backoff and jitter.
+* A line item URL on an origin the registration does not trust (``lti.origins``): never
+  sent, retried with backoff (the error names the URL), so the scores go as soon as an
+  administrator trusts that origin.
 
 A pass given a ``stop`` event (set when the process is asked to stop) finishes
 the score in flight, then gives the rows it claimed but did not send back to
@@ -51,6 +54,7 @@ from lti.ags import (
 )
 from lti.logs import log_context
 from lti.models import Activity, ScoreOutbox
+from lti.outbound import OutboundRefused
 
 __all__ = ["MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due", "lease", "next_due", "unclaim"]
 
@@ -165,9 +169,10 @@ def _deliver(row: ScoreOutbox) -> None:
         ScoreOutbox.objects.filter(pk=row.pk).update(uncertain=True)
         response = post_score(registration, lineitem, row.payload)
     except (requests.RequestException, AgsError) as exc:
-        # A request never sent (no token, no connection made) cannot have landed; any
-        # other (a timeout while waiting for the answer, a connection cut) may have.
-        never_sent = isinstance(exc, AgsError | requests.ConnectTimeout)
+        # A request never sent (no token, no connection made, refused by the outbound
+        # policy, e.g. a line item on an untrusted origin) cannot have landed; any other
+        # (a timeout while waiting for the answer, a connection cut) may have.
+        never_sent = isinstance(exc, AgsError | requests.ConnectTimeout | OutboundRefused)
         row.uncertain = was_uncertain if never_sent else True
         _retry(row, str(exc))
         return

@@ -9,29 +9,39 @@ have the configuration URL's origin), POST the tool's client metadata to the
 Every failure raises :class:`~lti.errors.RegistrationFailed` (or, for the invitation,
 :class:`~lti.errors.InvitationRefused`) in the admin's language, with the technical detail
 kept for the log, so nothing here can become a 500.
+
+The outbound part (the two requests) runs under the outbound policy (:mod:`lti.http`: no
+private address, one deadline per request, a size cap) within a time budget for both
+(:data:`BUDGET_TIMEOUTS` times ``KOULA_HTTP_TIMEOUT``), and at most
+``KOULA_REGISTRATION_SLOTS`` registrations of a process do it at once: another one gets
+:class:`~lti.errors.RegistrationBusy` (503, ``Retry-After``) at once, so slow platforms
+cannot take every thread of the web server.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import urllib3
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from koula.messages import Gettext, gettext_for
 from lti.ags import SCOPE_LINEITEM, SCOPE_MEMBERSHIP, SCOPE_SCORE
 from lti.claims import DEEP_LINKING, RESOURCE_LINK
-from lti.config import LOOPBACK_HOSTS, ConfigError, check_url
-from lti.errors import RegistrationFailed
+from lti.config import ConfigError, check_url
+from lti.errors import RegistrationBusy, RegistrationFailed
 from lti.http import http_get, http_post
 from lti.models import Registration
+from lti.outbound import OutboundRefused
 from lti.platform_keys import forget_keys
 from lti.services.invitations import invitation_require, invitation_spend
 from lti.services.registrations import platform_add
@@ -54,7 +64,11 @@ ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registrati
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL, MAX_ID, MAX_NAME = 500, 255, 200  # the lengths of the Registration columns
 MAX_ANSWER_BYTES = 1_000_000
+BUDGET_TIMEOUTS = 2  # the configuration and the registration requests, one timeout each
 Fail = Callable[[str, str], RegistrationFailed]  # (message for the admin, detail for the log)
+Failed = Callable[[str, BaseException | None], RegistrationFailed]  # (detail, cause)
+_slots: threading.BoundedSemaphore | None = None
+_slots_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -102,9 +116,46 @@ def register_with_platform(
             ),
             f"openid_configuration={_safe(openid_configuration)!r}",
         )
-    configuration = _fetch_configuration(openid_configuration, registration_token, fail, _)
-    answer = _post_metadata(configuration, registration_token, fail, _)
-    return _store(configuration, answer, fail, _, invitation=invitation, language=language)
+    with _registration_slot(language):
+        until = time.monotonic() + BUDGET_TIMEOUTS * settings.KOULA_HTTP_TIMEOUT
+        configuration = _fetch_configuration(
+            openid_configuration, registration_token, fail, _, until
+        )
+        answer = _post_metadata(configuration, registration_token, fail, _, until)
+    return _store(
+        configuration,
+        answer,
+        fail,
+        _,
+        invitation=invitation,
+        language=language,
+        configuration_url=openid_configuration,
+    )
+
+
+@contextmanager
+def _registration_slot(language: str) -> Iterator[None]:
+    """Hold one of the process's ``KOULA_REGISTRATION_SLOTS``; raise RegistrationBusy when
+    none is free (the request is answered at once instead of waiting)."""
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(max(settings.KOULA_REGISTRATION_SLOTS, 1))
+        slots = _slots
+    if not slots.acquire(blocking=False):
+        _ = gettext_for(language)
+        raise RegistrationBusy(
+            _(
+                "Koula is busy with other registrations right now. Wait a minute, then start "
+                "the registration again from your platform."
+            ),
+            language=language,
+            detail="every registration slot is taken",
+        )
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 def client_metadata(scopes_supported: object = None) -> dict[str, Any]:
@@ -152,7 +203,9 @@ def client_metadata(scopes_supported: object = None) -> dict[str, Any]:
     return metadata
 
 
-def _fetch_configuration(url: str, token: str, fail: Fail, _: Gettext) -> dict[str, Any]:
+def _fetch_configuration(
+    url: str, token: str, fail: Fail, _: Gettext, until: float
+) -> dict[str, Any]:
     """The platform's OpenID configuration, checked: same-origin issuer, usable endpoints."""
     unreadable = _(
         "Koula could not read the platform's configuration. Check that the platform is "
@@ -162,10 +215,10 @@ def _fetch_configuration(url: str, token: str, fail: Fail, _: Gettext) -> dict[s
         lambda: http_get(
             url,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            allow_redirects=False,
-            stream=True,
+            until=until,
+            max_bytes=MAX_ANSWER_BYTES,
         ),
-        lambda detail: fail(unreadable, f"GET {_safe(url)}: {detail}"),
+        lambda detail, cause: fail(_refused(cause, _) or unreadable, f"GET {_safe(url)}: {detail}"),
     )
     issuer = configuration.get("issuer")
     if not isinstance(issuer, str) or not _acceptable_url(issuer) or not _same_origin(issuer, url):
@@ -189,7 +242,7 @@ def _fetch_configuration(url: str, token: str, fail: Fail, _: Gettext) -> dict[s
 
 
 def _post_metadata(
-    configuration: dict[str, Any], token: str, fail: Fail, _: Gettext
+    configuration: dict[str, Any], token: str, fail: Fail, _: Gettext, until: float
 ) -> dict[str, Any]:
     """POST the client metadata; return the platform's answer, which must hold a client_id."""
     endpoint = configuration["registration_endpoint"]
@@ -202,10 +255,12 @@ def _post_metadata(
             endpoint,
             json=client_metadata(configuration.get("scopes_supported")),
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            allow_redirects=False,
-            stream=True,
+            until=until,
+            max_bytes=MAX_ANSWER_BYTES,
         ),
-        lambda detail: fail(refused, f"POST {_safe(endpoint)}: {detail}"),
+        lambda detail, cause: fail(
+            _refused(cause, _) or refused, f"POST {_safe(endpoint)}: {detail}"
+        ),
     )
     client_id = answer.get("client_id")
     if isinstance(client_id, int) and not isinstance(client_id, bool):
@@ -223,6 +278,7 @@ def _store(
     *,
     invitation: str,
     language: str,
+    configuration_url: str,
 ) -> Registered:
     """Save the registration, with the answered deployment or accepting the first launch's.
 
@@ -249,13 +305,23 @@ def _store(
         with transaction.atomic():
             if deployment_id:
                 registration, _created = platform_add(
-                    client_id=answer["client_id"], deployment_id=deployment_id, name=name, **urls
+                    client_id=answer["client_id"],
+                    deployment_id=deployment_id,
+                    name=name,
+                    added_by_admin=False,
+                    configuration_url=configuration_url[:MAX_URL],
+                    **urls,
                 )
             else:
                 registration, _created = Registration.objects.update_or_create(
                     issuer=urls.pop("issuer"),
                     client_id=answer["client_id"],
-                    defaults={**urls, "name": name, "accept_new_deployments": True},
+                    defaults={
+                        **urls,
+                        "name": name,
+                        "accept_new_deployments": True,
+                        "configuration_url": configuration_url[:MAX_URL],
+                    },
                 )
             invitation_spend(invitation, registration, language=language)
         forget_keys()
@@ -274,30 +340,38 @@ def _store(
     return Registered(configuration["issuer"], answer["client_id"], deployment_id, name)
 
 
-def _json_object(
-    call: Callable[[], requests.Response], fail: Callable[[str], RegistrationFailed]
-) -> dict[str, Any]:
-    """The JSON object a 2xx answer of ``call()`` holds; else raise ``fail(detail)``.
+def _refused(cause: BaseException | None, _: Gettext) -> str:
+    """The admin's message when the outbound policy refused the call (else empty)."""
+    if not isinstance(cause, OutboundRefused):
+        return ""
+    return _(
+        "Koula does not call this platform's address: it is on a private or local network, "
+        "or it redirects to another site. If the platform really is on your private "
+        "network, ask Koula's administrator to list its host in KOULA_PRIVATE_HOSTS or to "
+        "register it with 'koula platforms add'."
+    )
 
-    At most ``MAX_ANSWER_BYTES`` are read, so a platform cannot flood the tool.
+
+def _json_object(call: Callable[[], requests.Response], fail: Failed) -> dict[str, Any]:
+    """The JSON object a 2xx answer of ``call()`` holds; else raise ``fail(detail, cause)``.
+
+    ``call`` reads at most ``MAX_ANSWER_BYTES`` (the outbound policy's cap), so a platform
+    cannot flood the tool.
     """
     try:
-        with call() as response:
-            content = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
-            status = response.status_code
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        raise fail(f"{type(exc).__name__}: {str(exc)[:300]}") from exc
+        response = call()
+    except requests.RequestException as exc:
+        raise fail(f"{type(exc).__name__}: {str(exc)[:300]}", exc) from exc
+    content, status = response.content, response.status_code
     excerpt = repr(content[:300])
     if not 200 <= status < 300:
-        raise fail(f"HTTP {status}: {excerpt}")
-    if len(content) > MAX_ANSWER_BYTES:
-        raise fail(f"answer longer than {MAX_ANSWER_BYTES} bytes")
+        raise fail(f"HTTP {status}: {excerpt}", None)
     try:
         body = json.loads(content)
     except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
-        raise fail(f"not JSON: {excerpt}") from exc
+        raise fail(f"not JSON: {excerpt}", exc) from exc
     if not isinstance(body, dict):
-        raise fail(f"not a JSON object: {excerpt}")
+        raise fail(f"not a JSON object: {excerpt}", None)
     return body
 
 
@@ -307,13 +381,11 @@ def _acceptable_url(url: object, *, max_length: int = MAX_URL) -> bool:
         return False
     try:
         check_url(url, "url")
-        host = urlsplit(url).hostname
-        urlsplit(url).port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:  # ConfigError is a ValueError
         return False
-    # Anyone can make the tool fetch these URLs: a public tool never calls its own host.
-    tool_host = urlsplit(settings.BASE_URL).hostname
-    return host not in LOOPBACK_HOSTS or tool_host in LOOPBACK_HOSTS
+    # Whether the tool may call it (no private or local address) is the outbound policy's
+    # to say, from the addresses the host resolves to, when it is called.
+    return True
 
 
 def _same_origin(first: str, second: str) -> bool:

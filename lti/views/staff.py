@@ -15,15 +15,16 @@ from koula.messages import gettext_for, translate
 from koula.template import SessionTemplate
 from koula_ui.handover import render_host_tools
 from koula_ui.render import render_activity
+from lti.addresses import origin
 from lti.bearer import read_signed, sign_data
 from lti.claims import is_staff
 from lti.errors import NotAllowed
 from lti.models import Activity, Deployment
-from lti.nrps import RosterUnavailable, roster
 from lti.rendering import page
-from lti.services.activities import template_of
+from lti.services.activities import activity_service_refusals, template_of
 from lti.services.community import activity_volunteers, assign_next_host
 from lti.services.reports import activity_report
+from lti.services.rosters import activity_roster
 from lti.views.language import request_language
 from lti.views.report import report_html as report_fragment
 from lti.views.report import report_links
@@ -72,6 +73,7 @@ def staff_view(
     started = activity.records.count()
     roster_subs = _roster_learners(activity)
     learners_line = _learners_line(activity, started, roster_subs, _)
+    service_refusals = _service_refusals(activity, _)
     report_html = runsheet_html = Markup("")
     volunteers: list[str] = []
     csv_url = ""
@@ -104,6 +106,7 @@ def staff_view(
         score_counts=score_counts,
         problems=problems,
         learners_line=learners_line,
+        service_refusals=service_refusals,
         preview_html=preview_html,
         activity_id=activity.pk,
         csv_url=csv_url,
@@ -119,13 +122,52 @@ def staff_view(
 def _roster_learners(activity: Activity) -> set[str] | None:
     """Return the platform ids of the course's learners (not staff), or None without a roster."""
     deployment = Deployment.objects.select_related("registration").get(pk=activity.deployment_id)
-    try:
-        members = roster(deployment.registration, activity.memberships_url)
-    except RosterUnavailable:
+    members = activity_roster(activity, deployment.registration)  # cached, bounded in time
+    if members is None:
         return None
     return {
         str(m.get("user_id")) for m in members if not is_staff([str(r) for r in m.get("roles", [])])
     }
+
+
+def _service_refusals(activity: Activity, _: Any) -> list[str]:
+    """A sentence for each service URL of the launch that Koula refused to call, and why."""
+    registration = (
+        Deployment.objects.select_related("registration")
+        .get(pk=activity.deployment_id)
+        .registration
+    )
+    names = {
+        "AGS line item": _("grades (AGS line item)"),
+        "AGS line items": _("grades (AGS line items)"),
+        "NRPS roster": _("roster (NRPS)"),
+    }
+    sentences = []
+    for service, url, _reason in activity_service_refusals(activity, registration):
+        try:
+            found = origin(url)
+        except ValueError:
+            sentences.append(
+                _(
+                    "Koula did not call the platform's {service} service: its address {url} "
+                    "is not an http(s) URL."
+                ).format(service=names[service], url=url)
+            )
+            continue
+        sentences.append(
+            _(
+                "Koula did not call the platform's {service} service at {url}: its origin "
+                "{origin} is not one this platform's registration trusts. If it is the "
+                "platform's, an administrator can trust it with: koula platforms "
+                "trust-origin {client_id} {origin}"
+            ).format(
+                service=names[service],
+                url=url,
+                origin=found,
+                client_id=registration.client_id,
+            )
+        )
+    return sentences
 
 
 def _learners_line(activity: Activity, started: int, learner_subs: set[str] | None, _: Any) -> str:
