@@ -4,19 +4,21 @@ Both adapters keep an :class:`ActivitySettings` (Open edX in block fields,
 LTI in the deep-linking custom parameters) and call :func:`activity_template`
 to get the template learners actually follow: the library template or the
 admin's own, with the return window and scoring weights overridden.
+:func:`configured_template` does the same for a request, raising
+:class:`~koula.errors.NotSetUp` (409, one wording in every adapter) instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from koula.errors import TemplateError
+from koula.errors import KoulaError, NotSetUp, TemplateError
 from koula.library import DEFAULT_TEMPLATE_ID, get_template, library_templates
 from koula.messages import gettext_for
 from koula.template import ScoringPolicy, SessionTemplate
 from koula.template_format import parse_template_text
 
-__all__ = ["ActivitySettings", "activity_template", "check_settings"]
+__all__ = ["ActivitySettings", "activity_template", "check_settings", "configured_template"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,15 @@ def activity_template(settings: ActivitySettings) -> SessionTemplate:
         experiment = replace(template.experiment, return_window_days=settings.return_window_days)
         template = replace(template, experiment=experiment)
     return template
+
+
+def configured_template(settings: ActivitySettings, *, language: str | None) -> SessionTemplate:
+    """Return the template learners follow; raise NotSetUp (its message in ``language``,
+    the reason in ``details``) when the settings make none."""
+    try:
+        return activity_template(settings)
+    except KoulaError as error:
+        raise NotSetUp(language, str(error)) from error
 
 
 def check_settings(settings: ActivitySettings, *, language: str) -> dict[str, str]:

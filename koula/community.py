@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from koula.errors import InvalidValues
+from koula.errors import BadRequest
 from koula.messages import gettext_for
 from koula.state import LearnerState, format_time
 from koula.template import Part, SessionTemplate
@@ -94,12 +94,12 @@ def searchable(text: str) -> str:
 
 
 def browse_request(body: object, language: str) -> tuple[str, int]:
-    """Return ``(query, offset)`` from a ``shared_cards`` body; raise InvalidValues (400)."""
+    """Return ``(query, offset)`` from a ``shared_cards`` body; raise BadRequest (400)."""
     _ = gettext_for(language)
     if body is None:
         body = {}
     if not isinstance(body, Mapping):
-        raise InvalidValues({"_": _("The request must be a JSON object.")}, LearnerState())
+        raise BadRequest({"_": _("The request must be a JSON object.")})
     query, offset = body.get("query", ""), body.get("offset", 0)
     errors = {}
     if not isinstance(query, str) or len(query) > MAX_QUERY:
@@ -107,7 +107,7 @@ def browse_request(body: object, language: str) -> tuple[str, int]:
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
         errors["offset"] = _("Say from which card to go on, as a whole number from 0.")
     if errors:
-        raise InvalidValues(errors, LearnerState())
+        raise BadRequest(errors)
     return str(query), int(offset)
 
 

@@ -5,29 +5,44 @@ Hierarchy::
     KoulaError
     ├── TemplateError        a template file or text is invalid (every problem, located)
     ├── UnknownTemplate      no template of that id in the library
-    └── ActionError          a learner action was refused
-        ├── InvalidValues    values do not satisfy the schema  -> HTTP 400
-        └── OutOfOrder       the action cannot happen now      -> HTTP 409
+    ├── ActionError          a learner action was refused
+    │   ├── InvalidValues    values do not satisfy the schema  -> HTTP 400
+    │   └── OutOfOrder       the action cannot happen now      -> HTTP 409
+    └── Refused              a request refused for a reason other than a learner's answers
+        ├── BadRequest       a malformed search or hand-over    -> HTTP 400
+        ├── NotPermitted     not this user's to do              -> HTTP 403
+        └── NotSetUp         the activity's settings make no template -> HTTP 409
 
 An :class:`ActionError` carries the learner state to keep (the refused values
-saved as a draft), so that nothing the learner typed is ever lost.
+saved as a draft), so that nothing the learner typed is ever lost. A
+:class:`Refused` changes nothing and carries only its ``errors``, already in
+the reader's language; both answer ``{"errors": errors}`` with their ``status``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from koula.messages import N_, translate
+
 if TYPE_CHECKING:
     from koula.state import LearnerState
 
 __all__ = [
+    "NOT_SET_UP",
     "ActionError",
+    "BadRequest",
     "InvalidValues",
     "KoulaError",
+    "NotPermitted",
+    "NotSetUp",
     "OutOfOrder",
+    "Refused",
     "TemplateError",
     "UnknownTemplate",
 ]
+
+NOT_SET_UP = N_("This activity is not set up yet. Please tell the course team.")
 
 
 class KoulaError(Exception):
@@ -76,3 +91,38 @@ class OutOfOrder(ActionError):
     """The action is not possible at this point of the loop."""
 
     status = 409
+
+
+class Refused(KoulaError):
+    """A request was refused, not because of a learner's answers; nothing was changed.
+
+    ``errors`` maps a field key (or ``_``) to a message in the reader's language.
+    """
+
+    status = 400
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
+
+
+class BadRequest(Refused):
+    """The request is malformed (a search with a bad offset, a blank host name)."""
+
+    status = 400
+
+
+class NotPermitted(Refused):
+    """The user may not do this (not course staff, not this session's host)."""
+
+    status = 403
+
+
+class NotSetUp(Refused):
+    """The activity's settings make no valid template; ``details`` says why (for staff)."""
+
+    status = 409
+
+    def __init__(self, language: str | None, details: str = "") -> None:
+        self.details = details
+        super().__init__({"_": translate(language, NOT_SET_UP)})

@@ -1,21 +1,24 @@
 """Rotating facilitation: who hosted, who hosts next, and the hand-over between them.
 
 Staff, or the learner hosting now, hand the next session over to someone
-(:func:`hand_over`): a name, linked to a participant when it is the name of one
-(so that this participant can open the run-sheet when their turn comes). Each
-hand-over is kept as a turn, oldest first; the newest turn is the next host.
-Adapters store the turns as data (:func:`turns_data`, :func:`turns_from_data`);
-only staff and the current host write them, so no learner's update is lost.
+(:func:`hand_over`): a name, linked to a participant when it is the name of
+exactly one (so that this participant can open the run-sheet when their turn
+comes). Names are compared by :func:`name_key`: Unicode case folding, so
+"élodie" is "Élodie", and blanks squeezed. Each hand-over is kept as a turn,
+oldest first; the newest turn is the next host. Adapters store the turns as
+data (:func:`turns_data`, :func:`turns_from_data`); only staff and the current
+host write them (:mod:`koula.use_cases.hosting`), so no learner's update is lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from koula.errors import InvalidValues
+from koula.errors import BadRequest
 from koula.messages import gettext_for
 from koula.state import LearnerState, format_time, parse_time
 
@@ -25,6 +28,7 @@ __all__ = [
     "Rotation",
     "Turn",
     "hand_over",
+    "name_key",
     "rotation_of",
     "turns_data",
     "turns_from_data",
@@ -57,39 +61,45 @@ class Rotation:
     @property
     def hosts(self) -> int:
         """How many different people have been handed a session."""
-        return len({turn.name.casefold() for turn in self.turns})
+        return len({name_key(turn.name) for turn in self.turns})
+
+
+def name_key(name: str) -> str:
+    """Return ``name`` as names are compared: Unicode case folding, blanks squeezed."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def hand_over(
     turns: Sequence[Turn],
     name: object,
     *,
-    participants: Mapping[str, str],
+    participants: Iterable[tuple[str, str]],
     now: dt.datetime,
     language: str,
 ) -> tuple[Turn, ...]:
-    """Return ``turns`` with a new next host ``name``; raise InvalidValues (400) on a bad name.
+    """Return ``turns`` with a new next host ``name``; raise BadRequest (400) on a bad name.
 
-    ``participants`` maps display names to learner ids (volunteers first, say);
-    a name found there (whatever its case) links the turn to that learner, under
-    the name as known. Blanks are squeezed.
+    ``participants`` are the activity's ``(learner id, display name)`` pairs, read
+    only once the name is valid. A name that is exactly one participant's (see
+    :func:`name_key`) links the turn to them, under the name as they are known.
+    Blanks are squeezed.
     """
     _ = gettext_for(language)
     text = " ".join(name.split()) if isinstance(name, str) else ""
     if not text or len(text) > MAX_NAME:
-        raise InvalidValues(
-            {
-                "next_host": _("Give the next host's name, in at most {n} characters.").format(
-                    n=MAX_NAME
-                )
-            },
-            LearnerState(),
-        )
-    folded = {known.casefold(): (known, learner) for known, learner in participants.items()}
-    name_as_known, learner_id = folded.get(text.casefold(), (text, None))
+        message = _("Give the next host's name, in at most {n} characters.").format(n=MAX_NAME)
+        raise BadRequest({"next_host": message})
+    name_as_known, learner_id = _participant(text, participants) or (text, None)
     at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # times are kept to the ms
     turn = Turn(name_as_known, learner_id, at)
     return (*turns, turn)[-MAX_TURNS:]
+
+
+def _participant(text: str, participants: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+    """Return ``(name as known, learner id)`` of the one participant named ``text``, else None."""
+    wanted = name_key(text)
+    found = [(known, learner) for learner, known in participants if name_key(known) == wanted]
+    return found[0] if len({learner for _known, learner in found}) == 1 else None
 
 
 class Volunteers:

@@ -10,8 +10,10 @@ value stories by value-creation cycle, a table of the learners (the first
 ``detail``, one learner's card, commitment and return. The page needs no
 script and prints in black and white (``static/koula-staff.css``).
 
-Rows and the drill-down come from :mod:`koula_ui.report_learners`, the
-figures' wording from :mod:`koula_ui.report_figures`. Numbers follow the
+What is drawn comes from the core (:mod:`koula.use_cases.gathering`, whose
+``gather``, ``Gathered`` and ``MAX_ROWS`` are re-exported here); rows and the
+drill-down are drawn by :mod:`koula_ui.report_learners`, the figures' wording
+comes from :mod:`koula_ui.report_figures`. Numbers follow the
 reader's language: the catalog's percentage format and, in French, the decimal
 comma ("3,5").
 """
@@ -19,18 +21,18 @@ comma ("3,5").
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup
 
-from koula.community_report import CommunityReport, CommunityTally
-from koula.impact import ImpactAccumulator, ImpactReport
+from koula.community_report import CommunityReport
+from koula.impact import ImpactReport
 from koula.messages import Gettext, gettext_for, pick_language
-from koula.rotation import Rotation, Turn, Volunteers, rotation_of
-from koula.state import LearnerState, format_time
+from koula.rotation import Rotation
+from koula.state import format_time
 from koula.template import Part, SessionTemplate
+from koula.use_cases.gathering import MAX_ROWS, Gathered, gather
 from koula_ui.charts import report_charts
 from koula_ui.environment import environment_for
 from koula_ui.render import _id_prefix
@@ -49,57 +51,6 @@ __all__ = [
     "render_gathered",
     "render_report",
 ]
-
-MAX_ROWS = 200
-
-
-@dataclass(frozen=True)
-class Gathered:
-    """What one pass over an activity's learners gives the staff pages."""
-
-    report: ImpactReport
-    rows: list[dict[str, Any]]
-    """The learner table's first rows (see :data:`ROW_KEYS`)."""
-    volunteers: list[str]
-    """Who offered to host the next session (name, else id), earliest offer first."""
-    community: CommunityReport
-    rotation: Rotation
-
-
-def gather(
-    template: SessionTemplate,
-    learners: Iterable[tuple[str, str | None, LearnerState]],
-    *,
-    roster_size: int | None = None,
-    max_rows: int = MAX_ROWS,
-    scope: str = "",
-    turns: Sequence[Turn] = (),
-) -> Gathered:
-    """Return the report, the table's first rows, the volunteers and the community's figures
-    from ``(id, name, state)`` triples, reading each learner once.
-
-    ``scope`` is the activity's card scope (:func:`koula.community.public_id`);
-    ``turns`` are the hand-overs so far (:mod:`koula.rotation`).
-    """
-    accumulator = ImpactAccumulator(template)
-    community = CommunityTally(template, scope)
-    rows: list[dict[str, Any]] = []
-    offers = Volunteers()
-    for learner_id, name, state in learners:
-        accumulator.add(learner_id, state)
-        community.add(learner_id, name, state)
-        if len(rows) < max_rows:
-            rows.append(learner_row(template, learner_id, state, name=name or None))
-        offers.add(learner_id, name, state)
-    report = accumulator.report(roster_size=roster_size, computed_at=dt.datetime.now(dt.UTC))
-    volunteers = offers.names()
-    return Gathered(
-        report,
-        rows,
-        volunteers,
-        community.report(),
-        rotation_of(turns, volunteers),
-    )
 
 
 def render_report(
@@ -122,7 +73,7 @@ def render_report(
     are drawn. Each row links to ``detail_url_template.format(learner_id=...)`` (the id
     URL-encoded) when given; ``detail`` draws one learner's answers below the table;
     ``csv_url`` adds a "Download CSV" link. ``uid`` makes the page's ids unique.
-    ``community`` and ``rotation`` (from :func:`gather`) add the card library's
+    ``community`` and ``rotation`` (gathered by the core) add the card library's
     figures and the host rotation.
     """
     language = pick_language(language)
@@ -172,7 +123,7 @@ def render_gathered(
     detail_url_template: str | None,
     detail: Mapping[str, Any] | None = None,
 ) -> str:
-    """Return the report of what :func:`gather` found: figures, community, rotation, rows."""
+    """Return the report of what the core gathered: figures, community, rotation, rows."""
     return render_report(
         template=template,
         report=found.report,

@@ -1,10 +1,11 @@
 """The learners' part of the impact report: the table's rows and one learner's drill-down.
 
 Rows are mappings with the keys of :data:`ROW_KEYS` (the CSV's column names,
-plus an optional display ``name``); :func:`learner_row` builds one from a
-learner's state. A drill-down is ``{"learner_id", "name", "state"}`` where
-``state`` is the contract's learner state JSON; :func:`learner_detail` builds
-it. Only submitted answers are shown, never a draft's text.
+plus an optional display ``name``); the core's :func:`learner_row` builds one
+from a learner's state (both re-exported from :mod:`koula.use_cases.gathering`).
+A drill-down is ``{"learner_id", "name", "state"}`` where ``state`` is the
+contract's learner state JSON; :func:`learner_detail` builds it. Only
+submitted answers are shown, never a draft's text.
 """
 
 from __future__ import annotations
@@ -14,51 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from koula.export import CSV_COLUMNS
-from koula.impact import indicator_key
 from koula.messages import Gettext
-from koula.progress import learner_state_data, progress_of
+from koula.progress import learner_state_data
 from koula.state import LearnerState
 from koula.template import FieldType, Part, SessionTemplate
+from koula.use_cases.gathering import ROW_KEYS, learner_row
 from koula.values import is_empty
 from koula_ui.charts import NONE, answer_words
 from koula_ui.strings import percent
 
 __all__ = ["ROW_KEYS", "detail_view", "learner_detail", "learner_row", "row_views"]
-
-# The CSV's columns up to the score (not activity_progress), with a display name after the id.
-ROW_KEYS = (CSV_COLUMNS[0], "name", *CSV_COLUMNS[1 : CSV_COLUMNS.index("score") + 1])
-
-
-def learner_row(
-    template: SessionTemplate, learner_id: str, state: LearnerState, *, name: str | None = None
-) -> dict[str, Any]:
-    """Return one row of the learners table (keys of :data:`ROW_KEYS`), values unformatted."""
-    progress = progress_of(template, state)
-    card, commitment, return_ = state.deliverable, state.commitment, state.return_
-    asked, told = template.fields_of(Part.COMMITMENT), template.fields_of(Part.RETURN)
-    experiment = Part.COMMITMENT in template.parts()
-
-    def answer(values: Mapping[str, Any], key: str | None) -> Any:
-        return values.get(key) if key else None
-
-    return {
-        "learner_id": learner_id,
-        "name": name,
-        "deliverable_status": card.status(Part.DELIVERABLE),
-        "deliverable_submitted_at": card.done_at,
-        "commitment_status": commitment.status(Part.COMMITMENT) if experiment else None,
-        "committed_at": commitment.done_at,
-        "return_due_on": commitment.due_on,
-        "return_status": return_.status(Part.RETURN) if experiment else None,
-        "returned_at": return_.done_at,
-        "return_on_time": return_.on_time,
-        "applied": answer(return_.values, indicator_key(told, "applied")),
-        "confidence_at_commitment": answer(commitment.values, indicator_key(asked, "confidence")),
-        "confidence_at_return": answer(return_.values, indicator_key(told, "confidence")),
-        "completion": progress.completion,
-        "score": progress.score,
-    }
 
 
 def learner_detail(

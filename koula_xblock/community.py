@@ -1,96 +1,103 @@
-"""The community's card library and host hand-over in Open edX, read from the record store.
+"""One block's community as the core's port sees it (:mod:`koula.use_cases.port`).
 
 Every learner's newest record (:mod:`koula_xblock.records`) carries their
-state and name, so the shared cards, the reuse counts and the volunteers are
-read from the store, never from another learner's fields: learners only ever
-write their own state. Cards are known by public ids scoped to the block.
+state and name, so the members (for the card library, the volunteers, the
+reports) are read from the record store, never from another learner's fields:
+learners only ever write their own state. The host turns live in two fields of
+the whole block (``user_state_summary``), which only staff and the learner
+hosting now write (:mod:`koula.use_cases.hosting`), so no learner's update is
+lost. Cards are known by public ids scoped to the block's usage.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from webob import Response
+from xblock.fields import List, Scope, String
 
-from koula.community import Community, browse, browse_request, page_data, public_id
-from koula.errors import InvalidValues, KoulaError
-from koula.messages import translate
-from koula.rotation import hand_over, turns_data, turns_from_data
+from koula.rotation import Turn, turns_data, turns_from_data
 from koula.state import LearnerState
+from koula.use_cases.port import Among, Member
 from koula_xblock import compat
-from koula_xblock.learner import json_response, not_set_up
+from koula_xblock.records import RecordStore
 
-if TYPE_CHECKING:
-    from koula_xblock.block import KoulaXBlock
-
-__all__ = ["assign_next_host", "card_scope", "community_of", "members", "shared_cards"]
+__all__ = ["BlockActivity", "CommunityMixin"]
 
 
-def card_scope(block: KoulaXBlock) -> str:
-    """Return the scope of the block's public card ids (its usage id: ids differ per block)."""
-    return f"koula-card:{block.scope_ids.usage_id}"
+class HostFields(Protocol):
+    """What :class:`BlockActivity` reads and writes of a block."""
+
+    scope_ids: Any
+    next_host: str
+    host_turns: list[Any]
 
 
-def members(block: KoulaXBlock) -> Iterator[tuple[str, str, LearnerState]]:
-    """Yield ``(learner id, name, state)`` for every learner with a record in ``block``."""
-    for learner_id, record in compat.record_store(block).iter_records(block):
-        yield learner_id, str(record.get("name") or ""), LearnerState.from_data(record)
+class BlockActivity:
+    """The port over one block: members from ``store``, turns in the block's fields.
+
+    ``reader`` is the current user, counted as a member when they have a state
+    the store does not hold yet (a store that failed, or a host with none).
+    """
+
+    def __init__(self, block: HostFields, *, store: RecordStore, reader: Member) -> None:
+        self.block = block
+        self.store = store
+        self.reader = reader
+
+    def card_scope(self) -> str:
+        return f"koula-card:{self.block.scope_ids.usage_id}"
+
+    def members(self, among: Among = Among.EVERYONE) -> Iterator[Member]:
+        seen = False
+        for learner_id, record in self.store.iter_records(self.block):
+            seen = seen or learner_id == self.reader[0]
+            yield learner_id, str(record.get("name") or ""), LearnerState.from_data(record)
+        if not seen and self.reader[2] != LearnerState():
+            yield self.reader
+
+    def names(self) -> Iterator[tuple[str, str]]:
+        return ((learner_id, name) for learner_id, name, _state in self.members())
+
+    def turns(self) -> tuple[Turn, ...]:
+        return turns_from_data(self.block.host_turns)
+
+    def save_turns(self, turns: tuple[Turn, ...]) -> None:
+        self.block.host_turns = turns_data(turns)
+        self.block.next_host = turns[-1].name if turns else ""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
 
 
-def community_of(block: KoulaXBlock) -> Community:
-    """Return the cards shared now in ``block`` and the current learner's own card id."""
-    scope = card_scope(block)
-    shared = frozenset(
-        public_id(scope, learner_id)
-        for learner_id, _name, state in members(block)
-        if state.shared_at is not None and state.deliverable.done
+class CommunityMixin:
+    """The host turns of the block, its community as the port (:meth:`community`), its reader.
+
+    Needs the ``learner_state`` field (:class:`~.learner.LearnerMixin`) and an ``XBlock``.
+    """
+
+    next_host = String(
+        default="",
+        scope=Scope.user_state_summary,
+        help="Who hosts the next session, as staff confirmed it.",
     )
-    return Community(shared, public_id(scope, compat.learner_id(block)))
-
-
-def shared_cards(block: KoulaXBlock, body: Any) -> Response:
-    """Answer one page of the shared cards matching the body's ``query`` (``shared_cards``)."""
-    language = block.learner_language()
-    try:
-        query, offset = browse_request(body, language)
-        template = block.template()
-    except InvalidValues as error:
-        return json_response({"errors": error.errors}, status=400)
-    except KoulaError:
-        return not_set_up(language)
-    reader = compat.learner_id(block)
-    learners = list(members(block))
-    if not any(learner_id == reader for learner_id, _n, _s in learners):
-        # The reader's own newest state, should the store lag behind (or keep nothing).
-        learners.append(
-            (reader, compat.user_name(block), LearnerState.from_data(block.learner_state))
-        )
-    page = browse(
-        template, learners, scope=card_scope(block), reader=reader, query=query, offset=offset
+    host_turns = List(
+        default=[],
+        scope=Scope.user_state_summary,
+        help="The hand-overs so far, oldest first (see koula.rotation); the last is the next host.",
     )
-    return json_response(page_data(template, page, language))
 
+    if TYPE_CHECKING:
+        learner_state: dict[str, Any]
+        scope_ids: Any
 
-def assign_next_host(block: KoulaXBlock, body: Any) -> Response:
-    """Save who hosts next, for staff or the learner hosting now; link the name to a learner."""
-    language = block.learner_language()
-    named = [(learner_id, name) for learner_id, name, _state in members(block) if name]
-    names = Counter(name.casefold() for _id, name in named)
-    participants = {name: learner_id for learner_id, name in named if names[name.casefold()] == 1}
-    try:
-        turns = hand_over(
-            turns_from_data(block.host_turns),
-            body.get("next_host") if isinstance(body, dict) else None,
-            participants=participants,
-            now=dt.datetime.now(dt.UTC),
-            language=language,
-        )
-    except InvalidValues as error:
-        return json_response({"errors": error.errors}, status=400)
-    block.host_turns = turns_data(turns)
-    block.next_host = turns[-1].name
-    message = translate(language, "The next host is saved.")
-    return json_response({"next_host": block.next_host, "message": message})
+    def reader(self) -> str:
+        """Return the current user's learner id (as records and card ids know them)."""
+        return compat.learner_id(self)
+
+    def community(self) -> BlockActivity:
+        """Return this block's community, read by the current user."""
+        state = LearnerState.from_data(self.learner_state)
+        reader = (self.reader(), compat.user_name(self), state)
+        return BlockActivity(self, store=compat.record_store(self), reader=reader)

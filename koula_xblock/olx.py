@@ -9,7 +9,7 @@ an import can never plant them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from xblock.core import XML_NAMESPACES
@@ -25,19 +25,26 @@ def _authored(field: Any) -> bool:
 
 
 class OlxMixin:
-    """Authored-only OLX; the block class must derive from ``XBlock``."""
+    """Authored-only OLX; the block class must derive from ``XBlock``, which gives what follows."""
+
+    if TYPE_CHECKING:
+        entry_point: str
+        fields: dict[str, Any]
+
+        def xml_element_name(self) -> str: ...
+        def _add_field(self, node: Any, name: str, field: Any) -> None: ...
 
     def add_xml_to_node(self, node: Any) -> None:
-        node.tag = self.xml_element_name()  # type: ignore[attr-defined]
-        node.set("xblock-family", self.entry_point)  # type: ignore[attr-defined]
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        node.tag = self.xml_element_name()
+        node.set("xblock-family", self.entry_point)
+        for field in self.fields.values():
             if _authored(field) and field.is_set_on(self):
-                self._add_field(node, field.name, field)  # type: ignore[attr-defined]
+                self._add_field(node, field.name, field)
 
     @classmethod
     def parse_xml(cls, node: Any, runtime: Any, keys: Any) -> Any:
         block = runtime.construct_xblock_from_class(cls, keys)
-        fields = {name: f for name, f in cls.fields.items() if _authored(f)}  # type: ignore[attr-defined]
+        fields = {name: f for name, f in cls.fields.items() if _authored(f)}
         for child in node:
             if child.tag is etree.Comment:
                 continue

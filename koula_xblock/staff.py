@@ -1,100 +1,100 @@
 """What course staff see under the activity in Open edX: the run-sheet and the impact report.
 
-Built from the record store (:mod:`.records`), so it covers every learner of
-the block; the CSV export streams from the same records. The learner hosting
-the next session gets the run-sheet and the hand-over form too (:func:`host_html`).
+Built from values the block hands over: the template, the reader's language,
+what the core gathered from the block's members
+(:func:`koula.use_cases.gathering.report_of`) and the handler URLs. The
+learner hosting the next session gets the run-sheet and the hand-over form
+too (:func:`host_html`); the CSV export streams from the same members.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import escape
 
 from koula.export import stream_csv
 from koula.messages import translate
-from koula.rotation import turns_from_data, volunteers_of
 from koula.template import SessionTemplate
+from koula.use_cases.gathering import Gathered
+from koula.use_cases.port import Member
 from koula_ui.assets import asset_text
 from koula_ui.handover import render_host_tools
-from koula_ui.report import Gathered, gather, learner_detail, render_gathered
-from koula_xblock import compat
-from koula_xblock.community import card_scope, members
+from koula_ui.report import learner_detail, render_gathered
 
-if TYPE_CHECKING:
-    from koula_xblock.block import KoulaXBlock
-
-__all__ = ["csv_lines", "host_html", "staff_html", "staff_report_page"]
+__all__ = ["StaffLinks", "csv_lines", "detail_of", "host_html", "report_page", "staff_html"]
 
 
-def _gather(block: KoulaXBlock, template: SessionTemplate) -> Gathered:
-    return gather(
-        template,
-        members(block),
-        scope=card_scope(block),
-        turns=turns_from_data(block.host_turns),
-    )
+@dataclass(frozen=True)
+class StaffLinks:
+    """The block's handler URLs the staff pages link to."""
+
+    assign_host: str
+    staff_report: str
+    export_csv: str
+
+    def learner(self) -> str:
+        """Return the URL template of one learner's answers (``{learner_id}`` to fill in)."""
+        joiner = "&" if "?" in self.staff_report else "?"
+        return f"{self.staff_report}{joiner}learner={{learner_id}}"
 
 
-def _host_tools(
-    block: KoulaXBlock, template: SessionTemplate, language: str, uid: str, volunteers: list[str]
+def host_html(
+    template: SessionTemplate,
+    *,
+    language: str,
+    uid: str,
+    next_host: str,
+    volunteers: list[str],
+    url: str,
+    for_learner: bool = True,
 ) -> str:
+    """Return the run-sheet and the hand-over form (what the learner hosting next gets)."""
     return render_host_tools(
         template=template,
         language=language,
         uid=uid,
-        next_host=block.next_host or "",
+        next_host=next_host,
         volunteers=volunteers,
-        url=block.runtime.handler_url(block, "assign_host"),
-        for_learner=not compat.user_is_staff(block),
+        url=url,
+        for_learner=for_learner,
     )
 
 
-def staff_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid: str) -> str:
-    """Return the run-sheet, the hand-over form and the impact report of ``block`` for staff."""
-    found = _gather(block, template)
-    return _host_tools(block, template, language, uid, found.volunteers) + _report(
-        block, template, language, uid, found
-    )
-
-
-def host_html(block: KoulaXBlock, template: SessionTemplate, language: str, uid: str) -> str:
-    """Return what the learner hosting the next session gets: the run-sheet and the hand-over."""
-    return _host_tools(block, template, language, uid, volunteers_of(members(block)))
-
-
-def _report(
-    block: KoulaXBlock,
+def staff_html(
     template: SessionTemplate,
+    found: Gathered,
+    *,
     language: str,
     uid: str,
-    found: Gathered,
-    learner: str | None = None,
+    next_host: str,
+    links: StaffLinks,
 ) -> str:
-    detail = None
-    if learner is not None:
-        chosen = [(i, n, s) for i, n, s in members(block) if i == learner]
-        if chosen:
-            learner_id, name, state = chosen[0]
-            detail = learner_detail(template, learner_id, state, name=name or None)
-    page_url = block.runtime.handler_url(block, "staff_report")
-    return render_gathered(
-        found,
-        template=template,
+    """Return the run-sheet, the hand-over form and the impact report, for staff."""
+    tools = host_html(
+        template,
         language=language,
-        uid=f"{uid}-report",
-        csv_url=block.runtime.handler_url(block, "export_csv"),
-        detail=detail,
-        detail_url_template=page_url + ("&" if "?" in page_url else "?") + "learner={learner_id}",
+        uid=uid,
+        next_host=next_host,
+        volunteers=found.volunteers,
+        url=links.assign_host,
+        for_learner=False,
     )
+    return tools + _report(template, found, language, f"{uid}-report", links)
 
 
-def staff_report_page(block: KoulaXBlock, template: SessionTemplate, learner: str | None) -> str:
-    """Return the report as a whole page (printable), with ``learner``'s answers when given."""
-    language = block.learner_language()
-    found = _gather(block, template)
-    body = _report(block, template, language, "page", found, learner)
+def report_page(
+    template: SessionTemplate,
+    found: Gathered,
+    *,
+    language: str,
+    links: StaffLinks,
+    detail: dict[str, Any] | None,
+) -> str:
+    """Return the report as a whole page (printable), with one learner's answers if given."""
+    body = _report(template, found, language, "page-report", links, detail)
     title = escape(translate(language, "Impact report"))
     style = asset_text("koula-staff.css")
     return (
@@ -104,8 +104,37 @@ def staff_report_page(block: KoulaXBlock, template: SessionTemplate, learner: st
     )
 
 
-def csv_lines(block: KoulaXBlock, template: SessionTemplate) -> Iterator[bytes]:
-    """Yield the block's CSV export, UTF-8 with a BOM, one learner per line."""
-    learners = ((learner_id, state) for learner_id, _name, state in members(block))
+def detail_of(
+    template: SessionTemplate, members: Iterable[Member], learner: str | None
+) -> dict[str, Any] | None:
+    """Return the drill-down of ``learner`` among ``members``, or None."""
+    for learner_id, name, state in members if learner is not None else ():
+        if learner_id == learner:
+            return learner_detail(template, learner_id, state, name=name or None)
+    return None
+
+
+def csv_lines(template: SessionTemplate, members: Iterable[Member]) -> Iterator[bytes]:
+    """Yield the CSV export of ``members``, UTF-8 with a BOM, one learner per line."""
+    learners = ((learner_id, state) for learner_id, _name, state in members)
     for line in stream_csv(template, learners):
         yield line.encode("utf-8")
+
+
+def _report(
+    template: SessionTemplate,
+    found: Gathered,
+    language: str,
+    uid: str,
+    links: StaffLinks,
+    detail: dict[str, Any] | None = None,
+) -> str:
+    return render_gathered(
+        found,
+        template=template,
+        language=language,
+        uid=uid,
+        csv_url=links.export_csv,
+        detail=detail,
+        detail_url_template=links.learner(),
+    )

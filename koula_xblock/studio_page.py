@@ -13,6 +13,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def render_studio_page(*, language: str, fields: list[dict[str, Any]]) -> str:
-    """Return the edit dialog's HTML for ``fields`` (dicts made by ``settings._field_view``)."""
+    """Return the edit dialog's HTML for ``fields`` (dicts made by ``studio._field_view``)."""
     env = environment_for(language, extra_dirs=(TEMPLATES,))
     return env.get_template("studio_edit.html").render(language=language, fields=fields)

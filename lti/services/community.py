@@ -1,9 +1,13 @@
-"""The community's card library and the host hand-over in the LTI tool.
+"""The community's card library and the host hand-over in the LTI tool, over the core's port.
 
-Cards are known by public ids (:func:`koula.community.public_id`) scoped by a
-keyed hash of the activity, so they name no platform user id. Browsing reads
-only the records of learners who share a card or marked one (chunked); the
-check of ``reuse_card`` reads only the records whose card is shared.
+:class:`ActivityRecords` implements :class:`koula.use_cases.port.ActivityStore`
+over the Django models, so the rules (who may hand over, matching a typed name
+to a participant with Unicode case folding, "not set up", the card library)
+are the core's, the same as the XBlock's (:mod:`koula.use_cases`). Cards are
+known by public ids scoped by a keyed hash of the activity, so they name no
+platform user id. The members a use case asks for are read with one query
+(chunked): only those who share or marked a card for the card library, only
+the volunteers for the host's page, names alone for a hand-over.
 """
 
 from __future__ import annotations
@@ -18,24 +22,34 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from koula.community import Community, browse, browse_request, page_data, public_id
-from koula.errors import InvalidValues
-from koula.messages import translate
-from koula.rotation import hand_over, turns_data, turns_from_data, volunteers_of
-from koula.state import LearnerState
+from koula.community import Community
+from koula.errors import NotSetUp, Refused
+from koula.rotation import Turn, turns_data, turns_from_data
+from koula.use_cases import cards, hosting
+from koula.use_cases.port import Among, Member
 from lti.bearer import Grant
 from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.records import learner_rows
 
 __all__ = [
+    "ActivityRecords",
     "activity_volunteers",
+    "assign_host",
     "assign_next_host",
     "card_scope",
     "community_of",
     "is_current_host",
     "shared_cards",
 ]
+
+SHARES_OR_MARKS = Q(state__community__shared=True) | Q(state__community__will_use__0__isnull=False)
+AMONG = {
+    Among.EVERYONE: Q(),
+    Among.SHARING: SHARES_OR_MARKS,
+    Among.VOLUNTEERS: Q(state__host__volunteered_at__isnull=False),
+}
+"""The records each hint of the port reads (the use cases filter again)."""
 
 
 def card_scope(activity: Activity) -> str:
@@ -44,94 +58,89 @@ def card_scope(activity: Activity) -> str:
     return hmac.new(key, f"koula-card:{activity.pk}".encode(), hashlib.sha256).hexdigest()
 
 
-def _sharing_or_marking(activity: Activity) -> Iterator[tuple[str, str, LearnerState]]:
-    """Yield the learners of ``activity`` who share a card or marked one: all that browsing
-    needs (the others neither show a card nor count a reuse)."""
-    return learner_rows(
-        LearnerRecord.objects.filter(activity=activity).filter(
-            Q(state__community__shared=True) | Q(state__community__will_use__0__isnull=False)
-        )
-    )
+class ActivityRecords:
+    """The port over one :class:`~lti.models.Activity`: its learner records and host turns."""
+
+    def __init__(self, activity: Activity) -> None:
+        self.activity = activity
+
+    def card_scope(self) -> str:
+        return card_scope(self.activity)
+
+    def members(self, among: Among = Among.EVERYONE) -> Iterator[Member]:
+        return learner_rows(LearnerRecord.objects.filter(AMONG[among], activity=self.activity))
+
+    def names(self) -> Iterator[tuple[str, str]]:
+        rows = LearnerRecord.objects.filter(activity=self.activity).order_by("pk")
+        for sub, name in rows.values_list("user__sub", "user__name").iterator(chunk_size=2000):
+            yield str(sub), str(name or "")
+
+    def turns(self) -> tuple[Turn, ...]:
+        return turns_from_data(self.activity.host_turns)
+
+    def save_turns(self, turns: tuple[Turn, ...]) -> None:
+        self.activity.host_turns = turns_data(turns)
+        self.activity.next_host = turns[-1].name if turns else ""
+        self.activity.save(update_fields=["host_turns", "next_host"])
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
 
 
 def activity_volunteers(activity: Activity) -> list[str]:
-    """Return who offered to host the next session in ``activity``, earliest first (reading
-    only their records)."""
-    offered = LearnerRecord.objects.filter(
-        activity=activity, state__host__volunteered_at__isnull=False
-    )
-    return volunteers_of(learner_rows(offered))
+    """Return who offered to host the next session in ``activity``, earliest first."""
+    return hosting.volunteers(ActivityRecords(activity))
 
 
 def community_of(activity: Activity, user: LtiUser) -> Community:
     """Return the cards shared now in ``activity`` and ``user``'s own card id."""
-    scope = card_scope(activity)
-    subs = LearnerRecord.objects.filter(
-        activity=activity, state__community__shared=True
-    ).values_list("user__sub", "state")
-    shared = frozenset(
-        public_id(scope, str(sub))
-        for sub, state in subs
-        if LearnerState.from_data(state).deliverable.done
-    )
-    return Community(shared, public_id(scope, user.sub))
+    return cards.community_of(ActivityRecords(activity), user.sub)
 
 
 def shared_cards(grant: Grant, activity: Activity, body: Any) -> tuple[int, dict[str, Any]]:
     """Answer one page of the cards shared in ``activity`` matching the body's ``query``."""
     try:
-        query, offset = browse_request(body, grant.language)
-    except InvalidValues as error:
-        return 400, {"errors": error.errors}
-    template = template_of(activity)
-    if template is None:
-        message = translate(
-            grant.language, "This activity is not set up yet. Please tell the course team."
+        template = template_of(activity)
+        if template is None:
+            raise NotSetUp(grant.language)
+        reader = LtiUser.objects.get(pk=grant.user_id).sub
+        page = cards.shared_cards(
+            ActivityRecords(activity), template, body, reader=reader, language=grant.language
         )
-        return 409, {"errors": {"_": message}}
-    reader = LtiUser.objects.get(pk=grant.user_id).sub
-    page = browse(
-        template,
-        _sharing_or_marking(activity),
-        scope=card_scope(activity),
-        reader=reader,
-        query=query,
-        offset=offset,
-    )
-    return 200, page_data(template, page, grant.language)
+    except Refused as refused:
+        return refused.status, {"errors": refused.errors}
+    return 200, page
 
 
 def is_current_host(activity: Activity, user: LtiUser) -> bool:
     """Return True when ``user`` is the learner the last hand-over named."""
-    turns = turns_from_data(activity.host_turns)
-    return bool(turns) and turns[-1].learner_id == user.sub
+    return hosting.is_current_host(ActivityRecords(activity), user.sub)
+
+
+def assign_host(grant: Grant, activity: Activity, body: Any) -> tuple[int, dict[str, Any]]:
+    """The learner hosting now hands the next session over (``assign_host`` of the API);
+    staff use the staff view's form (:func:`assign_next_host`)."""
+    user = LtiUser.objects.get(pk=grant.user_id)
+    name = body.get("next_host") if isinstance(body, dict) else None
+    try:
+        answer = _hand_over(activity.pk, name, hosting.Actor(user.sub), grant.language)[1]
+    except Refused as refused:
+        return refused.status, {"errors": refused.errors}
+    return 200, answer
 
 
 def assign_next_host(activity_id: int, name: object, language: str) -> Activity:
-    """Hand the next session over to ``name``; raise InvalidValues (400) on a bad name.
+    """Staff hand the next session over to ``name``; raise BadRequest (400) on a bad name.
 
     The name is linked to the activity's learner of that name when exactly one has it.
     """
+    return _hand_over(activity_id, name, hosting.Actor(None, staff=True), language)[0]
+
+
+def _hand_over(
+    activity_id: int, name: object, actor: hosting.Actor, language: str
+) -> tuple[Activity, dict[str, str]]:
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity_id)
-        named = (
-            list(
-                LearnerRecord.objects.filter(
-                    activity=activity, user__name__iexact=" ".join(str(name).split())
-                ).values_list("user__name", "user__sub")[:2]
-            )
-            if isinstance(name, str)
-            else []
-        )
-        participants = {named[0][0]: named[0][1]} if len(named) == 1 else {}
-        turns = hand_over(
-            turns_from_data(activity.host_turns),
-            name,
-            participants=participants,
-            now=dt.datetime.now(dt.UTC),
-            language=language,
-        )
-        activity.host_turns = turns_data(turns)
-        activity.next_host = turns[-1].name
-        activity.save(update_fields=["host_turns", "next_host"])
-    return activity
+        answer = hosting.assign_host(ActivityRecords(activity), name, by=actor, language=language)
+    return activity, answer

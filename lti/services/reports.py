@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from koula.rotation import turns_from_data
 from koula.state import LearnerState
 from koula.template import SessionTemplate
-from koula_ui.report import MAX_ROWS, Gathered, gather
+from koula.use_cases.gathering import MAX_ROWS, Gathered, report_of
 from lti.models import Activity, LearnerRecord
-from lti.services.community import card_scope
+from lti.services.community import ActivityRecords
 from lti.services.records import learner_rows
 
 __all__ = ["activity_learners", "activity_report"]
@@ -33,14 +32,9 @@ def activity_report(
     max_rows: int = MAX_ROWS,
 ) -> Gathered:
     """Return the impact report, the table's first rows, the volunteers and the community's
-    figures, in one pass."""
-    return gather(
-        template,
-        _records(activity),
-        roster_size=roster_size,
-        max_rows=max_rows,
-        scope=card_scope(activity),
-        turns=turns_from_data(activity.host_turns),
+    figures, in one pass (the core's :func:`~koula.use_cases.gathering.report_of`)."""
+    return report_of(
+        ActivityRecords(activity), template, roster_size=roster_size, max_rows=max_rows
     )
 
 

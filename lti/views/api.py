@@ -15,12 +15,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from koula.actions import ACTIONS
-from koula.errors import InvalidValues
 from koula.messages import gettext_for, translate
 from lti.bearer import Grant, read_token
 from lti.errors import NotAuthenticated
-from lti.models import Activity, LtiUser
-from lti.services.community import assign_next_host, is_current_host, shared_cards
+from lti.models import Activity
+from lti.services.community import assign_host, shared_cards
 from lti.services.learner import check_grant, run_action
 from lti.views.language import request_language
 
@@ -58,23 +57,7 @@ def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonR
     return JsonResponse(answer, status=status)
 
 
-def _assign_host(grant: Grant, activity: Activity, body: Any) -> tuple[int, dict[str, Any]]:
-    """The learner hosting now hands the next session over (staff use the staff view's form)."""
-    if not is_current_host(activity, LtiUser.objects.get(pk=grant.user_id)):
-        message = translate(
-            grant.language, "Only course staff and this session's host can choose the next host."
-        )
-        return 403, {"errors": {"_": message}}
-    name = body.get("next_host") if isinstance(body, dict) else None
-    try:
-        activity = assign_next_host(activity.pk, name, grant.language)
-    except InvalidValues as error:
-        return 400, {"errors": error.errors}
-    message = translate(grant.language, "The next host is saved.")
-    return 200, {"next_host": activity.next_host, "message": message}
-
-
 CALLS: dict[str, Callable[[Grant, Activity, Any], tuple[int, dict[str, Any]]]] = {
     "shared_cards": shared_cards,
-    "assign_host": _assign_host,
+    "assign_host": assign_host,
 }

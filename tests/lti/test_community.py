@@ -150,3 +150,27 @@ def test_a_blank_hand_over_is_refused_with_the_name_kept_in_the_form(platform, t
     refused = hand_over(platform, tool, "   ")
     assert refused.status_code == 400
     assert 'id="next-host-error"' in refused.text
+
+
+def test_a_typed_name_finds_its_participant_whatever_the_case_of_its_accents(platform, tool):
+    """The same scenario as the XBlock's (tests/xblock/test_community.py): Unicode case folding."""
+    assert act(learner(platform, "élodie-host"), "volunteer_host", {"volunteer": True}).ok
+    assert act(learner(platform, "ben-host"), "volunteer_host", {"volunteer": True}).ok
+    assert hand_over(platform, tool, "  élodie   HOST ").status_code == 200
+    page = launch(platform, "élodie-host")
+    assert "koula-runsheet" in page.text and "data-koula-next-host" in page.text
+    host = context_of(
+        platform.launch(
+            browser_session(),
+            client_id=CLIENT_ID,
+            custom=CONFIGURED,
+            user="élodie-host",
+            resource_link_id=LINK,
+            locale="fr",
+        )
+    )
+    answer = act(host, "assign_host", {"next_host": "BEN HOST"})
+    assert answer.json() == {"next_host": "Ben Host", "message": "Le prochain hôte est enregistré."}
+    refused = act(host, "assign_host", {"next_host": "Élodie Host"})
+    assert refused.status_code == 403
+    assert refused.json()["errors"]["_"].startswith("Seuls l’équipe pédagogique")

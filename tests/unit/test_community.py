@@ -13,7 +13,7 @@ from koula.community import (
     searchable,
 )
 from koula.community_report import CommunityTally
-from koula.errors import InvalidValues, OutOfOrder
+from koula.errors import BadRequest, InvalidValues, OutOfOrder
 from koula.progress import learner_state_data
 from koula.state import LearnerState
 
@@ -230,7 +230,7 @@ def test_a_card_is_sent_with_its_labels_in_the_readers_language(minimal_template
 def test_browse_requests_are_checked():
     assert browse_request(None, "en") == ("", 0)
     assert browse_request({"query": "pair", "offset": 20}, "en") == ("pair", 20)
-    with pytest.raises(InvalidValues) as caught:
+    with pytest.raises(BadRequest) as caught:
         browse_request({"query": 5, "offset": -1}, "en")
     assert set(caught.value.errors) == {"query", "offset"}
 

@@ -116,3 +116,19 @@ def test_staff_open_one_learners_answers_from_the_report_and_learners_cannot(cou
     page = response.body.decode()
     assert response.status_int == 200 and page.startswith("<!doctype html>")
     assert "Pair review" in page and 'class="koula-staff koula-report"' in page
+
+
+def test_a_typed_name_finds_its_participant_whatever_the_case_of_its_accents(course):
+    """The same scenario as the LTI tool's (tests/lti/test_community.py): Unicode case folding."""
+    call(course.block("Élodie Host"), "volunteer_host", {"volunteer": True})
+    call(course.block("Ben Host"), "volunteer_host", {"volunteer": True})
+    staff = course.block("teacher", staff=True)
+    status, body = call(staff, "assign_host", {"next_host": "  élodie   HOST "})
+    assert (status, body["next_host"]) == (200, "Élodie Host")
+    assert "koula-runsheet" in course.block("Élodie Host").student_view().content
+    host = course.block("Élodie Host", language="fr")
+    status, body = call(host, "assign_host", {"next_host": "BEN HOST"})
+    assert body == {"next_host": "Ben Host", "message": "Le prochain hôte est enregistré."}
+    status, body = call(host, "assign_host", {"next_host": "Élodie Host"})
+    assert status == 403
+    assert body["errors"]["_"].startswith("Seuls l’équipe pédagogique")

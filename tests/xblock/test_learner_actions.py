@@ -54,7 +54,7 @@ def test_the_whole_loop_publishes_grade_and_completion_after_each_step(course):
 def test_the_grade_follows_the_weights_set_in_studio(course):
     block = course.block(deliverable_weight=1.0, commitment_weight=0.0, return_weight=3.0)
     call(block, "submit_deliverable", {"values": card_values(block)})
-    assert events(block, "grade") == [{"value": 0.25, "max_value": 1.0}]
+    assert events(block, "grade") == [{"value": 0.25, "max_value": 1.0, "only_if_higher": None}]
 
 
 def test_a_missing_required_field_answers_400_and_keeps_the_other_answers(course):
@@ -93,7 +93,7 @@ def test_saving_a_draft_reports_the_start_without_any_score(course):
     key = next(iter(card_values(block)))
     status, state = call(block, "save_draft", {"part": "deliverable", "values": {key: "Hi"}})
     assert state["progress"]["activity"] == "Started"
-    assert events(block, "grade") == [{"value": 0.0, "max_value": 1.0}]
+    assert events(block, "grade") == [{"value": 0.0, "max_value": 1.0, "only_if_higher": None}]
     assert events(block, "completion") == [{"completion": 0.0}]
 
 
@@ -127,7 +127,8 @@ def test_a_broken_template_answers_409_instead_of_crashing(course):
     block = course.block(custom_template="format: 1\nid: [oops")
     status, body = call(block, "submit_deliverable", {"values": {}})
     assert status == 409
-    assert "not set up correctly" in body["errors"]["_"]
+    assert body["errors"]["_"] == "This activity is not set up yet. Please tell the course team."
+    assert block.learner_state == {}
 
 
 def test_every_action_emits_a_tracking_event_for_analytics(course):

@@ -44,14 +44,20 @@ def test_the_author_preview_disables_the_forms(course):
 def test_a_broken_template_shows_a_clear_message_instead_of_the_forms(course):
     frag = course.block(custom_template="format: 1\nid: [oops").student_view()
     assert 'role="alert"' in frag.content
-    assert "not set up correctly" in frag.content
+    assert "This activity is not set up yet. Please tell the course team." in frag.content
+    assert "custom_template" in frag.content  # what is wrong, for the course team
 
 
 def test_mobile_apps_get_the_template_and_the_state(course):
     data = course.block().student_view_data()
     assert data["template"]["id"] == "default-koula"
     assert data["state"]["progress"]["activity"] == "Initialized"
-    assert KoulaXBlock.supports("multi_device")
+
+
+def test_the_learner_view_supports_the_mobile_apps_as_the_runtime_asks(course):
+    block = course.block()
+    assert block.has_support(getattr(block, "student_view", None), "multi_device")
+    assert not block.has_support(getattr(block, "author_view", None), "multi_device")
 
 
 def test_the_shared_script_and_stylesheet_are_served_from_the_package():

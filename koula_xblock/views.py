@@ -1,0 +1,120 @@
+"""The block's views: the learner page, Studio's preview, and the mobile apps' data.
+
+Contract: a block using :class:`ViewsMixin` gets ``student_view`` (which
+supports ``multi_device``, so the mobile apps show it), ``author_view`` (the
+forms disabled) and ``student_view_data``. Course staff get the run-sheet, the
+hand-over form and the impact report under the page; the learner hosting the
+next session gets the run-sheet and the hand-over form. A block whose settings
+make no template shows why instead of the forms. It needs the ``display_name``,
+``learner_state`` and ``next_host`` fields, ``template()``, ``learner_language()``,
+``community()``, ``reader()`` and ``staff_links()``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import escape
+from web_fragments.fragment import Fragment
+from xblock.core import XBlock
+
+from koula.errors import NotSetUp
+from koula.progress import learner_state_data
+from koula.state import LearnerState
+from koula.template import SessionTemplate
+from koula.template_data import template_to_data
+from koula.use_cases.gathering import report_of
+from koula.use_cases.hosting import is_current_host, volunteers
+from koula_ui.render import render_activity
+from koula_xblock import compat
+from koula_xblock.staff import host_html, staff_html
+
+if TYPE_CHECKING:
+    from koula_xblock.community import BlockActivity
+    from koula_xblock.staff import StaffLinks
+
+__all__ = ["ViewsMixin"]
+
+
+class ViewsMixin:
+    """What learners, staff, Studio and the mobile apps see of the block."""
+
+    if TYPE_CHECKING:
+        display_name: str
+        learner_state: dict[str, Any]
+        next_host: str
+        runtime: Any
+        scope_ids: Any
+
+        def template(self) -> SessionTemplate: ...
+        def learner_language(self) -> str: ...
+        def community(self) -> BlockActivity: ...
+        def reader(self) -> str: ...
+        def staff_links(self) -> StaffLinks: ...
+
+    @XBlock.supports("multi_device")
+    def student_view(self, context: Any = None) -> Fragment:
+        return self._page(preview=False)
+
+    def author_view(self, context: Any = None) -> Fragment:
+        return self._page(preview=True)
+
+    def student_view_data(self, context: Any = None) -> dict[str, Any]:
+        """Return the template and the learner's state (for the mobile apps)."""
+        template = self.template()
+        return {
+            "display_name": self.display_name,
+            "language": self.learner_language(),
+            "template": template_to_data(template),
+            "state": learner_state_data(template, LearnerState.from_data(self.learner_state)),
+        }
+
+    def _page(self, *, preview: bool) -> Fragment:
+        language = self.learner_language()
+        try:
+            template = self.template()
+        except NotSetUp as error:
+            return not_set_up(error)
+        uid = re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
+        html = render_activity(
+            template=template,
+            state=learner_state_data(template, LearnerState.from_data(self.learner_state)),
+            language=language,
+            context={"display_name": self.display_name, "next_host": self.next_host},
+            uid=uid,
+            preview=preview,
+        )
+        community = self.community()
+        staff = not preview and compat.user_is_staff(self)
+        host = not preview and not staff and is_current_host(community, self.reader())
+        if staff:
+            found = report_of(community, template)
+            links = self.staff_links()
+            html += staff_html(
+                template, found, language=language, uid=uid, next_host=self.next_host, links=links
+            )
+        elif host:
+            html += host_html(
+                template,
+                language=language,
+                uid=uid,
+                next_host=self.next_host,
+                volunteers=volunteers(community),
+                url=self.staff_links().assign_host,
+            )
+        frag = Fragment(html)
+        for name in ("koula", "koula-staff") if staff or host else ("koula",):
+            frag.add_css_url(self.runtime.local_resource_url(self, f"public/{name}.css"))
+            frag.add_javascript_url(self.runtime.local_resource_url(self, f"public/{name}.js"))
+        if not preview:
+            frag.initialize_js("KoulaXBlock")
+        return frag
+
+
+def not_set_up(error: NotSetUp) -> Fragment:
+    """Return the page of a block whose settings make no template: what is wrong, for staff."""
+    return Fragment(
+        f'<div class="koula" role="alert"><p>{escape(error.errors["_"])}</p>'
+        f"<pre>{escape(error.details)}</pre></div>"
+    )
