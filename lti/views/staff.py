@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from koula.errors import InvalidValues
+from koula.errors import BadRequest
 from koula.messages import gettext_for, translate
 from koula.template import SessionTemplate
 from koula_ui.handover import render_host_tools
@@ -200,7 +200,7 @@ def next_host_submit(request: HttpRequest) -> HttpResponse:
     language = str(signed["lang"])
     try:
         activity = assign_next_host(signed["activity"], request.POST.get("next_host"), language)
-    except InvalidValues as error:
+    except BadRequest as error:
         refused = staff_view(
             Activity.objects.get(pk=signed["activity"]),
             language,
