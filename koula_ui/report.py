@@ -48,6 +48,7 @@ __all__ = [
     "gather",
     "learner_detail",
     "learner_row",
+    "render_detail",
     "render_gathered",
     "render_report",
 ]
@@ -135,6 +136,20 @@ def render_gathered(
         csv_url=csv_url,
         detail_url_template=detail_url_template,
         detail=detail,
+    )
+
+
+def render_detail(
+    *, template: SessionTemplate, detail: Mapping[str, Any], language: str, uid: str
+) -> str:
+    """Return one learner's answers alone, as :func:`render_report` draws them below the
+    table of the report with the same ``uid`` (a page's script puts it there)."""
+    language = pick_language(language)
+    _ = gettext_for(language)
+    return (
+        environment_for(language)
+        .get_template("report_detail.html")
+        .render(prefix=_id_prefix(uid), detail=detail_view(template, detail, language, _))
     )
 
 

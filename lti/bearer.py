@@ -2,7 +2,10 @@
 
 A token names one user, one deployment and one activity (resource link); the
 learner API accepts it only for that activity, so a token from one tenant is
-worthless on another's activity.
+worthless on another's activity. The staff view's script gets a token of its
+own (:func:`issue_staff_token`), signed for another purpose: the learner API
+refuses it, and the report links (:mod:`lti.services.report_access`) refuse a
+learner's token. It lives ``KOULA_REPORT_LINK_SECONDS`` (minutes).
 """
 
 from __future__ import annotations
@@ -12,9 +15,18 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 
-__all__ = ["Grant", "issue_token", "read_signed", "read_token", "sign_data"]
+__all__ = [
+    "Grant",
+    "issue_staff_token",
+    "issue_token",
+    "read_signed",
+    "read_staff_token",
+    "read_token",
+    "sign_data",
+]
 
 SALT = "koula.lti.bearer"
+STAFF_SALT = "koula.lti.staff"
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,23 @@ def read_token(token: str) -> Grant | None:
     try:
         user, deployment, activity, language = signing.loads(
             token, salt=SALT, max_age=settings.KOULA_BEARER_TOKEN_SECONDS
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return Grant(int(user), int(deployment), int(activity), str(language))
+
+
+def issue_staff_token(grant: Grant) -> str:
+    """Return the staff view's token for ``grant`` (a staff member): it opens report links."""
+    data = [grant.user_id, grant.deployment_id, grant.activity_id, grant.language]
+    return signing.dumps(data, salt=STAFF_SALT, compress=True)
+
+
+def read_staff_token(token: str) -> Grant | None:
+    """Return the grant of a valid staff token younger than ``KOULA_REPORT_LINK_SECONDS``."""
+    try:
+        user, deployment, activity, language = signing.loads(
+            token, salt=STAFF_SALT, max_age=settings.KOULA_REPORT_LINK_SECONDS
         )
     except (signing.BadSignature, ValueError, TypeError):
         return None

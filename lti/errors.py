@@ -26,6 +26,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from koula.messages import translate
+from lti.logs import loggable_path
 from lti.rendering import page
 from lti.views.language import request_language
 
@@ -54,11 +55,6 @@ def _unavailable(exception: Exception) -> bool:
     except ImportError:  # no Redis client: Redis is not configured
         return False
     return isinstance(exception, RedisDown | RedisSlow)
-
-
-def _without_secret(path: str) -> str:
-    """``path`` for the log: a registration link's token (a secret while open) left out."""
-    return "/lti/register/<token>" if path.startswith("/lti/register/") else path
 
 
 class LtiError(Exception):
@@ -116,7 +112,7 @@ class LtiErrorMiddleware:
         if _unavailable(exception):
             log.error(
                 "a backing service is unreachable on %s",
-                _without_secret(request.path),
+                loggable_path(request.path),
                 exc_info=exception,
             )
             language = request_language(request)
@@ -136,7 +132,7 @@ class LtiErrorMiddleware:
         log.info(
             "%s on %s: %s %s",
             type(exception).__name__,
-            _without_secret(request.path),
+            loggable_path(request.path),
             exception.message,
             exception.detail,
         )

@@ -21,7 +21,7 @@ from typing import Any
 
 from gunicorn import glogging
 
-from lti.logs import JsonFormatter
+from lti.logs import JsonFormatter, loggable_path
 
 bind = os.environ.get("KOULA_BIND", "127.0.0.1:8000").split(",")
 workers = int(os.environ.get("KOULA_WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
@@ -55,14 +55,15 @@ class JsonLogger(glogging.Logger):
             return
         answered = {name.lower(): value for name, value in resp.headers}
         status = int(str(resp.status).split()[0])
+        path = loggable_path(environ.get("PATH_INFO", ""))
         line = {
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "level": "INFO",
             "logger": "gunicorn.access",
-            "message": f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} {status}",
+            "message": f"{environ.get('REQUEST_METHOD')} {path} {status}",
             "request_id": answered.get("x-request-id") or environ.get("HTTP_X_REQUEST_ID", "-"),
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            "path": path,
             "status": status,
             "duration_ms": round(request_time.total_seconds() * 1000, 1),
             "bytes": getattr(resp, "sent", None),

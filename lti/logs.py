@@ -28,7 +28,19 @@ __all__ = [
     "RequestIdMiddleware",
     "current_context",
     "log_context",
+    "loggable_path",
 ]
+
+SECRET_PATHS = ("/lti/register/",)  # paths whose rest is a secret (a registration link's token)
+
+
+def loggable_path(path: str) -> str:
+    """``path`` as logs may show it: a registration link's token (a secret while open) left out."""
+    for prefix in SECRET_PATHS:
+        if path.startswith(prefix):
+            return prefix + "<token>"
+    return path
+
 
 HEADER = "X-Request-ID"
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")

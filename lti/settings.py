@@ -126,6 +126,8 @@ KOULA_ROSTER_CACHE_SECONDS = int(os.environ.get("KOULA_ROSTER_CACHE_SECONDS", "6
 KOULA_RETRY_BASE_SECONDS = float(os.environ.get("KOULA_RETRY_BASE_SECONDS", "2"))
 KOULA_WORKER_INTERVAL = float(os.environ.get("KOULA_WORKER_INTERVAL", "1"))
 KOULA_BEARER_TOKEN_SECONDS = int(os.environ.get("KOULA_BEARER_TOKEN_SECONDS", "7200"))
+# Report and export links (the staff view's token, a new window's cookie) last this long.
+KOULA_REPORT_LINK_SECONDS = int(os.environ.get("KOULA_REPORT_LINK_SECONDS", "900"))
 # Background CSV exports: where the files go (a folder web processes and workers both reach),
 # and how long a prepared file is kept.
 KOULA_EXPORT_DIR = os.environ.get("KOULA_EXPORT_DIR") or str(config.data_dir() / "exports")

@@ -1,10 +1,12 @@
 /*
  * Koula staff pages: runs the phase timers of the host's run-sheet (koula_ui/runsheet.py).
- * The impact report needs no script.
+ * The impact report needs no script, except in the LTI staff view, whose report links open
+ * with the page's own token only (bindReportAccess below).
  *
  *   KoulaStaff.mount(root)                  wires one .koula-staff root (idempotent)
  *   window.KoulaStaffXBlock(runtime, el)    the Open edX initializer
  *   .koula-staff[data-koula-auto]           mounted on DOMContentLoaded (LTI page)
+ *   [data-koula-report-access]              the LTI staff view's report links (on load)
  *
  * Time comes from Date.now() timestamps, never from counting ticks, so a tab left in the
  * background (where browsers slow timers down) shows the right time when it comes back,
@@ -256,6 +258,173 @@
   };
   const bindHandovers = () => document.querySelectorAll("form[data-koula-next-host]").forEach(bindHandover);
 
+  /*
+   * The LTI staff view's report links (lti/views/report.py, docs/lti.md "Report and export
+   * links"): each request carries this page's bearer token, so a copied link opens nothing.
+   * The CSV and a prepared export download through a single-use ticket posted in a form: the
+   * browser writes the file as it arrives (no copy of 100,000 rows in memory). A learner's
+   * answers are fetched into the report. "New window" posts a ticket to a window of the
+   * tool's own, where a first-party cookie opens the links for a few minutes.
+   */
+  const bindReportAccess = (box) => {
+    if (box.hasAttribute("data-bound")) return;
+    box.setAttribute("data-bound", "");
+    const access = JSON.parse(box.querySelector("[data-role=report-access]").textContent);
+    const t = access.i18n;
+    const status = box.querySelector("[data-role=report-status]");
+    const bar = box.querySelector("[data-role=report-progress]");
+    const ready = box.querySelector("[data-role=report-download]");
+    const report = document.querySelector(".koula-report");
+    let prepared = null;
+    let preparing = false;
+
+    const say = (message) => {
+      if (status.textContent !== message) status.textContent = message;
+    };
+    const problem = (error) => {
+      if (error.refused) return t.refused;
+      return error.status ? format(t.error, { status: error.status }) : t.network;
+    };
+    const call = async (url, options = {}) => {
+      const headers = { ...(options.headers || {}), Authorization: "Bearer " + access.token };
+      const response = await fetch(url, { ...options, headers, credentials: "omit" });
+      if (!response.ok) {
+        const error = new Error(String(response.status));
+        error.status = response.status;
+        error.refused = response.status === 401 || response.status === 403;
+        throw error;
+      }
+      return response;
+    };
+    const ticket = async () => (await (await call(access.tickets, { method: "POST" })).json()).ticket;
+    const post = (url, value, target) => {
+      const form = document.createElement("form");
+      form.method = "post";
+      form.action = url;
+      form.hidden = true;
+      if (target) form.target = target;
+      const field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "ticket";
+      field.value = value;
+      form.append(field);
+      document.body.append(form);
+      form.submit();
+      form.remove();
+    };
+    const download = async (url) => {
+      try {
+        post(url, await ticket());
+      } catch (error) {
+        say(problem(error));
+      }
+    };
+
+    const poll = async (url) => {
+      const state = await (await call(`${url}?format=json`)).json();
+      bar.max = state.learners || 1;
+      bar.value = state.rows_written;
+      if (state.download) {
+        prepared = state.download;
+        bar.hidden = true;
+        ready.hidden = false;
+        preparing = false;
+        return say(format(t.done, { rows: state.rows_written }));
+      }
+      if (state.status === "failed") {
+        bar.hidden = true;
+        preparing = false;
+        return say(t.failed);
+      }
+      bar.hidden = false;
+      say(format(t[state.status] || t.queued, { rows: state.rows_written, total: state.learners }));
+      window.setTimeout(() => poll(url).catch(stopped), 1500);
+    };
+    const stopped = (error) => {
+      preparing = false;
+      bar.hidden = true;
+      say(problem(error));
+    };
+    const prepare = async () => {
+      if (preparing) return;
+      preparing = true;
+      ready.hidden = true;
+      say(t.queued);
+      try {
+        const options = { method: "POST", headers: { Accept: "application/json" } };
+        await poll((await (await call(access.exports, options)).json()).status);
+      } catch (error) {
+        stopped(error);
+      }
+    };
+
+    const openWindow = async () => {
+      /* Opened now, while the click still counts as the person's, then sent the ticket. */
+      const name = `koula-report-${Date.now()}`;
+      const opened = window.open("", name);
+      if (!opened) return say(t.blocked);
+      try {
+        post(access.window, await ticket(), name);
+      } catch (error) {
+        opened.close();
+        say(problem(error));
+      }
+    };
+
+    const showLearner = async (link) => {
+      let section;
+      try {
+        const response = await call(`${link.href}${link.href.includes("?") ? "&" : "?"}fragment=1`);
+        const holder = document.createElement("template");
+        holder.innerHTML = await response.text();
+        section = holder.content.querySelector("[data-section=detail]");
+      } catch (error) {
+        section = document.createElement("section");
+        section.className = "koula-staff-section";
+        section.dataset.section = "detail";
+        const note = document.createElement("p");
+        note.className = "lti-problem";
+        note.setAttribute("role", "alert");
+        note.textContent = problem(error);
+        section.append(note);
+      }
+      const old = report.querySelector("[data-section=detail]");
+      if (old) old.replaceWith(section);
+      else report.querySelector("[data-section=learners]").after(section);
+      const row = link.closest("tr");
+      report.querySelectorAll("tr[data-learner]").forEach((other) => {
+        if (other === row) other.setAttribute("aria-current", "true");
+        else other.removeAttribute("aria-current");
+      });
+      const heading = section.querySelector("h3");
+      if (heading) heading.focus();
+    };
+
+    box.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-report-action]");
+      if (!button || !box.contains(button)) return;
+      const action = button.dataset.reportAction;
+      if (action === "csv") download(access.csv);
+      else if (action === "download" && prepared) download(prepared);
+      else if (action === "export") prepare();
+      else if (action === "window") openWindow();
+    });
+    if (report) {
+      report.addEventListener("click", (event) => {
+        const link = event.target.closest("a[href]");
+        if (!link || !report.contains(link)) return;
+        if (link.dataset.role === "csv") {
+          event.preventDefault();
+          download(access.csv);
+        } else if (link.href.startsWith(access.learners)) {
+          event.preventDefault();
+          showLearner(link);
+        }
+      });
+    }
+  };
+  const bindReportAccesses = () => document.querySelectorAll("[data-koula-report-access]").forEach(bindReportAccess);
+
   window.KoulaStaff = { mount, bindHandovers };
 
   /* The Open edX initializer: the staff view's fragment names it in initialize_js. */
@@ -269,6 +438,7 @@
   const autoMount = () => {
     document.querySelectorAll(".koula-staff[data-koula-auto]").forEach((root) => mount(root));
     bindHandovers();
+    bindReportAccesses();
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autoMount);
   else autoMount();

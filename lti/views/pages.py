@@ -59,10 +59,11 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
 
 def staff_page(data: LaunchData, language: str) -> HttpResponse:
     activity = activity_for_launch(data)
+    viewer = user_for_launch(data).pk  # the report's links open for this staff member only
     if not activity.configured:
-        token = sign_data({"activity": activity.pk, "lang": language}, "configure")
-        return picker_page(language, purpose="configure", token=token)
-    return staff_view(activity, language)
+        signed = {"activity": activity.pk, "lang": language, "user": viewer}
+        return picker_page(language, purpose="configure", token=sign_data(signed, "configure"))
+    return staff_view(activity, language, viewer=viewer)
 
 
 def deep_linking_page(data: LaunchData, language: str) -> HttpResponse:

@@ -146,7 +146,8 @@ def configure_submit(request: HttpRequest) -> HttpResponse:
     activity.score_maximum = choice.score_maximum
     activity.title = activity.title or default_title(choice, language)
     activity.save()
-    return staff_view(activity, language)
+    viewer = signed.get("user")
+    return staff_view(activity, language, viewer=viewer if isinstance(viewer, int) else None)
 
 
 def _submission(

@@ -1,8 +1,17 @@
-"""Staff links from the staff view, signed for one activity: the CSV and a learner's answers."""
+"""Report and export links of the staff view: the CSV, a learner's answers, background exports
+and the report in a new window.
+
+Every URL is ``{base}/lti/report/<link>/...`` and opens only with the staff member's own
+access, checked by :func:`lti.services.report_access.link_grant`: the staff view's script
+sends its bearer token (and gets a single-use ticket for a download), a report window sends
+its cookie. ``docs/lti.md`` ("Report and export links") says how.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import (
@@ -15,26 +24,35 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from markupsafe import Markup
 
 from koula.export import stream_csv
-from koula.messages import translate
+from koula.messages import gettext_for, translate
 from koula.state import LearnerState
 from koula.template import SessionTemplate
-from koula_ui.report import Gathered, render_gathered
+from koula_ui.report import Gathered, render_detail, render_gathered
 from koula_ui.report_learners import learner_detail
-from lti.bearer import read_signed, sign_data
+from lti.bearer import Grant, issue_staff_token
 from lti.errors import NotAllowed
 from lti.models import Activity, LearnerRecord, ReportExport
 from lti.rendering import page
 from lti.services.activities import template_of
 from lti.services.exports import export_file, request_export
+from lti.services.report_access import (
+    COOKIE,
+    REFUSED,
+    Credentials,
+    issue_ticket,
+    link_grant,
+    report_link,
+    window_cookie,
+)
 from lti.services.reports import activity_learners, activity_report
 from lti.views.language import request_language
 
 __all__ = [
-    "LINK_SECONDS",
+    "ReportLinks",
     "export_csv",
     "export_download",
     "export_request",
@@ -42,49 +60,68 @@ __all__ = [
     "learner_detail_page",
     "report_html",
     "report_links",
+    "report_page",
+    "report_script",
+    "report_ticket",
+    "report_window",
 ]
 
-LINK_SECONDS = 3600
+
+@dataclass(frozen=True)
+class ReportLinks:
+    """The URLs under one ``<link>``."""
+
+    base: str
+
+    @property
+    def csv(self) -> str:
+        return f"{self.base}/koula.csv"
+
+    @property
+    def detail(self) -> str:
+        """A learner's answers, a template with ``{learner_id}``."""
+        return self.base + "/learners/{learner_id}"
+
+    @property
+    def exports(self) -> str:
+        return f"{self.base}/exports"
 
 
-def report_links(activity: Activity) -> tuple[str, str]:
-    """Return the one-hour URLs of ``activity``'s CSV and of a learner's drill-down (a
-    template with ``{learner_id}``), both signed for this activity only."""
-    base = f"{settings.BASE_URL}/lti/report/{sign_data({'activity': activity.pk}, 'report')}"
-    return f"{base}/koula.csv", base + "/learners/{learner_id}"
+def report_links(grant: Grant) -> ReportLinks:
+    """Return new report links for the staff member and activity of ``grant``."""
+    return ReportLinks(f"{settings.BASE_URL}/lti/report/{report_link(grant)}")
 
 
-def _activity(request: HttpRequest, token: str) -> tuple[Activity, SessionTemplate, str]:
-    signed = read_signed(token, "report", LINK_SECONDS)
-    language = request_language(request)
-    if not isinstance(signed, dict):
-        raise NotAllowed(
-            translate(language, "This link has expired. Open the activity's staff view again."),
-            language=language,
-        )
-    activity = Activity.objects.get(pk=signed["activity"])
-    template = template_of(activity)
-    if template is None:
-        raise NotAllowed(translate(language, "This activity is not set up yet."), language=language)
-    return activity, template, language
+def report_script(grant: Grant, links: ReportLinks) -> dict[str, Any]:
+    """Return what the staff view's script needs to open ``links``: its token, URLs, words."""
+    _ = gettext_for(grant.language)
+    return {
+        "token": issue_staff_token(grant),
+        "csv": links.csv,
+        "exports": links.exports,
+        "tickets": f"{links.base}/tickets",
+        "window": f"{links.base}/window",
+        "learners": f"{links.base}/learners/",
+        "minutes": _minutes(),
+        "i18n": {
+            "refused": _(REFUSED),
+            "network": _("Koula could not be reached. Check your connection and try again."),
+            "error": _("Koula could not do this (error {status}). Try again in a moment."),
+            "blocked": _("Your browser blocked the new window. Allow pop-ups, then try again."),
+            "queued": _("Waiting for a worker to prepare the file…"),
+            "running": _("Preparing the file: {rows} of {total} learners written."),
+            "done": _("The file is ready: {rows} learners."),
+            "failed": _(
+                "The file could not be prepared. Try again; if it fails again, "
+                "tell the tool's administrator."
+            ),
+        },
+    }
 
 
-@require_GET
-def learner_detail_page(request: HttpRequest, token: str, learner_id: str) -> HttpResponse:
-    """One learner's card, commitment and return, below the report (staff only)."""
-    activity, template, language = _activity(request, token)
-    record = (
-        LearnerRecord.objects.filter(activity=activity, user__sub=learner_id)
-        .select_related("user")
-        .first()
-    )
-    if record is None:
-        raise Http404(learner_id)
-    state = LearnerState.from_data(record.state)
-    found = activity_report(activity, template, roster_size=None)
-    detail = learner_detail(template, learner_id, state, name=record.user.name or None)
-    html = report_html(activity, template, found, language, detail=detail)
-    return page("report_page.html", language, title=activity.title or "Koula", report_html=html)
+def _minutes() -> int:
+    """How long report links live, in whole minutes (at least one)."""
+    return max(int(settings.KOULA_REPORT_LINK_SECONDS) // 60, 1)
 
 
 def report_html(
@@ -93,73 +130,198 @@ def report_html(
     found: Gathered,
     language: str,
     *,
+    links: ReportLinks | None,
     detail: dict[str, Any] | None = None,
 ) -> Markup:
-    """Return the impact report of ``activity`` with its signed CSV and drill-down links."""
-    csv_url, detail_url = report_links(activity)
+    """Return the impact report of ``activity``, with the CSV and drill-down ``links``."""
     return Markup(
         render_gathered(
             found,
             template=template,
             language=language,
             uid=f"r{activity.pk}",
-            csv_url=csv_url,
-            detail_url_template=detail_url,
+            csv_url=links.csv if links else None,
+            detail_url_template=links.detail if links else None,
             detail=detail,
         )
     )
 
 
-@require_GET
-def export_csv(request: HttpRequest, token: str) -> HttpResponse:
-    activity, template, _language = _activity(request, token)
-    response = StreamingHttpResponse(
-        stream_csv(template, activity_learners(activity)), content_type="text/csv; charset=utf-8"
+@dataclass(frozen=True)
+class _Opened:
+    grant: Grant
+    activity: Activity
+    template: SessionTemplate
+    links: ReportLinks
+
+
+def _open(request: HttpRequest, link: str) -> _Opened:
+    """Return what ``link`` opens with the request's credentials, or raise NotAllowed."""
+    header = request.headers.get("Authorization", "")
+    credentials = Credentials(
+        bearer=header[7:] if header.startswith("Bearer ") else None,
+        cookie=request.COOKIES.get(COOKIE),
+        ticket=request.POST.get("ticket") if request.method == "POST" else None,
     )
-    response["Content-Disposition"] = f'attachment; filename="koula-activity-{activity.pk}.csv"'
+    grant = link_grant(link, credentials, language=request_language(request))
+    activity = Activity.objects.get(pk=grant.activity_id, deployment_id=grant.deployment_id)
+    template = template_of(activity)
+    if template is None:
+        message = translate(grant.language, "This activity is not set up yet.")
+        raise NotAllowed(message, language=grant.language)
+    return _Opened(grant, activity, template, ReportLinks(f"{settings.BASE_URL}/lti/report/{link}"))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Learners' answers stay out of every cache."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _window_page(opened: _Opened, detail: dict[str, Any] | None = None) -> HttpResponse:
+    """The report as a page of its own, for a report window (links open with its cookie)."""
+    found = activity_report(opened.activity, opened.template, roster_size=None)
+    language = opened.grant.language
+    html = report_html(
+        opened.activity, opened.template, found, language, links=opened.links, detail=detail
+    )
+    return _private(
+        page(
+            "report_page.html",
+            language,
+            title=opened.activity.title or "Koula",
+            report_html=html,
+            exports_url=opened.links.exports,
+            minutes=_minutes(),
+        )
+    )
+
+
+@require_GET
+def report_page(request: HttpRequest, link: str) -> HttpResponse:
+    """The report in a window of its own."""
+    return _window_page(_open(request, link))
+
+
+@require_GET
+def learner_detail_page(request: HttpRequest, link: str, learner_id: str) -> HttpResponse:
+    """One learner's card, commitment and return: alone with ``?fragment=1`` (for the staff
+    view's script), else below the report."""
+    opened = _open(request, link)
+    record = (
+        LearnerRecord.objects.filter(activity=opened.activity, user__sub=learner_id)
+        .select_related("user")
+        .first()
+    )
+    if record is None:
+        raise Http404(learner_id)
+    state = LearnerState.from_data(record.state)
+    detail = learner_detail(opened.template, learner_id, state, name=record.user.name or None)
+    if request.GET.get("fragment") != "1":
+        return _window_page(opened, detail)
+    html = render_detail(
+        template=opened.template,
+        detail=detail,
+        language=opened.grant.language,
+        uid=f"r{opened.activity.pk}",
+    )
+    return _private(HttpResponse(html, content_type="text/html; charset=utf-8"))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def export_csv(request: HttpRequest, link: str) -> HttpResponse:
+    """The CSV, streamed (GET with the page's token or a window's cookie, POST with a ticket)."""
+    opened = _open(request, link)
+    response = StreamingHttpResponse(
+        stream_csv(opened.template, activity_learners(opened.activity)),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = f"koula-activity-{opened.activity.pk}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _private(response)
+
+
+@csrf_exempt
+@require_POST
+def report_ticket(request: HttpRequest, link: str) -> JsonResponse:
+    """A single-use ticket for a download or a report window (for the staff view's script)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):  # tickets come from the page's token only
+        language = request_language(request)
+        raise NotAllowed(translate(language, REFUSED), language=language, detail="no bearer")
+    opened = _open(request, link)
+    response = JsonResponse({"ticket": issue_ticket(opened.grant)})
     response["Cache-Control"] = "no-store"
     return response
 
 
 @csrf_exempt
 @require_POST
-def export_request(request: HttpRequest, token: str) -> HttpResponse:
-    """Queue a CSV export of the activity in the background; go to its status page."""
-    activity, _template, _language = _activity(request, token)
-    export = request_export(activity)
-    response = HttpResponseRedirect(f"{settings.BASE_URL}/lti/report/{token}/exports/{export.pk}")
+def report_window(request: HttpRequest, link: str) -> HttpResponse:
+    """A new window spends a ticket: its cookie opens new links, and it goes to the report."""
+    credentials = Credentials(ticket=request.POST.get("ticket", ""))
+    grant = link_grant(link, credentials, language=request_language(request))
+    fresh = report_link(grant)
+    response = HttpResponseRedirect(f"{settings.BASE_URL}/lti/report/{fresh}")
+    response.status_code = 303  # See Other: the report is read with GET
+    response.set_cookie(
+        COOKIE,
+        window_cookie(grant),
+        max_age=settings.KOULA_REPORT_LINK_SECONDS,
+        path=f"{urlsplit(settings.BASE_URL).path.rstrip('/')}/lti/report/{fresh}",
+        secure=True,
+        httponly=True,
+        samesite="Lax",
+    )
+    return _private(response)
+
+
+@csrf_exempt
+@require_POST
+def export_request(request: HttpRequest, link: str) -> HttpResponse:
+    """Queue a CSV export of the activity in the background: its status URL as JSON for the
+    staff view's script, else go to its status page."""
+    opened = _open(request, link)
+    export = request_export(opened.activity)
+    status = f"{opened.links.exports}/{export.pk}"
+    if "application/json" in request.headers.get("Accept", ""):
+        return _private(JsonResponse({"id": export.pk, "status": status}, status=202))
+    response = HttpResponseRedirect(status)
     response.status_code = 303  # See Other: the status page is read with GET
-    return response
+    return _private(response)
 
 
-def _export(request: HttpRequest, token: str, export_id: int) -> tuple[ReportExport, str]:
-    activity, _template, language = _activity(request, token)
-    export = ReportExport.objects.filter(pk=export_id, activity=activity).first()
+def _export(request: HttpRequest, link: str, export_id: int) -> tuple[ReportExport, _Opened]:
+    opened = _open(request, link)
+    export = ReportExport.objects.filter(pk=export_id, activity=opened.activity).first()
     if export is None:  # another activity's export, or one already forgotten
         raise Http404(str(export_id))
-    return export, language
+    return export, opened
 
 
 @require_GET
-def export_status(request: HttpRequest, token: str, export_id: int) -> HttpResponse:
+def export_status(request: HttpRequest, link: str, export_id: int) -> HttpResponse:
     """Where the export is: queued, rows written so far, ready (with its link) or failed."""
-    export, language = _export(request, token, export_id)
+    export, opened = _export(request, link, export_id)
     ready = export_file(export) is not None
-    download = f"{settings.BASE_URL}/lti/report/{token}/exports/{export.pk}/koula.csv"
     status = {
         "status": export.status,
         "rows_written": export.rows_written,
         "learners": export.learners,
-        "download": download if ready else None,
+        "download": f"{opened.links.exports}/{export.pk}/koula.csv" if ready else None,
     }
     if request.GET.get("format") == "json":
-        return JsonResponse(status)
-    return page("export_page.html", language, export=status, title=export.activity.title)
+        return _private(JsonResponse(status))
+    title = export.activity.title
+    return _private(page("export_page.html", opened.grant.language, export=status, title=title))
 
 
-@require_GET
-def export_download(request: HttpRequest, token: str, export_id: int) -> HttpResponse:
-    export, _language = _export(request, token, export_id)
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def export_download(request: HttpRequest, link: str, export_id: int) -> HttpResponse:
+    """The prepared file (GET with the page's token or a window's cookie, POST with a ticket)."""
+    export, _opened = _export(request, link, export_id)
     path = export_file(export)
     if path is None:
         raise Http404(str(export_id))
@@ -169,5 +331,4 @@ def export_download(request: HttpRequest, token: str, export_id: int) -> HttpRes
         filename=f"koula-activity-{export.activity_id}.csv",
         content_type="text/csv; charset=utf-8",
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return _private(response)

@@ -16,7 +16,7 @@ from koula.template import SessionTemplate
 from koula_ui.handover import render_host_tools
 from koula_ui.render import render_activity
 from lti.addresses import origin
-from lti.bearer import read_signed, sign_data
+from lti.bearer import Grant, read_signed, sign_data
 from lti.claims import is_staff
 from lti.errors import NotAllowed
 from lti.models import Activity, Deployment
@@ -27,15 +27,22 @@ from lti.services.reports import activity_report
 from lti.services.rosters import activity_roster
 from lti.views.language import request_language
 from lti.views.report import report_html as report_fragment
-from lti.views.report import report_links
+from lti.views.report import report_links, report_script
 
 FORM_SECONDS = 3600
 
 
 def staff_view(
-    activity: Activity, language: str, *, host_error: str = "", typed_host: str | None = None
+    activity: Activity,
+    language: str,
+    *,
+    viewer: int | None,
+    host_error: str = "",
+    typed_host: str | None = None,
 ) -> HttpResponse:
-    """The staff page; ``host_error`` and ``typed_host`` show a refused hand-over as typed."""
+    """The staff page for staff member ``viewer`` (an ``LtiUser`` id: the report's links open
+    for them only; None shows no links); ``host_error`` and ``typed_host`` show a refused
+    hand-over as typed."""
     _ = gettext_for(language)
     template = template_of(activity)
     settings_rows: list[tuple[str, Any]] = []
@@ -76,14 +83,16 @@ def staff_view(
     service_refusals = _service_refusals(activity, _)
     report_html = runsheet_html = Markup("")
     volunteers: list[str] = []
-    csv_url = ""
+    report_access: dict[str, Any] | None = None
     if template is not None:
-        csv_url, _detail_url = report_links(activity)
+        grant = Grant(viewer, activity.deployment_id, activity.pk, language) if viewer else None
+        links = report_links(grant) if grant else None
+        report_access = report_script(grant, links) if grant and links else None
         found = activity_report(
             activity, template, roster_size=len(roster_subs) if roster_subs is not None else None
         )
         volunteers = found.volunteers
-        report_html = report_fragment(activity, template, found, language)
+        report_html = report_fragment(activity, template, found, language, links=links)
         # Staff hand over with the page's own form below (it works without script).
         runsheet_html = _host_tools(activity, template, language, found.volunteers)
     preview_html = ""
@@ -109,13 +118,15 @@ def staff_view(
         service_refusals=service_refusals,
         preview_html=preview_html,
         activity_id=activity.pk,
-        csv_url=csv_url,
+        report_access=report_access,
         report_html=report_html,
         runsheet_html=runsheet_html,
         next_host=activity.next_host if typed_host is None else typed_host,
         host_error=host_error,
         volunteers=volunteers,
-        host_token=sign_data({"activity": activity.pk, "lang": language}, "next-host"),
+        host_token=sign_data(
+            {"activity": activity.pk, "lang": language, "user": viewer}, "next-host"
+        ),
     )
 
 
@@ -198,6 +209,7 @@ def next_host_submit(request: HttpRequest) -> HttpResponse:
             language=language,
         )
     language = str(signed["lang"])
+    viewer = signed.get("user") if isinstance(signed.get("user"), int) else None
     try:
         activity = assign_next_host(signed["activity"], request.POST.get("next_host"), language)
     except BadRequest as error:
@@ -206,10 +218,11 @@ def next_host_submit(request: HttpRequest) -> HttpResponse:
             language,
             host_error=error.errors["next_host"],
             typed_host=request.POST.get("next_host", ""),
+            viewer=viewer,
         )
         refused.status_code = 400
         return refused
-    return staff_view(activity, language)
+    return staff_view(activity, language, viewer=viewer)
 
 
 def host_tools(

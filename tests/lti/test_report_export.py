@@ -6,17 +6,14 @@ import csv
 import io
 import re
 
-import requests
-
 from koula.export import csv_header
 from koula.library import get_template
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
 from tests.lti.pages import act, context_of
 from tests.lti.platform import browser_session
 from tests.lti.platform.constants import ROLE_INSTRUCTOR
+from tests.lti.report_links import download, report_access, staff_get
 from tests.lti.test_learner_loop import CARD, COMMITMENT
-
-LINK = re.compile(r'href="([^"]+/koula\.csv)"')
 
 
 def staff_page(platform):
@@ -49,11 +46,11 @@ def test_the_staff_csv_has_one_row_per_learner_and_opens_in_excel(platform, tool
         for action, values in steps:
             assert act(context, action, {"values": values}).status_code == 200
     page = staff_page(platform)
-    url = LINK.search(page.text).group(1)
-    download = requests.get(url, timeout=10)
-    assert download.status_code == 200
-    assert download.headers["Content-Type"].startswith("text/csv")
-    text = download.content.decode("utf-8")
+    access = report_access(page)
+    streamed = staff_get(access, access["csv"])
+    assert streamed.status_code == 200
+    assert streamed.headers["Content-Type"].startswith("text/csv")
+    text = streamed.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0] == csv_header(get_template("default-koula"))
@@ -65,13 +62,14 @@ def test_the_staff_csv_has_one_row_per_learner_and_opens_in_excel(platform, tool
     output = tmp_path / "export.csv"
     done = tool.koula("report", "export", "--activity", activity_id, "--output", str(output))
     assert done.returncode == 0, done.stderr
-    assert output.read_bytes() == download.content
+    assert output.read_bytes() == streamed.content
+    assert download(access, access["csv"]).content == streamed.content
 
 
 def test_a_forged_download_link_is_refused(platform):
-    url = LINK.search(staff_page(platform).text).group(1)
-    forged = url.replace("/koula.csv", "x/koula.csv")
-    assert requests.get(forged, timeout=10).status_code == 403
+    access = report_access(staff_page(platform))
+    forged = access["csv"].replace("/koula.csv", "x/koula.csv")
+    assert staff_get(access, forged).status_code == 403
 
 
 def test_exporting_an_unknown_activity_says_so(tool):

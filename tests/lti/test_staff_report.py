@@ -11,6 +11,7 @@ from tests.lti.conftest import CLIENT_ID, CONFIGURED
 from tests.lti.pages import act, context_of
 from tests.lti.platform import browser_session
 from tests.lti.platform.constants import ROLE_INSTRUCTOR
+from tests.lti.report_links import detail_link, report_access, staff_get
 from tests.lti.test_learner_loop import CARD, COMMITMENT, RETURN
 
 LINK = "rl-report"
@@ -61,16 +62,15 @@ def test_the_impact_report_counts_the_loop_and_links_each_learner(platform):
     assert 'class="koula-staff koula-report"' in page.text
     assert "No time!" in page.text
     assert page.text.count('role="img"') >= 3
-    link = re.search(r'href="([^"]+/learners/report-1)"', page.text).group(1)
-    detail = requests.get(link.replace("&amp;", "&"), timeout=10)
+    detail = staff_get(report_access(page), detail_link(page, "report-1") + "?fragment=1")
     assert detail.status_code == 200
     assert "We did it twice." in detail.text
 
 
 def test_a_forged_drill_down_link_is_refused(platform):
-    page = staff(platform)
-    link = re.search(r'href="([^"]+)/koula\.csv"', page.text).group(1)
-    assert requests.get(link + "x/learners/report-1", timeout=10).status_code == 403
+    access = report_access(staff(platform))
+    forged = access["learners"].replace("/learners/", "x/learners/") + "report-1"
+    assert staff_get(access, forged).status_code == 403
 
 
 def test_a_learner_offers_to_host_and_staff_see_the_volunteer(platform):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import requests
 
 from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
@@ -85,6 +87,13 @@ def test_gunicorn_serves_the_tool_with_an_access_line_per_request_and_its_id(tmp
         )
         assert access[0]["logger"] == "gunicorn.access"
         assert (access[0]["path"], access[0]["status"]) == ("/readyz", 200)
+        secret = "an-open-registration-token"
+        requests.get(f"{url}/lti/register/{secret}", headers={"X-Request-ID": "reg-1"}, timeout=10)
+        line = wait_for(
+            lambda: [x for x in gunicorn.lines() if x.get("request_id") == "reg-1" and "path" in x]
+        )[0]
+        assert line["path"] == "/lti/register/<token>"
+        assert secret not in json.dumps(gunicorn.lines())
         assert gunicorn.terminate() == 0
     finally:
         gunicorn.stop()
