@@ -33,6 +33,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lti.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "lti.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -66,6 +67,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "None"
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# More sites allowed to frame the tool's pages than the registered platforms (lti.headers),
+# space-separated origins: e.g. Open edX's learning MFE, which frames the LMS that frames Koula.
+KOULA_FRAME_ANCESTORS = os.environ.get("KOULA_FRAME_ANCESTORS", "")
 # Logs: JSON lines on standard error, each with the request id or the worker's context
 # (lti.logs); KOULA_LOG_FORMAT=text for plain lines.
 LOGGING = {

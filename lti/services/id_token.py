@@ -1,10 +1,10 @@
 """Validating a launch's ``id_token`` as LTI 1.3 and its certification tests require.
 
 RS256 only; the key chosen by ``kid`` from the platform's JWKS; ``iss`` exact;
-``aud`` holding our client id and, with several audiences, ``azp`` equal to it;
-``exp`` and ``iat`` with a small leeway; ``state`` issued by us and consumed
-once; ``nonce`` matching it and never seen before; a known deployment;
-version 1.3.0; the claims each message type requires. Any failure raises
+``aud`` holding our client id; ``azp``, when present (and it must be with several
+audiences), equal to it; ``exp`` and ``iat`` with a small leeway; ``state`` issued
+by us and consumed once; ``nonce`` matching it and never seen before; a known
+deployment; version 1.3.0; the claims each message type requires. Any failure raises
 :class:`~lti.errors.LaunchRefused` with a message for the person.
 """
 
@@ -65,13 +65,13 @@ def validate_launch(id_token: str, state: str, *, language: str) -> LaunchData:
         raise refuse(f"unknown kid: {exc}") from exc
     except jwt.PyJWTError as exc:
         raise refuse(f"invalid token: {exc}") from exc
+    # An azp names the party the token was issued to: when it is there, it must be us,
+    # whatever the audiences (OIDC Core 3.1.3.7); several audiences require it.
+    if "azp" in claims and claims["azp"] != registration.client_id:
+        raise refuse(f"azp {claims['azp']!r} is not our client id")
     audience = claims["aud"]
-    if (
-        isinstance(audience, list)
-        and len(audience) > 1
-        and claims.get("azp") != (registration.client_id)
-    ):
-        raise refuse("several audiences and azp is not our client id")
+    if isinstance(audience, list) and len(audience) > 1 and "azp" not in claims:
+        raise refuse("several audiences and no azp")
     if claims.get("iat", 0) > (timezone.now() + dt.timedelta(seconds=LEEWAY_SECONDS)).timestamp():
         raise refuse("iat in the future")
     # Spent before it is compared with the login's: a signed id_token is used once, whichever

@@ -2,11 +2,14 @@
 
 Besides the actions of the core, ``shared_cards`` reads a page of the
 community's cards and ``assign_host`` lets the learner hosting now hand over.
+
+A body is one JSON object (``docs/learner-api.md``) or nothing; anything else answers
+400 (413 when too large) ``{"errors": {"_": ...}}`` in the learner's language before any
+action runs (:mod:`lti.json_body`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,9 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from koula.actions import ACTIONS
-from koula.messages import gettext_for, translate
+from koula.messages import gettext_for
 from lti.bearer import Grant, read_token
 from lti.errors import NotAuthenticated
+from lti.json_body import BodyRefused, json_body
 from lti.models import Activity
 from lti.services.community import assign_host, shared_cards
 from lti.services.learner import check_grant, run_action
@@ -42,12 +46,10 @@ def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonR
             language=language,
         )
     try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse(
-            {"errors": {"_": translate(grant.language, "The request must be a JSON object.")}},
-            status=400,
-        )
+        body = json_body(request)
+    except BodyRefused as refused:
+        message = refused.message(grant.language)
+        return JsonResponse({"errors": {"_": message}}, status=refused.status)
     if action in CALLS:
         check_grant(grant, activity_id)
         activity = Activity.objects.get(pk=activity_id, deployment_id=grant.deployment_id)

@@ -1,4 +1,4 @@
-"""OIDC login and the launch: the activity page for learners, the staff view for staff.
+"""OIDC login and the launch: the activity for learners, the staff view, a mentor's page.
 
 The launch must come back in the browser that logged in (``lti.md``, "Cookies inside
 iframes"). The login sets a state cookie, ``SameSite=None; Secure; Partitioned`` (browsers
@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from koula.messages import gettext_for, pick_language, translate
-from lti.claims import CLAIM, DEEP_LINKING, LaunchData, is_staff
+from lti.claims import CLAIM, DEEP_LINKING, LaunchData, audience_of
 from lti.errors import LaunchRefused
 from lti.models import LaunchState
 from lti.rendering import page
@@ -36,7 +36,7 @@ from lti.services.login import (
     storage_value_check,
 )
 from lti.views.language import request_language
-from lti.views.pages import activity_page, deep_linking_page, staff_page
+from lti.views.pages import activity_page, deep_linking_page, mentor_page, staff_page
 
 STATE_COOKIE = "koula_lti_state"
 STORAGE_FIELD = "koula_storage_value"
@@ -164,8 +164,8 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _page(data: LaunchData, language: str) -> HttpResponse:
+    """The page for the launch's message and roles (``docs/lti.md``, "Roles")."""
     if data.message_type == DEEP_LINKING:
         return deep_linking_page(data, language)
-    if is_staff(data.roles):
-        return staff_page(data, language)
-    return activity_page(data, language)
+    pages = {"staff": staff_page, "mentor": mentor_page, "learner": activity_page}
+    return pages[audience_of(data.roles)](data, language)

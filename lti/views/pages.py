@@ -1,4 +1,4 @@
-"""The pages a launch opens: the activity, the staff view, and the activity picker."""
+"""The pages a launch opens: the activity, the staff view, a mentor's page, the picker."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from django.http import HttpResponse
 from markupsafe import Markup
 
 from koula.messages import gettext_for
+from koula.template import Part
 from koula_ui.render import render_activity
+from koula_ui.report_learners import learner_row, row_views
 from lti.bearer import Grant, issue_token, sign_data
-from lti.claims import CLAIM, LaunchData, is_staff
+from lti.claims import CLAIM, LaunchData, is_staff, mentored_subs
 from lti.errors import NotAllowed
 from lti.rendering import page
 from lti.services.activities import activity_for_launch, template_of, user_for_launch
 from lti.services.community import is_current_host
 from lti.services.learner import learner_state
+from lti.services.records import learner_rows
 from lti.views.picker import picker_page
 from lti.views.staff import host_tools, staff_view
 
@@ -64,6 +67,33 @@ def staff_page(data: LaunchData, language: str) -> HttpResponse:
         signed = {"activity": activity.pk, "lang": language, "user": viewer}
         return picker_page(language, purpose="configure", token=sign_data(signed, "configure"))
     return staff_view(activity, language, viewer=viewer)
+
+
+def mentor_page(data: LaunchData, language: str) -> HttpResponse:
+    """A Mentor's read-only page: the progress of the learners its ``role_scope_mentor``
+    claim names who started this activity (no answer of theirs), and no one else's."""
+    _ = gettext_for(language)
+    activity = activity_for_launch(data)
+    title = activity.title or _("Koula activity")
+    followed = mentored_subs(data.claim("role_scope_mentor"))
+    if not followed:
+        return page("mentor.html", language, title=title, followed=0)
+    template = template_of(activity)
+    if template is None or not activity.configured:
+        return page("not_configured.html", language, title=activity.title)
+    records = learner_rows(activity.records.filter(user__sub__in=followed))
+    found = sorted(records, key=lambda row: (row[1].casefold() or row[0].casefold(), row[0]))
+    rows = [learner_row(template, sub, state, name=name) for sub, name, state in found]
+    return page(
+        "mentor.html",
+        language,
+        title=title,
+        followed=len(followed),
+        waiting=len(followed) - len(rows),
+        rows=row_views(rows, None, None, _),
+        experiment=Part.COMMITMENT in template.parts(),
+        card_title=template.deliverable.title.get(language) or _("Practice card"),
+    )
 
 
 def deep_linking_page(data: LaunchData, language: str) -> HttpResponse:

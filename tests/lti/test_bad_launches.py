@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
 from tests.lti.pages import act, context_of
@@ -68,6 +69,8 @@ BAD = {
     "wrong iss": {"token_mutator": mutate(iss="https://evil.example")},
     "wrong aud": {"token_mutator": mutate(aud="someone-else")},
     "foreign azp": {"token_mutator": mutate(aud=[CLIENT_ID, "other"], azp="other")},
+    "one audience, foreign azp": {"token_mutator": mutate(aud=CLIENT_ID, azp="other")},
+    "one audience in a list, foreign azp": {"token_mutator": mutate(aud=[CLIENT_ID], azp="x")},
     "several audiences, no azp": {"token_mutator": mutate(aud=[CLIENT_ID, "other"], azp=None)},
     "alg none": {"alg": "none"},
     "alg HS256 with the public key": {"alg": "HS256"},
@@ -109,6 +112,7 @@ GOOD = {
     "azp equal to our client id": {
         "token_mutator": mutate(aud=[CLIENT_ID, "other"], azp=CLIENT_ID)
     },
+    "one audience, azp equal to our client id": {"token_mutator": mutate(azp=CLIENT_ID)},
 }
 
 
@@ -205,3 +209,49 @@ def test_a_forged_or_missing_bearer_token_is_refused(platform):
             ).status_code
             == 401
         )
+
+
+# Two of the core's actions and the two calls the tool adds: one endpoint, two code paths.
+BODY_ACTIONS = ["save_draft", "submit_deliverable", "shared_cards", "assign_host"]
+BAD_BODIES = {
+    "100,000 [": b"[" * 100_000,
+    "100,000 { nested in objects": b'{"a":' * 100_000,
+    "an object nested 40 deep": b'{"values": ' + b'{"a": ' * 40 + b"1" + b"}" * 41,
+    "not JSON": b"{values: }",
+    "not UTF-8": b'{"values": "\xff\xfe"}',
+    "an array": b"[]",
+    "a string": b'"values"',
+}
+
+
+@pytest.mark.parametrize(
+    "action", ["save_draft", "submit_deliverable", "shared_cards", "assign_host"]
+)
+@pytest.mark.parametrize("case", list(BAD_BODIES), ids=list(BAD_BODIES))
+def test_a_bad_body_answers_400_with_the_errors_object_in_the_learners_language(
+    platform, action, case
+):
+    page = platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED, locale="fr")
+    context = context_of(page)
+    answer = requests.post(
+        f"{context['api']}/{action}",
+        data=BAD_BODIES[case],
+        headers={"Authorization": f"Bearer {context['token']}"},
+        timeout=30,
+    )
+    assert answer.status_code == 400, answer.text[:300]
+    errors = answer.json()["errors"]
+    assert list(errors) == ["_"]
+    assert "requête" in errors["_"]  # in French, as the launch asked
+
+
+def test_a_body_over_the_size_limit_answers_413_with_the_errors_object(platform):
+    context = context_of(platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED))
+    answer = requests.post(
+        f"{context['api']}/save_draft",
+        data=b'{"part": "deliverable", "values": {"problem": "' + b"x" * 3_000_000 + b'"}}',
+        headers={"Authorization": f"Bearer {context['token']}"},
+        timeout=30,
+    )
+    assert answer.status_code == 413
+    assert list(answer.json()["errors"]) == ["_"]

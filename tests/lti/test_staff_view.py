@@ -14,8 +14,7 @@ STAFF_ROLES = {
     "Administrator": "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
     "ContentDeveloper": "http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper",
     "TeachingAssistant": "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant",
-    "Mentor": "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor",
-}
+}  # a Mentor is not staff: tests/lti/test_roles.py
 
 
 def test_a_learner_sees_a_clear_page_when_the_activity_is_not_set_up(platform):
