@@ -44,7 +44,7 @@ class Recorder:
     url: str
     port: int
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, Host
-    connections: set[tuple[str, int]] = field(default_factory=set)
+    connections: set[tuple[str, int]] = field(default_factory=set)  # every one accepted
 
 
 @contextmanager
@@ -61,7 +61,6 @@ def recording(
         def _any(self) -> None:
             recorder = holder[0]
             recorder.requests.append((self.command, self.path, self.headers.get("Host", "")))
-            recorder.connections.add(self.client_address)
             length = int(self.headers.get("Content-Length") or 0)
             if length:
                 self.rfile.read(length)
@@ -75,6 +74,12 @@ def recording(
     server = ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
     server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+
+    def accepted(request: object, client_address: tuple[str, int]) -> bool:
+        holder[0].connections.add(client_address)  # every connection, even one never used
+        return True
+
+    server.verify_request = accepted  # type: ignore[method-assign,assignment]
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     port = server.server_address[1]

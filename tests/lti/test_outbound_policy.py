@@ -302,6 +302,8 @@ def registration_link(tool: RunningTool) -> str:
         "http://127.0.0.1:{port}/openid",
         "http://127.0.0.2:{port}/openid",
         "http://[::ffff:127.0.0.1]:{port}/openid",
+        "https://127.0.0.2:{port}/openid",
+        "https://[::ffff:127.0.0.1]:{port}/openid",
         "https://127.1:{port}/openid",
         "https://0.0.0.0:{port}/openid",
         "https://localhost:{port}/openid",
