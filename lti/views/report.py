@@ -164,7 +164,11 @@ def _open(request: HttpRequest, link: str) -> _Opened:
         ticket=request.POST.get("ticket") if request.method == "POST" else None,
     )
     grant = link_grant(link, credentials, language=request_language(request))
-    activity = Activity.objects.get(pk=grant.activity_id, deployment_id=grant.deployment_id)
+    activity = Activity.objects.filter(
+        pk=grant.activity_id, deployment_id=grant.deployment_id
+    ).first()
+    if activity is None:  # deleted since the page was opened
+        raise Http404(str(grant.activity_id))
     template = template_of(activity)
     if template is None:
         message = translate(grant.language, "This activity is not set up yet.")

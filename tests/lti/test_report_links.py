@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.e2e.servers import ROOT
 from tests.lti.conftest import CLIENT_ID, CONFIGURED, DEPLOYMENT_ID
 from tests.lti.pages import act, context_of
 from tests.lti.platform import TestPlatform, browser_session
@@ -40,6 +41,7 @@ from tests.lti.test_learner_loop import CARD
 from tests.lti.tool import RunningTool
 
 LINK = "rl-links"
+ARTIFACTS = ROOT / "test-artifacts"
 REFUSED = {
     "en": "Open the activity again from your course to see the report.",
     "fr": "Rouvrez l'activité depuis votre cours pour voir le rapport.",
@@ -266,13 +268,15 @@ def test_staff_in_an_iframe_without_cookies_read_answers_download_and_open_a_win
         koula.locator("[data-koula-report-access][data-bound]").wait_for(state="attached")
 
         with page.expect_response(re.compile(r"/learners/framed-1\?fragment=1$")) as answers:
-            koula.locator('tr[data-learner="framed-1"] th a').click()
+            koula.locator('tr[data-learner="framed-1"] th a').press("Enter")  # by keyboard
         bearer_only(answers.value)
         detail = koula.locator("[data-section=detail]")
         assert CARD["practice_name"] in detail.inner_text()
         heading = detail.locator("h3")
         assert heading.evaluate("(el) => el === document.activeElement")
         assert koula.locator('tr[data-learner="framed-1"]').get_attribute("aria-current") == "true"
+        ARTIFACTS.mkdir(exist_ok=True)
+        detail.screenshot(path=str(ARTIFACTS / "lti-report-drill-down.png"))
 
         with page.expect_download() as streamed:
             koula.locator("button[data-report-action=csv]").click()
