@@ -26,11 +26,13 @@ STAFF = {
     "course Instructor": [LIS + "membership#Instructor"],
     "short Instructor": ["Instructor"],
     "TeachingAssistant sub-role": [LIS + "membership/Instructor#TeachingAssistant"],
+    "TeachingAssistant as a role": [LIS + "membership#TeachingAssistant"],
     "ContentDeveloper": [LIS + "membership#ContentDeveloper"],
     "course Administrator": [LIS + "membership#Administrator"],
     "institution Administrator": [LIS + "institution/person#Administrator"],
     "system Administrator": [LIS + "system/person#Administrator"],
     "system SysAdmin": [LIS + "system/person#SysAdmin"],
+    "LTI 1.1 Instructor": ["urn:lti:role:ims/lis/Instructor"],
 }
 LEARNERS = {
     "Learner and Mentor": [LEARNER, MENTOR],
