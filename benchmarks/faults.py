@@ -2,7 +2,7 @@
 
 The tool runs as ``koula serve --no-worker`` on PostgreSQL with one separate score worker
 (``koula worker``: the plain delivery loop, or with ``--worker celery`` the Celery worker of
-``docs/deploy.md`` with Redis). The test platform (``tests.lti.platform``) answers a share
+``docs/deploy.md`` with Redis). The test platform (``koula_demo.lms``) answers a share
 of score requests with HTTP 500 (``--fail``, a third by default) and delays another share
 (``--slow`` for ``--slow-seconds``: a third, 0.5 s); every ``--hang-every`` seconds one score
 request hangs ``--hang-seconds``, longer than the tool's ``KOULA_HTTP_TIMEOUT`` (2 s), so the
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import secrets
 import signal
@@ -48,17 +49,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import itertools
-
 import psycopg
 
-from tests.e2e.servers import ROOT
-from tests.lti.pages import context_of
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.test_learner_loop import CARD, COMMITMENT, RETURN
-from tests.lti.tool import RunningTool
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, context_of
+from koula_demo.lms import Platform, browser_session
+from koula_demo.tool_process import ROOT, RunningTool
 
 CLIENT_ID = "faults"
 ACTIONS = [
@@ -118,7 +113,7 @@ def received_change(body: dict[str, Any]) -> Change:
     return body["activityProgress"], round(body["scoreGiven"] / body["scoreMaximum"], 4)
 
 
-def run_learner(platform: TestPlatform, learners: Learners, number: int, think: float) -> None:
+def run_learner(platform: Platform, learners: Learners, number: int, think: float) -> None:
     user = f"learner-{number}-{secrets.token_hex(3)}"
     session = browser_session()
     response = platform.launch(
@@ -169,7 +164,7 @@ def is_subsequence(part: list[Change], whole: list[Change]) -> bool:
     return all(any(item == candidate for candidate in position) for item in part)
 
 
-def check(platform: TestPlatform, learners: Learners, rows: list[dict[str, Any]]) -> list[str]:
+def check(platform: Platform, learners: Learners, rows: list[dict[str, Any]]) -> list[str]:
     """Every broken promise, one line each (empty when delivery kept the contract)."""
     problems = []
     accepted: dict[str, list[dict[str, Any]]] = {}
@@ -224,7 +219,7 @@ def main() -> int:
     worker_env = {"KOULA_WORKER": args.worker}
     if args.worker == "celery":
         worker_env |= {"KOULA_REDIS_URL": args.redis, "KOULA_REDIS_PREFIX": prefix}
-    with tempfile.TemporaryDirectory() as folder, TestPlatform() as platform:
+    with tempfile.TemporaryDirectory() as folder, Platform() as platform:
         # the tool's defaults in tests: HTTP timeout 2 s, first retry after 0.2 s (doubling)
         tool = RunningTool(Path(folder), backend="postgres", worker=False, **worker_env)
         workers: list[Worker] = []
@@ -290,7 +285,7 @@ def main() -> int:
 
 
 def kill_mid_request(
-    platform: TestPlatform,
+    platform: Platform,
     workers: list[Worker],
     tool: RunningTool,
     env: dict[str, str],
@@ -312,7 +307,7 @@ def kill_mid_request(
 
 def report(
     args: argparse.Namespace,
-    platform: TestPlatform,
+    platform: Platform,
     learners: Learners,
     rows: list[dict[str, Any]],
     changes: int,

@@ -1,8 +1,8 @@
 """N concurrent learners through the whole loop, with one and with two tool processes.
 
 Each learner is a thread with its own browser session. It does a real OIDC login and
-signed launch from the test platform (``tests.lti.platform``, on loopback), then the
-four learner actions of ``docs/contract.md`` through the tool's API with the page's
+signed launch from the test platform (``koula_demo.lms``, on loopback), then
+four of the learner actions of ``docs/learner-api.md`` through the tool's API with the page's
 bearer token: ``save_draft``, ``submit_deliverable``, ``commit_experiment``,
 ``submit_return``. Each thread runs ``--rounds`` learners one after the other, so
 ``--learners`` learners are always in flight.
@@ -37,6 +37,7 @@ the figures are for the whole system on one machine, not for the tool alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import sqlite3
@@ -54,18 +55,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import contextlib
-
 import jwt
 import requests
 
-from tests.e2e.servers import ROOT, free_port
-from tests.lti.pages import context_of
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.test_learner_loop import CARD, COMMITMENT, RETURN
-from tests.lti.tool import POSTGRES_URL, RunningTool
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, context_of
+from koula_demo.lms import Platform, browser_session
+from koula_demo.tool_process import POSTGRES_URL, ROOT, RunningTool, free_port
 
 CLIENTS = ("bench-a", "bench-b")
 ACTIONS = [
@@ -103,7 +98,7 @@ def timed(call: Callable[[], requests.Response]) -> tuple[float, requests.Respon
     return time.perf_counter() - started, response
 
 
-def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int) -> str | None:
+def run_learner(platform: Platform, tally: Tally, number: int, courses: int) -> str | None:
     """One learner: login + launch, then the four actions. Return the learner's user id
     when every answer was a 200, else None."""
     launched = launch_learner(platform, tally, number, courses)
@@ -111,7 +106,7 @@ def run_learner(platform: TestPlatform, tally: Tally, number: int, courses: int)
 
 
 def launch_learner(
-    platform: TestPlatform, tally: Tally, number: int, courses: int
+    platform: Platform, tally: Tally, number: int, courses: int
 ) -> tuple[str, requests.Session, dict[str, Any]] | None:
     """Login + launch (each hop timed apart); return the user, the session and the context."""
     user = f"learner-{number}-{secrets.token_hex(3)}"
@@ -305,7 +300,7 @@ def tree_cpu(pids: list[int]) -> float:
     return total
 
 
-def wait_for_final_grades(platform: TestPlatform, users: list[str], seconds: float) -> float:
+def wait_for_final_grades(platform: Platform, users: list[str], seconds: float) -> float:
     """Seconds until every user's gradebook entry says Completed (SystemExit on timeout)."""
     started = time.perf_counter()
     deadline = time.monotonic() + seconds
@@ -343,7 +338,7 @@ class ModeResult:
 def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
     root = folder / mode
     root.mkdir()
-    with TestPlatform() as platform:
+    with Platform() as platform:
         tools: list[Any]
         if mode.startswith("gunicorn"):
             if args.backend != "postgres":
@@ -414,7 +409,7 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> ModeResult:
                 tool.stop()
 
 
-def floor(platform: TestPlatform, tool: RunningTool, samples: int = 300) -> dict[str, float]:
+def floor(platform: Platform, tool: RunningTool, samples: int = 300) -> dict[str, float]:
     """One RS256 id_token check (PyJWT, as the tool does) and one committed insert, in-process.
 
     The id_token is the platform's last real one (signed for ``CLIENTS[0]``); the insert

@@ -21,24 +21,21 @@ from __future__ import annotations
 import argparse
 import secrets
 import statistics
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import requests
 
-from tests.lti.pages import context_of
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.tool import RunningTool
+from koula_demo.learner_calls import context_of
+from koula_demo.lms import Platform, browser_session
+from koula_demo.tool_process import RunningTool
 
 CARD = {"practice_name": "Pair review", "problem": "Late reviews", "steps": ["Pick a pair"]}
 
 
-def launch(platform: TestPlatform, user: str) -> tuple[float, dict]:
+def launch(platform: Platform, user: str) -> tuple[float, dict]:
     started = time.perf_counter()
     response = platform.launch(
         browser_session(), client_id="bench", user=user, custom={"koula_template": "default-koula"}
@@ -65,7 +62,7 @@ def main() -> None:
         if celery
         else {}
     )
-    with tempfile.TemporaryDirectory() as folder, TestPlatform() as platform:
+    with tempfile.TemporaryDirectory() as folder, Platform() as platform:
         tool = RunningTool(
             Path(folder),
             backend="postgres" if args.postgres else "sqlite",

@@ -5,8 +5,8 @@ dynamic registration, the OIDC authorization endpoint, the token endpoint, AGS l
 items and scores (with a Moodle-like gradebook), NRPS and the deep-linking return. What
 the library lacks is written here: dynamic registration, strict token, score and
 deep-linking checks, plus hooks to inject faults and forge launches (the test suite uses
-them). ``koula demo`` runs its sandbox LMS on it; ``tests.lti.platform`` re-exports it
-under its historical names (``TestPlatform``).
+them). ``koula demo`` runs its sandbox LMS on it; the LTI tests and the benchmarks import
+it from here (with :mod:`koula_demo.tool_process` and :mod:`koula_demo.learner_calls`).
 
     from koula_demo.lms import Platform, browser_session
 
@@ -21,9 +21,4 @@ from .browser import browser_session
 from .harness import Platform
 from .keys import SigningKey
 
-__all__ = ["MODULES", "Platform", "SigningKey", "browser_session"]
-
-MODULES = (
-    "ags", "app", "browser", "constants", "deep_linking", "harness", "keys", "library",
-    "models", "nrps", "oauth", "oidc", "registration", "scores", "server", "web",
-)  # fmt: skip
+__all__ = ["Platform", "SigningKey", "browser_session"]

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from koula_demo.lms import Platform, browser_session
+from koula_demo.tool_process import RunningTool, postgres_available
 from tests.conftest import need_real_component
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.tool import RunningTool, postgres_available
 
 CLIENT_ID, DEPLOYMENT_ID = "koula-client", "deployment-1"
 CONFIGURED = {"koula_template": "default-koula"}
@@ -31,9 +31,9 @@ def tool(
 
 
 @pytest.fixture
-def platform(tool: RunningTool) -> Iterator[TestPlatform]:
+def platform(tool: RunningTool) -> Iterator[Platform]:
     """A fresh platform per test, registered with the tool under its own issuer."""
-    with TestPlatform() as test_platform:
+    with Platform() as test_platform:
         tool.register(test_platform, CLIENT_ID, DEPLOYMENT_ID)
         yield test_platform
         assert test_platform.server_errors == []

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
+from koula_demo.learner_calls import CARD, act, wait_for
+from koula_demo.lms import browser_session
+from koula_demo.lms.constants import ROLE_INSTRUCTOR
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, wait_for
-from tests.lti.platform import browser_session
-from tests.lti.platform.constants import ROLE_INSTRUCTOR
 from tests.lti.report_links import download, report_access, staff_get, staff_post
-from tests.lti.test_learner_loop import CARD
 from tests.lti.test_staff_report import learner, staff
 
 JSON = {"Accept": "application/json"}

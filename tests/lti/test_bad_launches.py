@@ -11,16 +11,16 @@ import time
 import pytest
 import requests
 
-from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.platform.constants import (
+from koula_demo.learner_calls import act, context_of
+from koula_demo.lms import Platform, browser_session
+from koula_demo.lms.constants import (
     CLAIM_DEPLOYMENT_ID,
     CLAIM_MESSAGE_TYPE,
     CLAIM_RESOURCE_LINK,
     CLAIM_ROLES,
     CLAIM_VERSION,
 )
+from tests.lti.conftest import CLIENT_ID, CONFIGURED
 
 REFUSED_TEXT = "could not be verified"
 
@@ -74,7 +74,7 @@ BAD = {
     "several audiences, no azp": {"token_mutator": mutate(aud=[CLIENT_ID, "other"], azp=None)},
     "alg none": {"alg": "none"},
     "alg HS256 with the public key": {"alg": "HS256"},
-    "signed with an unpublished key": {"key": TestPlatform.unpublished_key()},
+    "signed with an unpublished key": {"key": Platform.unpublished_key()},
     "unknown deployment": {"token_mutator": mutate(**{CLAIM_DEPLOYMENT_ID: "other-deployment"})},
     "wrong nonce": {"token_mutator": mutate(nonce="guessed")},
 }
@@ -180,7 +180,7 @@ def test_the_platform_rotating_its_key_is_followed_at_once(platform):
 
 def test_one_tenants_bearer_token_is_refused_on_another_tenants_activity(platform, tool):
     mine = context_of(platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED))
-    with TestPlatform() as other:
+    with Platform() as other:
         tool.register(other, "other-client", "other-deployment")
         theirs = context_of(
             other.launch(

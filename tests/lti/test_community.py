@@ -6,11 +6,10 @@ import re
 
 import requests
 
+from koula_demo.learner_calls import CARD, COMMITMENT, act, context_of
+from koula_demo.lms import browser_session
+from koula_demo.lms.constants import ROLE_INSTRUCTOR
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of
-from tests.lti.platform import browser_session
-from tests.lti.platform.constants import ROLE_INSTRUCTOR
-from tests.lti.test_learner_loop import CARD, COMMITMENT
 
 LINK = "rl-community"
 

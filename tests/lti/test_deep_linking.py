@@ -7,12 +7,12 @@ import datetime as dt
 import jwt
 import requests
 
+from koula_demo.learner_calls import context_of
+from koula_demo.lms import browser_session
+from koula_demo.lms.browser import submit_auto_form
+from koula_demo.lms.constants import DEEP_LINKING_REQUEST, ROLE_INSTRUCTOR
 from tests.lti.conftest import CLIENT_ID
 from tests.lti.forms import submit_form
-from tests.lti.pages import context_of
-from tests.lti.platform import browser_session
-from tests.lti.platform.browser import submit_auto_form
-from tests.lti.platform.constants import DEEP_LINKING_REQUEST, ROLE_INSTRUCTOR
 
 DL_CONTENT = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
 

@@ -18,36 +18,36 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from koula_demo.lms import Platform, browser_session
+from koula_demo.lms import app as platform_app
+from koula_demo.lms.constants import DEEP_LINKING_REQUEST, SERVICE_SCOPES, TOOL_CONFIGURATION
 from tests.lti.conftest import CONFIGURED
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.platform import app as platform_app
-from tests.lti.platform.constants import DEEP_LINKING_REQUEST, SERVICE_SCOPES, TOOL_CONFIGURATION
 
 CLOSE_MESSAGE = '{"subject": "org.imsglobal.lti.close"}'
 
 
 @pytest.fixture
-def new_platform(tool) -> Iterator[TestPlatform]:
+def new_platform(tool) -> Iterator[Platform]:
     """A fresh platform that does not know Koula yet."""
-    with TestPlatform() as platform:
+    with Platform() as platform:
         yield platform
         assert platform.server_errors == []
 
 
-def open_registration(tool, platform: TestPlatform, **headers: str) -> requests.Response:
+def open_registration(tool, platform: Platform, **headers: str) -> requests.Response:
     """What the platform does when the admin pastes Koula's link: open it in a window."""
     start = platform.registration_start_url(tool.invite())
     return requests.get(start, headers=headers, timeout=30)
 
 
-def registered_client_id(tool, platform: TestPlatform) -> str:
+def registered_client_id(tool, platform: Platform) -> str:
     answer = open_registration(tool, platform)
     assert answer.status_code == 200, answer.text[:2000]
     (client_id,) = platform.tools
     return client_id
 
 
-def launch(platform: TestPlatform, client_id: str) -> requests.Response:
+def launch(platform: Platform, client_id: str) -> requests.Response:
     return platform.launch(browser_session(), client_id=client_id, custom=CONFIGURED)
 
 

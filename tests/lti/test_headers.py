@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import requests
 
+from koula_demo.learner_calls import act, context_of
+from koula_demo.lms import Platform, browser_session
 from koula_demo.lms.browser import follow_redirects, submit_auto_form
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of
-from tests.lti.platform import TestPlatform, browser_session
 
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
@@ -48,7 +48,7 @@ def test_every_response_says_nosniff_and_keeps_its_path_from_other_origins(platf
 def test_a_page_may_be_framed_by_its_platform_and_not_by_an_unregistered_site(platform, tool):
     page = platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED)
     refused = requests.post(f"{tool.url}/lti/launch", timeout=10)
-    with TestPlatform() as stranger:  # a platform that never registered
+    with Platform() as stranger:  # a platform that never registered
         for response in (page, refused):
             found = policy(response)
             assert "'self'" in found["frame-ancestors"]
@@ -62,7 +62,7 @@ def test_a_page_may_be_framed_by_its_platform_and_not_by_an_unregistered_site(pl
 
 def test_a_platform_registered_while_the_tool_runs_frames_its_first_launch(platform, tool):
     platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED)  # origins cached
-    with TestPlatform() as newcomer:
+    with Platform() as newcomer:
         # Its login page is on another origin than its issuer, as a course site's may be.
         login_site = newcomer.issuer.replace("127.0.0.1", "localhost")
         done = tool.koula(

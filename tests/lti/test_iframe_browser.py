@@ -25,13 +25,13 @@ from werkzeug.wrappers import Request, Response
 
 from koula.library import get_template
 from koula.template import Part
+from koula_demo.learner_calls import wait_for
+from koula_demo.lms import Platform
+from koula_demo.lms.app import make_wsgi_app
+from koula_demo.lms.server import BackgroundServer
 from tests.e2e.learner import answer
 from tests.e2e.servers import CHROMIUM_ARGS, ROOT, chromium_path
 from tests.lti.conftest import CONFIGURED
-from tests.lti.pages import wait_for
-from tests.lti.platform import TestPlatform
-from tests.lti.platform.app import make_wsgi_app
-from tests.lti.platform.server import BackgroundServer
 from tests.lti.test_platform_storage import reusable_hints
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +71,7 @@ class CourseSite:
     """The platform's site on ``http://localhost:<port>``: a course page framing the tool,
     a storage frame, cookie probes, and the harness platform's own endpoints (``/auth``)."""
 
-    def __init__(self, platform: TestPlatform) -> None:
+    def __init__(self, platform: Platform) -> None:
         self.platform_app = make_wsgi_app(platform)
         self.iframe_src = ""
         self.storage = "none"  # "_parent", "lti_storage_frame" or "none" (no answer)
@@ -152,9 +152,9 @@ def open_browser(playwright: Any, tmp_path: Path) -> Iterator[Callable[[str], An
 
 
 @contextmanager
-def course_of(tool: Any) -> Iterator[tuple[TestPlatform, CourseSite]]:
+def course_of(tool: Any) -> Iterator[tuple[Platform, CourseSite]]:
     """A fresh platform whose OIDC endpoint is on the course site, registered with the tool."""
-    with TestPlatform() as platform:
+    with Platform() as platform:
         site = CourseSite(platform)
         try:
             done = tool.koula(
@@ -178,7 +178,7 @@ def course_of(tool: Any) -> Iterator[tuple[TestPlatform, CourseSite]]:
 
 
 class LoginCapture:
-    """Stands in for the browser in ``TestPlatform.launch``: keeps the login initiation URL
+    """Stands in for the browser in ``Platform.launch``: keeps the login initiation URL
     (the platform's page then frames it) instead of opening it."""
 
     url = ""
@@ -188,7 +188,7 @@ class LoginCapture:
         return SimpleNamespace(is_redirect=False, ok=False, url=url)
 
 
-def start_in_iframe(platform: TestPlatform, site: CourseSite, *, target: str | None, user: str):
+def start_in_iframe(platform: Platform, site: CourseSite, *, target: str | None, user: str):
     capture = LoginCapture()
     platform.launch(
         capture,  # type: ignore[arg-type]
@@ -204,7 +204,7 @@ def start_in_iframe(platform: TestPlatform, site: CourseSite, *, target: str | N
 def test_this_chromium_really_blocks_third_party_cookies(open_browser, profile):
     context = open_browser(profile)
     page = context.new_page()
-    with TestPlatform() as platform:
+    with Platform() as platform:
         site = CourseSite(platform)
         try:
             page.goto(f"{site.other_site}/probe/set?name=first")

@@ -19,15 +19,15 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from tests.lti.platform import TestPlatform
-from tests.lti.platform import app as platform_app
-from tests.lti.tool import RunningTool
+from koula_demo.lms import Platform
+from koula_demo.lms import app as platform_app
+from koula_demo.tool_process import RunningTool
 
 HOW_TO = "koula platforms invite"
 ALERT = re.compile(r'role="alert"><p>(.*?)</p>')
 
 
-class RecordingPlatform(TestPlatform):
+class RecordingPlatform(Platform):
     """A test platform that keeps every request it receives (method and path)."""
 
     def __init__(self) -> None:
@@ -52,8 +52,8 @@ def recording() -> Iterator[RecordingPlatform]:
 
 
 @pytest.fixture
-def new_platform() -> Iterator[TestPlatform]:
-    with TestPlatform() as platform:
+def new_platform() -> Iterator[Platform]:
+    with Platform() as platform:
         yield platform
         assert platform.server_errors == []
 
@@ -70,7 +70,7 @@ def expire(tool: RunningTool, link: str) -> None:
     )
 
 
-def register_through(link: str, platform: TestPlatform, **headers: str) -> requests.Response:
+def register_through(link: str, platform: Platform, **headers: str) -> requests.Response:
     """What the platform does with the pasted link: open it with its own query."""
     return requests.get(platform.registration_start_url(link), headers=headers, timeout=30)
 
@@ -114,7 +114,7 @@ def revoked_link(tool: RunningTool) -> str:
 
 def spent_link(tool: RunningTool) -> str:
     link = tool.invite()
-    with TestPlatform() as first:
+    with Platform() as first:
         assert register_through(link, first).status_code == 200
     return link
 
@@ -192,13 +192,13 @@ def test_two_registrations_racing_on_one_link_store_only_one(tool, monkeypatch):
     register = platform_app.HANDLERS["register"]
     both_posted = threading.Barrier(2, timeout=20)
 
-    def register_together(platform: TestPlatform, request: Any) -> Any:
+    def register_together(platform: Platform, request: Any) -> Any:
         both_posted.wait()
         return register(platform, request)
 
     monkeypatch.setitem(platform_app.HANDLERS, "register", register_together)
     link = tool.invite()
-    with TestPlatform() as first, TestPlatform() as second, ThreadPoolExecutor(2) as pool:
+    with Platform() as first, Platform() as second, ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda p: register_through(link, p), [first, second]))
         assert sorted(answer.status_code for answer in answers) == [200, 403]
         winner, loser = (first, second) if answers[0].status_code == 200 else (second, first)

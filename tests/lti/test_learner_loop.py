@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of, wait_for
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of, wait_for
-
-CARD = {
-    "practice_name": "Pair review",
-    "problem": "Reviews come too late.",
-    "steps": ["Pick a pair", "Review within a day"],
-}
-COMMITMENT = {
-    "action": "Try pair review on Monday",
-    "success_signal": "Two reviews in a day",
-    "confidence": 3,
-}
-RETURN = {"applied": "partly", "what_happened": "We did it twice.", "confidence": 4}
 
 
 def launch(platform, browser, **kwargs):

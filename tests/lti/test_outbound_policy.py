@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import requests
 
+from koula_demo.tool_process import RunningTool
 from lti.addresses import address_refusal, is_loopback_host, origin
 from lti.config import ConfigError, check_url
 from lti.outbound import (
@@ -38,7 +39,6 @@ from tests.lti.outbound_servers import (
     recording,
     server_tls,
 )
-from tests.lti.tool import RunningTool
 
 OPEN = Policy(timeout=2, max_bytes=100_000, any_address=True)  # a tool on loopback
 PUBLIC = Policy(timeout=2, max_bytes=100_000)  # a tool on the internet

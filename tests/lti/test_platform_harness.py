@@ -25,8 +25,8 @@ import pytest
 import requests
 from werkzeug.wrappers import Request, Response
 
-from tests.lti.platform import SigningKey, TestPlatform, browser_session
-from tests.lti.platform.constants import (
+from koula_demo.lms import Platform, SigningKey, browser_session
+from koula_demo.lms.constants import (
     CLAIM_AGS,
     CLAIM_CONTEXT,
     CLAIM_CUSTOM,
@@ -54,9 +54,9 @@ from tests.lti.platform.constants import (
     SCOPE_SCORE,
     TOOL_CONFIGURATION,
 )
-from tests.lti.platform.keys import generate_key, sign_jwt
-from tests.lti.platform.nrps import member
-from tests.lti.platform.server import BackgroundServer
+from koula_demo.lms.keys import generate_key, sign_jwt
+from koula_demo.lms.nrps import member
+from koula_demo.lms.server import BackgroundServer
 
 CLIENT_ID = "koula-client"
 DEPLOYMENT_ID = "deployment-1"
@@ -71,7 +71,7 @@ def stamp(moment: dt.datetime) -> str:
 class FakeTool:
     """Just enough of an LTI 1.3 tool to drive and verify the platform."""
 
-    def __init__(self, platform: TestPlatform, key: SigningKey) -> None:
+    def __init__(self, platform: Platform, key: SigningKey) -> None:
         self.platform = platform
         self.key = key
         self.client_id = CLIENT_ID
@@ -219,14 +219,14 @@ def tool_key() -> SigningKey:
 
 
 @pytest.fixture
-def platform() -> Iterator[TestPlatform]:
-    with TestPlatform() as test_platform:
+def platform() -> Iterator[Platform]:
+    with Platform() as test_platform:
         yield test_platform
         assert test_platform.server_errors == []
 
 
 @pytest.fixture
-def tool(platform: TestPlatform, tool_key: SigningKey) -> Iterator[FakeTool]:
+def tool(platform: Platform, tool_key: SigningKey) -> Iterator[FakeTool]:
     fake = FakeTool(platform, tool_key)
     platform.add_tool(
         CLIENT_ID,
@@ -239,7 +239,7 @@ def tool(platform: TestPlatform, tool_key: SigningKey) -> Iterator[FakeTool]:
     fake.close()
 
 
-def launch_claims(platform: TestPlatform, **options: Any) -> dict[str, Any]:
+def launch_claims(platform: Platform, **options: Any) -> dict[str, Any]:
     response = platform.launch(browser_session(), client_id=CLIENT_ID, **options)
     assert response.status_code == 200, response.text
     return dict(response.json())
@@ -282,7 +282,7 @@ def post_score(
 
 @pytest.mark.parametrize("login_via", ["GET", "POST"])
 def test_a_launch_round_trips_and_its_id_token_verifies(
-    platform: TestPlatform, tool: FakeTool, login_via: str
+    platform: Platform, tool: FakeTool, login_via: str
 ) -> None:
     claims = launch_claims(platform, login_via=login_via)
 
@@ -293,9 +293,7 @@ def test_a_launch_round_trips_and_its_id_token_verifies(
     assert platform.last_auth_request["state"] == platform.last_state
 
 
-def test_the_login_initiation_sends_the_lti_parameters(
-    platform: TestPlatform, tool: FakeTool
-) -> None:
+def test_the_login_initiation_sends_the_lti_parameters(platform: Platform, tool: FakeTool) -> None:
     launch_claims(platform, login_via="POST", lti_storage_target="_parent", user="learner-2")
 
     assert tool.last_login is not None
@@ -313,7 +311,7 @@ def test_the_login_initiation_sends_the_lti_parameters(
 
 
 def test_a_launch_carries_the_lti_ags_nrps_and_presentation_claims(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     claims = launch_claims(
         platform,
@@ -342,7 +340,7 @@ def test_a_launch_carries_the_lti_ags_nrps_and_presentation_claims(
 
 
 def test_a_launch_without_lineitem_offers_only_the_container(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     claims = launch_claims(platform, lineitem=False)
 
@@ -352,7 +350,7 @@ def test_a_launch_without_lineitem_offers_only_the_container(
 
 
 def test_a_deep_linking_launch_carries_the_deep_linking_settings(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     claims = launch_claims(platform, message_type=DEEP_LINKING_REQUEST, user="instructor-1")
 
@@ -364,7 +362,7 @@ def test_a_deep_linking_launch_carries_the_deep_linking_settings(
 
 
 def test_extra_and_dropped_claims_and_the_mutator_shape_the_id_token(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     Claims = dict[str, Any]
 
@@ -385,7 +383,7 @@ def test_extra_and_dropped_claims_and_the_mutator_shape_the_id_token(
 
 @pytest.mark.parametrize("forgery", ["none", "HS256", "unpublished key", "unknown kid"])
 def test_forged_launches_are_signed_as_asked_and_fail_verification(
-    platform: TestPlatform, tool: FakeTool, forgery: str
+    platform: Platform, tool: FakeTool, forgery: str
 ) -> None:
     choices: dict[str, dict[str, Any]] = {
         "none": {"alg": "none"},
@@ -409,7 +407,7 @@ def test_forged_launches_are_signed_as_asked_and_fail_verification(
 
 
 def test_post_launch_replays_the_last_id_token_and_state(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     session = browser_session()
     assert platform.launch(session, client_id=CLIENT_ID).status_code == 200
@@ -423,7 +421,7 @@ def test_post_launch_replays_the_last_id_token_and_state(
 
 
 def test_the_id_token_transform_can_send_a_value_that_is_not_a_jwt(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     response = platform.launch(
         browser_session(), client_id=CLIENT_ID, id_token_transform=lambda _: "not-a-jwt"
@@ -434,7 +432,7 @@ def test_the_id_token_transform_can_send_a_value_that_is_not_a_jwt(
 
 
 def test_the_auth_endpoint_refuses_an_unregistered_redirect_uri(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     tool.redirect_uri_override = f"{tool.url}/elsewhere"
 
@@ -445,7 +443,7 @@ def test_the_auth_endpoint_refuses_an_unregistered_redirect_uri(
 
 
 def test_a_plain_requests_session_loses_the_secure_state_cookie(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     response = platform.launch(requests.Session(), client_id=CLIENT_ID)
 
@@ -457,7 +455,7 @@ def test_a_plain_requests_session_loses_the_secure_state_cookie(
 
 
 def test_key_rotation_publishes_both_kids_and_signs_with_the_new_one(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     old_kid = platform.current_key.kid
 
@@ -493,7 +491,7 @@ def registration_metadata(tool: FakeTool) -> dict[str, Any]:
     }
 
 
-def register(platform: TestPlatform, tool: FakeTool, metadata: dict[str, Any]) -> requests.Response:
+def register(platform: Platform, tool: FakeTool, metadata: dict[str, Any]) -> requests.Response:
     """Play the tool's side: open the start URL's configuration, post the metadata."""
     start = parse_qs(urlsplit(platform.registration_start_url(f"{tool.url}/register")).query)
     config = requests.get(start["openid_configuration"][0], timeout=5).json()
@@ -505,7 +503,7 @@ def register(platform: TestPlatform, tool: FakeTool, metadata: dict[str, Any]) -
     )
 
 
-def test_the_openid_configuration_describes_the_platform(platform: TestPlatform) -> None:
+def test_the_openid_configuration_describes_the_platform(platform: Platform) -> None:
     config = requests.get(platform.openid_configuration_url, timeout=5).json()
 
     assert config["issuer"] == platform.issuer
@@ -520,7 +518,7 @@ def test_the_openid_configuration_describes_the_platform(platform: TestPlatform)
     assert {m["type"] for m in messages} == {"LtiResourceLinkRequest", DEEP_LINKING_REQUEST}
 
 
-def test_the_openid_configuration_advertises_the_issuer_override(platform: TestPlatform) -> None:
+def test_the_openid_configuration_advertises_the_issuer_override(platform: Platform) -> None:
     platform.issuer_override = "https://evil.example"
 
     config = requests.get(platform.openid_configuration_url, timeout=5).json()
@@ -529,7 +527,7 @@ def test_the_openid_configuration_advertises_the_issuer_override(platform: TestP
 
 
 def test_dynamic_registration_stores_a_tool_that_can_launch_at_once(
-    platform: TestPlatform, tool_key: SigningKey
+    platform: Platform, tool_key: SigningKey
 ) -> None:
     tool = FakeTool(platform, tool_key)
     try:
@@ -549,14 +547,14 @@ def test_dynamic_registration_stores_a_tool_that_can_launch_at_once(
         tool.close()
 
 
-def launch_claims_for(platform: TestPlatform, client_id: str) -> dict[str, Any]:
+def launch_claims_for(platform: Platform, client_id: str) -> dict[str, Any]:
     response = platform.launch(browser_session(), client_id=client_id)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
 def test_pending_activation_blocks_launches_until_the_tool_is_activated(
-    platform: TestPlatform, tool_key: SigningKey
+    platform: Platform, tool_key: SigningKey
 ) -> None:
     platform.pending_activation = True
     tool = FakeTool(platform, tool_key)
@@ -574,7 +572,7 @@ def test_pending_activation_blocks_launches_until_the_tool_is_activated(
         tool.close()
 
 
-def test_a_registration_token_serves_only_once(platform: TestPlatform, tool: FakeTool) -> None:
+def test_a_registration_token_serves_only_once(platform: Platform, tool: FakeTool) -> None:
     start = parse_qs(urlsplit(platform.registration_start_url(f"{tool.url}/register")).query)
     headers = {"Authorization": f"Bearer {start['registration_token'][0]}"}
     metadata = registration_metadata(tool)
@@ -606,7 +604,7 @@ METADATA_FAULTS: list[tuple[str, dict[str, Any]]] = [
     ids=[fault.rsplit("/", 1)[-1] for fault, _ in METADATA_FAULTS],
 )
 def test_registration_rejects_bad_client_metadata_with_400(
-    platform: TestPlatform, tool: FakeTool, fault: str, change: dict[str, Any]
+    platform: Platform, tool: FakeTool, fault: str, change: dict[str, Any]
 ) -> None:
     metadata = registration_metadata(tool)
     if fault in ("domain", "messages"):
@@ -626,7 +624,7 @@ def test_registration_rejects_bad_client_metadata_with_400(
 
 
 def test_the_token_endpoint_issues_a_bearer_token_and_counts_it(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     response = tool.token_request(f"{SCOPE_SCORE} {SCOPE_NRPS}")
 
@@ -637,7 +635,7 @@ def test_the_token_endpoint_issues_a_bearer_token_and_counts_it(
     assert platform.tokens_issued == 1
 
 
-def test_the_token_endpoint_rejects_a_reused_jti(platform: TestPlatform, tool: FakeTool) -> None:
+def test_the_token_endpoint_rejects_a_reused_jti(platform: Platform, tool: FakeTool) -> None:
     first = tool.token_request(jti="once")
     again = tool.token_request(jti="once")
 
@@ -647,7 +645,7 @@ def test_the_token_endpoint_rejects_a_reused_jti(platform: TestPlatform, tool: F
 
 
 def test_the_token_endpoint_rejects_a_wrong_content_type(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     form = {
         "grant_type": "client_credentials",
@@ -674,7 +672,7 @@ def test_the_token_endpoint_rejects_a_wrong_content_type(
     ],
 )
 def test_the_token_endpoint_rejects_a_bad_client_assertion(
-    platform: TestPlatform, tool: FakeTool, assertion: dict[str, Any]
+    platform: Platform, tool: FakeTool, assertion: dict[str, Any]
 ) -> None:
     response = tool.token_request(**assertion)
 
@@ -683,7 +681,7 @@ def test_the_token_endpoint_rejects_a_bad_client_assertion(
 
 
 def test_the_token_endpoint_refetches_the_tool_jwks_when_the_tool_rotates_its_key(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     assert tool.token_request().status_code == 200
     tool.key = generate_key()
@@ -695,7 +693,7 @@ def test_the_token_endpoint_refetches_the_tool_jwks_when_the_tool_rotates_its_ke
 
 
 def test_the_token_endpoint_rejects_an_assertion_signed_by_an_unknown_key(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     form = {
         "grant_type": "client_credentials",
@@ -719,12 +717,12 @@ def test_the_token_endpoint_rejects_an_assertion_signed_by_an_unknown_key(
 
 
 @pytest.fixture
-def lineitem_url(platform: TestPlatform, tool: FakeTool) -> str:
+def lineitem_url(platform: Platform, tool: FakeTool) -> str:
     return str(launch_claims(platform)[CLAIM_AGS]["lineitem"])
 
 
 def test_a_valid_score_is_recorded_in_the_gradebook(
-    platform: TestPlatform, tool: FakeTool, lineitem_url: str
+    platform: Platform, tool: FakeTool, lineitem_url: str
 ) -> None:
     response = post_score(scores_url(lineitem_url), tool.access_token(), score())
 
@@ -766,7 +764,7 @@ def test_a_valid_score_is_recorded_in_the_gradebook(
     ],
 )
 def test_a_bad_score_body_is_rejected_with_400(
-    platform: TestPlatform, tool: FakeTool, lineitem_url: str, body: Any
+    platform: Platform, tool: FakeTool, lineitem_url: str, body: Any
 ) -> None:
     response = post_score(scores_url(lineitem_url), tool.access_token(), body)
 
@@ -775,7 +773,7 @@ def test_a_bad_score_body_is_rejected_with_400(
 
 
 def test_a_score_needs_the_score_media_type_and_a_token_with_the_score_scope(
-    platform: TestPlatform, tool: FakeTool, lineitem_url: str
+    platform: Platform, tool: FakeTool, lineitem_url: str
 ) -> None:
     url = scores_url(lineitem_url)
 
@@ -788,7 +786,7 @@ def test_a_score_needs_the_score_media_type_and_a_token_with_the_score_scope(
 
 
 def test_two_scores_in_the_same_second_answer_409_for_the_second(
-    platform: TestPlatform, tool: FakeTool, lineitem_url: str
+    platform: Platform, tool: FakeTool, lineitem_url: str
 ) -> None:
     url, token = scores_url(lineitem_url), tool.access_token()
 
@@ -804,7 +802,7 @@ def test_two_scores_in_the_same_second_answer_409_for_the_second(
 
 
 def test_the_gradebook_drops_scoregiven_unless_fully_graded_like_moodle(
-    platform: TestPlatform, tool: FakeTool, lineitem_url: str
+    platform: Platform, tool: FakeTool, lineitem_url: str
 ) -> None:
     post_score(scores_url(lineitem_url), tool.access_token(), score(gradingProgress="Pending"))
 
@@ -812,9 +810,7 @@ def test_the_gradebook_drops_scoregiven_unless_fully_graded_like_moodle(
     assert platform.scores()[0]["body"]["scoreGiven"] == 50
 
 
-def test_an_ungradable_user_gets_400(
-    platform: TestPlatform, tool: FakeTool, lineitem_url: str
-) -> None:
+def test_an_ungradable_user_gets_400(platform: Platform, tool: FakeTool, lineitem_url: str) -> None:
     platform.ungradable_users.add("admin-1")
     launch_claims(platform, user="admin-1")
 
@@ -825,7 +821,7 @@ def test_an_ungradable_user_gets_400(
 
 
 def test_fail_next_scores_answers_the_status_then_recovers(
-    platform: TestPlatform, tool: FakeTool, lineitem_url: str
+    platform: Platform, tool: FakeTool, lineitem_url: str
 ) -> None:
     url, token = scores_url(lineitem_url), tool.access_token()
     platform.fail_next_scores(2, status=503)
@@ -837,7 +833,7 @@ def test_fail_next_scores_answers_the_status_then_recovers(
 
 
 def test_slow_next_scores_delays_the_answer_past_a_client_timeout(
-    platform: TestPlatform, tool: FakeTool, lineitem_url: str
+    platform: Platform, tool: FakeTool, lineitem_url: str
 ) -> None:
     url, token = scores_url(lineitem_url), tool.access_token()
     platform.slow_next_scores(2, 0.6)
@@ -853,7 +849,7 @@ def test_slow_next_scores_delays_the_answer_past_a_client_timeout(
     assert fast.status_code == 200
 
 
-def test_scores_keep_a_moodle_style_query_string(platform: TestPlatform, tool: FakeTool) -> None:
+def test_scores_keep_a_moodle_style_query_string(platform: Platform, tool: FakeTool) -> None:
     platform.lineitem_url_query = "type_id=1"
     lineitem = launch_claims(platform)[CLAIM_AGS]["lineitem"]
 
@@ -868,7 +864,7 @@ def test_scores_keep_a_moodle_style_query_string(platform: TestPlatform, tool: F
 
 
 def test_line_items_can_be_created_listed_and_read_per_context(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     token = tool.access_token(SCOPE_LINEITEM)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": MEDIA_LINEITEM}
@@ -891,7 +887,7 @@ def test_line_items_can_be_created_listed_and_read_per_context(
 # -- NRPS -----------------------------------------------------------------------------
 
 
-def test_nrps_paging_follows_link_headers(platform: TestPlatform, tool: FakeTool) -> None:
+def test_nrps_paging_follows_link_headers(platform: Platform, tool: FakeTool) -> None:
     platform.members["course-1"] = [member(f"learner-{n}", ["Learner"]) for n in range(1, 6)]
     platform.nrps_page_size = 2
     headers = {
@@ -911,7 +907,7 @@ def test_nrps_paging_follows_link_headers(platform: TestPlatform, tool: FakeTool
     assert pages == [["learner-1", "learner-2"], ["learner-3", "learner-4"], ["learner-5"]]
 
 
-def test_nrps_demands_its_scope_and_media_type(platform: TestPlatform, tool: FakeTool) -> None:
+def test_nrps_demands_its_scope_and_media_type(platform: Platform, tool: FakeTool) -> None:
     url = f"{platform.url}/memberships/course-1"
     accept = {"Accept": MEDIA_MEMBERSHIP_CONTAINER}
 
@@ -929,7 +925,7 @@ def test_nrps_demands_its_scope_and_media_type(platform: TestPlatform, tool: Fak
 
 
 def test_nrps_pages_the_default_course_of_three_learners_and_an_instructor(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     headers = {
         "Authorization": f"Bearer {tool.access_token(SCOPE_NRPS)}",
@@ -964,7 +960,7 @@ def koula_item(tool: FakeTool) -> dict[str, Any]:
 
 
 def test_a_deep_linking_response_is_verified_and_creates_its_line_item(
-    platform: TestPlatform, tool: FakeTool
+    platform: Platform, tool: FakeTool
 ) -> None:
     request_claims = launch_claims(platform, message_type=DEEP_LINKING_REQUEST)
     response_jwt = tool.deep_link_response(request_claims, [koula_item(tool)])
@@ -996,7 +992,7 @@ def test_a_deep_linking_response_is_verified_and_creates_its_line_item(
     ],
 )
 def test_a_faulty_deep_linking_response_is_rejected(
-    platform: TestPlatform, tool: FakeTool, override: dict[str, Any]
+    platform: Platform, tool: FakeTool, override: dict[str, Any]
 ) -> None:
     request_claims = launch_claims(platform, message_type=DEEP_LINKING_REQUEST)
     response_jwt = tool.deep_link_response(request_claims, [koula_item(tool)], **override)
@@ -1012,7 +1008,7 @@ def test_a_faulty_deep_linking_response_is_rejected(
 
 
 def test_the_platform_serves_on_loopback_only_and_frees_its_port_on_close() -> None:
-    platform = TestPlatform()
+    platform = Platform()
     host, port = urlsplit(platform.url).hostname, urlsplit(platform.url).port
     assert requests.get(platform.jwks_url, timeout=5).status_code == 200
 

@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from requests.cookies import RequestsCookieJar
 
+from koula_demo.learner_calls import act, context_of
+from koula_demo.lms import Platform, browser_session
+from koula_demo.lms.browser import follow_redirects, submit_auto_form
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.platform.browser import follow_redirects, submit_auto_form
 
 STORAGE = re.compile(r'<script type="application/json" id="koula-storage">(.*?)</script>', re.S)
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
@@ -40,7 +40,7 @@ def cookieless_session() -> requests.Session:
     return session
 
 
-def reusable_hints(platform: TestPlatform) -> None:
+def reusable_hints(platform: Platform) -> None:
     """Let ``platform`` answer a login hint again, as Moodle and Canvas do when a tool
     re-runs the login in a new window (the harness spends each hint at its first use)."""
     take, spent = platform.take_launch, {}
@@ -64,7 +64,7 @@ def hidden_fields(response: requests.Response) -> dict[str, str]:
     return {name: html.unescape(value) for name, value in HIDDEN.findall(response.text)}
 
 
-def storage_login(platform: TestPlatform, session: requests.Session) -> requests.Response:
+def storage_login(platform: Platform, session: requests.Session) -> requests.Response:
     page = platform.launch(
         session, client_id=CLIENT_ID, custom=CONFIGURED, lti_storage_target="_parent"
     )
@@ -73,7 +73,7 @@ def storage_login(platform: TestPlatform, session: requests.Session) -> requests
 
 
 def until_storage_launch(
-    platform: TestPlatform, session: requests.Session
+    platform: Platform, session: requests.Session
 ) -> tuple[dict[str, str], requests.Response]:
     """Run the login page's part (put_data answered) up to the launch's get_data page."""
     stored = storage_of(storage_login(platform, session))

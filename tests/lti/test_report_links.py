@@ -20,12 +20,13 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from koula_demo.learner_calls import CARD, act, context_of
+from koula_demo.lms import Platform, browser_session
+from koula_demo.lms.browser import submit_auto_form
+from koula_demo.lms.constants import ROLE_INSTRUCTOR
+from koula_demo.tool_process import RunningTool
 from tests.e2e.servers import ROOT
 from tests.lti.conftest import CLIENT_ID, CONFIGURED, DEPLOYMENT_ID
-from tests.lti.pages import act, context_of
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.platform.browser import submit_auto_form
-from tests.lti.platform.constants import ROLE_INSTRUCTOR
 from tests.lti.report_links import (
     csv_link,
     detail_link,
@@ -37,8 +38,6 @@ from tests.lti.report_links import (
 )
 from tests.lti.test_iframe_browser import CLIENT_ID as FRAME_CLIENT
 from tests.lti.test_iframe_browser import LoginCapture, course_of, open_browser  # noqa: F401
-from tests.lti.test_learner_loop import CARD
-from tests.lti.tool import RunningTool
 
 LINK = "rl-links"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -201,7 +200,7 @@ def short_lived(tmp_path_factory):
 
 
 def test_report_links_tokens_and_window_cookies_expire(short_lived):
-    with TestPlatform() as platform:
+    with Platform() as platform:
         short_lived.register(platform, CLIENT_ID, DEPLOYMENT_ID)
         with_a_card(platform)
         access = report_access(launch(platform, "links-teacher"))

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from koula_demo.learner_calls import CARD, COMMITMENT, act, context_of
+from koula_demo.lms import browser_session
+from koula_demo.lms.constants import DEEP_LINKING_REQUEST
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of
-from tests.lti.platform import browser_session
-from tests.lti.platform.constants import DEEP_LINKING_REQUEST
-from tests.lti.test_learner_loop import CARD, COMMITMENT
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 LEARNER = LIS + "membership#Learner"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of, wait_for
+from koula_demo.lms import browser_session
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of, wait_for
-from tests.lti.platform import browser_session
-from tests.lti.test_learner_loop import CARD, COMMITMENT, RETURN
 
 STEPS = [("submit_deliverable", CARD), ("commit_experiment", COMMITMENT), ("submit_return", RETURN)]
 

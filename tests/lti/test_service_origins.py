@@ -16,14 +16,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from koula_demo.learner_calls import CARD, act, context_of
+from koula_demo.lms import Platform, browser_session
+from koula_demo.lms import app as platform_app
+from koula_demo.lms.constants import CLAIM_AGS, CLAIM_NRPS, ROLE_INSTRUCTOR
 from lti.origins import private_hosts, service_refusal, trusted_origins
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
 from tests.lti.outbound_servers import recording, wait_until
-from tests.lti.pages import act, context_of
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.platform import app as platform_app
-from tests.lti.platform.constants import CLAIM_AGS, CLAIM_NRPS, ROLE_INSTRUCTOR
-from tests.lti.test_learner_loop import CARD
 
 Mutator = Callable[[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
 
@@ -48,7 +47,7 @@ def services_moved_to(new_origin: str) -> Mutator:
     return mutate
 
 
-def launch(platform: TestPlatform, link: str, mutator: Mutator, **options: Any) -> Any:
+def launch(platform: Platform, link: str, mutator: Mutator, **options: Any) -> Any:
     page = platform.launch(
         browser_session(),
         client_id=options.pop("client_id", CLIENT_ID),
@@ -61,7 +60,7 @@ def launch(platform: TestPlatform, link: str, mutator: Mutator, **options: Any) 
     return page
 
 
-def delivered(platform: TestPlatform, user: str) -> bool:
+def delivered(platform: Platform, user: str) -> bool:
     return any(score["body"]["userId"] == user for score in platform.scores())
 
 
@@ -114,7 +113,7 @@ def test_trust_origin_lets_the_scores_through_and_the_staff_view_stops_warning(t
 
 
 def test_platforms_add_takes_service_origins(tool):
-    with TestPlatform() as platform:
+    with Platform() as platform:
         other = platform.url.replace("127.0.0.1", "localhost")
         done = tool.koula(
             "platforms",

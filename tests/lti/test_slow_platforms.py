@@ -26,13 +26,13 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import requests
 
+from koula_demo.lms import app as platform_app
+from koula_demo.lms import browser_session
+from koula_demo.lms.constants import ROLE_INSTRUCTOR
+from koula_demo.tool_process import RunningTool
 from tests.e2e.servers import ROOT
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
 from tests.lti.outbound_servers import dripping
-from tests.lti.platform import app as platform_app
-from tests.lti.platform import browser_session
-from tests.lti.platform.constants import ROLE_INSTRUCTOR
-from tests.lti.tool import RunningTool
 
 ATTEMPTS = 20
 HEALTHZ_SECONDS = 1.0  # the acceptance figure

@@ -7,12 +7,11 @@ import re
 import requests
 
 from koula.library import get_template
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of
+from koula_demo.lms import browser_session
+from koula_demo.lms.constants import ROLE_INSTRUCTOR
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of
-from tests.lti.platform import browser_session
-from tests.lti.platform.constants import ROLE_INSTRUCTOR
 from tests.lti.report_links import detail_link, report_access, staff_get
-from tests.lti.test_learner_loop import CARD, COMMITMENT, RETURN
 
 LINK = "rl-report"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from koula_demo.learner_calls import CARD, act, context_of, wait_for
+from koula_demo.lms import browser_session
+from koula_demo.lms.constants import ROLE_INSTRUCTOR
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
 from tests.lti.forms import submit_form
-from tests.lti.pages import act, context_of, wait_for
-from tests.lti.platform import browser_session
-from tests.lti.platform.constants import ROLE_INSTRUCTOR
-from tests.lti.test_learner_loop import CARD
 
 STAFF_ROLES = {
     "Instructor": ROLE_INSTRUCTOR,

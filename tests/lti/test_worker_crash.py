@@ -31,13 +31,12 @@ from typing import Any
 
 import pytest
 
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of, wait_for
+from koula_demo.lms import Platform, browser_session
+from koula_demo.tool_process import RunningTool, postgres_available
 from tests.conftest import need_real_component
 from tests.e2e.servers import ROOT
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of, wait_for
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.test_learner_loop import CARD, COMMITMENT, RETURN
-from tests.lti.tool import RunningTool, postgres_available
 
 LEARNERS = 4
 HANG_SECONDS = 4.0  # the tool gives up after KOULA_HTTP_TIMEOUT = 2 s
@@ -102,7 +101,7 @@ def crashed_run(
                        worker=False)  # fmt: skip
     workers: list[subprocess.Popen[bytes]] = []
     try:
-        with TestPlatform() as platform:
+        with Platform() as platform:
             tool.register(platform, CLIENT_ID, "deployment-1")
             changes: dict[str, list[tuple[str, float]]] = {}
             for number in range(LEARNERS):
@@ -242,7 +241,7 @@ def test_the_newest_score_is_delivered_after_an_outage_and_a_one_second_conflict
     assert _grade(platform, "busy") == "InProgress", sent
 
 
-def _grade(platform: TestPlatform, user: str) -> str | None:
+def _grade(platform: Platform, user: str) -> str | None:
     for score in platform.scores():
         if score["body"]["userId"] == user:
             grade = platform.gradebook(score["lineitem_id"]).get(user) or {}

@@ -7,12 +7,11 @@ from collections import Counter
 
 import pytest
 
+from koula_demo.learner_calls import CARD, act, context_of, wait_for
+from koula_demo.lms import Platform, browser_session
+from koula_demo.tool_process import RunningTool, postgres_available
 from tests.conftest import need_real_component
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
-from tests.lti.pages import act, context_of, wait_for
-from tests.lti.platform import TestPlatform, browser_session
-from tests.lti.test_learner_loop import CARD
-from tests.lti.tool import RunningTool, postgres_available
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -22,7 +21,7 @@ def test_two_workers_deliver_every_score_exactly_once(backend, tmp_path):
     tool = RunningTool(tmp_path, backend=backend, worker=False)
     workers = []
     try:
-        with TestPlatform() as platform:
+        with Platform() as platform:
             tool.register(platform, CLIENT_ID, "deployment-1")
             contexts = [
                 context_of(
@@ -61,7 +60,7 @@ def test_a_worker_skips_the_scores_another_took_when_its_pass_outlived_their_lea
     tool = RunningTool(tmp_path, worker=False, KOULA_HTTP_TIMEOUT="0.5")
     workers = []
     try:
-        with TestPlatform() as platform:
+        with Platform() as platform:
             tool.register(platform, CLIENT_ID, "deployment-1")
             for i in range(30):
                 context = context_of(

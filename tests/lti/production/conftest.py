@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from koula_demo.tool_process import RunningTool, postgres_available
 from tests.conftest import need_real_component
 from tests.lti.production.support import forget_prefix, need_redis, new_prefix, redis_env
-from tests.lti.tool import RunningTool, postgres_available
 
 
 @pytest.fixture

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 import requests
 
+from koula_demo.learner_calls import wait_for
+from koula_demo.tool_process import RunningTool
 from tests.conftest import need_real_component
 from tests.e2e.servers import ROOT, free_port
-from tests.lti.pages import wait_for
-from tests.lti.tool import RunningTool
 
 REDIS_URL = os.environ.get("KOULA_TEST_REDIS", "redis://127.0.0.1:6379/0")
 

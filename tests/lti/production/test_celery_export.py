@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import requests
 
+from koula_demo.learner_calls import CARD, act
+from koula_demo.lms import Platform
 from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
-from tests.lti.pages import act
-from tests.lti.platform import TestPlatform
 from tests.lti.production.support import start_worker
 from tests.lti.test_background_export import export_form, prepared, rows
-from tests.lti.test_learner_loop import CARD
 from tests.lti.test_staff_report import learner, staff
 
 
 def test_a_celery_worker_prepares_the_export_and_the_tool_serves_it(celery_tool):
     worker = start_worker(celery_tool)
     try:
-        with TestPlatform() as platform:
+        with Platform() as platform:
             celery_tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
             assert act(
                 learner(platform, "celery-export"), "submit_deliverable", {"values": CARD}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from koula_demo.learner_calls import wait_for
+from koula_demo.lms import Platform
 from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
-from tests.lti.pages import wait_for
-from tests.lti.platform import TestPlatform
 from tests.lti.production.support import stamps, start_worker
 from tests.lti.test_score_delivery import close_the_loop, completed, final_grade, learner
 
@@ -14,7 +14,7 @@ from tests.lti.test_score_delivery import close_the_loop, completed, final_grade
 def test_a_celery_worker_delivers_a_closed_loop_to_the_gradebook(celery_tool):
     worker = start_worker(celery_tool)
     try:
-        with TestPlatform() as platform:
+        with Platform() as platform:
             celery_tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
             close_the_loop(learner(platform, "celery-learner"))
             wait_for(lambda: completed(platform, "celery-learner"), seconds=60)
@@ -29,7 +29,7 @@ def test_a_celery_worker_delivers_a_closed_loop_to_the_gradebook(celery_tool):
 
 
 def test_scores_written_while_no_worker_runs_are_delivered_when_one_starts(celery_tool):
-    with TestPlatform() as platform:
+    with Platform() as platform:
         celery_tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
         close_the_loop(learner(platform, "early-learner"))
         assert platform.score_requests == []  # koula serve delivers nothing in Celery mode

@@ -7,10 +7,11 @@ from collections import Counter
 
 import pytest
 
+from koula_demo.learner_calls import CARD, act, wait_for
+from koula_demo.lms import Platform
+from koula_demo.tool_process import RunningTool, postgres_available
 from tests.conftest import need_real_component
 from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
-from tests.lti.pages import act, wait_for
-from tests.lti.platform import TestPlatform
 from tests.lti.production.support import (
     forget_prefix,
     need_redis,
@@ -19,9 +20,7 @@ from tests.lti.production.support import (
     stamps,
     start_worker,
 )
-from tests.lti.test_learner_loop import CARD
 from tests.lti.test_score_delivery import learner
-from tests.lti.tool import RunningTool, postgres_available
 
 LEARNERS = [f"learner-{n}" for n in range(4)]
 
@@ -48,7 +47,7 @@ def scored_users(platform) -> set[str]:
 
 def test_sigterm_mid_delivery_loses_and_duplicates_no_score(worker_mode):
     tool = worker_mode
-    with TestPlatform() as platform:
+    with Platform() as platform:
         tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
         for user in LEARNERS:
             assert act(learner(platform, user), "submit_deliverable", {"values": CARD}).ok
@@ -71,7 +70,7 @@ def test_sigterm_mid_delivery_loses_and_duplicates_no_score(worker_mode):
 def test_koula_serve_stops_on_sigterm_after_the_score_in_flight(tmp_path):
     tool = RunningTool(tmp_path, KOULA_HTTP_TIMEOUT="10", KOULA_LOG_LEVEL="DEBUG")
     try:
-        with TestPlatform() as platform:
+        with Platform() as platform:
             tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
             # A first score, so the access token is cached: the platform checks a token
             # request against the tool's keys, which a stopping tool no longer serves.

@@ -6,11 +6,11 @@ import json
 
 import requests
 
+from koula_demo.learner_calls import wait_for
+from koula_demo.lms import Platform, browser_session
+from koula_demo.tool_process import RunningTool
 from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
-from tests.lti.pages import wait_for
-from tests.lti.platform import TestPlatform, browser_session
 from tests.lti.production.support import PrivateRedis, start_gunicorn
-from tests.lti.tool import RunningTool
 
 
 def test_readiness_says_503_with_the_reason_once_redis_is_unreachable(tmp_path):
@@ -106,7 +106,7 @@ def test_a_launch_while_redis_is_down_gets_a_503_page_to_retry_not_a_500(tmp_pat
         tmp_path, KOULA_REDIS_URL=redis.url, KOULA_WORKER="thread", KOULA_REDIS_TIMEOUT="1"
     )
     try:
-        with TestPlatform() as platform:
+        with Platform() as platform:
             tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
             assert platform.launch(browser_session(), client_id=CLIENT_ID).status_code == 200
             redis.stop()

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from koula_demo.learner_calls import CARD, act, context_of, wait_for
+from koula_demo.lms import Platform, browser_session
+from koula_demo.tool_process import RunningTool, postgres_available
 from tests.conftest import need_real_component
 from tests.lti.conftest import CLIENT_ID, CONFIGURED, DEPLOYMENT_ID
-from tests.lti.pages import act, context_of, wait_for
-from tests.lti.platform import TestPlatform, browser_session
 from tests.lti.production.support import (
     forget_prefix,
     need_redis,
@@ -23,8 +24,6 @@ from tests.lti.production.support import (
     state_from_login,
 )
 from tests.lti.test_bad_launches import mutate
-from tests.lti.test_learner_loop import CARD
-from tests.lti.tool import RunningTool, postgres_available
 
 
 @pytest.fixture
@@ -43,7 +42,7 @@ def two_tools(tmp_path) -> Iterator[tuple[RunningTool, RunningTool]]:
 
 def test_a_nonce_used_in_one_process_is_refused_by_another(two_tools):
     first, second = two_tools
-    with TestPlatform() as platform:
+    with Platform() as platform:
         first.register(platform, CLIENT_ID, DEPLOYMENT_ID)
         assert platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED).ok
         captured = platform.last_id_token
@@ -60,7 +59,7 @@ def test_a_nonce_used_in_one_process_is_refused_by_another(two_tools):
 
 def test_an_access_token_fetched_by_one_process_is_reused_by_the_other(two_tools):
     first, second = two_tools
-    with TestPlatform() as platform:
+    with Platform() as platform:
         for tool, user in ((first, "learner-on-first"), (second, "learner-on-second")):
             tool.register(platform, CLIENT_ID, DEPLOYMENT_ID)
             page = platform.launch(
@@ -97,7 +96,7 @@ def test_processes_sharing_redis_fetch_the_platform_keys_once_and_limit_refetche
         tmp_path / "second", KOULA_DATABASE_URL=first.env["KOULA_DATABASE_URL"], **env
     )
     try:
-        with TestPlatform() as platform:
+        with Platform() as platform:
             first.register(platform, CLIENT_ID, DEPLOYMENT_ID)
             served, fetches = platform.jwks, []
             platform.jwks = lambda: fetches.append(1) or served()  # counts the tools' fetches

@@ -1,4 +1,9 @@
-"""Reading the tool's pages in tests: the activity context and the learner API."""
+"""A learner's side of the LTI tool, for the tests and the benchmarks.
+
+Reading a launched page's activity context, calling the learner API with its bearer
+token as the page's script does (``docs/learner-api.md``), waiting for something to
+happen, and answers that pass every part of the ``default-koula`` template.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,21 @@ from typing import Any
 
 import requests
 
+__all__ = ["CARD", "COMMITMENT", "RETURN", "act", "context_of", "wait_for"]
+
+# Answers that pass each part of the default-koula template.
+CARD = {
+    "practice_name": "Pair review",
+    "problem": "Reviews come too late.",
+    "steps": ["Pick a pair", "Review within a day"],
+}
+COMMITMENT = {
+    "action": "Try pair review on Monday",
+    "success_signal": "Two reviews in a day",
+    "confidence": 3,
+}
+RETURN = {"applied": "partly", "what_happened": "We did it twice.", "confidence": 4}
+
 CONTEXT = re.compile(
     r'<script type="application/json" class="koula-context" '
     r'id="koula-context">(.*?)</script>',
@@ -17,6 +37,7 @@ CONTEXT = re.compile(
 
 
 def context_of(response: requests.Response) -> dict[str, Any]:
+    """Return the activity context a launched page hands its script (JSON in the page)."""
     match = CONTEXT.search(response.text)
     assert match, response.text[:2000]
     return json.loads(match.group(1))

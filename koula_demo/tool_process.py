@@ -1,7 +1,10 @@
 """The Koula LTI tool as ``koula serve`` runs it: a real process on a loopback port.
 
 Each :class:`RunningTool` has its own data folder and database: SQLite by
-default, or a fresh PostgreSQL database when ``backend="postgres"``.
+default, or a fresh PostgreSQL database when ``backend="postgres"``
+(``KOULA_TEST_POSTGRES`` names the server). The LTI tests and the benchmarks
+drive the tool through it, from a checkout (``ROOT``), against the platform of
+:mod:`koula_demo.lms`.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,12 +22,23 @@ from typing import Any
 
 import requests
 
-from tests.e2e.servers import ROOT, free_port
+from koula_demo.children import CHECKOUT
 
+__all__ = ["POSTGRES_URL", "ROOT", "RunningTool", "free_port", "postgres_available"]
+
+ROOT = CHECKOUT  # the tool runs from the checkout, which is also its PYTHONPATH
 POSTGRES_URL = os.environ.get("KOULA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def free_port() -> int:
+    """Return a loopback port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def postgres_available() -> bool:
+    """True when the PostgreSQL server of ``POSTGRES_URL`` answers."""
     try:
         import psycopg
 
@@ -34,6 +49,11 @@ def postgres_available() -> bool:
 
 
 class RunningTool:
+    """``koula serve`` on a free loopback port with its own data folder and database.
+
+    ``stop()`` ends the process (and drops the PostgreSQL database).
+    """
+
     def __init__(
         self, data_dir: Path, *, backend: str = "sqlite", worker: bool = True, **env: str
     ) -> None:
