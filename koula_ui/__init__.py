@@ -2,8 +2,8 @@
 
 Both adapters (the Open edX XBlock and the LTI tool) render the learner page
 through :mod:`koula_ui.render`, so the activity looks and behaves the same in
-every platform. The JavaScript and CSS live in the repository's top-level
-``static/`` folder and ship in the wheel as ``koula_ui/static``.
+every platform. The JavaScript and CSS are in ``koula_ui/static/``
+(:mod:`koula_ui.assets` reads them), shipped in the wheel with the package.
 """
 
 from __future__ import annotations

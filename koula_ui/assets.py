@@ -1,11 +1,10 @@
-"""Where the shared JavaScript and stylesheet are, installed or in a source checkout."""
+"""The shared JavaScript and stylesheets: ``koula_ui/static/``, shipped inside the package."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
 
 __all__ = ["asset_text", "static_dir"]
 
@@ -13,11 +12,8 @@ ASSETS = ("koula.js", "koula.css", "koula-staff.js", "koula-staff.css")
 
 
 def static_dir() -> Traversable:
-    """Return the folder holding ``koula.js`` and ``koula.css``."""
-    try:
-        return resources.files("koula_ui.static")
-    except ModuleNotFoundError:  # a source checkout: static/ sits beside the package
-        return Path(__file__).resolve().parent.parent / "static"
+    """Return the folder holding ``koula.js``, ``koula.css`` and the staff pages' assets."""
+    return resources.files("koula_ui") / "static"
 
 
 @lru_cache(maxsize=len(ASSETS))

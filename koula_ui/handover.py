@@ -3,7 +3,7 @@
 The hand-over form (who hosts the next session) posts ``{"next_host": name}`` as
 JSON to the adapter's URL (the XBlock's ``assign_host`` handler, the LTI tool's
 ``{api}/assign_host``), with the page's bearer ``token`` when there is one;
-``static/koula-staff.js`` sends it and shows the answer in a status line.
+``koula_ui/static/koula-staff.js`` sends it and shows the answer in a status line.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 contract's state JSON) into an HTML fragment: the header with progress, the
 agenda, and the practice card, commitment and return forms. The fragment
 carries, in a ``<script type="application/json" class="koula-context">``, the
-state and the translated strings that ``static/koula.js`` needs to run the
+state and the translated strings that ``koula_ui/static/koula.js`` needs to run the
 forms. Field views are prepared here so the Jinja templates stay plain markup.
 """
 

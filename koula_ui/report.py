@@ -8,7 +8,7 @@ confidence before and after, applied yes / partly / no), blockers grouped,
 value stories by value-creation cycle, a table of the learners (the first
 ``max_rows``, with a note when there are more) and, when the adapter passes
 ``detail``, one learner's card, commitment and return. The page needs no
-script and prints in black and white (``static/koula-staff.css``).
+script and prints in black and white (``koula_ui/static/koula-staff.css``).
 
 What is drawn comes from the core (:mod:`koula.use_cases.gathering`, whose
 ``gather``, ``Gathered`` and ``MAX_ROWS`` are re-exported here); rows and the

@@ -6,7 +6,7 @@ sits in the session, the prompt participants get and the host notes they do
 not), a timer per phase (start, pause, next; time left as mm:ss and overrun as
 "+mm:ss" in words), the session's length and planned end, its roles (rotating
 ones marked) and who hosts next or has volunteered, as the adapter says.
-``static/koula-staff.js`` runs the timers; without it the page still reads as a
+``koula_ui/static/koula-staff.js`` runs the timers; without it the page still reads as a
 printed run-sheet. Template texts are split into paragraphs, and lines that
 start with "- " into bulleted lists, so host notes read as the checklists they are.
 """

@@ -4,7 +4,7 @@
  * One script for every platform, with no framework and no build step. The
  * page holds a `.koula` root with a `.koula-context` JSON script (state,
  * language, translated strings). Koula.mount(root, options) wires its forms:
- * answers go as JSON to the learner actions of docs/contract.md, drafts are
+ * answers go as JSON to the learner actions of docs/learner-api.md, drafts are
  * saved while the learner types, errors are shown by their question, and
  * nothing typed is dropped: answers not yet accepted wait in sessionStorage.
  *
