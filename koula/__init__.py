@@ -1,13 +1,134 @@
-"""Koula's framework-free core.
+"""Koula's framework-free core, and the one API its adapters use.
 
-Session templates (:mod:`koula.template`, :mod:`koula.template_format`,
-:mod:`koula.library`), the learner's state and the four learner actions
-(:mod:`koula.state`, :mod:`koula.actions`), progress and scoring
-(:mod:`koula.progress`), and messages in French and English
-(:mod:`koula.messages`). Nothing here imports a web framework: the Open edX
-XBlock and the LTI tool are thin adapters around it.
+A learner works through a session template in three parts (the practice card,
+the commitment to an experiment, the return from it) with seven learner
+actions: ``save_draft``, ``submit_deliverable``, ``commit_experiment``,
+``submit_return``, ``volunteer_host``, ``share_card`` and ``reuse_card``
+(:data:`ACTIONS`; the public contract is ``docs/learner-api.md``). The core
+turns each into a new learner state, a progress and a score, and gathers the
+impact report; nothing here imports a web framework. The Open edX XBlock
+(``koula_xblock``), the LTI tool (``lti``) and the shared UI (``koula_ui``)
+import the names of :data:`__all__` from here, and gettext's helpers from
+:mod:`koula.messages`; import-linter checks that they import nothing else.
+
+Where things are:
+
+* templates: :mod:`koula.template` (the model), :mod:`koula.template_format`
+  (parsing YAML or JSON, with :mod:`koula.template_reader` and
+  :mod:`koula.template_checks`), :mod:`koula.template_data` (back to data),
+  :mod:`koula.library` (the templates that ship), :mod:`koula.activity` (the
+  template an activity's settings make);
+* a learner: :mod:`koula.state`, :mod:`koula.values` (answers checked against
+  a template), :mod:`koula.actions` (the actions as pure state transitions),
+  :mod:`koula.outcome` (what an adapter stores and answers), :mod:`koula.progress`
+  (completion and score);
+* the community: :mod:`koula.community` (shared cards and reuse),
+  :mod:`koula.rotation` (host hand-overs), :mod:`koula.use_cases` (the rules
+  both adapters call through the :class:`ActivityStore` port);
+* reports: :mod:`koula.impact`, :mod:`koula.impact_figures`,
+  :mod:`koula.community_report`, :mod:`koula.export` (CSV);
+* :mod:`koula.errors` (the error hierarchy), :mod:`koula.messages` (French and
+  English), :mod:`koula.text`, and :mod:`koula.cli`, the ``koula`` command.
 """
 
 from __future__ import annotations
 
+from koula.actions import ACTIONS
+from koula.activity import ActivitySettings, activity_template, check_settings, configured_template
+from koula.community import Community
+from koula.community_report import CommunityReport
+from koula.errors import (
+    ActionError,
+    BadRequest,
+    InvalidValues,
+    KoulaError,
+    NotPermitted,
+    NotSetUp,
+    OutOfOrder,
+    Refused,
+    TemplateError,
+    UnknownTemplate,
+)
+from koula.export import stream_csv
+from koula.impact import ImpactReport
+from koula.impact_figures import Figure, Mean, StoryGroup
+from koula.library import DEFAULT_TEMPLATE_ID, get_template, library_templates
+from koula.outcome import perform
+from koula.progress import Progress, learner_state_data, progress_of
+from koula.rotation import Rotation, Turn, turns_data, turns_from_data
+from koula.state import LearnerState, format_time, parse_time
+from koula.template import Field, FieldType, Mode, Part, SessionTemplate
+from koula.template_data import template_to_data
+from koula.text import LocalizedText
+from koula.use_cases.cards import community_of, shared_cards
+from koula.use_cases.gathering import MAX_ROWS, ROW_KEYS, Gathered, gather, learner_row, report_of
+from koula.use_cases.hosting import Actor, assign_host, is_current_host, volunteers
+from koula.use_cases.port import ActivityStore, Among, Member
+from koula.values import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, is_empty
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ACTIONS",
+    "DEFAULT_MAX_ITEMS",
+    "DEFAULT_MAX_LENGTH",
+    "DEFAULT_TEMPLATE_ID",
+    "MAX_ROWS",
+    "ROW_KEYS",
+    "ActionError",
+    "ActivitySettings",
+    "ActivityStore",
+    "Actor",
+    "Among",
+    "BadRequest",
+    "Community",
+    "CommunityReport",
+    "Field",
+    "FieldType",
+    "Figure",
+    "Gathered",
+    "ImpactReport",
+    "InvalidValues",
+    "KoulaError",
+    "LearnerState",
+    "LocalizedText",
+    "Mean",
+    "Member",
+    "Mode",
+    "NotPermitted",
+    "NotSetUp",
+    "OutOfOrder",
+    "Part",
+    "Progress",
+    "Refused",
+    "Rotation",
+    "SessionTemplate",
+    "StoryGroup",
+    "TemplateError",
+    "Turn",
+    "UnknownTemplate",
+    "__version__",
+    "activity_template",
+    "assign_host",
+    "check_settings",
+    "community_of",
+    "configured_template",
+    "format_time",
+    "gather",
+    "get_template",
+    "is_current_host",
+    "is_empty",
+    "learner_row",
+    "learner_state_data",
+    "library_templates",
+    "parse_time",
+    "perform",
+    "progress_of",
+    "report_of",
+    "shared_cards",
+    "stream_csv",
+    "template_to_data",
+    "turns_data",
+    "turns_from_data",
+    "volunteers",
+]

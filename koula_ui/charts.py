@@ -24,8 +24,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from koula.impact import ImpactReport
-from koula.impact_figures import Mean
+from koula import ImpactReport, Mean
 from koula.messages import Gettext
 from koula_ui.strings import percent
 

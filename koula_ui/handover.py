@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from koula import SessionTemplate
 from koula.messages import pick_language, translate
-from koula.template import SessionTemplate
 from koula_ui.environment import environment_for
 from koula_ui.render import _id_prefix
 from koula_ui.runsheet import render_runsheet

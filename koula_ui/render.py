@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from koula import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, Field, FieldType, Part, SessionTemplate
 from koula.messages import Gettext, gettext_for
-from koula.template import Field, FieldType, Part, SessionTemplate
-from koula.values import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
 from koula_ui.environment import environment_for
 from koula_ui.strings import (
     activity_words,

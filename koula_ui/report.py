@@ -26,13 +26,18 @@ from typing import Any
 
 from markupsafe import Markup
 
-from koula.community_report import CommunityReport
-from koula.impact import ImpactReport
+from koula import (
+    MAX_ROWS,
+    CommunityReport,
+    Gathered,
+    ImpactReport,
+    Part,
+    Rotation,
+    SessionTemplate,
+    format_time,
+    gather,
+)
 from koula.messages import Gettext, gettext_for, pick_language
-from koula.rotation import Rotation
-from koula.state import format_time
-from koula.template import Part, SessionTemplate
-from koula.use_cases.gathering import MAX_ROWS, Gathered, gather
 from koula_ui.charts import report_charts
 from koula_ui.environment import environment_for
 from koula_ui.render import _id_prefix

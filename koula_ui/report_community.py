@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from koula.community_report import CommunityReport
-from koula.impact_figures import Figure
+from koula import CommunityReport, Figure, Rotation
 from koula.messages import Gettext
-from koula.rotation import Rotation
 from koula_ui.report_figures import figure_text
 from koula_ui.strings import format_date
 

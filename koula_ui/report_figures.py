@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from koula.impact import ImpactReport
-from koula.impact_figures import Figure, Mean, StoryGroup
+from koula import Figure, ImpactReport, Mean, StoryGroup
 from koula.messages import Gettext
 from koula_ui.charts import NONE, answer_words, decimal, signed
 from koula_ui.strings import percent

@@ -15,12 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from koula import (
+    ROW_KEYS,
+    FieldType,
+    LearnerState,
+    Part,
+    SessionTemplate,
+    is_empty,
+    learner_row,
+    learner_state_data,
+)
 from koula.messages import Gettext
-from koula.progress import learner_state_data
-from koula.state import LearnerState
-from koula.template import FieldType, Part, SessionTemplate
-from koula.use_cases.gathering import ROW_KEYS, learner_row
-from koula.values import is_empty
 from koula_ui.charts import NONE, answer_words
 from koula_ui.strings import percent
 

@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from koula import LocalizedText, SessionTemplate
 from koula.messages import Gettext, gettext_for, pick_language
-from koula.template import SessionTemplate
-from koula.text import LocalizedText
 from koula_ui.environment import environment_for
 from koula_ui.render import _id_prefix
 from koula_ui.strings import mode_words

@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from koula import Mode, Part
 from koula.messages import Gettext
-from koula.template import Mode, Part
 
 __all__ = [
     "activity_words",

@@ -19,11 +19,16 @@ from typing import Any
 from webob import Response
 from xblock.core import XBlock
 
-from koula.errors import KoulaError, NotPermitted
+from koula import (
+    Actor,
+    KoulaError,
+    NotPermitted,
+    assign_host,
+    community_of,
+    report_of,
+    shared_cards,
+)
 from koula.messages import N_, translate
-from koula.use_cases.cards import community_of, shared_cards
-from koula.use_cases.gathering import report_of
-from koula.use_cases.hosting import Actor, assign_host
 from koula_ui.assets import asset_text
 from koula_xblock import compat
 from koula_xblock.community import CommunityMixin

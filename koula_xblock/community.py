@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from xblock.fields import List, Scope, String
 
-from koula.rotation import Turn, turns_data, turns_from_data
-from koula.state import LearnerState
-from koula.use_cases.port import Among, Member
+from koula import Among, LearnerState, Member, Turn, turns_data, turns_from_data
 from koula_xblock import compat
 from koula_xblock.records import RecordStore
 

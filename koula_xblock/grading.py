@@ -19,9 +19,7 @@ from xblock.completable import CompletableXBlockMixin
 from xblock.fields import Float, Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
-from koula.progress import Progress, progress_of
-from koula.state import LearnerState
-from koula.template import Part, SessionTemplate
+from koula import LearnerState, Part, Progress, SessionTemplate, progress_of
 
 __all__ = ["GradingMixin"]
 

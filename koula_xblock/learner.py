@@ -21,11 +21,7 @@ from typing import TYPE_CHECKING, Any
 from webob import Response
 from xblock.fields import Dict, Scope
 
-from koula.community import Community
-from koula.outcome import perform
-from koula.progress import Progress
-from koula.state import LearnerState
-from koula.template import SessionTemplate
+from koula import Community, LearnerState, Progress, SessionTemplate, perform
 from koula_xblock import compat
 from koula_xblock.records import record_of
 from koula_xblock.responses import json_response

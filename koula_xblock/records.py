@@ -18,9 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from koula.progress import learner_state_data, progress_of
-from koula.state import LearnerState
-from koula.template import Part, SessionTemplate
+from koula import LearnerState, Part, SessionTemplate, learner_state_data, progress_of
 
 __all__ = [
     "ITEM_TYPE",

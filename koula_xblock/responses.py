@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from webob import Response
 
-from koula.errors import Refused
+from koula import Refused
 
 __all__ = ["guarded", "json_response"]
 

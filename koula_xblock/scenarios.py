@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from koula.library import library_templates
+from koula import library_templates
 
 __all__ = ["workbench_scenarios"]
 

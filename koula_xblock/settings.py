@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from xblock.fields import Float, Integer, Scope, String
 
-from koula.activity import ActivitySettings, configured_template
-from koula.library import DEFAULT_TEMPLATE_ID
+from koula import DEFAULT_TEMPLATE_ID, ActivitySettings, SessionTemplate, configured_template
 from koula.messages import pick_language
-from koula.template import SessionTemplate
 from koula_xblock import compat
 
 __all__ = ["EDITABLE_FIELDS", "LANGUAGE_CHOICES", "SettingsMixin"]

@@ -15,11 +15,8 @@ from typing import Any
 
 from markupsafe import escape
 
-from koula.export import stream_csv
+from koula import Gathered, Member, SessionTemplate, stream_csv
 from koula.messages import translate
-from koula.template import SessionTemplate
-from koula.use_cases.gathering import Gathered
-from koula.use_cases.port import Member
 from koula_ui.assets import asset_text
 from koula_ui.handover import render_host_tools
 from koula_ui.report import learner_detail, render_gathered

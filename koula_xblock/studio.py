@@ -18,9 +18,7 @@ from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Float, Integer
 
-from koula.activity import ActivitySettings, check_settings
-from koula.errors import NotPermitted
-from koula.library import library_templates
+from koula import ActivitySettings, NotPermitted, check_settings, library_templates
 from koula.messages import N_, Gettext, gettext_for
 from koula_xblock import compat
 from koula_xblock.responses import guarded, json_response

@@ -19,13 +19,16 @@ from markupsafe import escape
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 
-from koula.errors import NotSetUp
-from koula.progress import learner_state_data
-from koula.state import LearnerState
-from koula.template import SessionTemplate
-from koula.template_data import template_to_data
-from koula.use_cases.gathering import report_of
-from koula.use_cases.hosting import is_current_host, volunteers
+from koula import (
+    LearnerState,
+    NotSetUp,
+    SessionTemplate,
+    is_current_host,
+    learner_state_data,
+    report_of,
+    template_to_data,
+    volunteers,
+)
 from koula_ui.render import render_activity
 from koula_xblock import compat
 from koula_xblock.staff import host_html, staff_html
