@@ -1,8 +1,10 @@
-"""The learner actions of ``contract.md`` and their additions as pure state transitions.
+"""The seven learner actions of ``docs/learner-api.md`` as pure state transitions.
 
-The additions: ``volunteer_host`` (offer to host the next session),
-``share_card`` (share the practice card with the community) and
-``reuse_card`` ("I will use this" on a shared card, see :mod:`koula.community`).
+Four fill in the three parts (``save_draft``, ``submit_deliverable``,
+``commit_experiment``, ``submit_return``); three act in the community:
+``volunteer_host`` (offer to host the next session), ``share_card`` (share the
+practice card with the community) and ``reuse_card`` ("I will use this" on a
+shared card, see :mod:`koula.community`).
 
 :func:`apply_action` takes the learner's current state and a request body and
 returns the new state, or raises :class:`~koula.errors.InvalidValues` (400)

@@ -1,7 +1,7 @@
 """One learner action from stored state to HTTP answer, the same for every adapter.
 
 :func:`perform` reads the stored state, applies the action, and says what to
-store, what to answer (status and JSON body of ``contract.md``), and whether
+store, what to answer (status and JSON body of ``docs/learner-api.md``), and whether
 progress changed (so the adapter reports it to its gradebook).
 """
 

@@ -58,5 +58,5 @@ def _activity(template: SessionTemplate, state: LearnerState, done: list[Part]) 
 
 
 def learner_state_data(template: SessionTemplate, state: LearnerState) -> dict[str, Any]:
-    """Return the learner state of ``contract.md``: the three parts and progress."""
+    """Return the learner state of ``docs/learner-api.md``: the three parts and progress."""
     return {**state.to_data(), "progress": progress_of(template, state).to_data()}

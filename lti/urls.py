@@ -1,4 +1,4 @@
-"""The tool's URLs (``contract.md``: LTI endpoints)."""
+"""The tool's URLs (``docs/lti.md``: the URLs an administrator needs; ``docs/learner-api.md``)."""
 
 from django.contrib import admin
 from django.urls import path, re_path

@@ -10,7 +10,7 @@ the test moves their ``next_attempt_at`` to now, as if the lease had passed, ins
 waiting. Then every outbox row must settle.
 
 Timestamps are checked per learner in the platform's arrival order; only the newest waiting
-score has to be sent (``docs/contract.md``), so an older change may be superseded.
+score has to be sent (``docs/lti.md``, Grades), so an older change may be superseded.
 
 The last two tests need no crash: a score request that times out, then HTTP 500s while the
 timed-out request lands at the platform; and the newest score meeting a one-second conflict
