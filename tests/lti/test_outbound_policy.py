@@ -5,7 +5,8 @@ connection pinned to the very address checked. A test server that must be refuse
 every request and connection it gets, and must get none.
 
 Over ``koula serve`` (a tool with a public ``KOULA_BASE_URL``): dynamic registration by
-invitation refuses configuration URLs on loopback in every spelling, without a request.
+invitation refuses configuration URLs on loopback in every spelling, without a request;
+a platform an admin added on a private address still launches and gets its grades.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ import re
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
+import requests.adapters
 
+from koula_demo.learner_calls import CARD, context_of
+from koula_demo.lms import Platform, browser_session
 from koula_demo.tool_process import RunningTool
 from lti.addresses import address_refusal, is_loopback_host, origin
 from lti.config import ConfigError, check_url
@@ -31,6 +36,7 @@ from lti.outbound import (
     forget_connections,
     send,
 )
+from tests.lti.conftest import CONFIGURED
 from tests.lti.outbound_servers import (
     Answer,
     certificate,
@@ -38,7 +44,9 @@ from tests.lti.outbound_servers import (
     json_answer,
     recording,
     server_tls,
+    wait_until,
 )
+from tests.lti.test_service_origins import services_moved_to
 
 OPEN = Policy(timeout=2, max_bytes=100_000, any_address=True)  # a tool on loopback
 PUBLIC = Policy(timeout=2, max_bytes=100_000)  # a tool on the internet
@@ -324,3 +332,88 @@ def test_a_public_tool_refuses_a_configuration_on_loopback_and_sends_it_nothing(
     assert "private or local network" in answer.text
     assert internal.requests == internal_2.requests == []
     assert internal.connections == internal_2.connections == set()
+
+
+class ToTheTool(requests.adapters.HTTPAdapter):
+    """Carries a browser's requests for the public URL to the loopback server, as a reverse
+    proxy would: cookies stay with the public URL, as in a real browser."""
+
+    def __init__(self, public: str, local: str) -> None:
+        super().__init__()
+        self.public, self.local = public, local
+
+    def send(self, request: Any, **kwargs: Any) -> requests.Response:
+        public_url = request.url
+        local = request.copy()
+        local.url = self.local + public_url[len(self.public) :]
+        response = super().send(local, **kwargs)
+        response.url = public_url
+        return response
+
+
+def test_a_public_tool_reaches_a_platform_an_admin_added_on_a_private_address(public_tool):
+    """``koula platforms add`` vouches for its hosts: a public tool fetches the keys, the token
+    and the scores of a platform on loopback; a service origin the launch names is used once
+    an admin trusts it, and not before."""
+    public = "https://koula.example.test"
+    with Platform() as platform:
+        done = public_tool.koula(
+            "platforms",
+            "add",
+            "--issuer",
+            platform.issuer,
+            "--client-id",
+            "private-client",
+            "--deployment-id",
+            "d-1",
+            "--auth-login-url",
+            platform.auth_url,
+            "--auth-token-url",
+            platform.token_url,
+            "--keyset-url",
+            platform.jwks_url,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        platform.add_tool(
+            "private-client",
+            "d-1",
+            login_url=f"{public}/lti/login",
+            launch_url=f"{public}/lti/launch",
+            jwks_url=f"{public_tool.url}/lti/jwks.json",  # the platform's own fetch
+        )
+
+        def learner(user: str, **options: Any) -> tuple[requests.Session, dict[str, Any]]:
+            session = browser_session()
+            session.mount(public + "/", ToTheTool(public, public_tool.url))
+            page = platform.launch(
+                session, client_id="private-client", custom=CONFIGURED, user=user, **options
+            )
+            assert page.status_code == 200, page.text[:2000]
+            return session, context_of(page)
+
+        def submitted(session: requests.Session, context: dict[str, Any]) -> None:
+            answer = session.post(
+                f"{context['api']}/submit_deliverable",
+                json={"values": CARD},
+                headers={"Authorization": f"Bearer {context['token']}"},
+                timeout=10,
+            )
+            assert answer.status_code == 200, answer.text[:500]
+
+        def delivered(user: str) -> bool:
+            return any(score["body"]["userId"] == user for score in platform.scores())
+
+        submitted(*learner("on-the-intranet"))  # keys fetched from 127.0.0.1 at launch
+        assert wait_until(lambda: delivered("on-the-intranet"), 30)  # token and score too
+
+        elsewhere = platform.url.replace("127.0.0.1", "localhost")
+        session, context = learner(
+            "elsewhere", resource_link_id="rl-2", token_mutator=services_moved_to(elsewhere)
+        )
+        submitted(session, context)
+        time.sleep(1.5)
+        assert not delivered("elsewhere")
+        trust = ("platforms", "trust-origin", "private-client", elsewhere)
+        assert public_tool.koula(*trust).returncode == 0
+        assert wait_until(lambda: delivered("elsewhere"), 30)
+        assert platform.server_errors == []
