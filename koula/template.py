@@ -165,7 +165,6 @@ class SessionTemplate:
     title: LocalizedText
     summary: LocalizedText
     languages: tuple[str, ...]
-    default_language: str
     phases: tuple[Phase, ...]
     roles: tuple[Role, ...]
     deliverable: DeliverableSchema

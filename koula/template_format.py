@@ -135,7 +135,6 @@ def parse_template(data: Any, *, source: str = "", language: str = "en") -> Sess
         title=root.text("title", required=True),
         summary=root.text("summary", required=True),
         languages=languages,
-        default_language=languages[0],
         phases=tuple(_phase(r) for r in root.items("phases")),
         roles=tuple(_role(r) for r in root.items("roles", required=False)),
         deliverable=_deliverable(root.child("deliverable")),

@@ -13,7 +13,6 @@ from typing import Any
 from koula_xblock.records import NO_RECORDS, RecordStore, SubmissionsRecordStore
 
 __all__ = [
-    "anonymous_user_id",
     "host_language",
     "learner_id",
     "record_store",
@@ -68,12 +67,6 @@ def user_can_author(block: Any) -> bool:
     can_write = getattr(permissions, "can_write", None)
     course_key = getattr(block.scope_ids.usage_id, "course_key", None)
     return bool(callable(can_write) and course_key is not None and can_write(course_key))
-
-
-def anonymous_user_id(block: Any) -> str | None:
-    """Return the LMS anonymous user id of the current user, or None outside the LMS."""
-    user = _current_user(block)
-    return user.opt_attrs.get("edx-platform.anonymous_user_id") if user else None
 
 
 def user_name(block: Any) -> str:

@@ -54,7 +54,6 @@ class Platform:
         self.placements: list[dict[str, Any]] = []
         self.last_id_token: str | None = None
         self.last_state: str | None = None
-        self.last_launch_claims: dict[str, Any] | None = None
         self.last_auth_request: dict[str, str] | None = None
         self.server_errors: list[str] = []
         self.grants = oauth.Grants()
@@ -177,11 +176,6 @@ class Platform:
         with self._lock:
             self.tools[client_id] = tool
         return tool
-
-    def add_deployment(self, client_id: str, deployment_id: str) -> None:
-        """Add another deployment of a registered tool."""
-        with self._lock:
-            self.tools[client_id].deployment_ids.append(deployment_id)
 
     def activate(self, client_id: str) -> None:
         """Activate a tool created pending (``pending_activation = True``)."""
@@ -359,7 +353,6 @@ class Platform:
             id_token = spec.id_token_transform(id_token)
         with self._lock:
             self.last_id_token = id_token
-            self.last_launch_claims = payload
         return id_token
 
     def user_info(self, user: str) -> dict[str, Any]:
