@@ -1,4 +1,4 @@
-"""The learner activity page: what koula_ui.render_activity draws, for people and for koula.js."""
+"""The learner page: what koula_ui.render.render_activity draws, for people and for koula.js."""
 
 from __future__ import annotations
 

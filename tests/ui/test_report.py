@@ -1,4 +1,4 @@
-"""The impact report page: what koula_ui.render_report draws for managers, in both languages.
+"""The impact report page: what koula_ui.report.render_report draws for managers, in both languages.
 
 The cohort (default Koula template) is the one of tests/unit/test_impact.py, plus a
 blocker that tries to inject a script:
