@@ -182,6 +182,11 @@ def _service_refusals(activity: Activity, _: Any) -> list[str]:
 
 
 def _learners_line(activity: Activity, started: int, learner_subs: set[str] | None, _: Any) -> str:
+    if learner_subs is None and activity.memberships_url:  # refused, failed, or every slot busy
+        return _(
+            "{started} learner(s) have started. (Koula could not read the platform's roster "
+            "this time, so it cannot count who has not.)"
+        ).format(started=started)
     if learner_subs is None:
         return _(
             "{started} learner(s) have started. (The platform offers no roster here, so "

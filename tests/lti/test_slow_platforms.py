@@ -135,8 +135,8 @@ def test_a_roster_that_never_answers_holds_few_staff_views_briefly_and_is_asked_
     print(f"\n/healthz with 10 staff views on a silent roster: {wait * 1000:.0f} ms")
     print(f"10 staff views on a silent roster all answered in {elapsed:.1f} s")
     assert all(page.status_code == 200 for page in pages)
-    assert all("The platform offers no roster here" in page.text for page in pages)
+    assert all("could not read the platform" in page.text for page in pages)
     assert len(calls) <= 2  # KOULA_ROSTER_SLOTS
     again = staff_view("teacher-again")
-    assert "The platform offers no roster here" in again.text
+    assert "could not read the platform" in again.text
     assert len(calls) <= 2  # the failure is cached: the roster is not asked again
