@@ -6,8 +6,9 @@ the link (``koula_template``, ``koula_return_window_days``, ``koula_weights``,
 
 The launch's service URLs (AGS line items, NRPS roster) are kept as the platform sent
 them, but used only on an origin the registration trusts (:mod:`lti.origins`): a launch
-naming another origin still opens, the log names the URL, and the staff view says which
-URL was refused and why (:func:`activity_service_refusals`).
+naming another origin still opens, the log names the URL (when a launch changes the URLs;
+each refused call logs it too), and the staff view says which URL was refused and why
+(:func:`activity_service_refusals`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def activity_for_launch(launch: LaunchData) -> Activity:
     )
     ags = launch.claim("ags") or {}
     nrps = launch.claim("nrps") or {}
+    known = [getattr(activity, field) for field, _service in SERVICES]
     activity.context_id = str(context.get("id", "")) if isinstance(context, dict) else ""
     activity.title = str(link.get("title") or activity.title or "")[:255]
     activity.lineitem_url = str(ags.get("lineitem") or activity.lineitem_url or "")
@@ -86,7 +88,7 @@ def activity_for_launch(launch: LaunchData) -> Activity:
         if maximum.replace(".", "", 1).isdigit() and float(maximum) > 0:
             activity.score_maximum = float(maximum)
     activity.save()
-    if ags or nrps:
+    if [getattr(activity, field) for field, _service in SERVICES] != known:  # new URLs: check
         registration = Registration.objects.get(pk=launch.registration_id)
         for service, url, reason in activity_service_refusals(activity, registration):
             log.warning(
