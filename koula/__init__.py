@@ -25,6 +25,9 @@ Where things are:
 * the community: :mod:`koula.community` (shared cards and reuse),
   :mod:`koula.rotation` (host hand-overs), :mod:`koula.use_cases` (the rules
   both adapters call through the :class:`ActivityStore` port);
+* the series, the sessions of one course (:mod:`koula.use_cases.series`, through the
+  :class:`SeriesStore` port): carry-over of open experiments, the host's check-in,
+  reminder rules, the calendar file, the series report and its CSV;
 * reports: :mod:`koula.impact`, :mod:`koula.impact_figures`,
   :mod:`koula.community_report`, :mod:`koula.export` (CSV);
 * :mod:`koula.errors` (the error hierarchy), :mod:`koula.messages` (French and
@@ -34,12 +37,19 @@ Where things are:
 from __future__ import annotations
 
 from koula.actions import ACTIONS
-from koula.activity import ActivitySettings, activity_template, check_settings, configured_template
+from koula.activity import (
+    DEFAULT_REMINDER_DAYS,
+    ActivitySettings,
+    activity_template,
+    check_settings,
+    configured_template,
+)
 from koula.community import Community
 from koula.community_report import CommunityReport
 from koula.errors import (
     ActionError,
     BadRequest,
+    Conflict,
     InvalidValues,
     KoulaError,
     NotPermitted,
@@ -64,6 +74,37 @@ from koula.use_cases.cards import community_of, shared_cards
 from koula.use_cases.gathering import MAX_ROWS, ROW_KEYS, Gathered, gather, learner_row, report_of
 from koula.use_cases.hosting import Actor, assign_host, is_current_host, volunteers
 from koula.use_cases.port import ActivityStore, Among, Member
+from koula.use_cases.series.calendar import commitment_calendar
+from koula.use_cases.series.carry_over import (
+    CarriedExperiment,
+    EarlierReturn,
+    carried_over,
+    submit_earlier_return,
+)
+from koula.use_cases.series.check_in import CheckIn, CheckInEntry, check_in
+from koula.use_cases.series.export import SERIES_CSV_COLUMNS, stream_series_csv
+from koula.use_cases.series.port import SeriesStore
+from koula.use_cases.series.reminders import (
+    RETURN_LINK_DAYS,
+    OpenCommitment,
+    Reach,
+    Reminder,
+    ReminderKind,
+    ReminderPass,
+    has_address,
+    link_valid_until,
+    open_commitment,
+    reach,
+    reminder_key,
+)
+from koula.use_cases.series.report import SeriesReport, series_report
+from koula.use_cases.series.report_parts import (
+    SeriesCard,
+    SeriesStory,
+    SeriesTotals,
+    SessionFigures,
+)
+from koula.use_cases.series.sessions import Session, in_order, is_open, what_was_committed
 from koula.values import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, is_empty
 
 __version__ = "0.1.0"
@@ -72,17 +113,25 @@ __all__ = [
     "ACTIONS",
     "DEFAULT_MAX_ITEMS",
     "DEFAULT_MAX_LENGTH",
+    "DEFAULT_REMINDER_DAYS",
     "DEFAULT_TEMPLATE_ID",
     "MAX_ROWS",
+    "RETURN_LINK_DAYS",
     "ROW_KEYS",
+    "SERIES_CSV_COLUMNS",
     "ActionError",
     "ActivitySettings",
     "ActivityStore",
     "Actor",
     "Among",
     "BadRequest",
+    "CarriedExperiment",
+    "CheckIn",
+    "CheckInEntry",
     "Community",
     "CommunityReport",
+    "Conflict",
+    "EarlierReturn",
     "Field",
     "FieldType",
     "Figure",
@@ -97,11 +146,23 @@ __all__ = [
     "Mode",
     "NotPermitted",
     "NotSetUp",
+    "OpenCommitment",
     "OutOfOrder",
     "Part",
     "Progress",
+    "Reach",
     "Refused",
+    "Reminder",
+    "ReminderKind",
+    "ReminderPass",
     "Rotation",
+    "SeriesCard",
+    "SeriesReport",
+    "SeriesStore",
+    "SeriesStory",
+    "SeriesTotals",
+    "Session",
+    "SessionFigures",
     "SessionTemplate",
     "StoryGroup",
     "TemplateError",
@@ -110,25 +171,39 @@ __all__ = [
     "__version__",
     "activity_template",
     "assign_host",
+    "carried_over",
+    "check_in",
     "check_settings",
+    "commitment_calendar",
     "community_of",
     "configured_template",
     "format_time",
     "gather",
     "get_template",
+    "has_address",
+    "in_order",
     "is_current_host",
     "is_empty",
+    "is_open",
     "learner_row",
     "learner_state_data",
     "library_templates",
+    "link_valid_until",
+    "open_commitment",
     "parse_time",
     "perform",
     "progress_of",
+    "reach",
+    "reminder_key",
     "report_of",
+    "series_report",
     "shared_cards",
     "stream_csv",
+    "stream_series_csv",
+    "submit_earlier_return",
     "template_to_data",
     "turns_data",
     "turns_from_data",
     "volunteers",
+    "what_was_committed",
 ]

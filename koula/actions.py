@@ -1,7 +1,8 @@
 """The seven learner actions of ``docs/learner-api.md`` as pure state transitions.
 
 Four fill in the three parts (``save_draft``, ``submit_deliverable``,
-``commit_experiment``, ``submit_return``); three act in the community:
+``commit_experiment``, whose ``share_with_group`` says whether the host's check-in
+may show the commitment to the group, ``submit_return``); three act in the community:
 ``volunteer_host`` (offer to host the next session), ``share_card`` (share the
 practice card with the community) and ``reuse_card`` ("I will use this" on a
 shared card, see :mod:`koula.community`).
@@ -79,7 +80,8 @@ def apply_action(
         return _save_draft(body.get("part"), values, template, state, _)
     part = SUBMITS[action]
     _check_order(part, values, template, state, _)
-    return _submit(part, values, template, state, now, _)
+    share = body.get("share_with_group", False) if part is Part.COMMITMENT else False
+    return _submit(part, values, template, state, now, _, share=share)
 
 
 def _save_draft(
@@ -125,9 +127,17 @@ def _submit(
     state: LearnerState,
     now: dt.datetime,
     _: Gettext,
+    *,
+    share: object = False,
 ) -> LearnerState:
+    """Submit ``part``; a commitment also stores ``share`` (``share_with_group``, a boolean)."""
     fields = template.fields_of(part)
     errors = check_values(fields, values, require=True, _=_)
+    if not isinstance(share, bool):
+        errors["share_with_group"] = _(
+            "Say true to let the group see this commitment at the check-in, or false to keep"
+            " it between you and the course team."
+        )
     if errors:
         raise InvalidValues(errors, _with_draft(state, part, _keepable(fields, values)))
     current = state.part(part)
@@ -138,6 +148,8 @@ def _submit(
         updated = replace(updated, due_on=now.astimezone(dt.UTC).date() + dt.timedelta(days))
     if part is Part.RETURN and current.on_time is None and state.commitment.due_on is not None:
         updated = replace(updated, on_time=now.astimezone(dt.UTC).date() <= state.commitment.due_on)
+    if part is Part.COMMITMENT:
+        return replace(state.with_part(part, updated), share_commitment=share is True)
     return state.with_part(part, updated)
 
 

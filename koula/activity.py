@@ -18,7 +18,18 @@ from koula.messages import gettext_for
 from koula.template import ScoringPolicy, SessionTemplate
 from koula.template_format import parse_template_text
 
-__all__ = ["ActivitySettings", "activity_template", "check_settings", "configured_template"]
+__all__ = [
+    "DEFAULT_REMINDER_DAYS",
+    "MAX_REMINDER_DAYS",
+    "ActivitySettings",
+    "activity_template",
+    "check_settings",
+    "configured_template",
+]
+
+DEFAULT_REMINDER_DAYS = 2
+"""Days before an experiment's due date that its first reminder goes (issue 11)."""
+MAX_REMINDER_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,13 @@ class ActivitySettings:
     deliverable_weight: float | None = None
     commitment_weight: float | None = None
     return_weight: float | None = None
+    reminder_days: int | None = None
+    """Days before the due date that a learner's first reminder goes (None:
+    :data:`DEFAULT_REMINDER_DAYS`; 0: only the one on the due date)."""
+
+    def reminder_days_before(self) -> int:
+        """Return the days before the due date of the first reminder (the default if unset)."""
+        return DEFAULT_REMINDER_DAYS if self.reminder_days is None else self.reminder_days
 
 
 def activity_template(settings: ActivitySettings) -> SessionTemplate:
@@ -69,6 +87,11 @@ def check_settings(settings: ActivitySettings, *, language: str) -> dict[str, st
     window = settings.return_window_days
     if window is not None and not 1 <= window <= 365:
         errors["return_window_days"] = _("Enter a number of days from 1 to 365.")
+    days = settings.reminder_days
+    if days is not None and not 0 <= days <= MAX_REMINDER_DAYS:
+        errors["reminder_days"] = _("Enter a number of days from 0 to {most}.").format(
+            most=MAX_REMINDER_DAYS
+        )
     for name in ("deliverable_weight", "commitment_weight", "return_weight"):
         weight = getattr(settings, name)
         if weight is not None and not 0 <= weight <= 100:

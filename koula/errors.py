@@ -11,6 +11,7 @@ Hierarchy::
     └── Refused              a request refused for a reason other than a learner's answers
         ├── BadRequest       a malformed search or hand-over    -> HTTP 400
         ├── NotPermitted     not this user's to do              -> HTTP 403
+        ├── Conflict         not possible now (an earlier experiment already reported) -> 409
         └── NotSetUp         the activity's settings make no template -> HTTP 409
 
 An :class:`ActionError` carries the learner state to keep (the refused values
@@ -32,6 +33,7 @@ __all__ = [
     "NOT_SET_UP",
     "ActionError",
     "BadRequest",
+    "Conflict",
     "InvalidValues",
     "KoulaError",
     "NotPermitted",
@@ -116,6 +118,12 @@ class NotPermitted(Refused):
     """The user may not do this (not course staff, not this session's host)."""
 
     status = 403
+
+
+class Conflict(Refused):
+    """The request cannot happen now (a return for an earlier session with no open experiment)."""
+
+    status = 409
 
 
 class NotSetUp(Refused):

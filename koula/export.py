@@ -34,7 +34,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from koula.impact import indicator_key
@@ -43,7 +43,16 @@ from koula.state import LearnerState, format_time
 from koula.template import Part, SessionTemplate
 from koula.values import Values
 
-__all__ = ["BOM", "CSV_COLUMNS", "csv_header", "csv_row", "stream_csv"]
+__all__ = [
+    "BOM",
+    "CSV_COLUMNS",
+    "csv_cell",
+    "csv_header",
+    "csv_lines",
+    "csv_row",
+    "learner_cells",
+    "stream_csv",
+]
 
 BOM = "\ufeff"
 CSV_COLUMNS = (
@@ -106,11 +115,24 @@ def csv_row(template: SessionTemplate, learner_id: str, state: LearnerState) -> 
     return _row(template, _Plan.of(template), learner_id, state)
 
 
+def learner_cells(template: SessionTemplate) -> Callable[[str, LearnerState], list[str]]:
+    """Return a function of ``(learner id, state)`` giving :func:`csv_row`'s cells, with what
+    the template tells worked out once (for exports of many learners)."""
+    plan = _Plan.of(template)
+    return lambda learner_id, state: _row(template, plan, learner_id, state)
+
+
 def stream_csv(
     template: SessionTemplate, learners: Iterable[tuple[str, LearnerState]]
 ) -> Iterator[str]:
     """Yield the BOM, the header line, then one line per learner, reading ``learners`` lazily."""
-    plan = _Plan.of(template)
+    row = learner_cells(template)
+    yield from csv_lines(csv_header(template), (row(*learner) for learner in learners))
+
+
+def csv_lines(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
+    """Yield the BOM, the ``header`` line, then one CRLF line per row, reading ``rows`` lazily
+    (cells already made by :func:`csv_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -121,9 +143,9 @@ def stream_csv(
         return buffer.getvalue()
 
     yield BOM
-    yield line(csv_header(template))
-    for learner_id, state in learners:
-        yield line(_row(template, plan, learner_id, state))
+    yield line(header)
+    for cells in rows:
+        yield line(cells)
 
 
 def _row(template: SessionTemplate, plan: _Plan, learner_id: str, state: LearnerState) -> list[str]:
@@ -156,14 +178,14 @@ def _row(template: SessionTemplate, plan: _Plan, learner_id: str, state: Learner
     for part, keys in plan.fields:
         values = state.part(part).values
         cells.extend(values.get(key) for key in keys)
-    return [_cell(value) for value in cells]
+    return [csv_cell(value) for value in cells]
 
 
 def _answer(values: Values, key: str | None) -> object:
     return values.get(key) if key else None
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
     """Return ``value`` as CSV text, with a leading apostrophe if it could start a formula."""
     if isinstance(value, str):
         text = value

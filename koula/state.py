@@ -118,6 +118,9 @@ class LearnerState:
     """When the learner shared their practice card with the community (None: not shared)."""
     will_use: tuple[str, ...] = ()
     """The community cards (ids, see :mod:`koula.community`) the learner will use."""
+    share_commitment: bool = False
+    """Whether the learner chose to share their commitment with the group (the host's
+    check-in, :mod:`koula.use_cases.series.check_in`); ``commitment.share_with_group``."""
 
     def part(self, part: Part) -> PartState:
         return {
@@ -139,6 +142,7 @@ class LearnerState:
         (Progress is added by :mod:`koula.progress`.)
         """
         data: dict[str, Any] = {part.value: self.part(part).to_data(part) for part in Part}
+        data[Part.COMMITMENT.value]["share_with_group"] = self.share_commitment
         data["host"] = {
             "volunteered": self.volunteered_at is not None,
             "volunteered_at": format_time(self.volunteered_at),
@@ -158,13 +162,15 @@ class LearnerState:
         host = data.get("host") or {}
         community = data.get("community") or {}
         marks = community.get("will_use")
+        commitment = data.get("commitment")
         state = _new(cls)
         state.__dict__.update(
             deliverable=read(data.get("deliverable")),
-            commitment=read(data.get("commitment")),
+            commitment=read(commitment),
             return_=read(data.get("return")),
             volunteered_at=parse_time(host.get("volunteered_at")),
             shared_at=parse_time(community.get("shared_at")),
             will_use=tuple(str(card) for card in marks) if marks else (),
+            share_commitment=(commitment or {}).get("share_with_group") is True,
         )
         return state

@@ -282,3 +282,57 @@ def test_there_is_no_next_host_to_volunteer_for_when_no_role_rotates(minimal_tem
     )
     with pytest.raises(OutOfOrder):
         act(fixed, LearnerState(), "volunteer_host", {"volunteer": True}, now)
+
+
+# share_with_group on commit_experiment (issue 11, point 3) ------------------------------
+
+
+def test_a_commitment_is_not_shared_with_the_group_unless_the_learner_says_so(
+    minimal_template, now
+):
+    state = act(minimal_template, LearnerState(), "commit_experiment", {"values": COMMITMENT}, now)
+    assert state.share_commitment is False
+    assert learner_state_data(minimal_template, state)["commitment"]["share_with_group"] is False
+
+
+def test_a_learner_shares_a_commitment_with_the_group_and_a_revision_can_take_it_back(
+    minimal_template, now
+):
+    body = {"values": COMMITMENT, "share_with_group": True}
+    shared = act(minimal_template, LearnerState(), "commit_experiment", body, now)
+    assert learner_state_data(minimal_template, shared)["commitment"]["share_with_group"] is True
+    body = {"values": COMMITMENT, "share_with_group": False}
+    assert act(minimal_template, shared, "commit_experiment", body, now).share_commitment is False
+
+
+@pytest.mark.parametrize("flag", ["yes", 1, None, [], {}])
+def test_sharing_a_commitment_needs_a_true_or_false_and_keeps_the_typed_values(
+    minimal_template, now, flag
+):
+    body = {"values": COMMITMENT, "share_with_group": flag}
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "commit_experiment", body, now)
+    assert set(caught.value.errors) == {"share_with_group"}
+    assert caught.value.state.commitment.draft == COMMITMENT
+    assert not caught.value.state.commitment.done
+    assert caught.value.state.share_commitment is False
+
+
+def test_a_bad_share_flag_and_bad_answers_are_reported_together(minimal_template, now):
+    body = {"values": {"confidence": 9}, "share_with_group": "no"}
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "commit_experiment", body, now)
+    assert {"share_with_group", "action", "confidence"} <= set(caught.value.errors)
+
+
+def test_the_share_flag_message_is_in_the_learners_language(minimal_template, now):
+    body = {"values": COMMITMENT, "share_with_group": "oui"}
+    with pytest.raises(InvalidValues) as caught:
+        act(minimal_template, LearnerState(), "commit_experiment", body, now, language="fr")
+    assert "groupe" in caught.value.errors["share_with_group"]
+
+
+def test_the_share_flag_is_ignored_by_every_other_action(minimal_template, now):
+    body = {"values": CARD, "share_with_group": "not even a boolean"}
+    state = act(minimal_template, LearnerState(), "submit_deliverable", body, now)
+    assert state.deliverable.done and state.share_commitment is False

@@ -38,3 +38,17 @@ def test_times_are_read_in_utc_whatever_their_offset():
     assert parse_time("2026-11-28T10:30:15.123+01:00") == WHEN
     assert parse_time("2026-11-28T10:30:15.123+01:00").tzinfo is dt.UTC
     assert parse_time(None) is None and parse_time("") is None
+
+
+def test_the_choice_to_share_a_commitment_survives_a_round_trip_and_defaults_to_false():
+    shared = dataclasses.replace(full_state(), share_commitment=True)
+    assert shared.to_data()["commitment"]["share_with_group"] is True
+    assert LearnerState.from_data(shared.to_data()) == shared
+    assert LearnerState.from_data(full_state().to_data()).share_commitment is False
+    older = full_state().to_data()
+    del older["commitment"]["share_with_group"]  # a state stored before the flag existed
+    assert LearnerState.from_data(older).share_commitment is False
+    assert (
+        LearnerState.from_data({"commitment": {"share_with_group": "yes"}}).share_commitment
+        is False
+    )

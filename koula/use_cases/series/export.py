@@ -1,0 +1,89 @@
+"""The series CSV: one row per learner per session, in session order, streamed.
+
+The columns are :data:`SERIES_CSV_COLUMNS`, whose names never change: the
+session (``session_number`` from 1, ``session_id``, ``session_title``,
+``session_date``, ``session_minutes``, ``template_id``), then the stable columns
+of the activity CSV (:data:`koula.export.CSV_COLUMNS`, the same values), then
+``commitment_shared_with_group`` (yes/no), ``experiment`` (what the learner
+committed to try), and from the return ``blockers`` (joined with ``" | "``),
+``value_cycle`` and ``value_story``. Templates differ between sessions, so the
+per-question columns of the activity CSV are not repeated here.
+
+Cells are written as the activity CSV writes them (:func:`koula.export.csv_cell`:
+a cell a spreadsheet would run as a formula gets a leading apostrophe), after
+the UTF-8 byte order mark, with CRLF line ends. :func:`stream_series_csv`
+reads one session's members at a time and holds one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from koula.export import CSV_COLUMNS, csv_cell, csv_lines, learner_cells
+from koula.impact import indicator_key
+from koula.template import Part
+from koula.use_cases.series.port import SeriesStore
+from koula.use_cases.series.sessions import Session, in_order, what_was_committed
+
+__all__ = ["SERIES_CSV_COLUMNS", "stream_series_csv"]
+
+SESSION_COLUMNS = (
+    "session_number",
+    "session_id",
+    "session_title",
+    "session_date",
+    "session_minutes",
+    "template_id",
+)
+EXTRA_COLUMNS = (
+    "commitment_shared_with_group",
+    "experiment",
+    "blockers",
+    "value_cycle",
+    "value_story",
+)
+SERIES_CSV_COLUMNS = (*SESSION_COLUMNS, *CSV_COLUMNS, *EXTRA_COLUMNS)
+
+
+def stream_series_csv(store: SeriesStore, *, language: str = "en") -> Iterator[str]:
+    """Yield the BOM, the header line, then one line per learner per session, sessions in
+    order (a session's untitled title in ``language``)."""
+    return csv_lines(list(SERIES_CSV_COLUMNS), _rows(store, language))
+
+
+def _rows(store: SeriesStore, language: str) -> Iterator[list[str]]:
+    for number, session in enumerate(in_order(store.sessions()), start=1):
+        yield from _session_rows(store, session, number, language)
+
+
+def _session_rows(
+    store: SeriesStore, session: Session, number: int, language: str
+) -> Iterator[list[str]]:
+    template = session.template
+    stable = learner_cells(template)
+    told = template.fields_of(Part.RETURN)
+    keys = [indicator_key(told, name) for name in ("blockers", "value_cycle", "value_story")]
+    experiment = Part.COMMITMENT in template.parts()
+    first = [
+        csv_cell(value)
+        for value in (
+            number,
+            session.id,
+            session.title_in(language),
+            session.date,
+            session.minutes,
+            template.id,
+        )
+    ]
+    width = len(CSV_COLUMNS)
+    for learner_id, _name, state in store.members(session.id):
+        returned = state.return_.values if state.return_.done_at else {}
+        committed = state.commitment.done_at is not None
+        extra = [
+            state.share_commitment if committed else None,
+            what_was_committed(template, state.commitment.values) if committed else None,
+            *(returned.get(key) if key else None for key in keys),
+        ]
+        if not experiment:
+            extra = [None] * len(EXTRA_COLUMNS)
+        yield [*first, *stable(learner_id, state)[:width], *(csv_cell(v) for v in extra)]
