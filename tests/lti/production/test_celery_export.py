@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import requests
-
 from koula_demo.learner_calls import CARD, act
 from koula_demo.lms import Platform
 from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
 from tests.lti.production.support import start_worker
-from tests.lti.test_background_export import export_form, prepared, rows
+from tests.lti.report_links import download, report_access, staff_post
+from tests.lti.test_background_export import JSON, prepared, rows
 from tests.lti.test_staff_report import learner, staff
 
 
@@ -20,11 +19,11 @@ def test_a_celery_worker_prepares_the_export_and_the_tool_serves_it(celery_tool)
             assert act(
                 learner(platform, "celery-export"), "submit_deliverable", {"values": CARD}
             ).ok
-            asked = requests.post(
-                export_form(staff(platform).text), timeout=10, allow_redirects=False
-            )
-            state = prepared(asked.headers["Location"])
-            csv_text = requests.get(state["download"], timeout=10).content.decode("utf-8")
+            access = report_access(staff(platform))
+            asked = staff_post(access, access["exports"], headers=JSON)
+            assert asked.status_code == 202, asked.text[:500]
+            state = prepared(access, asked.json()["status"])
+            csv_text = download(access, state["download"]).content.decode("utf-8")
             assert [row["learner_id"] for row in rows(csv_text)] == ["celery-export"]
         assert worker.logged("CSV export")
     finally:
