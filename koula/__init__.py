@@ -65,6 +65,7 @@ from koula.impact_figures import Figure, Mean, StoryGroup
 from koula.library import DEFAULT_TEMPLATE_ID, get_template, library_templates
 from koula.outcome import perform
 from koula.progress import Progress, learner_state_data, progress_of
+from koula.request_body import json_object
 from koula.rotation import Rotation, Turn, turns_data, turns_from_data
 from koula.state import LearnerState, format_time, parse_time
 from koula.template import Field, FieldType, Mode, Part, SessionTemplate
@@ -185,6 +186,7 @@ __all__ = [
     "is_current_host",
     "is_empty",
     "is_open",
+    "json_object",
     "learner_row",
     "learner_state_data",
     "library_templates",

@@ -36,7 +36,7 @@ from koula_xblock.grading import GradingMixin
 from koula_xblock.learner import LearnerMixin
 from koula_xblock.olx import OlxMixin
 from koula_xblock.records import records_listing, report_rows
-from koula_xblock.responses import guarded, json_response
+from koula_xblock.responses import guarded, json_action, json_response
 from koula_xblock.scenarios import workbench_scenarios as _scenarios
 from koula_xblock.settings import SettingsMixin
 from koula_xblock.staff import StaffLinks, csv_lines, detail_of, report_page
@@ -72,43 +72,35 @@ class KoulaXBlock(
 
     icon_class = "problem"
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def save_draft(self, data: Any, suffix: str = "") -> Any:
         return self.act("save_draft", data)
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def submit_deliverable(self, data: Any, suffix: str = "") -> Any:
         return self.act("submit_deliverable", data)
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def commit_experiment(self, data: Any, suffix: str = "") -> Any:
         return self.act("commit_experiment", data)
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def submit_return(self, data: Any, suffix: str = "") -> Any:
         return self.act("submit_return", data)
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def volunteer_host(self, data: Any, suffix: str = "") -> Any:
         return self.act("volunteer_host", data)
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def share_card(self, data: Any, suffix: str = "") -> Any:
         return self.act("share_card", data)
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def reuse_card(self, data: Any, suffix: str = "") -> Any:
         return self.act("reuse_card", data, community_of(self.community(), self.reader()))
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def shared_cards(self, data: Any, suffix: str = "") -> Any:
         """One page of the cards shared in this block, searched (``{"query", "offset"}``)."""
         template, language = self.template(), self.learner_language()
@@ -116,8 +108,7 @@ class KoulaXBlock(
             self.community(), template, data, reader=self.reader(), language=language
         )
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def assign_host(self, data: Any, suffix: str = "") -> Any:
         """Staff, or the learner hosting now, hand the next session over."""
         name = data.get("next_host") if isinstance(data, dict) else None

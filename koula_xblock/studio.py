@@ -15,13 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from web_fragments.fragment import Fragment
-from xblock.core import XBlock
 from xblock.fields import Float, Integer
 
 from koula import ActivitySettings, NotPermitted, check_settings, library_templates
 from koula.messages import N_, Gettext, gettext_for
 from koula_xblock import compat
-from koula_xblock.responses import guarded, json_response
+from koula_xblock.responses import json_action, json_response
 from koula_xblock.settings import EDITABLE_FIELDS, LANGUAGE_CHOICES
 from koula_xblock.studio_page import render_studio_page
 
@@ -51,8 +50,7 @@ class StudioMixin:
         frag.initialize_js("KoulaStudio")
         return frag
 
-    @XBlock.json_handler
-    @guarded
+    @json_action
     def studio_submit(self, data: Any, suffix: str = "") -> Any:
         language = self.learner_language()
         gettext = gettext_for(language)

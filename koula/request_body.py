@@ -1,0 +1,66 @@
+"""Reading a learner request's JSON body without ever failing with a server error.
+
+Both adapters read the bodies of the learner actions here (``docs/learner-api.md``): a body
+is one JSON object, or nothing. Anything else raises :class:`~koula.errors.BadRequest` (400)
+in the reader's language: text that is not JSON or not UTF-8, a value that is not an
+object, or nesting deeper than :data:`MAX_DEPTH` (the learner actions' bodies are three
+levels deep). The standard library's ``json`` recurses, so a hundred thousand ``[`` raise
+``RecursionError`` there; orjson stops at 1024 levels with a ``JSONDecodeError``, and the
+depth is then checked with a loop, not recursion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from koula.errors import BadRequest
+from koula.messages import N_, translate
+
+__all__ = ["MAX_DEPTH", "json_object"]
+
+MAX_DEPTH = 32
+NOT_AN_OBJECT = N_("The request must be a JSON object.")
+TOO_DEEP = N_(
+    "The request is nested more than {n} levels deep. Send one JSON object "
+    "as the learner API describes it."
+)
+
+
+def json_object(raw: bytes | str, *, language: str | None) -> dict[str, Any] | None:
+    """Return the JSON object ``raw`` holds, or None for an empty body or ``null``.
+
+    Raise :class:`~koula.errors.BadRequest` for anything else, in ``language``.
+    """
+    if not raw.strip():
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise _refused(language, too_deep="depth" in str(exc)) from exc
+    if value is not None and not isinstance(value, dict):
+        raise _refused(language)
+    if _deeper_than(value, MAX_DEPTH):
+        raise _refused(language, too_deep=True)
+    return value
+
+
+def _refused(language: str | None, *, too_deep: bool = False) -> BadRequest:
+    if too_deep:
+        return BadRequest({"_": translate(language, TOO_DEEP).format(n=MAX_DEPTH)})
+    return BadRequest({"_": translate(language, NOT_AN_OBJECT)})
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True when ``value`` nests objects and arrays more than ``limit`` levels (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return False
