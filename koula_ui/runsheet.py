@@ -9,6 +9,8 @@ ones marked) and who hosts next or has volunteered, as the adapter says.
 ``koula_ui/static/koula-staff.js`` runs the timers; without it the page still reads as a
 printed run-sheet. Template texts are split into paragraphs, and lines that
 start with "- " into bulleted lists, so host notes read as the checklists they are.
+Given the series' check-in (:mod:`koula_ui.runsheet_check_in`), the first phase
+lists the experiments from earlier sessions.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from koula import LocalizedText, SessionTemplate
+from koula import CheckIn, LocalizedText, SessionTemplate
 from koula.messages import Gettext, gettext_for, pick_language
 from koula_ui.environment import environment_for
 from koula_ui.render import _id_prefix
+from koula_ui.runsheet_check_in import check_in_view
 from koula_ui.strings import mode_words
 
 __all__ = ["render_runsheet", "text_blocks"]
@@ -80,12 +83,15 @@ def render_runsheet(
     next_host: str | None = None,
     volunteers: Sequence[str] = (),
     auto_mount: bool = False,
+    check_in: CheckIn | None = None,
 ) -> str:
     """Return the HTML fragment of the run-sheet of ``template``, in ``language``.
 
     ``next_host`` and ``volunteers`` are display names the adapter gives; ``uid`` makes
     the ids unique and keys the timers the browser keeps; ``auto_mount`` marks the root
     for ``koula-staff.js`` to start by itself (otherwise call ``KoulaStaff.mount``).
+    ``check_in`` (:func:`koula.check_in`) lists the experiments from earlier sessions in
+    the first phase, the check-in of the library's templates.
     """
     language = pick_language(language)
     _ = gettext_for(language)
@@ -116,6 +122,7 @@ def render_runsheet(
             volunteers=list(volunteers),
             script=script,
             clock_left=_("{time} left"),
+            check_in=check_in_view(check_in, language, _) if check_in is not None else None,
         )
     )
 

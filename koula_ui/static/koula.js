@@ -335,7 +335,10 @@
         const values = collect(f.form);
         clearErrors(f);
         quiet(f, "");
-        if (await send(f, SUBMIT[f.part], { values }, true)) {
+        const body = { values };
+        const share = f.form.querySelector('[name="share_with_group"]');
+        if (share) body.share_with_group = share.checked; // commit_experiment only
+        if (await send(f, SUBMIT[f.part], body, true)) {
           const due = (context.state.commitment || {}).due_on;
           const message = format(t["done_" + f.part], { date: dateText(due) || "" });
           announce(message);

@@ -26,8 +26,9 @@ KOULA = get_template("default-koula")
 CARD_KOULA = {"practice_name": "Pair review", "problem": "Late reviews", "steps": ["Pick a pair"]}
 
 
-def koula_loop(at, *, share=False, returned=None, card=CARD_KOULA, **answers):
-    """A default-Koula learner: card, commitment (confidence 2), and a return if given."""
+def koula_loop(at, *, share=False, group=False, returned=None, card=CARD_KOULA, **answers):
+    """A default-Koula learner: card (shared with ``share``), commitment (confidence 2;
+    shared with the group with ``group``), and a return if given."""
 
     def act(state, action, body, when):
         return apply_action(action, body, template=KOULA, state=state, now=when, language="en")
@@ -36,7 +37,8 @@ def koula_loop(at, *, share=False, returned=None, card=CARD_KOULA, **answers):
     if share:
         state = act(state, "share_card", {"shared": True}, at)
     commitment = {"action": "Run a retro", "success_signal": "Owners named", "confidence": 2}
-    state = act(state, "commit_experiment", {"values": commitment}, at)
+    body = {"values": commitment, "share_with_group": group}
+    state = act(state, "commit_experiment", body, at)
     if returned is None:
         return state
     values = {"applied": "yes", "what_happened": "It went well.", "confidence": 4, **answers}
