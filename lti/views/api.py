@@ -46,7 +46,7 @@ def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonR
             language=language,
         )
     try:
-        body = json_body(request)
+        body = json_body(request, language=grant.language)
     except BodyRefused as refused:
         message = refused.message(grant.language)
         return JsonResponse({"errors": {"_": message}}, status=refused.status)
