@@ -35,7 +35,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from koula.impact import indicator_key
 from koula.progress import progress_of
@@ -115,10 +115,15 @@ def csv_row(template: SessionTemplate, learner_id: str, state: LearnerState) -> 
     return _row(template, _Plan.of(template), learner_id, state)
 
 
-def learner_cells(template: SessionTemplate) -> Callable[[str, LearnerState], list[str]]:
+def learner_cells(
+    template: SessionTemplate, *, answers: bool = True
+) -> Callable[[str, LearnerState], list[str]]:
     """Return a function of ``(learner id, state)`` giving :func:`csv_row`'s cells, with what
-    the template tells worked out once (for exports of many learners)."""
+    the template tells worked out once (for exports of many learners); without ``answers``,
+    only the cells of :data:`CSV_COLUMNS`."""
     plan = _Plan.of(template)
+    if not answers:
+        plan = replace(plan, fields=())
     return lambda learner_id, state: _row(template, plan, learner_id, state)
 
 

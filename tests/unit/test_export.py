@@ -205,3 +205,12 @@ def test_sharing_and_reuse_are_exported(minimal_template, now):
     )
     [row] = as_dict(minimal_template, [("learner-8", state)])
     assert (row["card_shared"], row["cards_will_use"]) == ("yes", "1")
+
+
+def test_learner_cells_without_answers_are_the_stable_columns_of_the_row(minimal_template):
+    from koula.export import learner_cells
+
+    state = closed_loop(minimal_template)
+    full = csv_row(minimal_template, "ana", state)
+    assert learner_cells(minimal_template)("ana", state) == full
+    assert learner_cells(minimal_template, answers=False)("ana", state) == full[: len(CSV_COLUMNS)]

@@ -23,7 +23,12 @@ from koula.export import CSV_COLUMNS, csv_cell, csv_lines, learner_cells
 from koula.impact import indicator_key
 from koula.template import Part
 from koula.use_cases.series.port import SeriesStore
-from koula.use_cases.series.sessions import Session, in_order, what_was_committed
+from koula.use_cases.series.sessions import (
+    Session,
+    experiment_key,
+    in_order,
+    what_was_committed,
+)
 
 __all__ = ["SERIES_CSV_COLUMNS", "stream_series_csv"]
 
@@ -60,7 +65,8 @@ def _session_rows(
     store: SeriesStore, session: Session, number: int, language: str
 ) -> Iterator[list[str]]:
     template = session.template
-    stable = learner_cells(template)
+    stable = learner_cells(template, answers=False)
+    named = experiment_key(template)
     told = template.fields_of(Part.RETURN)
     keys = [indicator_key(told, name) for name in ("blockers", "value_cycle", "value_story")]
     experiment = Part.COMMITMENT in template.parts()
@@ -75,15 +81,14 @@ def _session_rows(
             template.id,
         )
     ]
-    width = len(CSV_COLUMNS)
     for learner_id, _name, state in store.members(session.id):
         returned = state.return_.values if state.return_.done_at else {}
         committed = state.commitment.done_at is not None
         extra = [
             state.share_commitment if committed else None,
-            what_was_committed(template, state.commitment.values) if committed else None,
+            what_was_committed(template, state.commitment.values, key=named) if committed else None,
             *(returned.get(key) if key else None for key in keys),
         ]
         if not experiment:
             extra = [None] * len(EXTRA_COLUMNS)
-        yield [*first, *stable(learner_id, state)[:width], *(csv_cell(v) for v in extra)]
+        yield [*first, *stable(learner_id, state), *(csv_cell(v) for v in extra)]

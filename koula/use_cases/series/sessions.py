@@ -4,7 +4,8 @@ A :class:`Session` is what the series needs of one activity: its id, title,
 template, session date (the creation time's day when the instructor set none),
 host and card scope. Sessions are ordered by date, then creation time, then id
 (:func:`in_order`). :func:`earlier_than` gives the sessions before one, and
-:func:`what_was_committed` the short answer that names an experiment.
+:func:`what_was_committed` the short answer that names an experiment
+(:func:`experiment_key`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from koula.impact import indicator_key
 from koula.state import LearnerState
 from koula.template import FieldType, Part, SessionTemplate
 
-__all__ = ["Session", "earlier_than", "in_order", "is_open", "what_was_committed"]
+__all__ = [
+    "Session",
+    "earlier_than",
+    "experiment_key",
+    "in_order",
+    "is_open",
+    "what_was_committed",
+]
 
 
 @dataclass(frozen=True)
@@ -82,12 +90,22 @@ def is_open(state: LearnerState) -> bool:
     return state.commitment.done_at is not None and state.return_.done_at is None
 
 
-def what_was_committed(template: SessionTemplate, values: Mapping[str, Any]) -> str:
-    """Return what the learner will try: the answer feeding the ``action`` indicator, else the
-    first short text of the commitment ("" when there is none)."""
+def experiment_key(template: SessionTemplate) -> str | None:
+    """Return the key of the commitment's answer that names the experiment: the field feeding
+    the ``action`` indicator, else the first short text (None when there is none)."""
     fields = template.fields_of(Part.COMMITMENT)
     key = indicator_key(fields, "action")
     if key is None:
         key = next((f.key for f in fields if f.type is FieldType.SHORT_TEXT), None)
+    return key
+
+
+def what_was_committed(
+    template: SessionTemplate, values: Mapping[str, Any], *, key: str | None = ""
+) -> str:
+    """Return what the learner will try, the answer of :func:`experiment_key` ("" when there
+    is none); pass ``key`` when it is known already (a loop over many learners)."""
+    if key == "":
+        key = experiment_key(template)
     value = values.get(key) if key else None
     return value.strip() if isinstance(value, str) else ""

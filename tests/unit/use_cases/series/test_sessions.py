@@ -99,3 +99,18 @@ def test_any_series_reads_in_a_total_order_that_ignores_how_it_was_given(specs):
     assert in_order(reversed(sessions)) == ordered
     keys = [(s.date, s.created_at) for s in ordered]
     assert keys == sorted(keys)
+
+
+def test_without_an_action_field_the_first_short_text_names_the_experiment(minimal_template):
+    from dataclasses import replace as swap
+
+    from koula.use_cases.series.sessions import experiment_key
+
+    experiment = minimal_template.experiment
+    fields = tuple(swap(f, indicator=None) for f in experiment.commitment_fields)
+    plain = swap(minimal_template, experiment=swap(experiment, commitment_fields=fields))
+    assert experiment_key(minimal_template) == "action"
+    assert experiment_key(plain) == "action"  # the first short text
+    no_text = swap(plain, experiment=swap(experiment, commitment_fields=fields[2:]))
+    assert experiment_key(no_text) is None
+    assert what_was_committed(no_text, {"confidence": 3}) == ""
