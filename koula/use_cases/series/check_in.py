@@ -82,8 +82,8 @@ def check_in(
     """
     sessions = list(store.sessions())
     session = next((s for s in sessions if s.id == session_id), None)
-    hosting = session is not None and session.host_id is not None
-    if not (viewer.staff or (hosting and session and session.host_id == viewer.learner_id)):
+    host_id = session.host_id if session is not None else None
+    if not (viewer.staff or (host_id is not None and host_id == viewer.learner_id)):
         raise NotPermitted({"_": translate(language, HOST_OR_STAFF_ONLY)})
     earlier = earlier_than(sessions, session_id) or []
     since = earlier[-1].date if earlier else dt.date.min

@@ -7,6 +7,11 @@ reads). ``members`` streams: the use cases read each member once and keep
 bounded memory, so an adapter should yield from a cursor rather than build a
 list. ``committed`` is a hint, as :class:`koula.use_cases.port.Among` is: the
 use cases filter again, so an adapter may always yield everyone.
+
+:func:`~koula.use_cases.series.carry_over.submit_earlier_return` reads a state
+(``learner_states``) and writes it back (``save_state``): an adapter calls it in
+one transaction and reads the row for update (as it does for its own actions),
+so that two submissions at once cannot both apply to the state read before.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from koula.errors import NotPermitted
 from koula.use_cases.hosting import Actor
@@ -104,3 +106,42 @@ def test_at_most_the_limit_is_listed_the_most_urgent_first_and_the_rest_counted(
 def test_the_check_in_reads_only_the_earlier_sessions_once_each(course, steps, now):
     check_in(course, session_id="three", viewer=STAFF, language="en")
     assert dict(course.reads) == {"one": 1, "two": 1}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.sampled_from(["open", "reported", "none"])),
+        min_size=0,
+        max_size=12,
+    ),
+    st.integers(1, 12),
+)
+def test_a_learner_host_never_sees_an_unshared_commitment_of_another(learners, limit):
+    from koula.library import get_template
+    from koula.state import LearnerState
+    from tests.unit.use_cases.series.conftest import koula_loop
+    from tests.unit.use_cases.series.memory import MemorySeries
+
+    now = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
+    course = MemorySeries(now)
+    template = get_template("default-koula")
+    course.add_session("one", template, created_at=day(now, -14))
+    course.add_session("two", template, created_at=now, host_id="hana")
+    shared = set()
+    for n, (share, stage) in enumerate(learners):
+        learner = "hana" if n == 0 else f"l{n}"
+        if stage == "none":
+            course.put("one", learner, LearnerState())
+            continue
+        returned = day(now, -1) if stage == "reported" else None
+        course.put("one", learner, koula_loop(day(now, -14), group=share, returned=returned))
+        if share or learner == "hana":
+            shared.add(learner)
+    committed = sum(stage != "none" for _, stage in learners)
+    seen = check_in(course, session_id="two", viewer=HOST, language="en", limit=limit)
+    assert {entry.learner_id for entry in seen.entries} <= shared
+    assert len(seen.entries) + seen.more == len(shared)
+    assert len(seen.entries) + seen.more + seen.hidden == committed
+    keys = [entry.sort_key() for entry in seen.entries]
+    assert keys == sorted(keys)
