@@ -85,17 +85,15 @@ from koula.use_cases.series.carry_over import (
 from koula.use_cases.series.check_in import CheckIn, CheckInEntry, check_in
 from koula.use_cases.series.export import SERIES_CSV_COLUMNS, stream_series_csv
 from koula.use_cases.series.port import SeriesStore
+from koula.use_cases.series.reach import Reach, has_address, reach
 from koula.use_cases.series.reminders import (
     RETURN_LINK_DAYS,
     OpenCommitment,
-    Reach,
     Reminder,
     ReminderKind,
     ReminderPass,
-    has_address,
     link_valid_until,
     open_commitment,
-    reach,
     reminder_key,
 )
 from koula.use_cases.series.report import SeriesReport, series_report

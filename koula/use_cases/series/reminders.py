@@ -14,7 +14,7 @@ a pass skips the keys in ``already_sent``, and an adapter that stores each key
 it sends under a unique constraint never sends one twice, even with two passes
 at once. A learner without a usable e-mail address cannot be reminded and an
 unsubscribed one is not: a pass counts both (:class:`ReminderPass`), and
-:func:`reach` counts them among all open experiments for the staff view.
+:func:`~.reach.reach` counts them among all open experiments for the staff view.
 The reminder's one-click return link is valid until :data:`RETURN_LINK_DAYS`
 after the due date (:func:`link_valid_until`). The e-mail's words are drawn by
 ``koula_ui.reminder_mail``.
@@ -31,25 +31,22 @@ from enum import StrEnum
 
 from koula.activity import DEFAULT_REMINDER_DAYS
 from koula.state import LearnerState
+from koula.use_cases.series.reach import has_address
 from koula.use_cases.series.sessions import Session, is_open, what_was_committed
 
 __all__ = [
     "RETURN_LINK_DAYS",
     "OpenCommitment",
-    "Reach",
     "Reminder",
     "ReminderKind",
     "ReminderPass",
-    "has_address",
     "link_valid_until",
     "open_commitment",
-    "reach",
     "reminder_key",
     "reminder_kind",
 ]
 
 RETURN_LINK_DAYS = 14
-MAX_ADDRESS = 254
 
 
 class ReminderKind(StrEnum):
@@ -129,16 +126,6 @@ def link_valid_until(due_on: dt.date) -> dt.date:
     return due_on + dt.timedelta(days=RETURN_LINK_DAYS)
 
 
-def has_address(email: str | None) -> bool:
-    """Return True for a usable e-mail address: one ``@`` between text, no blank or control
-    character (nothing that could add a header), at most 254 characters."""
-    if not email or len(email) > MAX_ADDRESS:
-        return False
-    local, at, domain = email.partition("@")
-    plain = all(character.isprintable() and not character.isspace() for character in email)
-    return bool(at and local and domain) and "@" not in domain and plain
-
-
 @dataclass(frozen=True)
 class Reminder:
     """A reminder to send now."""
@@ -194,27 +181,3 @@ class ReminderPass:
                 continue
             self.due += 1
             yield reminder
-
-
-@dataclass(frozen=True)
-class Reach:
-    """Who the reminders reach among open experiments (the staff view's counts)."""
-
-    open: int
-    reachable: int
-    no_email: int
-    unsubscribed: int
-
-
-def reach(commitments: Iterable[OpenCommitment]) -> Reach:
-    """Return how many open experiments can get reminders, and why the others cannot."""
-    counts = {"open": 0, "reachable": 0, "no_email": 0, "unsubscribed": 0}
-    for commitment in commitments:
-        counts["open"] += 1
-        if commitment.unsubscribed:
-            counts["unsubscribed"] += 1
-        elif not has_address(commitment.email):
-            counts["no_email"] += 1
-        else:
-            counts["reachable"] += 1
-    return Reach(**counts)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,10 +12,8 @@ from koula.use_cases.series.reminders import (
     OpenCommitment,
     ReminderKind,
     ReminderPass,
-    has_address,
     link_valid_until,
     open_commitment,
-    reach,
     reminder_key,
     reminder_kind,
 )
@@ -115,40 +112,6 @@ def test_unsubscribed_learners_are_not_reminded():
     today = ReminderPass(on(0))
     assert list(today.reminders([replace(OPEN, unsubscribed=True)])) == []
     assert today.unsubscribed == 1
-
-
-def test_the_staff_view_counts_who_cannot_be_reminded_among_all_open_experiments():
-    found = reach(
-        [
-            OPEN,
-            replace(OPEN, email=None),
-            replace(OPEN, email="not an address"),
-            replace(OPEN, unsubscribed=True, email=None),
-        ]
-    )
-    assert (found.open, found.reachable, found.no_email, found.unsubscribed) == (4, 1, 2, 1)
-
-
-@pytest.mark.parametrize(
-    "address",
-    [
-        "",
-        "ana",
-        "@example.org",
-        "ana@",
-        "a@b@c",
-        "ana@example.org\r\nBcc: all@example.org",
-        "ana @example.org",
-        "ana@example.org\x00",
-        "a" * 250 + "@x.org",
-    ],
-)
-def test_an_address_that_could_not_be_sent_to_or_could_add_a_header_is_unusable(address):
-    assert not has_address(address)
-
-
-def test_an_ordinary_address_is_usable():
-    assert has_address("élodie.martin+koula@exemple.fr")
 
 
 def test_the_return_link_of_a_reminder_works_until_fourteen_days_after_the_due_date():
