@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from koula import SessionTemplate
+from koula import CheckIn, SessionTemplate
 from koula.messages import pick_language, translate
 from koula_ui.environment import environment_for
 from koula_ui.render import _id_prefix
@@ -31,10 +31,13 @@ def render_host_tools(
     url: str | None,
     token: str | None = None,
     for_learner: bool = False,
+    check_in: CheckIn | None = None,
 ) -> str:
     """Return the run-sheet and, when ``url`` is given, the hand-over form posting there.
 
-    ``for_learner`` starts with a line telling the learner they host the next session.
+    ``for_learner`` starts with a line telling the learner they host the next session;
+    ``check_in`` (:func:`koula.check_in`) lists the earlier sessions' experiments in the
+    run-sheet's first phase.
     """
     note = ""
     if for_learner:
@@ -47,6 +50,7 @@ def render_host_tools(
         auto_mount=True,
         volunteers=volunteers,
         next_host=next_host or None,
+        check_in=check_in,
     )
     handover = ""
     if url is not None:

@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from koula import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, Field, FieldType, Part, SessionTemplate
+from koula import (
+    DEFAULT_MAX_ITEMS,
+    DEFAULT_MAX_LENGTH,
+    CarriedExperiment,
+    Field,
+    FieldType,
+    Part,
+    SessionTemplate,
+)
 from koula.messages import Gettext, gettext_for
+from koula_ui.carried import carried_views
 from koula_ui.environment import environment_for
 from koula_ui.strings import (
     activity_words,
@@ -74,6 +84,8 @@ def render_activity(
     preview: bool = False,
     context_id: str | None = None,
     auto_mount: bool = False,
+    carried: Sequence[CarriedExperiment] = (),
+    calendar_url: str | None = None,
 ) -> str:
     """Return the HTML fragment of the learner activity for one learner.
 
@@ -82,6 +94,9 @@ def render_activity(
     every id unique on a page holding several activities. ``preview`` draws disabled
     forms for staff; ``context_id`` gives the context script an id (``koula-context``
     on the LTI page); ``auto_mount`` marks the root for ``koula.js`` to start by itself.
+    ``carried`` (:func:`koula.carried_over`) lists first the learner's open experiments from
+    earlier sessions (:mod:`koula_ui.carried`); ``calendar_url`` adds "Add to my calendar"
+    to the commitment, shown once committed.
     """
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
@@ -118,6 +133,8 @@ def render_activity(
             shared=bool((state.get("community") or {}).get("shared")),
             card_done=(state.get("deliverable") or {}).get("status") == "submitted",
             next_host=str(context.get("next_host") or ""),
+            carried=carried_views(carried, language),
+            calendar_url=calendar_url,
         )
     )
 

@@ -2,7 +2,8 @@
 
 A thin adapter: each capability is a mixin that says what it needs
 (:mod:`.settings`, :mod:`.studio`, :mod:`.olx`, :mod:`.views`,
-:mod:`.learner`, :mod:`.grading`, :mod:`.community`); the rules live in the core
+:mod:`.learner`, :mod:`.grading`, :mod:`.community`, :mod:`.loop` for the course's
+series); the rules live in the core
 (:mod:`koula`, the community's in :mod:`koula.use_cases`) and the page in the
 shared UI (:mod:`koula_ui`). Every handler wears one guard
 (:func:`.responses.guarded`), which answers the core's refusals (not set up,
@@ -34,6 +35,7 @@ from koula_xblock import compat
 from koula_xblock.community import CommunityMixin
 from koula_xblock.grading import GradingMixin
 from koula_xblock.learner import LearnerMixin
+from koula_xblock.loop import LoopMixin
 from koula_xblock.olx import OlxMixin
 from koula_xblock.records import records_listing, report_rows
 from koula_xblock.responses import guarded, json_action, json_response
@@ -58,6 +60,7 @@ SHARED_ASSETS = {
 @XBlock.wants("user")
 @XBlock.wants("studio_user_permissions")  # Studio's word on who may edit the settings
 @XBlock.wants("koula_records")  # a record store the runtime may offer (tests: a fake)
+@XBlock.wants("koula_course")  # the course's Koula blocks, if the runtime lists them (tests)
 class KoulaXBlock(
     SettingsMixin,
     StudioMixin,
@@ -65,6 +68,7 @@ class KoulaXBlock(
     ViewsMixin,
     LearnerMixin,
     CommunityMixin,
+    LoopMixin,
     GradingMixin,
     XBlock,
 ):
@@ -82,7 +86,9 @@ class KoulaXBlock(
 
     @json_action
     def commit_experiment(self, data: Any, suffix: str = "") -> Any:
-        return self.act("commit_experiment", data)
+        answer = self.act("commit_experiment", data)
+        self.register_due_date()
+        return answer
 
     @json_action
     def submit_return(self, data: Any, suffix: str = "") -> Any:

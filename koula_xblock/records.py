@@ -7,18 +7,27 @@ learner alone; :meth:`RecordStore.iter_records` lists the newest record of every
 learner. :func:`koula_xblock.compat.record_store` picks the store: a
 ``koula_records`` runtime service when the runtime offers one (the tests' fake),
 else edx-submissions (:class:`SubmissionsRecordStore`), else :data:`NO_RECORDS`.
-:func:`report_rows` makes the rows of the LMS problem-responses report.
+:func:`report_rows` makes the rows of the LMS problem-responses report, answers included.
 See ``docs/xblock-records.md`` for why.
 """
 
 from __future__ import annotations
 
+import csv
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from koula import LearnerState, Part, SessionTemplate, learner_state_data, progress_of
+from koula import (
+    LearnerState,
+    Part,
+    SessionTemplate,
+    learner_state_data,
+    progress_of,
+    stream_csv,
+)
 
 __all__ = [
     "ITEM_TYPE",
@@ -44,6 +53,10 @@ class RecordStore(Protocol):
 
     def iter_records(self, block: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         """Yield ``(learner_id, record)``: the newest record of each learner of ``block``."""
+
+    def learner_records(self, blocks: Sequence[Any], learner_id: str) -> dict[str, dict[str, Any]]:
+        """Return ``learner_id``'s newest record in each of ``blocks`` (all of one course), by
+        usage id; a block where the learner has none is absent."""
 
 
 def record_of(template: SessionTemplate, stored: dict[str, Any], name: str = "") -> dict[str, Any]:
@@ -77,6 +90,9 @@ class _NoRecords:
     def iter_records(self, block: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         return iter(())
 
+    def learner_records(self, blocks: Sequence[Any], learner_id: str) -> dict[str, dict[str, Any]]:
+        return {}
+
 
 NO_RECORDS: RecordStore = _NoRecords()
 
@@ -85,13 +101,18 @@ class SubmissionsRecordStore:
     """Records as edx-submissions rows: one new Submission per save, one StudentItem per learner.
 
     ``api`` is ``submissions.api``; ``guard`` makes the context of each write (a
-    savepoint inside the host's transaction). :mod:`koula_xblock.compat` hands
-    both over, so that this module imports neither Django nor edx-submissions.
+    savepoint inside the host's transaction); ``submissions`` is the ``Submission``
+    model, for the one read the API lacks (one learner's newest rows across items).
+    :mod:`koula_xblock.compat` hands them over, so that this module imports neither
+    Django nor edx-submissions.
     """
 
-    def __init__(self, api: Any, guard: Callable[[], AbstractContextManager[Any]]) -> None:
+    def __init__(
+        self, api: Any, guard: Callable[[], AbstractContextManager[Any]], submissions: Any
+    ) -> None:
         self.api = api
         self.guard = guard
+        self.submissions = submissions
 
     def save(self, block: Any, learner_id: str, record: dict[str, Any]) -> None:
         with self.guard():
@@ -104,6 +125,30 @@ class SubmissionsRecordStore:
         )
         for row in rows:
             yield str(row["student_id"]), row["answer"]
+
+    def learner_records(self, blocks: Sequence[Any], learner_id: str) -> dict[str, dict[str, Any]]:
+        """One query: the learner's rows in these items, newest first within each item.
+
+        The API's per-learner read (``get_submissions``) creates a ``StudentItem`` for an
+        item the learner never acted in, a write on every page view; this reads only.
+        """
+        keys = [item_key(block) for block in blocks]
+        if not keys:
+            return {}
+        rows = (
+            self.submissions.objects.filter(
+                student_item__course_id=keys[0]["course_id"],
+                student_item__student_id=learner_id,
+                student_item__item_type=ITEM_TYPE,
+                student_item__item_id__in=[key["item_id"] for key in keys],
+            )
+            .order_by("student_item__item_id", "-submitted_at", "-id")
+            .values_list("student_item__item_id", "answer")
+        )
+        newest: dict[str, dict[str, Any]] = {}
+        for item_id, answer in rows:
+            newest.setdefault(str(item_id), answer)
+        return newest
 
 
 def records_listing(store: RecordStore, block: Any) -> dict[str, Any]:
@@ -120,10 +165,33 @@ def report_rows(
     """Yield ``(username, row)`` for each user with a state, at most ``limit`` rows.
 
     ``user_states`` yields objects with ``username`` and ``state`` (the user's
-    fields of the block, as the LMS's user-state client gives them); the row
-    keys are the column names of the Koula CSV export, which never change (the
-    commitment and return statuses are empty for a template without experiment).
+    fields of the block, as the LMS's user-state client gives them). A row has the
+    statuses and progress under the column names of the Koula CSV export, which never
+    change (the commitment and return statuses are empty for a template without
+    experiment), then the learner's submitted answers, one key per question of the
+    template (``deliverable.<key>``, ``commitment.<key>``, ``return.<key>``), written
+    as that export writes them (the core's :func:`koula.stream_csv`, read back): lists
+    joined with ``" | "``, a cell a spreadsheet would run as a formula neutralised.
     """
+    read: deque[tuple[str, LearnerState]] = deque()
+
+    def learners() -> Iterator[tuple[str, LearnerState]]:
+        for username, state in _stated(user_states, limit):
+            read.append((username, state))
+            yield username, state
+
+    lines = stream_csv(template, learners())
+    next(lines)  # the byte order mark
+    header = _cells(next(lines))
+    answers = [(index, name) for index, name in enumerate(header) if "." in name]
+    for line in lines:
+        cells = _cells(line)
+        username, state = read.popleft()
+        row = _report_row(template, state)
+        yield username, {**row, **{name: cells[index] for index, name in answers}}
+
+
+def _stated(user_states: Iterable[Any], limit: int | None) -> Iterator[tuple[str, LearnerState]]:
     count = 0
     for user_state in user_states:
         if limit is not None and count >= limit:
@@ -132,7 +200,11 @@ def report_rows(
         if not stored:
             continue
         count += 1
-        yield user_state.username, _report_row(template, LearnerState.from_data(stored))
+        yield user_state.username, LearnerState.from_data(stored)
+
+
+def _cells(line: str) -> list[str]:
+    return next(csv.reader([line]))
 
 
 def _report_row(template: SessionTemplate, state: LearnerState) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Contract: a block using :class:`SettingsMixin` gets the fields an admin sets
 (content and settings scopes only), :meth:`~SettingsMixin.activity_settings`
-(the core's view of them), :meth:`~SettingsMixin.template` (the template
+(the core's view of them), :meth:`~SettingsMixin.session_day` (the Session
+date that orders the course's series), :meth:`~SettingsMixin.template` (the template
 learners follow; :class:`~koula.errors.NotSetUp` when the settings make none)
 and :meth:`~SettingsMixin.learner_language`. It needs ``runtime`` and
 ``scope_ids`` (an ``XBlock``) and the ``i18n`` service. The Studio dialog that
@@ -11,6 +12,8 @@ edits these fields is :mod:`koula_xblock.studio`.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from xblock.fields import Float, Integer, Scope, String
@@ -19,7 +22,9 @@ from koula import DEFAULT_TEMPLATE_ID, ActivitySettings, SessionTemplate, config
 from koula.messages import pick_language
 from koula_xblock import compat
 
-__all__ = ["EDITABLE_FIELDS", "LANGUAGE_CHOICES", "SettingsMixin"]
+__all__ = ["EDITABLE_FIELDS", "LANGUAGE_CHOICES", "SettingsMixin", "parse_day"]
+
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _(text: str) -> str:
@@ -27,8 +32,19 @@ def _(text: str) -> str:
     return text
 
 
+def parse_day(text: str) -> dt.date | None:
+    """Return the date ``text`` names as YYYY-MM-DD exactly, else None."""
+    if not DAY.match(text.strip()):
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
 EDITABLE_FIELDS = (
     "display_name",
+    "session_date",
     "template_id",
     "custom_template",
     "language",
@@ -53,6 +69,16 @@ class SettingsMixin:
         default="Koula",
         scope=Scope.settings,
         help=_("The title learners see."),
+    )
+    session_date = String(
+        display_name=_("Session date"),
+        default="",
+        scope=Scope.settings,
+        help=_(
+            "The day this session meets, as YYYY-MM-DD. The course's Koula sessions form a"
+            " series in date order; without a date, a session falls on its unit's release"
+            " date and follows the course outline."
+        ),
     )
     template_id = String(
         display_name=_("Session template"),
@@ -113,6 +139,11 @@ class SettingsMixin:
             commitment_weight=self.commitment_weight,
             return_weight=self.return_weight,
         )
+
+    def session_day(self) -> dt.date | None:
+        """Return the Session date, or None when it is empty or not a YYYY-MM-DD date (an OLX
+        import is not checked as the Studio dialog is)."""
+        return parse_day(self.session_date or "")
 
     def template(self) -> SessionTemplate:
         """Return the template learners follow here; raise NotSetUp (409) when misconfigured."""

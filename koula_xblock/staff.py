@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from koula import Gathered, Member, SessionTemplate, stream_csv
+from koula import CheckIn, Gathered, Member, SessionTemplate, stream_csv
 from koula.messages import translate
 from koula_ui.assets import asset_text
 from koula_ui.handover import render_host_tools
@@ -47,8 +47,10 @@ def host_html(
     volunteers: list[str],
     url: str,
     for_learner: bool = True,
+    check_in: CheckIn | None = None,
 ) -> str:
-    """Return the run-sheet and the hand-over form (what the learner hosting next gets)."""
+    """Return the run-sheet and the hand-over form (what the learner hosting next gets), with
+    the earlier sessions' experiments in the run-sheet's first phase (``check_in``)."""
     return render_host_tools(
         template=template,
         language=language,
@@ -57,6 +59,7 @@ def host_html(
         volunteers=volunteers,
         url=url,
         for_learner=for_learner,
+        check_in=check_in,
     )
 
 
@@ -68,8 +71,9 @@ def staff_html(
     uid: str,
     next_host: str,
     links: StaffLinks,
+    check_in: CheckIn | None = None,
 ) -> str:
-    """Return the run-sheet, the hand-over form and the impact report, for staff."""
+    """Return the run-sheet (with the check-in), the hand-over form and the impact report."""
     tools = host_html(
         template,
         language=language,
@@ -78,6 +82,7 @@ def staff_html(
         volunteers=found.volunteers,
         url=links.assign_host,
         for_learner=False,
+        check_in=check_in,
     )
     return tools + _report(template, found, language, f"{uid}-report", links)
 

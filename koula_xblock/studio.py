@@ -21,7 +21,7 @@ from koula import ActivitySettings, NotPermitted, check_settings, library_templa
 from koula.messages import N_, Gettext, gettext_for
 from koula_xblock import compat
 from koula_xblock.responses import json_action, json_response
-from koula_xblock.settings import EDITABLE_FIELDS, LANGUAGE_CHOICES
+from koula_xblock.settings import EDITABLE_FIELDS, LANGUAGE_CHOICES, parse_day
 from koula_xblock.studio_page import render_studio_page
 
 __all__ = ["AUTHOR_HANDLERS", "StudioMixin"]
@@ -86,6 +86,8 @@ def _field_view(block: Any, name: str, language: str, gettext: Gettext) -> dict[
         view["options"] = [(code, gettext(label)) for code, label in LANGUAGE_CHOICES]
     elif name == "custom_template":
         view["kind"] = "textarea"
+    elif name == "session_date":
+        view["kind"] = "date"
     elif isinstance(field, Integer | Float):
         view["kind"] = "number"
     return view
@@ -119,6 +121,10 @@ def _parse_submission(
         errors["weight"] = gettext("Enter a weight of 0 or more.")
     if "display_name" in values and not values["display_name"]:
         errors["display_name"] = gettext("Give the activity a name learners will recognise.")
+    if values.get("session_date") and parse_day(values["session_date"]) is None:
+        errors["session_date"] = gettext(
+            "Enter the date as YYYY-MM-DD (for example 2026-03-15), or leave it empty."
+        )
     if values.get("language", "") not in [code for code, _label in LANGUAGE_CHOICES]:
         errors["language"] = gettext("Choose a language from the list.")
     return values, errors

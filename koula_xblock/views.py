@@ -3,11 +3,16 @@
 Contract: a block using :class:`ViewsMixin` gets ``student_view`` (which
 supports ``multi_device``, so the mobile apps show it), ``author_view`` (the
 forms disabled) and ``student_view_data``. Course staff get the run-sheet, the
-hand-over form and the impact report under the page; the learner hosting the
-next session gets the run-sheet and the hand-over form. A block whose settings
-make no template shows why instead of the forms. It needs the ``display_name``,
-``learner_state`` and ``next_host`` fields, ``template()``, ``learner_language()``,
-``community()``, ``reader()`` and ``staff_links()``.
+hand-over form and the impact report under the page, then the course's series
+with links to its report and CSV; the learner hosting the next session gets the
+run-sheet and the hand-over form. The run-sheet's first phase lists the
+experiments from earlier sessions (the host's check-in: all for staff, the
+shared ones and their own for a learner host), and a learner's open experiments
+from earlier sessions come first on the page (:mod:`.loop`). A block whose
+settings make no template shows why instead of the forms. It needs the
+``display_name``, ``learner_state`` and ``next_host`` fields, ``template()``,
+``learner_language()``, ``community()``, ``reader()``, ``staff_links()`` and what
+:class:`~.loop.LoopMixin` gives.
 """
 
 from __future__ import annotations
@@ -32,10 +37,14 @@ from koula import (
 from koula_ui.render import render_activity
 from koula_xblock import compat
 from koula_xblock.staff import host_html, staff_html
+from koula_xblock.staff_series import series_html
 
 if TYPE_CHECKING:
+    from koula import CarriedExperiment, CheckIn
     from koula_xblock.community import BlockActivity
+    from koula_xblock.series import BlockSeries
     from koula_xblock.staff import StaffLinks
+    from koula_xblock.staff_series import SeriesLinks
 
 __all__ = ["ViewsMixin"]
 
@@ -55,6 +64,10 @@ class ViewsMixin:
         def community(self) -> BlockActivity: ...
         def reader(self) -> str: ...
         def staff_links(self) -> StaffLinks: ...
+        def series(self) -> BlockSeries: ...
+        def carried(self, series: BlockSeries) -> list[CarriedExperiment]: ...
+        def check_in_for(self, series: BlockSeries, *, staff: bool) -> CheckIn: ...
+        def series_links(self) -> SeriesLinks: ...
 
     @XBlock.supports("multi_device")
     def student_view(self, context: Any = None) -> Fragment:
@@ -80,6 +93,7 @@ class ViewsMixin:
         except NotSetUp as error:
             return not_set_up(error)
         uid = re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
+        series = None if preview else self.series()
         html = render_activity(
             template=template,
             state=learner_state_data(template, LearnerState.from_data(self.learner_state)),
@@ -87,17 +101,32 @@ class ViewsMixin:
             context={"display_name": self.display_name, "next_host": self.next_host},
             uid=uid,
             preview=preview,
+            carried=self.carried(series) if series else (),
+            calendar_url=None if preview else self.runtime.handler_url(self, "experiment_calendar"),
         )
         community = self.community()
-        staff = not preview and compat.user_is_staff(self)
-        host = not preview and not staff and is_current_host(community, self.reader())
-        if staff:
+        staff = series is not None and compat.user_is_staff(self)
+        host = series is not None and not staff and is_current_host(community, self.reader())
+        if staff and series:
             found = report_of(community, template)
             links = self.staff_links()
             html += staff_html(
-                template, found, language=language, uid=uid, next_host=self.next_host, links=links
+                template,
+                found,
+                language=language,
+                uid=uid,
+                next_host=self.next_host,
+                links=links,
+                check_in=self.check_in_for(series, staff=True),
             )
-        elif host:
+            html += series_html(
+                series.sessions(),
+                current=str(self.scope_ids.usage_id),
+                language=language,
+                uid=uid,
+                links=self.series_links(),
+            )
+        elif host and series:
             html += host_html(
                 template,
                 language=language,
@@ -105,6 +134,7 @@ class ViewsMixin:
                 next_host=self.next_host,
                 volunteers=volunteers(community),
                 url=self.staff_links().assign_host,
+                check_in=self.check_in_for(series, staff=False),
             )
         frag = Fragment(html)
         for name in ("koula", "koula-staff") if staff or host else ("koula",):

@@ -192,6 +192,8 @@
       f.status.dataset.status = s.status || "empty";
       setContent(f.status, line);
       f.changes.hidden = !(done && s.draft != null);
+      const calendar = f.form.querySelector('[data-role="calendar"]');
+      if (calendar) calendar.hidden = s.status !== "committed"; // "Add to my calendar"
       f.button.textContent = done ? t.submit_changes : t["submit_" + f.part];
       if (f.part === "return") {
         const commitment = state.commitment || {};

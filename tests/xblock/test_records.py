@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
+from koula import Part
 from koula_xblock import compat
 from koula_xblock.records import NO_RECORDS
 from tests.conftest import DATA
@@ -135,7 +136,8 @@ def test_the_problem_responses_report_has_one_row_per_learner_with_a_state(cours
     states = [user_state("ana", ana), user_state("ben", ben), user_state("cyd", cyd)]
     rows = list(course.block("teacher", staff=True).generate_report_data(iter(states)))
     assert [name for name, _ in rows] == ["ana", "ben"]  # cyd never acted
-    assert rows[0][1] == {
+    statuses = {key: value for key, value in rows[0][1].items() if "." not in key}
+    assert statuses == {
         "deliverable_status": "submitted",
         "commitment_status": "committed",
         "return_status": "empty",
@@ -146,6 +148,28 @@ def test_the_problem_responses_report_has_one_row_per_learner_with_a_state(cours
     assert 0 < rows[0][1]["score"] < 1
     assert rows[1][1]["deliverable_status"] == "draft"
     assert rows[1][1]["activity"] == "Started"
+
+
+def test_the_report_rows_carry_the_learners_submitted_answers_under_stable_keys(course):
+    ana = course.block("ana")
+    card = {**card_values(ana), "practice_name": "=HYPERLINK(1)"}
+    call(ana, "submit_deliverable", {"values": card})
+    call(ana, "commit_experiment", {"values": commitment_values(ana)})
+    call(ana, "save_draft", {"part": "return", "values": {}})
+    ((_, row),) = course.block("teacher").generate_report_data([user_state("ana", ana)])
+    template = ana.template()
+    expected = {
+        f"{part.value}.{field.key}"
+        for part in template.parts()
+        for field in template.fields_of(part)
+    }
+    assert expected <= set(row)
+    assert row["deliverable.practice_name"] == "'=HYPERLINK(1)"  # neutralised, as in the CSV
+    committed = commitment_values(ana)
+    for key, value in committed.items():
+        shown = " | ".join(value) if isinstance(value, list) else str(value)
+        assert row[f"commitment.{key}"] == shown
+    assert all(row[f"return.{f.key}"] == "" for f in template.fields_of(Part.RETURN))
 
 
 def test_the_report_stops_at_the_limit(course):

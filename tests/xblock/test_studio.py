@@ -98,8 +98,16 @@ LEARNER_HANDLERS = {
     "share_card",
     "reuse_card",
     "shared_cards",
+    "experiment_calendar",
 }
-STAFF_HANDLERS = {"assign_host", "staff_report", "staff_records", "export_csv"}
+STAFF_HANDLERS = {
+    "assign_host",
+    "staff_report",
+    "staff_records",
+    "export_csv",
+    "series_report",
+    "series_csv",
+}
 NEW_SETTINGS = {
     "display_name": "Taken over",
     "template_id": "after-action-review",
@@ -158,3 +166,32 @@ def test_a_course_author_in_studio_changes_the_settings_and_anyone_else_there_ca
     assert authored(course.block("visitor")) == before
     assert call(course.block("author", author=True), "studio_submit", NEW_SETTINGS)[0] == 200
     assert course.block("visitor").display_name == "Taken over"
+
+
+def test_the_session_date_is_edited_as_a_date_with_its_help(course):
+    html = course.block(session_date="2026-03-02").studio_view().content
+    assert 'name="session_date"' in html and 'type="date"' in html
+    assert 'value="2026-03-02"' in html
+    french = course.block(language="fr").studio_view().content
+    assert "Date de la séance" in french and "AAAA-MM-JJ" in french
+
+
+@pytest.mark.parametrize("given", ["15/03/2026", "2026-02-30", "tomorrow", "2026-3-5"])
+def test_a_session_date_that_is_not_a_yyyy_mm_dd_day_is_refused_and_nothing_saved(course, given):
+    block = course.block(staff=True)
+    status, body = call(block, "studio_submit", {"display_name": "Mine", "session_date": given})
+    assert status == 400 and "YYYY-MM-DD" in body["errors"]["session_date"]
+    assert (block.display_name, block.session_date) == ("Koula", "")
+
+
+def test_a_session_date_is_saved_and_emptied(course):
+    block = course.block(staff=True)
+    assert call(block, "studio_submit", {"session_date": " 2026-03-02 "})[0] == 200
+    assert block.session_date == "2026-03-02"
+    assert block.session_day().isoformat() == "2026-03-02"
+    assert call(block, "studio_submit", {"session_date": ""})[0] == 200
+    assert block.session_day() is None
+
+
+def test_a_session_date_imported_in_a_bad_form_counts_as_none(course):
+    assert course.block(session_date="next week").session_day() is None
