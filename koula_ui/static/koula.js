@@ -520,15 +520,18 @@
         }
         return item;
       };
+      let latest = 0; // only the newest request's answer is shown: a slow earlier one arrives late
       async function load(offset) {
         showError(error, null);
+        const asked = ++latest;
         let page;
         try {
           page = await post("shared_cards", { query, offset });
         } catch (failure) {
-          showError(error, failure);
+          if (asked === latest) showError(error, failure);
           return;
         }
+        if (asked !== latest) return;
         if (!offset) list.textContent = "";
         page.cards.forEach((card) => list.append(cardItem(card)));
         const shown = list.children.length;

@@ -94,3 +94,29 @@ def test_the_learner_chosen_as_host_runs_the_session_and_hands_over(page, workbe
     open_as(page, url, "relay-ben")
     page.locator(".koula-runsheet").wait_for()
     assert "Next host: relay-ben" in page.locator(".koula [data-role=next-host]").inner_text()
+
+
+def test_a_slow_first_page_of_cards_never_replaces_the_answer_to_a_later_search(page, workbench):
+    url, _ = workbench
+    share_a_card(page, url, "race-ana", "Pairing retro race")
+    share_a_card(page, url, "race-ben", "Mob review race")
+    held = []  # the page's first request for cards (every shared card), answered last
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/shared_cards/**", hold_the_first)
+    open_as(page, url, "race-carla")
+    section = page.locator("[data-koula-community]")
+    section.locator("[name=query]").fill("pairing RACE")
+    with page.expect_response(lambda r: "/shared_cards/" in r.url):
+        section.locator("[name=query]").press("Enter")
+    section.locator("[data-role=cards-count]").filter(has_text="1 of 1").wait_for()
+    with page.expect_response(lambda r: "/shared_cards/" in r.url):
+        held[0].continue_()
+    page.wait_for_timeout(200)  # the late answer is handled (or, now, ignored)
+    assert section.locator(".koula-card").count() == 1
+    assert "1 of 1" in section.locator("[data-role=cards-count]").inner_text()
