@@ -1,4 +1,9 @@
-"""Workbench scenarios: each library template in English and in French, and a whole course page."""
+"""Workbench scenarios: each library template in English and in French, then a series.
+
+The series scenario puts two Koula sessions in one scenario, which the
+workbench's tree makes one course (:func:`koula_xblock.compat.course_blocks`):
+commit in the first, and the second shows the experiment first.
+"""
 
 from __future__ import annotations
 
@@ -22,4 +27,14 @@ def workbench_scenarios() -> list[tuple[str, str]]:
                     f' language="{language}"/>',
                 )
             )
+    scenarios.append((SERIES_TITLE, SERIES))
     return scenarios
+
+
+SERIES_TITLE = "Koula: a series of two sessions (en)"
+SERIES = (
+    "<vertical_demo>"
+    '<koula display_name="Kick-off" session_date="2026-03-02" language="en"/>'
+    '<koula display_name="Follow-up" session_date="2026-03-16" language="en"/>'
+    "</vertical_demo>"
+)

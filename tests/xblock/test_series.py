@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import sys
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from webob import Request
 
 from koula import SERIES_CSV_COLUMNS, in_order
+from koula_xblock import compat
 from tests.xblock.runtime import COURSE, Course, call
 from tests.xblock.test_learner_actions import card_values, commitment_values, return_values
 
@@ -225,3 +228,41 @@ def test_a_session_title_is_escaped_in_the_carried_experiment(lms):
     carried = lms.block("ana", usage="s2").student_view().content.split('data-role="carried"')[1]
     assert "<img" not in carried and "&lt;img" in carried
     assert 'data-role="carried-link"' in carried
+
+
+class Item:
+    """A block as the LMS's modulestore gives it: ids, a parent, children."""
+
+    def __init__(self, name: str, block_type: str = "koula", parent=None) -> None:
+        self.scope_ids = SimpleNamespace(usage_id=f"key-{name}", block_type=block_type)
+        self.parent, self.children = parent, []
+        if parent is not None:
+            parent.children.append(self.scope_ids.usage_id)
+
+    def get_parent(self):
+        return self.parent
+
+
+def test_in_the_lms_the_series_is_the_courses_published_koula_blocks_in_outline_order(
+    lms, monkeypatch
+):
+    root = Item("course", "course")
+    week1, week2 = Item("week1", "chapter", root), Item("week2", "chapter", root)
+    late, early = Item("late", parent=week2), Item("early", parent=week1)
+    orphan = Item("orphan", parent=Item("deleted-unit", "vertical"))
+    asked = []
+
+    def get_items(course_key, qualifiers):
+        asked.append((str(course_key), qualifiers))
+        return [late, orphan, early]
+
+    store = SimpleNamespace(get_items=get_items)
+    module = ModuleType("xmodule.modulestore.django")
+    module.modulestore = lambda: store  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "xmodule.modulestore.django", module)
+    block = lms.block("ana", usage="s1")
+    block.runtime._services.pop("koula_course")
+    found = compat.course_blocks(block)
+    assert asked == [(f"course-v1:{COURSE}", {"category": "koula"})]
+    assert found[0] is block  # not in that course's list: this block comes first
+    assert [b.scope_ids.usage_id for b in found[1:]] == ["key-early", "key-late"]

@@ -76,5 +76,6 @@ def test_every_library_template_has_a_workbench_scenario_in_each_language():
     from koula.library import library_templates
 
     scenarios = KoulaXBlock.workbench_scenarios()
-    assert len(scenarios) == 2 * len(library_templates())
+    assert len(scenarios) == 2 * len(library_templates()) + 1  # and the series, last
     assert any('language="fr"' in olx for _, olx in scenarios)
+    assert scenarios[-1][1].count("<koula ") == 2
