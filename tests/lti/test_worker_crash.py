@@ -213,32 +213,40 @@ def test_a_timed_out_score_landing_during_an_outage_arrives_once(platform):
 
 
 def test_the_newest_score_is_delivered_after_an_outage_and_a_one_second_conflict(platform):
-    context = context_of(
-        platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED, user="busy")
-    )
-    time.sleep(1.05 - time.time() % 1)  # both actions within one second
-    platform.slow_next_scores(1, 3.0)  # the first score lands at 3 s; the tool gave up at 2 s
-    first = act(context, "save_draft", {"part": "deliverable", "values": {"problem": "Late"}})
-    assert first.status_code == 200
-    wait_for(lambda: not platform.gradebook_store._faults.delays)  # its request hangs now
-    assert act(context, "submit_deliverable", {"values": CARD}).status_code == 200
+    for attempt in range(3):  # a loaded machine may split the two actions over two seconds
+        user = f"busy-{attempt}"
+        context = context_of(
+            platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED, user=user)
+        )
+        time.sleep(1.05 - time.time() % 1)  # both actions within one second
+        started = time.time()
+        platform.slow_next_scores(1, 3.0)  # the first score lands at 3 s; the tool gave up at 2 s
+        first = act(context, "save_draft", {"part": "deliverable", "values": {"problem": "Late"}})
+        assert first.status_code == 200
+        wait_for(lambda: not platform.gradebook_store._faults.delays)  # its request hangs now
+        assert act(context, "submit_deliverable", {"values": CARD}).status_code == 200
+        if int(time.time()) == int(started):
+            break
+        wait_for(lambda u=user: _grade(platform, u) is not None, seconds=40)  # let it settle
+    else:
+        pytest.fail("three tries never put both actions within one second")
     platform.fail_next_scores(5, status=500)  # the newest score's next five attempts
     wait_for(
         lambda: any(
-            request["status"] == 409 and request["body"]["userId"] == "busy"
+            request["status"] == 409 and request["body"]["userId"] == user
             for request in platform.score_requests
         ),
         seconds=40,
     )
     deadline = time.monotonic() + 10  # a resend after a one-second conflict comes at once
-    while time.monotonic() < deadline and _grade(platform, "busy") != "InProgress":
+    while time.monotonic() < deadline and _grade(platform, user) != "InProgress":
         time.sleep(0.1)
     sent = [
         (request["status"], request["body"]["activityProgress"])
         for request in platform.score_requests
-        if request["body"]["userId"] == "busy"
+        if request["body"]["userId"] == user
     ]
-    assert _grade(platform, "busy") == "InProgress", sent
+    assert _grade(platform, user) == "InProgress", sent
 
 
 def _grade(platform: Platform, user: str) -> str | None:
