@@ -18,7 +18,13 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from koula_xblock.records import NO_RECORDS, RecordStore, SubmissionsRecordStore
+from koula_xblock.records import (
+    NO_RECORDS,
+    RecordStore,
+    SubmissionsRecordStore,
+    item_key,
+    usage_text,
+)
 
 __all__ = [
     "course_blocks",
@@ -158,8 +164,8 @@ def course_blocks(block: Any) -> list[Any]:
         found = _modulestore_blocks(block)
         if found is None:
             found = list(_tree_blocks(_root_of(block), 0))
-    mine = str(block.scope_ids.usage_id)
-    blocks = [block if str(b.scope_ids.usage_id) == mine else b for b in found]
+    mine = usage_text(block.scope_ids.usage_id)
+    blocks = [block if usage_text(b.scope_ids.usage_id) == mine else b for b in found]
     return blocks if block in blocks else [block, *blocks]
 
 
@@ -232,11 +238,10 @@ def unit_url(block: Any, *, absolute: bool = False) -> str | None:
     ``absolute`` prefixes the LMS's root URL when the host's settings name it (for a
     calendar file, read outside the browser).
     """
-    usage_id = block.scope_ids.usage_id
-    course_key = getattr(usage_id, "course_key", None)
-    if course_key is None:
+    key = item_key(block)
+    if getattr(block.scope_ids.usage_id, "course_key", None) is None:
         return None
-    path = f"/courses/{course_key}/jump_to/{usage_id}"
+    path = f"/courses/{key['course_id']}/jump_to/{key['item_id']}"
     return _lms_root() + path if absolute else path
 
 

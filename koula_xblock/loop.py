@@ -33,6 +33,7 @@ from koula import (
 )
 from koula.messages import N_, translate
 from koula_xblock import compat
+from koula_xblock.records import usage_text
 from koula_xblock.responses import guarded
 from koula_xblock.series import BlockSeries, session_of
 from koula_xblock.staff_series import SeriesLinks, series_page
@@ -138,4 +139,4 @@ class LoopMixin:
         return response
 
     def _session_id(self) -> str:
-        return str(self.scope_ids.usage_id)
+        return usage_text(self.scope_ids.usage_id)

@@ -38,6 +38,7 @@ __all__ = [
     "record_of",
     "records_listing",
     "report_rows",
+    "usage_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -65,13 +66,27 @@ def record_of(template: SessionTemplate, stored: dict[str, Any], name: str = "")
     return {**learner_state_data(template, LearnerState.from_data(stored)), "name": name}
 
 
+def usage_text(usage_id: Any) -> str:
+    """Return a usage id as the LMS names the block to learners: without the modulestore's
+    branch or version (a block read from the modulestore may carry them)."""
+    for_branch = getattr(usage_id, "for_branch", None)
+    if callable(for_branch):
+        usage_id = for_branch(None)
+    agnostic = getattr(usage_id, "version_agnostic", None)
+    if callable(agnostic):
+        usage_id = agnostic()
+    return str(usage_id)
+
+
 def item_key(block: Any) -> dict[str, str]:
     """Return the course, item and type under which ``block``'s records are kept."""
     usage_id = block.scope_ids.usage_id
     course_key = getattr(usage_id, "course_key", None)
+    if course_key is not None and callable(getattr(course_key, "for_branch", None)):
+        course_key = course_key.for_branch(None)
     return {
         "course_id": str(course_key) if course_key is not None else WORKBENCH_COURSE,
-        "item_id": str(usage_id),
+        "item_id": usage_text(usage_id),
         "item_type": ITEM_TYPE,
     }
 

@@ -33,7 +33,7 @@ from koula import (
     turns_from_data,
 )
 from koula_xblock import compat
-from koula_xblock.records import RecordStore
+from koula_xblock.records import RecordStore, usage_text
 
 __all__ = ["EPOCH", "BlockSeries", "card_scope", "session_of"]
 
@@ -42,7 +42,7 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def card_scope(block: Any) -> str:
     """Return the scope of ``block``'s public card ids (as :mod:`.community` keys them)."""
-    return f"koula-card:{block.scope_ids.usage_id}"
+    return f"koula-card:{usage_text(block.scope_ids.usage_id)}"
 
 
 def session_of(block: Any, position: int, *, language: str) -> Session | None:
@@ -57,7 +57,7 @@ def session_of(block: Any, position: int, *, language: str) -> Session | None:
     start = (compat.release_date(block) or EPOCH).replace(microsecond=0)
     host_name, host_id = _host(block)
     return Session(
-        id=str(block.scope_ids.usage_id),
+        id=usage_text(block.scope_ids.usage_id),
         title=str(block.display_name or ""),
         template=template,
         created_at=start + dt.timedelta(microseconds=position),

@@ -36,6 +36,7 @@ from koula import (
 )
 from koula_ui.render import render_activity
 from koula_xblock import compat
+from koula_xblock.records import usage_text
 from koula_xblock.staff import host_html, staff_html
 from koula_xblock.staff_series import series_html
 
@@ -121,7 +122,7 @@ class ViewsMixin:
             )
             html += series_html(
                 series.sessions(),
-                current=str(self.scope_ids.usage_id),
+                current=usage_text(self.scope_ids.usage_id),
                 language=language,
                 uid=uid,
                 links=self.series_links(),

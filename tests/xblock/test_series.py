@@ -13,6 +13,7 @@ from webob import Request
 
 from koula import SERIES_CSV_COLUMNS, in_order
 from koula_xblock import compat
+from koula_xblock.series import BlockSeries
 from tests.xblock.runtime import COURSE, Course, call
 from tests.xblock.test_learner_actions import card_values, commitment_values, return_values
 
@@ -266,3 +267,20 @@ def test_in_the_lms_the_series_is_the_courses_published_koula_blocks_in_outline_
     assert asked == [(f"course-v1:{COURSE}", {"category": "koula"})]
     assert found[0] is block  # not in that course's list: this block comes first
     assert [b.scope_ids.usage_id for b in found[1:]] == ["key-early", "key-late"]
+
+
+def test_a_block_read_with_the_modulestores_branch_is_the_same_session_and_records(lms):
+    lms.block("teacher", staff=True, usage="s1", session_date="2026-03-02")
+    lms.block("teacher", staff=True, usage="s2", session_date="2026-03-16")
+    commit(lms.block("ana", usage="s1"))
+    later = lms.block("ana", usage="s2")
+    ids = lms.scope_ids("ana", "s1")
+    published = later.runtime.construct_xblock_from_class(
+        type(later), ids._replace(usage_id=ids.usage_id.for_branch("published-branch"))
+    )
+    now = dt.datetime.now(dt.UTC)
+    series = BlockSeries([published, later], store=lms.records, language="en", now=now)
+    (found,) = later.carried(series)
+    key = f"block-v1:{COURSE}+type@koula+block@s1"
+    assert found.session.id == key
+    assert found.session.url == f"/courses/course-v1:{COURSE}/jump_to/{key}"
