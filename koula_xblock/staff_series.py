@@ -1,23 +1,22 @@
 """What course staff see of the course's series: the sessions under the activity, the report page.
 
 :func:`series_html` draws, under the staff view, the course's Koula sessions in
-order (number, title, date, template, host; this block marked) with links to the
-series report and the series CSV; the figures (participants, cards, commitments,
-returns) are on the report, which reads every session's records, so that a staff
-page view reads only this block's. :func:`series_page` wraps the shared UI's
-series report (:func:`koula_ui.report_series.render_series_report`) as a whole,
-printable page.
+order (number, title, date, template, host, participants, practice cards,
+commitments, returns; this block marked) with links to the series report and
+the series CSV. :func:`series_page` wraps the shared UI's series report
+(:func:`koula_ui.report_series.render_series_report`: trends, time invested, cards,
+blockers, stories) as a whole, printable page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from markupsafe import escape
 
-from koula import SeriesReport, Session, in_order
+from koula import SeriesReport, SessionFigures
 from koula.messages import translate
 from koula_ui.assets import asset_text
 from koula_ui.environment import environment_for
@@ -37,25 +36,32 @@ class SeriesLinks:
 
 
 def series_html(
-    sessions: Iterable[Session], *, current: str, language: str, uid: str, links: SeriesLinks
+    report: SeriesReport, *, current: str, language: str, uid: str, links: SeriesLinks
 ) -> str:
-    """Return the staff view's list of the course's sessions, ``current`` marked."""
-    rows = [
-        {
-            "number": number,
-            "title": session.title_in(language),
-            "date": session.date.isoformat(),
-            "dated": session.session_date is not None,
-            "template": session.template.title.get(language),
-            "host": session.host,
-            "current": session.id == current,
-        }
-        for number, session in enumerate(in_order(sessions), start=1)
-    ]
+    """Return the staff view's table of the course's sessions (``report``'s), ``current``
+    marked."""
+    rows = [_row(found, current, language) for found in report.sessions]
     env = environment_for(language, extra_dirs=(TEMPLATES,))
     return env.get_template("staff_series.html").render(
         lang=language, uid=uid, rows=rows, links=links
     )
+
+
+def _row(found: SessionFigures, current: str, language: str) -> dict[str, Any]:
+    session, report = found.session, found.report
+    return {
+        "number": found.number,
+        "title": session.title_in(language),
+        "date": session.date.isoformat(),
+        "dated": session.session_date is not None,
+        "template": session.template.title.get(language),
+        "host": session.host,
+        "participants": found.participants,
+        "cards": report.cards.count,
+        "commitments": report.commitments.count if report.commitments else None,
+        "returns": report.returns.count if report.returns else None,
+        "current": session.id == current,
+    }
 
 
 def series_page(report: SeriesReport, *, language: str, csv_url: str) -> str:

@@ -31,6 +31,7 @@ from koula import (
     is_current_host,
     learner_state_data,
     report_of,
+    series_report,
     template_to_data,
     volunteers,
 )
@@ -121,7 +122,7 @@ class ViewsMixin:
                 check_in=self.check_in_for(series, staff=True),
             )
             html += series_html(
-                series.sessions(),
+                series_report(series),
                 current=usage_text(self.scope_ids.usage_id),
                 language=language,
                 uid=uid,

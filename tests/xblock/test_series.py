@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import sys
 from types import ModuleType, SimpleNamespace
 
@@ -164,9 +165,14 @@ def test_staff_see_the_courses_series_with_links_to_its_report_and_csv(lms):
     lms.block("teacher", staff=True, usage="s1", display_name="Kick-off", session_date="2026-03-02")
     lms.release["s2"] = dt.datetime(2026, 3, 20, tzinfo=dt.UTC)
     lms.block("teacher", staff=True, usage="s2", template_id="after-action-review")
+    commit(lms.block("ana", usage="s1"))
+    commit(lms.block("ben", usage="s1"))
     html = lms.block("teacher", staff=True, usage="s1").student_view().content
     series = html.split('data-role="series"')[1]
     assert "1. Kick-off" in series and "(this session)" in series
+    first = series.split('<tr data-session="1"')[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="koula-staff-number">(.*?)</td>', first)
+    assert cells == ["2", "2", "2", "0"]  # participants, cards, commitments, returns
     assert "After Action Review of our experiments" in series
     assert "(no Session date)" in series
     assert 'href="/handler/series_report"' in series and 'href="/handler/series_csv"' in series
