@@ -2,7 +2,8 @@
 
 Contract: a block using :class:`LoopMixin` gets :meth:`~LoopMixin.series` (the
 course's series as the core's port, :mod:`.series`), what the page shows of it
-(:meth:`~LoopMixin.carried`, :meth:`~LoopMixin.check_in_for`), the learner's due
+(:meth:`~LoopMixin.page_loop`: the learner's carried experiments, the check-in,
+the staff's table; never an error on the page), the learner's due
 date registered with the platform's dates service after a commitment
 (:meth:`~LoopMixin.register_due_date`, edx-when through :mod:`.compat`), and three
 handlers: ``experiment_calendar`` (the learner's own ``.ics``), and for course staff
@@ -13,6 +14,9 @@ only (403 otherwise) ``series_report`` and ``series_csv``. It needs the
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from webob import Response
@@ -25,6 +29,7 @@ from koula import (
     CheckIn,
     Conflict,
     LearnerState,
+    SeriesReport,
     carried_over,
     check_in,
     commitment_calendar,
@@ -38,11 +43,26 @@ from koula_xblock.responses import guarded
 from koula_xblock.series import BlockSeries, session_of
 from koula_xblock.staff_series import SeriesLinks, series_page
 
-__all__ = ["CALENDAR_FILE", "LoopMixin"]
+__all__ = ["CALENDAR_FILE", "NO_LOOP", "LoopMixin", "PageLoop"]
+
+log = logging.getLogger(__name__)
 
 SERIES_IS_STAFF_ONLY = N_("Only course staff can see the series report.")
 NOT_IN_SERIES = N_("This activity is not set up yet, so it has no experiment to add to a calendar.")
 CALENDAR_FILE = "koula-experiment.ics"
+
+
+@dataclass(frozen=True)
+class PageLoop:
+    """What a page shows of the series: the learner's carried experiments, the check-in (staff
+    and the learner host), the series' figures (staff)."""
+
+    carried: Sequence[CarriedExperiment] = ()
+    check_in: CheckIn | None = None
+    series: SeriesReport | None = None
+
+
+NO_LOOP = PageLoop()
 
 
 class LoopMixin:
@@ -71,6 +91,24 @@ class LoopMixin:
             language=self.learner_language(),
             now=dt.datetime.now(dt.UTC),
         )
+
+    def page_loop(self, *, staff: bool, host: bool) -> PageLoop:
+        """Return what the page shows of the series for the current user.
+
+        The series is secondary on the page: when it cannot be read (the modulestore or
+        the record store failing), the page shows the activity without it, and the
+        error is logged.
+        """
+        try:
+            series = self.series()
+            return PageLoop(
+                carried=self.carried(series),
+                check_in=self.check_in_for(series, staff=staff) if staff or host else None,
+                series=series_report(series) if staff else None,
+            )
+        except Exception:
+            log.exception("Koula: the course's series of %s could not be read", self.scope_ids)
+            return NO_LOOP
 
     def carried(self, series: BlockSeries) -> list[CarriedExperiment]:
         """Return the current learner's open experiments from earlier sessions."""

@@ -31,20 +31,19 @@ from koula import (
     is_current_host,
     learner_state_data,
     report_of,
-    series_report,
     template_to_data,
     volunteers,
 )
 from koula_ui.render import render_activity
 from koula_xblock import compat
+from koula_xblock.loop import NO_LOOP
 from koula_xblock.records import usage_text
 from koula_xblock.staff import host_html, staff_html
 from koula_xblock.staff_series import series_html
 
 if TYPE_CHECKING:
-    from koula import CarriedExperiment, CheckIn
     from koula_xblock.community import BlockActivity
-    from koula_xblock.series import BlockSeries
+    from koula_xblock.loop import PageLoop
     from koula_xblock.staff import StaffLinks
     from koula_xblock.staff_series import SeriesLinks
 
@@ -66,9 +65,7 @@ class ViewsMixin:
         def community(self) -> BlockActivity: ...
         def reader(self) -> str: ...
         def staff_links(self) -> StaffLinks: ...
-        def series(self) -> BlockSeries: ...
-        def carried(self, series: BlockSeries) -> list[CarriedExperiment]: ...
-        def check_in_for(self, series: BlockSeries, *, staff: bool) -> CheckIn: ...
+        def page_loop(self, *, staff: bool, host: bool) -> PageLoop: ...
         def series_links(self) -> SeriesLinks: ...
 
     @XBlock.supports("multi_device")
@@ -95,7 +92,10 @@ class ViewsMixin:
         except NotSetUp as error:
             return not_set_up(error)
         uid = re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
-        series = None if preview else self.series()
+        community = self.community()
+        staff = not preview and compat.user_is_staff(self)
+        host = not preview and not staff and is_current_host(community, self.reader())
+        loop = NO_LOOP if preview else self.page_loop(staff=staff, host=host)
         html = render_activity(
             template=template,
             state=learner_state_data(template, LearnerState.from_data(self.learner_state)),
@@ -103,13 +103,10 @@ class ViewsMixin:
             context={"display_name": self.display_name, "next_host": self.next_host},
             uid=uid,
             preview=preview,
-            carried=self.carried(series) if series else (),
+            carried=loop.carried,
             calendar_url=None if preview else self.runtime.handler_url(self, "experiment_calendar"),
         )
-        community = self.community()
-        staff = series is not None and compat.user_is_staff(self)
-        host = series is not None and not staff and is_current_host(community, self.reader())
-        if staff and series:
+        if staff:
             found = report_of(community, template)
             links = self.staff_links()
             html += staff_html(
@@ -119,16 +116,17 @@ class ViewsMixin:
                 uid=uid,
                 next_host=self.next_host,
                 links=links,
-                check_in=self.check_in_for(series, staff=True),
+                check_in=loop.check_in,
             )
-            html += series_html(
-                series_report(series),
-                current=usage_text(self.scope_ids.usage_id),
-                language=language,
-                uid=uid,
-                links=self.series_links(),
-            )
-        elif host and series:
+            if loop.series is not None:
+                html += series_html(
+                    loop.series,
+                    current=usage_text(self.scope_ids.usage_id),
+                    language=language,
+                    uid=uid,
+                    links=self.series_links(),
+                )
+        elif host:
             html += host_html(
                 template,
                 language=language,
@@ -136,7 +134,7 @@ class ViewsMixin:
                 next_host=self.next_host,
                 volunteers=volunteers(community),
                 url=self.staff_links().assign_host,
-                check_in=self.check_in_for(series, staff=False),
+                check_in=loop.check_in,
             )
         frag = Fragment(html)
         for name in ("koula", "koula-staff") if staff or host else ("koula",):

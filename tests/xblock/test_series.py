@@ -290,3 +290,16 @@ def test_a_block_read_with_the_modulestores_branch_is_the_same_session_and_recor
     key = f"block-v1:{COURSE}+type@koula+block@s1"
     assert found.session.id == key
     assert found.session.url == f"/courses/course-v1:{COURSE}/jump_to/{key}"
+
+
+def test_a_series_that_cannot_be_read_leaves_the_page_whole_and_is_logged(lms, caplog):
+    class Broken:
+        def koula_blocks(self, block):
+            raise RuntimeError("the modulestore is down")
+
+    block = lms.block("teacher", staff=True, usage="s1")
+    block.runtime._services["koula_course"] = Broken()
+    html = block.student_view().content
+    assert 'data-part="deliverable"' in html and "koula-runsheet" in html
+    assert 'data-role="series"' not in html and 'data-role="carried"' not in html
+    assert "the course's series of" in caplog.text and "modulestore is down" in caplog.text
