@@ -11,7 +11,8 @@ of asking too.
 Every call goes under the outbound policy (:mod:`lti.http`), and a line item URL is used
 only on an origin the registration trusts (:func:`lti.origins.require_trusted`): otherwise
 :class:`~lti.origins.UntrustedService` (scores) or :class:`AgsError` (results, line items)
-is raised before anything is sent.
+is raised before anything is sent. Each function takes the ``transport`` its requests go
+through (:class:`lti.outbound.Transport`; the network unless a test gives a platform).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from lti.http import http_get, http_post
 from lti.keys import sign
 from lti.models import Registration
 from lti.origins import UntrustedService, require_trusted
+from lti.outbound import Transport, send
 
 __all__ = [
     "SCOPE_LINEITEM",
@@ -65,7 +67,11 @@ def _cache_key(registration: Registration, scopes: tuple[str, ...]) -> str:
 
 
 def access_token(
-    registration: Registration, scopes: tuple[str, ...], *, until: float | None = None
+    registration: Registration,
+    scopes: tuple[str, ...],
+    *,
+    until: float | None = None,
+    transport: Transport = send,
 ) -> str:
     """Return a cached or fresh access token for ``scopes``; raise AgsError.
 
@@ -86,16 +92,20 @@ def access_token(
             return str(token)
         if cache.add(key + ":asking", 1, int(settings.KOULA_HTTP_TIMEOUT) + 1):
             try:
-                return _request_token(registration, scopes, key, until)
+                return _request_token(registration, scopes, key, until, transport)
             finally:
                 cache.delete(key + ":asking")
         if time.monotonic() > deadline:
-            return _request_token(registration, scopes, key, until)
+            return _request_token(registration, scopes, key, until, transport)
         time.sleep(WAIT_STEP_SECONDS)
 
 
 def _request_token(
-    registration: Registration, scopes: tuple[str, ...], key: str, until: float | None = None
+    registration: Registration,
+    scopes: tuple[str, ...],
+    key: str,
+    until: float | None,
+    transport: Transport,
 ) -> str:
     now = int(time.time())
     assertion = sign(
@@ -121,6 +131,7 @@ def _request_token(
             data=form,
             headers={"Content-Type": "application/x-www-form-urlencoded"},
             until=until,
+            transport=transport,
         )
         body = response.json() if response.ok else {}
     except (requests.RequestException, ValueError, RecursionError) as exc:
@@ -151,10 +162,12 @@ def scores_url(lineitem_url: str, service: str = "scores", query: str = "") -> s
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + f"/{service}", query=joined))
 
 
-def current_result(registration: Registration, lineitem_url: str, user_id: str) -> Any:
+def current_result(
+    registration: Registration, lineitem_url: str, user_id: str, *, transport: Transport = send
+) -> Any:
     """Return the platform's current result for ``user_id`` (or None); raise AgsError."""
     _trusted(registration, lineitem_url, "AGS line item")
-    token = access_token(registration, (SCOPE_RESULT,))
+    token = access_token(registration, (SCOPE_RESULT,), transport=transport)
     url = scores_url(lineitem_url, "results", urlencode({"user_id": user_id}))
     try:
         response = http_get(
@@ -164,6 +177,7 @@ def current_result(registration: Registration, lineitem_url: str, user_id: str) 
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.ims.lis.v2.resultcontainer+json",
             },
+            transport=transport,
         )
         results = response.json() if response.ok else None
     except (requests.RequestException, ValueError, RecursionError) as exc:
@@ -173,11 +187,17 @@ def current_result(registration: Registration, lineitem_url: str, user_id: str) 
     return next((r for r in results if isinstance(r, dict) and r.get("userId") == user_id), None)
 
 
-def post_score(registration: Registration, lineitem_url: str, payload: dict[str, Any]) -> Any:
+def post_score(
+    registration: Registration,
+    lineitem_url: str,
+    payload: dict[str, Any],
+    *,
+    transport: Transport = send,
+) -> Any:
     """POST one score; return the response (raise requests exceptions on network failure,
     UntrustedService, one of them, when ``lineitem_url`` is on an untrusted origin)."""
     require_trusted(registration, lineitem_url, "AGS line item")
-    token = access_token(registration, (SCOPE_SCORE,))
+    token = access_token(registration, (SCOPE_SCORE,), transport=transport)
     return http_post(
         scores_url(lineitem_url),
         registration=registration,
@@ -186,6 +206,7 @@ def post_score(registration: Registration, lineitem_url: str, payload: dict[str,
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/vnd.ims.lis.v1.score+json",
         },
+        transport=transport,
     )
 
 
@@ -196,10 +217,11 @@ def create_lineitem(
     label: str,
     score_maximum: float,
     resource_link_id: str,
+    transport: Transport = send,
 ) -> str:
     """Create a line item in the container ``lineitems_url``; return its URL; raise AgsError."""
     _trusted(registration, lineitems_url, "AGS line items")
-    token = access_token(registration, (SCOPE_LINEITEM,))
+    token = access_token(registration, (SCOPE_LINEITEM,), transport=transport)
     body = {
         "label": label or "Koula",
         "scoreMaximum": score_maximum,
@@ -217,6 +239,7 @@ def create_lineitem(
                 "Content-Type": "application/vnd.ims.lis.v2.lineitem+json",
                 "Accept": "application/vnd.ims.lis.v2.lineitem+json",
             },
+            transport=transport,
         )
         created = response.json() if response.ok else {}
     except (requests.RequestException, ValueError, RecursionError) as exc:

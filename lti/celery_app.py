@@ -7,7 +7,8 @@ scores every ``KOULA_SWEEP_SECONDS``, so nothing is lost when Redis or a worker
 dies. Every key and queue starts with ``KOULA_REDIS_PREFIX``, so several tools
 (or test runs) can share one Redis. This module imports no Django model: web
 processes send tasks by name; ``celery -A lti.celery_app worker`` (or
-``koula worker``) runs them from :mod:`lti.tasks`.
+``koula worker``) runs them from :mod:`lti.tasks`. Celery reads this before Django's
+settings exist, so it reads its settings through :mod:`lti.config`, as they do.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ DELIVER_SCORES = "koula.deliver_scores"
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lti.settings")
 _prefix = config.redis_prefix()
-_timeout = float(os.environ.get("KOULA_REDIS_TIMEOUT", "2"))
+_timeout = config.number("KOULA_REDIS_TIMEOUT", 2)
 
 app = Celery("koula", include=["lti.tasks"])
 app.conf.update(
@@ -40,8 +41,8 @@ app.conf.update(
     task_default_queue=f"{_prefix}-scores",
     task_ignore_result=True,
     task_publish_retry=False,  # a web request never waits on Redis: the sweep catches up
-    worker_pool=os.environ.get("KOULA_WORKER_POOL", "threads"),  # scores wait on HTTP
-    worker_concurrency=int(os.environ.get("KOULA_WORKER_CONCURRENCY", "4")),
+    worker_pool=config.text("KOULA_WORKER_POOL", "threads"),  # scores wait on HTTP
+    worker_concurrency=config.whole("KOULA_WORKER_CONCURRENCY", 4),
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,  # keep the tool's JSON log lines
     worker_enable_remote_control=False,

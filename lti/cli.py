@@ -118,7 +118,8 @@ def _invitation_parsers(actions: Any) -> None:
 
 
 def setup(port: int | None = None) -> None:
-    """Configure Django for the tool and apply migrations."""
+    """Configure Django for the tool and apply migrations (``port``: the one ``koula serve``
+    listens on, which the settings read as ``KOULA_PORT`` for the default base URL)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lti.settings")
     if port is not None:
         os.environ.setdefault("KOULA_PORT", str(port))
@@ -227,7 +228,7 @@ def _worker(args: argparse.Namespace, out: TextIO) -> int:
         print("Koula score worker (Celery, Redis broker) starting.", file=out, flush=True)
         from lti.celery_app import app
 
-        level = os.environ.get("KOULA_LOG_LEVEL", "INFO")
+        level = settings.KOULA_LOG_LEVEL
         app.worker_main(["worker", "--loglevel", level, "--without-gossip", "--without-mingle"])
         return 0
     from lti.worker import run_worker
@@ -320,13 +321,16 @@ def _platforms_list(args: argparse.Namespace, out: TextIO) -> int:
 
 def _port_option(port: int) -> str:
     """`` --port N`` when ``koula platforms invite`` needs it to print this server's URL."""
-    return "" if os.environ.get("KOULA_BASE_URL") or port == 8000 else f" --port {port}"
+    from lti.config import base_url_configured
+
+    return "" if base_url_configured() or port == 8000 else f" --port {port}"
 
 
 def _cli_gettext(args: argparse.Namespace) -> Any:
     from koula.messages import gettext_for, pick_language
+    from lti.config import terminal_language
 
-    return gettext_for(pick_language(getattr(args, "lang", None), os.environ.get("LANG")))
+    return gettext_for(pick_language(getattr(args, "lang", None), terminal_language()))
 
 
 def _when(moment: Any) -> str:
@@ -469,7 +473,7 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
 
 def _report_export(args: argparse.Namespace, out: TextIO) -> int:
     setup()
-    from koula.export import stream_csv
+    from koula import stream_csv
     from lti.models import Activity
     from lti.services.activities import template_of
     from lti.services.reports import activity_learners

@@ -1,4 +1,10 @@
-"""The tool's configuration, read from the environment with safe embedded defaults.
+"""The tool's configuration: the one module that reads the environment, with safe defaults.
+
+Everything else receives values: :mod:`lti.settings` (Django's settings) and the two
+configurations read before Django starts, :mod:`lti.celery_app` and
+:mod:`lti.gunicorn_conf`, read the environment through these functions only, and
+``docs/deploy.md`` lists every variable. A value that cannot be used raises
+:class:`ConfigError`, whose message says how to fix it.
 
 ``KOULA_DATA_DIR`` (default ``./koula-data``) holds the embedded SQLite database
 and, unless ``KOULA_SECRET_KEY`` is set, a generated secret key file;
@@ -24,13 +30,20 @@ from lti.addresses import is_loopback_host
 __all__ = [
     "ConfigError",
     "base_url",
+    "base_url_configured",
+    "ca_bundle",
     "check_url",
     "data_dir",
     "database_url",
+    "flag",
+    "number",
     "private_hosts",
     "redis_prefix",
     "redis_url",
     "secret_key",
+    "terminal_language",
+    "text",
+    "whole",
     "worker_mode",
 ]
 
@@ -58,6 +71,38 @@ def check_url(url: str, what: str) -> str:
     return url.rstrip("/")
 
 
+def text(name: str, default: str = "") -> str:
+    """Return the variable ``name`` without surrounding spaces, or ``default`` when unset or
+    empty."""
+    return os.environ.get(name, "").strip() or default
+
+
+def flag(name: str) -> bool:
+    """Return True when the variable ``name`` is ``1``."""
+    return text(name) == "1"
+
+
+def number(name: str, default: float) -> float:
+    """Return the variable ``name`` as a number (``default`` when unset); raise ConfigError."""
+    raw = text(name)
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, such as {default:g}, not {raw!r}") from None
+
+
+def whole(name: str, default: int) -> int:
+    """Return the variable ``name`` as a whole number (``default`` when unset); raise
+    ConfigError."""
+    raw = text(name)
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a whole number, such as {default}, not {raw!r}"
+        ) from None
+
+
 def data_dir() -> Path:
     folder = Path(os.environ.get("KOULA_DATA_DIR") or "koula-data").resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -69,9 +114,26 @@ def database_url() -> str:
 
 
 def base_url(default_port: int = 8000) -> str:
+    """Return ``KOULA_BASE_URL``, by default ``http://127.0.0.1:<default_port>``."""
     return check_url(
         os.environ.get("KOULA_BASE_URL") or f"http://127.0.0.1:{default_port}", "KOULA_BASE_URL"
     )
+
+
+def base_url_configured() -> bool:
+    """Return True when ``KOULA_BASE_URL`` is set (the tool's URL does not follow its port)."""
+    return bool(os.environ.get("KOULA_BASE_URL"))
+
+
+def ca_bundle() -> str | None:
+    """Return ``REQUESTS_CA_BUNDLE``, the CA bundle outbound TLS is verified against instead
+    of certifi's (None when unset)."""
+    return text("REQUESTS_CA_BUNDLE") or None
+
+
+def terminal_language() -> str | None:
+    """Return ``LANG`` (``fr_FR.UTF-8``...), the language of the person at the terminal."""
+    return os.environ.get("LANG") or None
 
 
 def secret_key() -> str:

@@ -1,63 +1,48 @@
-"""The tool's errors and the one place that turns them into responses.
+"""The tool's own errors: what services and views raise when a request cannot be served.
 
 Hierarchy::
 
-    LtiError                 -> 400 page (or JSON under /lti/api/)
+    LtiError                 a message for a person          -> 400 page (JSON under /lti/api/)
     ├── LaunchRefused        a bad, forged or replayed launch        -> 400
+    ├── FormExpired          a staff form's token expired or forged  -> 400
+    ├── BodyTooLarge         a learner API body over Django's size cap -> 413
     ├── RegistrationFailed   dynamic registration could not finish   -> 400
     │   └── RegistrationBusy every registration slot is taken        -> 503 (Retry-After)
     ├── NotAuthenticated     no or expired bearer token              -> 401
     ├── NotAllowed           a token used outside what it grants     -> 403
-    └── InvitationRefused    registration without an open invitation -> 403 (its own page)
+    ├── InvitationRefused    registration without an open invitation -> 403 (its own page)
+    └── UnknownAction        a learner API call that does not exist  -> 404
 
-Each carries a message for a person, already in their language. No view
-catches these itself: :class:`LtiErrorMiddleware` renders them, so a bad
-request can never become a 500 and never opens a session. The middleware also
-answers 503 (with ``Retry-After``) when the database or Redis cannot be reached,
-a fault of the moment rather than of the request.
+Each carries a message for a person, already in their language, and ``detail`` for the
+log. The core's errors (:mod:`koula.errors`: a refused learner action, a refused request)
+carry an ``errors`` object and a status instead. No view catches either to answer:
+:class:`lti.views.errors.LtiErrorMiddleware` is the one place that turns both into
+responses, so a bad request can never become a 500 and never opens a session. This module
+imports nothing of the tool, so every layer may raise these.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
-from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-
-from koula.messages import translate
-from lti.logs import loggable_path
-from lti.rendering import page
-from lti.views.language import request_language
-
 __all__ = [
+    "RETRY_AFTER_SECONDS",
+    "BodyTooLarge",
+    "FormExpired",
     "InvitationRefused",
     "LaunchRefused",
     "LtiError",
-    "LtiErrorMiddleware",
     "NotAllowed",
     "NotAuthenticated",
     "RegistrationBusy",
     "RegistrationFailed",
+    "UnknownAction",
 ]
 
-log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
-def _unavailable(exception: Exception) -> bool:
-    """Return True for a database or Redis that cannot be reached (not a bad request)."""
-    if isinstance(exception, OperationalError | InterfaceError):
-        return True
-    try:
-        from redis.exceptions import ConnectionError as RedisDown
-        from redis.exceptions import TimeoutError as RedisSlow
-    except ImportError:  # no Redis client: Redis is not configured
-        return False
-    return isinstance(exception, RedisDown | RedisSlow)
-
-
 class LtiError(Exception):
+    """A request the tool refuses; ``message`` says why to the person, in ``language``."""
+
     status = 400
     template = "error.html"  # the page shown, given ``message``
     retry_after: int | None = None  # seconds, sent as Retry-After when set
@@ -71,6 +56,19 @@ class LtiError(Exception):
 
 class LaunchRefused(LtiError):
     status = 400
+
+
+class FormExpired(LtiError):
+    """A staff form (the picker, the hand-over) whose signed token is expired or forged."""
+
+    status = 400
+
+
+class BodyTooLarge(LtiError):
+    """A learner API body larger than Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``; any other bad
+    body is the core's :class:`~koula.BadRequest` (:func:`koula.json_object`)."""
+
+    status = 413
 
 
 class RegistrationFailed(LtiError):
@@ -99,54 +97,7 @@ class InvitationRefused(LtiError):
     template = "register_refused.html"
 
 
-class LtiErrorMiddleware:
-    """Renders :class:`LtiError` as a page (or JSON for the learner API), logging the detail."""
+class UnknownAction(LtiError):
+    """``POST {api}/{action}`` for an action the learner API does not have."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if _unavailable(exception):
-            log.error(
-                "a backing service is unreachable on %s",
-                loggable_path(request.path),
-                exc_info=exception,
-            )
-            language = request_language(request)
-            message = translate(
-                language,
-                "Koula cannot reach its database or cache right now. Try again in a minute; "
-                "the answers on your page are kept.",
-            )
-            if request.path.startswith("/lti/api/"):
-                response: HttpResponse = JsonResponse({"errors": {"_": message}}, status=503)
-            else:
-                response = page("error.html", language, status=503, message=message)
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            return response
-        if not isinstance(exception, LtiError):
-            return None
-        log.info(
-            "%s on %s: %s %s",
-            type(exception).__name__,
-            loggable_path(request.path),
-            exception.message,
-            exception.detail,
-        )
-        if request.path.startswith("/lti/api/"):
-            answer: HttpResponse = JsonResponse(
-                {"errors": {"_": exception.message}}, status=exception.status
-            )
-        else:
-            answer = page(
-                exception.template,
-                exception.language,
-                status=exception.status,
-                message=exception.message,
-            )
-        if exception.retry_after is not None:
-            answer["Retry-After"] = str(exception.retry_after)
-        return answer
+    status = 404

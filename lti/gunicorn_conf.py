@@ -1,6 +1,7 @@
 """Gunicorn configuration for production: ``gunicorn -c python:lti.gunicorn_conf lti.wsgi``.
 
-Everything comes from the environment (defaults in brackets): ``KOULA_BIND``
+Gunicorn reads this file before Django starts; it reads the environment through
+:mod:`lti.config`, as the settings do (defaults in brackets): ``KOULA_BIND``
 [127.0.0.1:8000], ``KOULA_WEB_WORKERS`` [2 x cores + 1], ``KOULA_WEB_THREADS``
 [4], ``KOULA_WEB_TIMEOUT`` [30 s, a request taking longer is killed],
 ``KOULA_SHUTDOWN_GRACE`` [25 s given to requests in flight on SIGTERM],
@@ -21,18 +22,19 @@ from typing import Any
 
 from gunicorn import glogging
 
+from lti import config as _config  # not `config`: gunicorn would read it as a setting
 from lti.logs import JsonFormatter, loggable_path
 
-bind = os.environ.get("KOULA_BIND", "127.0.0.1:8000").split(",")
-workers = int(os.environ.get("KOULA_WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
-threads = int(os.environ.get("KOULA_WEB_THREADS", "4"))
+bind = _config.text("KOULA_BIND", "127.0.0.1:8000").split(",")
+workers = _config.whole("KOULA_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+threads = _config.whole("KOULA_WEB_THREADS", 4)
 worker_class = "gthread"
-timeout = int(os.environ.get("KOULA_WEB_TIMEOUT", "30"))
-graceful_timeout = int(float(os.environ.get("KOULA_SHUTDOWN_GRACE", "25")))
+timeout = _config.whole("KOULA_WEB_TIMEOUT", 30)
+graceful_timeout = int(_config.number("KOULA_SHUTDOWN_GRACE", 25))
 keepalive = 5
-max_requests = int(os.environ.get("KOULA_WEB_MAX_REQUESTS", "0"))
+max_requests = _config.whole("KOULA_WEB_MAX_REQUESTS", 0)
 max_requests_jitter = max_requests // 10
-forwarded_allow_ips = os.environ.get("KOULA_FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = _config.text("KOULA_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "koula-web"
 accesslog = "-"
 errorlog = "-"

@@ -1,11 +1,13 @@
 """Every outbound call of the tool, under the one policy of :mod:`lti.outbound`.
 
 The policy comes from the settings: ``KOULA_HTTP_TIMEOUT`` bounds each request as a whole
-(lookup to last byte), ``KOULA_HTTP_MAX_BYTES`` its answer. Private, loopback and
-link-local addresses are refused unless the host is one an administrator named: for the
+(lookup to last byte), ``KOULA_HTTP_MAX_BYTES`` its answer, TLS is verified against
+``REQUESTS_CA_BUNDLE`` when set (else certifi's bundle). Private, loopback and link-local
+addresses are refused unless the host is one an administrator named: for the
 ``registration`` a call is made for (:func:`lti.origins.private_hosts`), or in
 ``KOULA_PRIVATE_HOSTS``; a tool that itself runs on a loopback ``KOULA_BASE_URL`` (a
-developer's machine, the tests, ``koula demo``) refuses no address.
+developer's machine, the tests, ``koula demo``) refuses no address. ``transport`` is
+:func:`lti.outbound.send` unless a test gives its own.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.conf import settings
 
 from lti.addresses import is_loopback_host
 from lti.origins import RegistrationOrigins, private_hosts
-from lti.outbound import Policy, send
+from lti.outbound import Policy, Transport, send
 
 __all__ = ["http_get", "http_post", "outbound_policy"]
 
@@ -33,6 +35,7 @@ def outbound_policy(
         max_bytes=max_bytes or settings.KOULA_HTTP_MAX_BYTES,
         private_hosts=private_hosts(registration) | frozenset(settings.KOULA_PRIVATE_HOSTS),
         any_address=is_loopback_host(urlsplit(settings.BASE_URL).hostname),
+        ca_certs=settings.OUTBOUND_CA_BUNDLE,
     )
 
 
@@ -43,9 +46,10 @@ def http_get(
     headers: Mapping[str, str] | None = None,
     until: float | None = None,
     max_bytes: int | None = None,
+    transport: Transport = send,
 ) -> requests.Response:
     """GET ``url`` under the policy; see :func:`lti.outbound.send`."""
-    return send(
+    return transport(
         "GET",
         url,
         policy=outbound_policy(registration, max_bytes=max_bytes),
@@ -63,9 +67,10 @@ def http_post(
     json: Any = None,
     until: float | None = None,
     max_bytes: int | None = None,
+    transport: Transport = send,
 ) -> requests.Response:
     """POST to ``url`` under the policy; see :func:`lti.outbound.send`."""
-    return send(
+    return transport(
         "POST",
         url,
         policy=outbound_policy(registration, max_bytes=max_bytes),

@@ -26,7 +26,6 @@ __all__ = [
     "ContextFilter",
     "JsonFormatter",
     "RequestIdMiddleware",
-    "current_context",
     "log_context",
     "loggable_path",
 ]
@@ -47,11 +46,6 @@ VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "koula_log_context", default=None
 )
-
-
-def current_context() -> dict[str, Any]:
-    """Return the fields added to the log lines emitted now (a copy)."""
-    return dict(_context.get() or {})
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 Every page (the launch's ``context_memberships_url`` and each ``Link: rel="next"``) is
 read only on an origin the registration trusts (:func:`lti.origins.require_trusted`) and
 under the outbound policy (:mod:`lti.http`); the whole read, token included, ends by the
-caller's ``until``.
+caller's ``until``. Requests go through ``transport`` (the network unless a test gives one).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from lti.ags import SCOPE_MEMBERSHIP, AgsError, access_token
 from lti.http import http_get
 from lti.models import Registration
 from lti.origins import UntrustedService, require_trusted
+from lti.outbound import Transport, send
 
 __all__ = ["MAX_PAGES", "RosterRefused", "RosterUnavailable", "roster"]
 
@@ -32,7 +33,11 @@ class RosterRefused(RosterUnavailable):
 
 
 def roster(
-    registration: Registration, memberships_url: str, *, until: float | None = None
+    registration: Registration,
+    memberships_url: str,
+    *,
+    until: float | None = None,
+    transport: Transport = send,
 ) -> list[dict[str, Any]]:
     """Return every member of the context, following ``Link: rel="next"`` pages; raise
     RosterRefused for an untrusted URL, RosterUnavailable for any other failure."""
@@ -40,7 +45,7 @@ def roster(
         raise RosterUnavailable("the launch carried no roster service")
     try:
         require_trusted(registration, memberships_url, "NRPS roster")
-        token = access_token(registration, (SCOPE_MEMBERSHIP,), until=until)
+        token = access_token(registration, (SCOPE_MEMBERSHIP,), until=until, transport=transport)
     except UntrustedService as exc:
         raise RosterRefused(str(exc)) from exc
     except AgsError as exc:
@@ -57,6 +62,7 @@ def roster(
                 registration=registration,
                 headers={"Authorization": f"Bearer {token}", "Accept": MEDIA_TYPE},
                 until=until,
+                transport=transport,
             )
             response.raise_for_status()
             page = response.json()

@@ -7,7 +7,7 @@ keys, tokens, line items, scores, results and rosters) obeys the same rules:
   TLS, sending, the headers and the last byte of the body. A watchdog cuts the socket
   when it passes, so a server that answers one byte a second cannot hold a thread longer.
 * **A size cap** (``Policy.max_bytes``) on the decoded body: a bigger answer is an error.
-* **TLS verified** against the certifi bundle (or ``REQUESTS_CA_BUNDLE``), for the URL's
+* **TLS verified** against the certifi bundle (or ``Policy.ca_certs``), for the URL's
   host name, even though the connection goes to a pinned address.
 * **No redirect to another origin**; a GET follows at most ``max_redirects`` same-origin
   redirects, other methods none.
@@ -19,7 +19,10 @@ keys, tokens, line items, scores, results and rosters) obeys the same rules:
   cannot be re-pointed ("DNS rebinding") between check and use.
 
 Idle keep-alive connections are reused only for the same host, port and checked address.
-Errors are ``requests`` exceptions, so callers keep their handling::
+The clients that use :func:`send` (AGS, NRPS, score delivery, the roster read) take it as
+a :class:`Transport` argument that defaults to it, so tests give them a platform of their
+own instead of the network. Errors are ``requests`` exceptions, so callers keep their
+handling::
 
     requests.RequestException
     ├── OutboundRefused        the policy refused: nothing was sent
@@ -37,14 +40,13 @@ import concurrent.futures
 import contextlib
 import http.client
 import json as jsonlib
-import os
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import certifi
@@ -61,6 +63,7 @@ __all__ = [
     "OutboundRefused",
     "Policy",
     "ResponseTooLarge",
+    "Transport",
     "forget_connections",
     "resolve_host",
     "send",
@@ -102,8 +105,24 @@ class Policy:
     private_hosts: frozenset[str] = frozenset()  # lower-case hosts an admin vouched for
     any_address: bool = False  # the tool itself runs on loopback: no address is refused
     resolve: Resolver = resolve_host
-    ca_certs: str | None = None  # None: REQUESTS_CA_BUNDLE, else certifi's bundle
+    ca_certs: str | None = None  # None: certifi's bundle (lti.http passes REQUESTS_CA_BUNDLE)
     max_redirects: int = 3
+
+
+class Transport(Protocol):
+    """What sends a request: :func:`send` itself, or a test's platform with its signature."""
+
+    def __call__(
+        self,
+        method: str,
+        url: str,
+        *,
+        policy: Policy,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
+        json: Any = None,
+        until: float | None = None,
+    ) -> requests.Response: ...
 
 
 def send(
@@ -277,7 +296,7 @@ def _connect(key: Key, deadline: float) -> HTTPConnection:
             port,
             timeout=remaining,
             cert_reqs="CERT_REQUIRED",
-            ca_certs=ca_certs or os.environ.get("REQUESTS_CA_BUNDLE") or certifi.where(),
+            ca_certs=ca_certs or certifi.where(),
             server_hostname=host,
             assert_hostname=host,
         )

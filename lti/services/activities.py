@@ -16,15 +16,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from koula.activity import ActivitySettings, activity_template, check_settings
-from koula.errors import KoulaError
-from koula.template import SessionTemplate
+from koula import ActivitySettings, KoulaError, SessionTemplate, activity_template, check_settings
 from lti.claims import CLAIM, LaunchData
 from lti.models import Activity, LtiUser, Registration
 from lti.origins import service_refusal
+from lti.services.picker import Choice, default_title
 
 __all__ = [
     "SERVICES",
+    "activity_configure",
     "activity_for_launch",
     "activity_service_refusals",
     "activity_settings",
@@ -98,6 +98,16 @@ def activity_for_launch(launch: LaunchData) -> Activity:
                 url[:500],
                 reason,
             )
+    return activity
+
+
+def activity_configure(activity_id: int, choice: Choice, *, language: str) -> Activity:
+    """Set up the activity ``activity_id`` as staff chose in the picker at first launch."""
+    activity = Activity.objects.get(pk=activity_id)
+    activity.settings, activity.configured = choice.settings_data(), True
+    activity.score_maximum = choice.score_maximum
+    activity.title = activity.title or default_title(choice, language)
+    activity.save()
     return activity
 
 

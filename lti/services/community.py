@@ -22,14 +22,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from koula.community import Community
-from koula.errors import NotSetUp, Refused
-from koula.rotation import Turn, turns_data, turns_from_data
-from koula.use_cases import cards, hosting
-from koula.use_cases.port import Among, Member
+import koula
+from koula import Actor, Among, Community, Member, NotSetUp, Turn, turns_data, turns_from_data
 from lti.bearer import Grant
 from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
+from lti.services.grants import granted_activity
 from lti.services.records import learner_rows
 
 __all__ = [
@@ -47,7 +45,8 @@ SHARES_OR_MARKS = Q(state__community__shared=True) | Q(state__community__will_us
 AMONG = {
     Among.EVERYONE: Q(),
     Among.SHARING: SHARES_OR_MARKS,
-    Among.VOLUNTEERS: Q(state__host__volunteered_at__isnull=False),
+    # A JSON key's isnull tests whether the key is there, and every state has the key.
+    Among.VOLUNTEERS: Q(state__host__volunteered=True),
 }
 """The records each hint of the port reads (the use cases filter again)."""
 
@@ -89,44 +88,41 @@ class ActivityRecords:
 
 def activity_volunteers(activity: Activity) -> list[str]:
     """Return who offered to host the next session in ``activity``, earliest first."""
-    return hosting.volunteers(ActivityRecords(activity))
+    return koula.volunteers(ActivityRecords(activity))
 
 
 def community_of(activity: Activity, user: LtiUser) -> Community:
     """Return the cards shared now in ``activity`` and ``user``'s own card id."""
-    return cards.community_of(ActivityRecords(activity), user.sub)
+    return koula.community_of(ActivityRecords(activity), user.sub)
 
 
-def shared_cards(grant: Grant, activity: Activity, body: Any) -> tuple[int, dict[str, Any]]:
-    """Answer one page of the cards shared in ``activity`` matching the body's ``query``."""
-    try:
-        template = template_of(activity)
-        if template is None:
-            raise NotSetUp(grant.language)
-        reader = LtiUser.objects.get(pk=grant.user_id).sub
-        page = cards.shared_cards(
-            ActivityRecords(activity), template, body, reader=reader, language=grant.language
-        )
-    except Refused as refused:
-        return refused.status, {"errors": refused.errors}
-    return 200, page
+def shared_cards(grant: Grant, activity_id: int, body: Any) -> dict[str, Any]:
+    """Return one page of the cards shared in the activity matching the body's ``query``
+    (``shared_cards`` of the learner API); raise NotAllowed, or the core's NotSetUp or
+    BadRequest."""
+    activity = granted_activity(grant, activity_id)
+    template = template_of(activity)
+    if template is None:
+        raise NotSetUp(grant.language)
+    reader = LtiUser.objects.get(pk=grant.user_id).sub
+    return koula.shared_cards(
+        ActivityRecords(activity), template, body, reader=reader, language=grant.language
+    )
 
 
 def is_current_host(activity: Activity, user: LtiUser) -> bool:
     """Return True when ``user`` is the learner the last hand-over named."""
-    return hosting.is_current_host(ActivityRecords(activity), user.sub)
+    return koula.is_current_host(ActivityRecords(activity), user.sub)
 
 
-def assign_host(grant: Grant, activity: Activity, body: Any) -> tuple[int, dict[str, Any]]:
-    """The learner hosting now hands the next session over (``assign_host`` of the API);
-    staff use the staff view's form (:func:`assign_next_host`)."""
+def assign_host(grant: Grant, activity_id: int, body: Any) -> dict[str, str]:
+    """The learner hosting now hands the next session over (``assign_host`` of the learner
+    API; staff use the staff view's form, :func:`assign_next_host`). Return the answer;
+    raise NotAllowed, or the core's BadRequest or NotPermitted."""
+    activity = granted_activity(grant, activity_id)
     user = LtiUser.objects.get(pk=grant.user_id)
     name = body.get("next_host") if isinstance(body, dict) else None
-    try:
-        answer = _hand_over(activity.pk, name, hosting.Actor(user.sub), grant.language)[1]
-    except Refused as refused:
-        return refused.status, {"errors": refused.errors}
-    return 200, answer
+    return _hand_over(activity.pk, name, Actor(user.sub), grant.language)[1]
 
 
 def assign_next_host(activity_id: int, name: object, language: str) -> Activity:
@@ -134,13 +130,13 @@ def assign_next_host(activity_id: int, name: object, language: str) -> Activity:
 
     The name is linked to the activity's learner of that name when exactly one has it.
     """
-    return _hand_over(activity_id, name, hosting.Actor(None, staff=True), language)[0]
+    return _hand_over(activity_id, name, Actor(None, staff=True), language)[0]
 
 
 def _hand_over(
-    activity_id: int, name: object, actor: hosting.Actor, language: str
+    activity_id: int, name: object, actor: Actor, language: str
 ) -> tuple[Activity, dict[str, str]]:
     with transaction.atomic():
         activity = Activity.objects.select_for_update().get(pk=activity_id)
-        answer = hosting.assign_host(ActivityRecords(activity), name, by=actor, language=language)
+        answer = koula.assign_host(ActivityRecords(activity), name, by=actor, language=language)
     return activity, answer

@@ -24,9 +24,10 @@ DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
 
 def deep_linking_response(
-    registration: Registration, deployment_id: str, data: Any, choice: Choice, title: str
+    registration_id: int, deployment_id: str, data: Any, choice: Choice, title: str
 ) -> str:
-    """Return the signed response JWT for ``choice``."""
+    """Return the signed response JWT for ``choice``, to the platform ``registration_id``."""
+    registration = Registration.objects.get(pk=registration_id)
     now = int(time.time())
     item = {
         "type": "ltiResourceLink",

@@ -25,7 +25,9 @@ only the newest), and handles each answer:
 A pass given a ``stop`` event (set when the process is asked to stop) finishes
 the score in flight, then gives the rows it claimed but did not send back to
 the queue at once (:func:`unclaim`), so a restart neither loses nor resends one.
-Every line logged while a row is handled carries its id (``outbox_row``).
+Every line logged while a row is handled carries its id (``outbox_row``). A pass sends
+through ``transport`` (:class:`lti.outbound.Transport`): the network, unless a test gives
+a platform of its own.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from koula.state import format_time, parse_time
+from koula import format_time, parse_time
 from lti.ags import (
     SCOPE_RESULT,
     SCOPE_SCORE,
@@ -54,7 +56,7 @@ from lti.ags import (
 )
 from lti.logs import log_context
 from lti.models import Activity, ScoreOutbox
-from lti.outbound import OutboundRefused
+from lti.outbound import OutboundRefused, Transport, send
 
 __all__ = ["MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due", "lease", "next_due", "unclaim"]
 
@@ -82,7 +84,9 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=delay * random.uniform(0.5, 1.5))
 
 
-def deliver_due(limit: int = 50, *, stop: threading.Event | None = None) -> int:
+def deliver_due(
+    limit: int = 50, *, stop: threading.Event | None = None, transport: Transport = send
+) -> int:
     """Send the due scores once; return how many rows were handled (sent or given back)."""
     claimed = _claim(limit)
     for index, row in enumerate(claimed):
@@ -94,7 +98,7 @@ def deliver_due(limit: int = 50, *, stop: threading.Event | None = None) -> int:
         with log_context(outbox_row=row.pk):
             log.debug("delivering score %s", row.pk)
             try:
-                _deliver(row)
+                _deliver(row, transport)
             except Exception as exc:  # one bad row must not stop the others; it is retried
                 log.exception("score %s: unexpected error", row.pk)
                 _retry(row, f"unexpected error: {exc}")
@@ -148,7 +152,7 @@ def _renew(row: ScoreOutbox) -> bool:
     return bool(taken)
 
 
-def _deliver(row: ScoreOutbox) -> None:
+def _deliver(row: ScoreOutbox, transport: Transport) -> None:
     if ScoreOutbox.objects.filter(
         activity_id=row.activity_id, user_id=row.user_id, pk__gt=row.pk
     ).exists():
@@ -156,18 +160,18 @@ def _deliver(row: ScoreOutbox) -> None:
         return
     activity = Activity.objects.select_related("deployment__registration").get(pk=row.activity_id)
     registration = activity.deployment.registration
-    if row.uncertain and not _settled(row, activity):
+    if row.uncertain and not _settled(row, activity, transport):
         return
     was_uncertain = row.uncertain
     try:
-        lineitem = _lineitem(activity)
+        lineitem = _lineitem(activity, transport)
         if not lineitem:
             _finish(row, Status.REFUSED, "the platform offers no grade service for this link")
             return
         # Marked before the request: should this worker die while it is in flight, the next
         # one asks the platform before sending again.
         ScoreOutbox.objects.filter(pk=row.pk).update(uncertain=True)
-        response = post_score(registration, lineitem, row.payload)
+        response = post_score(registration, lineitem, row.payload, transport=transport)
     except (requests.RequestException, AgsError) as exc:
         # A request never sent (no token, no connection made, refused by the outbound
         # policy, e.g. a line item on an untrusted origin) cannot have landed; any other
@@ -184,7 +188,7 @@ def _deliver(row: ScoreOutbox) -> None:
     # The platform answered: this request did not land, but an earlier one may still.
     row.uncertain = was_uncertain
     if status == 409:
-        _same_second(row, activity)
+        _same_second(row, activity, transport)
         return
     if status == 401:
         forget_token(registration, (SCOPE_SCORE,))
@@ -195,7 +199,7 @@ def _deliver(row: ScoreOutbox) -> None:
         _finish(row, Status.REFUSED, f"HTTP {status}: {response.text[:500]}")
 
 
-def _lineitem(activity: Activity) -> str:
+def _lineitem(activity: Activity, transport: Transport) -> str:
     if not activity.lineitem_url and activity.lineitems_url:
         activity.lineitem_url = create_lineitem(
             activity.deployment.registration,
@@ -203,18 +207,19 @@ def _lineitem(activity: Activity) -> str:
             label=activity.title,
             score_maximum=activity.score_maximum,
             resource_link_id=activity.resource_link_id,
+            transport=transport,
         )
         activity.save(update_fields=["lineitem_url"])
     return activity.lineitem_url
 
 
-def _same_second(row: ScoreOutbox, activity: Activity) -> None:
+def _same_second(row: ScoreOutbox, activity: Activity, transport: Transport) -> None:
     if ScoreOutbox.objects.filter(
         activity_id=row.activity_id, user_id=row.user_id, pk__gt=row.pk
     ).exists():
         _finish(row, Status.SUPERSEDED, "HTTP 409 on a score already replaced")
         return
-    if row.uncertain and not _settled(row, activity):  # an earlier attempt may have landed
+    if row.uncertain and not _settled(row, activity, transport):  # an earlier one may have landed
         return
     row.conflicts += 1  # counted apart from 5xx and timeouts, which say nothing of a newer grade
     if row.conflicts > MAX_SAME_SECOND_RETRIES:
@@ -233,7 +238,7 @@ def _same_second(row: ScoreOutbox, activity: Activity) -> None:
     row.save(update_fields=["payload", "next_attempt_at", "last_error", "uncertain", "conflicts"])
 
 
-def _settled(row: ScoreOutbox, activity: Activity) -> bool:
+def _settled(row: ScoreOutbox, activity: Activity, transport: Transport) -> bool:
     """Settle an uncertain row before sending it again; return True when it may be sent.
 
     The platform holds the score: the row is delivered (False: nothing to send). It does
@@ -245,7 +250,10 @@ def _settled(row: ScoreOutbox, activity: Activity) -> bool:
         return True
     try:
         result = current_result(
-            activity.deployment.registration, activity.lineitem_url, row.payload["userId"]
+            activity.deployment.registration,
+            activity.lineitem_url,
+            row.payload["userId"],
+            transport=transport,
         )
     except AgsError as exc:
         _retry(row, f"waiting to learn whether an earlier attempt landed: {exc}")

@@ -24,8 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from koula.export import stream_csv
-from koula.state import LearnerState
+from koula import LearnerState, stream_csv
 from lti.models import Activity, LearnerRecord, ReportExport
 from lti.services.activities import template_of
 from lti.services.reports import activity_learners

@@ -1,9 +1,15 @@
 """The learner actions over HTTP: same bodies, same state, same errors as the XBlock.
 
-One transaction per action: the learner's row is locked, the core applies the
-action, the new state is stored and, when progress changed, the score for
-the gradebook goes into the outbox in the same transaction, so a score is
-never lost between the action and its delivery.
+One transaction per action, which locks the learner's own row and nothing else: the
+activity is read without a lock, so on PostgreSQL the learners of a cohort act at the
+same time, while two actions of one learner (two tabs) run one after the other. The core
+applies the action (:func:`koula.perform`), the new state is stored and, when progress
+changed, the score for the gradebook goes into the outbox in the same transaction, so a
+score is never lost between the action and its delivery.
+
+A refused action still stores what the learner typed (the core keeps it as the draft),
+then raises the core's refusal for :class:`lti.views.errors.LtiErrorMiddleware` to answer:
+nothing a learner typed is lost.
 """
 
 from __future__ import annotations
@@ -13,48 +19,40 @@ from typing import Any
 
 from django.db import transaction
 
-from koula.messages import gettext_for
-from koula.outcome import perform
-from koula.progress import learner_state_data
-from koula.state import LearnerState
+from koula import (
+    ActionError,
+    InvalidValues,
+    LearnerState,
+    NotSetUp,
+    OutOfOrder,
+    learner_state_data,
+    perform,
+)
 from lti.bearer import Grant
-from lti.errors import NotAllowed
 from lti.models import Activity, LearnerRecord
 from lti.services.activities import template_of
 from lti.services.community import community_of
+from lti.services.grants import granted_activity
 from lti.services.scores import queue_score
 
-__all__ = ["check_grant", "learner_state", "run_action"]
+__all__ = ["learner_state", "run_action"]
 
 
-def check_grant(grant: Grant, activity_id: int) -> None:
-    """Raise NotAllowed (403) unless the page's access covers ``activity_id``."""
-    if grant.activity_id != activity_id:
-        _ = gettext_for(grant.language)
-        raise NotAllowed(
-            _(
-                "This page's access does not cover that activity. Open the activity "
-                "again from your course."
-            ),
-            language=grant.language,
-        )
+def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[str, Any]:
+    """Apply ``action`` for the grant's learner; return the answer's JSON body
+    (``docs/learner-api.md``).
 
-
-def run_action(
-    grant: Grant, activity_id: int, action: str, body: Any
-) -> tuple[int, dict[str, Any]]:
-    """Apply ``action`` for the grant's learner; return ``(HTTP status, JSON body)``."""
-    _ = gettext_for(grant.language)
-    check_grant(grant, activity_id)
+    Raise NotAllowed for another activity, the core's NotSetUp (409) when the activity has
+    no valid template, and the core's ActionError (InvalidValues 400, OutOfOrder 409) once
+    the refused values are stored as the learner's draft.
+    """
+    activity = granted_activity(grant, activity_id)
+    template = template_of(activity)
+    if template is None:
+        raise NotSetUp(grant.language)
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(
-            pk=activity_id, deployment_id=grant.deployment_id
-        )
-        template = template_of(activity)
-        if template is None:
-            return 409, {
-                "errors": {"_": _("This activity is not set up yet. Please tell the course team.")}
-            }
+        # The learner's row only (created if need be: a concurrent first action of the same
+        # learner meets the unique constraint, and get_or_create reads the row it made).
         record, _created = LearnerRecord.objects.select_for_update().get_or_create(
             activity=activity, user_id=grant.user_id
         )
@@ -71,8 +69,21 @@ def run_action(
         record.state = outcome.stored
         record.save(update_fields=["state", "updated_at"])
         if outcome.progress is not None:
-            queue_score(activity, record.user, outcome.progress, template, grant.language)
-    return outcome.status, outcome.body
+            queue_score(activity, record.user, outcome.progress, grant.language)
+    if outcome.status != 200:
+        raise _refusal(outcome.status, outcome.body["errors"], outcome.stored)
+    return outcome.body
+
+
+def _refusal(status: int, errors: dict[str, str], stored: dict[str, Any]) -> ActionError:
+    """The core's refusal that :func:`koula.perform` answered with ``status`` (its state
+    already stored)."""
+    kinds: dict[int, type[ActionError]] = {
+        kind.status: kind for kind in (InvalidValues, OutOfOrder)
+    }
+    refusal = kinds.get(status, ActionError)(errors, LearnerState.from_data(stored))
+    refusal.status = status  # exactly what the core answered
+    return refusal
 
 
 def learner_state(activity: Activity, user_id: int) -> dict[str, Any] | None:

@@ -10,8 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from koula.activity import ActivitySettings, activity_template, check_settings
-from koula.library import DEFAULT_TEMPLATE_ID, get_template
+from koula import (
+    DEFAULT_TEMPLATE_ID,
+    ActivitySettings,
+    activity_template,
+    check_settings,
+    get_template,
+)
 from koula.messages import gettext_for
 
 __all__ = ["Choice", "custom_parameters", "default_title", "read_choice"]

@@ -19,7 +19,7 @@ import orjson
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
-from koula.state import LearnerState
+from koula import LearnerState
 from lti.models import LearnerRecord
 
 __all__ = ["CHUNK", "learner_rows"]

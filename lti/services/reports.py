@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from koula.state import LearnerState
-from koula.template import SessionTemplate
-from koula.use_cases.gathering import MAX_ROWS, Gathered, report_of
+from koula import MAX_ROWS, Gathered, LearnerState, SessionTemplate, report_of
 from lti.models import Activity, LearnerRecord
 from lti.services.community import ActivityRecords
 from lti.services.records import learner_rows

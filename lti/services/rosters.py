@@ -26,6 +26,7 @@ from django.core.cache import cache
 
 from lti.models import Activity, Registration
 from lti.nrps import RosterUnavailable, roster
+from lti.outbound import Transport, send
 
 __all__ = ["BUDGET_TIMEOUTS", "activity_roster"]
 
@@ -37,9 +38,12 @@ _slots: threading.BoundedSemaphore | None = None
 _slots_lock = threading.Lock()
 
 
-def activity_roster(activity: Activity, registration: Registration) -> list[dict[str, Any]] | None:
+def activity_roster(
+    activity: Activity, registration: Registration, *, transport: Transport = send
+) -> list[dict[str, Any]] | None:
     """The members of ``activity``'s course (``user_id`` and ``roles`` of each), or None when
-    the roster cannot be had now (none offered, refused, failed, or every slot busy)."""
+    the roster cannot be had now (none offered, refused, failed, or every slot busy); read
+    through ``transport`` (the network unless a test gives one)."""
     if not activity.memberships_url:
         return None
     key = _cache_key(registration, activity.memberships_url)
@@ -52,7 +56,7 @@ def activity_roster(activity: Activity, registration: Registration) -> list[dict
         return None
     try:
         until = time.monotonic() + BUDGET_TIMEOUTS * settings.KOULA_HTTP_TIMEOUT
-        members = roster(registration, activity.memberships_url, until=until)
+        members = roster(registration, activity.memberships_url, until=until, transport=transport)
     except RosterUnavailable as exc:
         log.warning("roster of activity %s unavailable: %s", activity.pk, exc)
         cache.set(key, _UNAVAILABLE, settings.KOULA_ROSTER_CACHE_SECONDS)

@@ -13,10 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from koula import Progress, format_time, parse_time
 from koula.messages import gettext_for
-from koula.progress import Progress
-from koula.state import format_time, parse_time
-from koula.template import SessionTemplate
 from koula_ui.strings import format_date
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
 
@@ -27,7 +25,6 @@ def queue_score(
     activity: Activity,
     user: LtiUser,
     progress: Progress,
-    template: SessionTemplate,
     language: str,
 ) -> ScoreOutbox:
     """Write the learner's newest score to the outbox (call inside the action's transaction)."""

@@ -3,9 +3,11 @@
 Besides the actions of the core, ``shared_cards`` reads a page of the
 community's cards and ``assign_host`` lets the learner hosting now hand over.
 
-A body is one JSON object (``docs/learner-api.md``) or nothing; anything else answers
-400 (413 when too large) ``{"errors": {"_": ...}}`` in the learner's language before any
-action runs (:mod:`lti.json_body`).
+The view parses (the action, the token, the body: one JSON object or nothing, see
+``docs/learner-api.md``), calls one service and answers its JSON. Every refusal is raised
+and answered ``{"errors": {...}}`` by :class:`lti.views.errors.LtiErrorMiddleware`: an
+unknown action 404, no or an expired token 401, a bad body 400 (413 when too large),
+before any action runs; then what the service raises.
 """
 
 from __future__ import annotations
@@ -17,49 +19,45 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from koula.actions import ACTIONS
-from koula.messages import gettext_for
+from koula import ACTIONS
+from koula.messages import translate
 from lti.bearer import Grant, read_token
-from lti.errors import NotAuthenticated
-from lti.json_body import BodyRefused, json_body
-from lti.models import Activity
+from lti.errors import NotAuthenticated, UnknownAction
 from lti.services.community import assign_host, shared_cards
-from lti.services.learner import check_grant, run_action
+from lti.services.learner import run_action
+from lti.views.json_body import json_body
 from lti.views.language import request_language
+
+CALLS: dict[str, Callable[[Grant, int, Any], dict[str, Any]]] = {
+    "shared_cards": shared_cards,
+    "assign_host": assign_host,
+}
 
 
 @csrf_exempt
 @require_POST
 def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonResponse:
     language = request_language(request)
-    _ = gettext_for(language)
     if action not in (*ACTIONS, *CALLS):
-        return JsonResponse({"errors": {"_": _("Unknown action.")}}, status=404)
+        raise UnknownAction(translate(language, "Unknown action."), language=language)
+    grant = _grant(request, language)
+    body = json_body(request, language=grant.language)
+    if action in CALLS:
+        return JsonResponse(CALLS[action](grant, activity_id, body))
+    return JsonResponse(run_action(grant, activity_id, action, body))
+
+
+def _grant(request: HttpRequest, language: str) -> Grant:
+    """The access the request's bearer token gives; raise NotAuthenticated (401) without one."""
     header = request.headers.get("Authorization", "")
     grant = read_token(header[7:]) if header.startswith("Bearer ") else None
     if grant is None:
         raise NotAuthenticated(
-            _(
+            translate(
+                language,
                 "Your access to this activity has expired. Reload the activity "
-                "from your course; your answers on this page are kept."
+                "from your course; your answers on this page are kept.",
             ),
             language=language,
         )
-    try:
-        body = json_body(request, language=grant.language)
-    except BodyRefused as refused:
-        message = refused.message(grant.language)
-        return JsonResponse({"errors": {"_": message}}, status=refused.status)
-    if action in CALLS:
-        check_grant(grant, activity_id)
-        activity = Activity.objects.get(pk=activity_id, deployment_id=grant.deployment_id)
-        status, answer = CALLS[action](grant, activity, body)
-    else:
-        status, answer = run_action(grant, activity_id, action, body)
-    return JsonResponse(answer, status=status)
-
-
-CALLS: dict[str, Callable[[Grant, Activity, Any], tuple[int, dict[str, Any]]]] = {
-    "shared_cards": shared_cards,
-    "assign_host": assign_host,
-}
+    return grant

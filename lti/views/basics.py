@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from koula_ui.assets import asset_text
 from lti.keys import public_jwks
-from lti.readiness import readiness
+from lti.selectors.readiness import readiness
 
 CONTENT_TYPES = {
     "koula.js": "text/javascript; charset=utf-8",

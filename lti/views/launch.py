@@ -24,7 +24,6 @@ from koula.messages import gettext_for, pick_language, translate
 from lti.claims import CLAIM, DEEP_LINKING, LaunchData, audience_of
 from lti.errors import LaunchRefused
 from lti.models import LaunchState
-from lti.rendering import page
 from lti.services.id_token import validate_launch
 from lti.services.login import (
     LOGIN_SECONDS,
@@ -37,6 +36,7 @@ from lti.services.login import (
 )
 from lti.views.language import request_language
 from lti.views.pages import activity_page, deep_linking_page, mentor_page, staff_page
+from lti.views.rendering import page
 
 STATE_COOKIE = "koula_lti_state"
 STORAGE_FIELD = "koula_storage_value"

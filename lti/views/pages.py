@@ -6,22 +6,20 @@ from django.conf import settings
 from django.http import HttpResponse
 from markupsafe import Markup
 
+from koula import Part
 from koula.messages import gettext_for
-from koula.template import Part
 from koula_ui.render import render_activity
 from koula_ui.report_learners import learner_row, row_views
 from lti.bearer import Grant, issue_token, sign_data
 from lti.claims import CLAIM, LaunchData, is_staff, mentored_subs
 from lti.errors import NotAllowed
-from lti.rendering import page
+from lti.selectors.activities import mentored_learners
 from lti.services.activities import activity_for_launch, template_of, user_for_launch
 from lti.services.community import is_current_host
 from lti.services.learner import learner_state
-from lti.services.records import learner_rows
 from lti.views.picker import picker_page
+from lti.views.rendering import page
 from lti.views.staff import host_tools, staff_view
-
-FORM_SECONDS = 3600
 
 
 def activity_page(data: LaunchData, language: str) -> HttpResponse:
@@ -81,8 +79,7 @@ def mentor_page(data: LaunchData, language: str) -> HttpResponse:
     template = template_of(activity)
     if template is None or not activity.configured:
         return page("not_configured.html", language, title=activity.title)
-    records = learner_rows(activity.records.filter(user__sub__in=followed))
-    found = sorted(records, key=lambda row: (row[1].casefold() or row[0].casefold(), row[0]))
+    found = mentored_learners(activity, followed)
     rows = [learner_row(template, sub, state, name=name) for sub, name, state in found]
     return page(
         "mentor.html",

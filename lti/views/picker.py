@@ -12,17 +12,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from koula.activity import activity_template
-from koula.library import library_templates
-from koula.messages import N_, gettext_for, translate
+from koula import activity_template, library_templates
+from koula.messages import N_, gettext_for
 from koula_ui.render import render_activity
 from lti.bearer import read_signed
-from lti.models import Activity, Registration
-from lti.rendering import page
+from lti.services.activities import activity_configure
 from lti.services.deep_linking import deep_linking_response
 from lti.services.picker import Choice, default_title, read_choice
 from lti.views.language import request_language
-from lti.views.staff import staff_view
+from lti.views.rendering import page
+from lti.views.staff import form_expired, staff_view
 
 FORM_SECONDS = 3600
 
@@ -126,10 +125,9 @@ def deep_link_submit(request: HttpRequest) -> HttpResponse:
     if isinstance(answer, HttpResponse):
         return answer
     signed, language, choice = answer
-    registration = Registration.objects.get(pk=signed["registration"])
     title = default_title(choice, language)
     jwt = deep_linking_response(
-        registration, str(signed["deployment"]), signed.get("data"), choice, title
+        int(signed["registration"]), str(signed["deployment"]), signed.get("data"), choice, title
     )
     return page("deep_link_return.html", language, return_url=signed["return"], jwt=jwt)
 
@@ -141,11 +139,7 @@ def configure_submit(request: HttpRequest) -> HttpResponse:
     if isinstance(answer, HttpResponse):
         return answer
     signed, language, choice = answer
-    activity = Activity.objects.get(pk=signed["activity"])
-    activity.settings, activity.configured = choice.settings_data(), True
-    activity.score_maximum = choice.score_maximum
-    activity.title = activity.title or default_title(choice, language)
-    activity.save()
+    activity = activity_configure(int(signed["activity"]), choice, language=language)
     viewer = signed.get("user")
     return staff_view(activity, language, viewer=viewer if isinstance(viewer, int) else None)
 
@@ -157,11 +151,7 @@ def _submission(
     token = request.POST.get("token", "")
     signed = read_signed(token, purpose, FORM_SECONDS)
     if not isinstance(signed, dict):
-        language = request_language(request)
-        message = translate(
-            language, "This form has expired. Open the activity again from your course."
-        )
-        return page("error.html", language, status=400, message=message)
+        raise form_expired(request_language(request))
     language = str(signed["lang"])
     choice = read_choice(request.POST, language=language)
     preview = request.POST.get("do") == "preview"

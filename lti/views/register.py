@@ -10,15 +10,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from lti.rendering import page
 from lti.services.dynamic_registration import register_with_platform
 from lti.views.language import request_language
+from lti.views.rendering import page
 
 
 @require_GET
 def dynamic_registration(request: HttpRequest, token: str = "") -> HttpResponse:
     """Register Koula with the platform that opened this link; failures become a 400 or 403
-    page (rendered by :class:`~lti.errors.LtiErrorMiddleware`)."""
+    page (rendered by :class:`~lti.views.errors.LtiErrorMiddleware`)."""
     language = request_language(request)
     registered = register_with_platform(
         request.GET.get("openid_configuration", "").strip(),

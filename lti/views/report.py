@@ -27,16 +27,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from markupsafe import Markup
 
-from koula.export import stream_csv
+from koula import SessionTemplate, stream_csv
 from koula.messages import gettext_for, translate
-from koula.state import LearnerState
-from koula.template import SessionTemplate
 from koula_ui.report import Gathered, render_detail, render_gathered
 from koula_ui.report_learners import learner_detail
 from lti.bearer import Grant, issue_staff_token
 from lti.errors import NotAllowed
-from lti.models import Activity, LearnerRecord, ReportExport
-from lti.rendering import page
+from lti.models import Activity, ReportExport
+from lti.selectors.activities import activity_export, grant_activity, learner_answers
 from lti.services.activities import template_of
 from lti.services.exports import export_file, request_export
 from lti.services.report_access import (
@@ -50,6 +48,7 @@ from lti.services.report_access import (
 )
 from lti.services.reports import activity_learners, activity_report
 from lti.views.language import request_language
+from lti.views.rendering import page
 
 __all__ = [
     "ReportLinks",
@@ -164,9 +163,7 @@ def _open(request: HttpRequest, link: str) -> _Opened:
         ticket=request.POST.get("ticket") if request.method == "POST" else None,
     )
     grant = link_grant(link, credentials, language=request_language(request))
-    activity = Activity.objects.filter(
-        pk=grant.activity_id, deployment_id=grant.deployment_id
-    ).first()
+    activity = grant_activity(grant)
     if activity is None:  # deleted since the page was opened
         raise Http404(str(grant.activity_id))
     template = template_of(activity)
@@ -212,15 +209,11 @@ def learner_detail_page(request: HttpRequest, link: str, learner_id: str) -> Htt
     """One learner's card, commitment and return: alone with ``?fragment=1`` (for the staff
     view's script), else below the report."""
     opened = _open(request, link)
-    record = (
-        LearnerRecord.objects.filter(activity=opened.activity, user__sub=learner_id)
-        .select_related("user")
-        .first()
-    )
-    if record is None:
+    found = learner_answers(opened.activity, learner_id)
+    if found is None:
         raise Http404(learner_id)
-    state = LearnerState.from_data(record.state)
-    detail = learner_detail(opened.template, learner_id, state, name=record.user.name or None)
+    name, state = found
+    detail = learner_detail(opened.template, learner_id, state, name=name or None)
     if request.GET.get("fragment") != "1":
         return _window_page(opened, detail)
     html = render_detail(
@@ -298,7 +291,7 @@ def export_request(request: HttpRequest, link: str) -> HttpResponse:
 
 def _export(request: HttpRequest, link: str, export_id: int) -> tuple[ReportExport, _Opened]:
     opened = _open(request, link)
-    export = ReportExport.objects.filter(pk=export_id, activity=opened.activity).first()
+    export = activity_export(opened.activity, export_id)
     if export is None:  # another activity's export, or one already forgotten
         raise Http404(str(export_id))
     return export, opened

@@ -4,32 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from koula.errors import BadRequest
-from koula.messages import gettext_for, translate
-from koula.template import SessionTemplate
+from koula import BadRequest, SessionTemplate
+from koula.messages import N_, gettext_for, translate
 from koula_ui.handover import render_host_tools
 from koula_ui.render import render_activity
-from lti.addresses import origin
 from lti.bearer import Grant, read_signed, sign_data
-from lti.claims import is_staff
-from lti.errors import NotAllowed
-from lti.models import Activity, Deployment
-from lti.rendering import page
-from lti.services.activities import activity_service_refusals, template_of
+from lti.errors import FormExpired, NotAllowed
+from lti.models import Activity
+from lti.selectors.activities import activity_by_id
+from lti.selectors.staff import (
+    LearnerCounts,
+    ServiceRefusal,
+    delivery_problems,
+    learner_counts,
+    roster_learners,
+    score_counts,
+    service_refusals,
+)
+from lti.services.activities import template_of
 from lti.services.community import activity_volunteers, assign_next_host
 from lti.services.reports import activity_report
-from lti.services.rosters import activity_roster
 from lti.views.language import request_language
+from lti.views.rendering import page
 from lti.views.report import report_html as report_fragment
 from lti.views.report import report_links, report_script
 
 FORM_SECONDS = 3600
+FORM_EXPIRED = N_("This form has expired. Open the activity again from your course.")
 
 
 def staff_view(
@@ -45,161 +51,137 @@ def staff_view(
     hand-over as typed."""
     _ = gettext_for(language)
     template = template_of(activity)
-    settings_rows: list[tuple[str, Any]] = []
-    if template is not None:
-        policy = template.scoring
-        window = template.experiment.return_window_days if template.experiment else "—"
-        settings_rows = [
-            (_("Session template"), template.title.get(language)),
-            (_("Return window (days)"), window),
-            (
-                _("Weights (card, commitment, return)"),
-                f"{policy.deliverable:g} / {policy.commitment:g} / {policy.return_:g}",
-            ),
-            (_("Maximum score in the gradebook"), f"{activity.score_maximum:g}"),
-        ]
-    labels = {
-        "pending": _("Waiting to be sent"),
-        "delivered": _("Delivered"),
-        "superseded": _("Replaced by a newer score"),
-        "refused": _("Refused by the platform"),
-    }
-    counts = dict(activity.scores.values_list("status").annotate(n=Count("pk")))
-    score_counts = [(labels[status], counts.get(status, 0)) for status in labels]
-    problems = [
-        {
-            "learner": row.user.name or row.user.sub,
-            "status": labels[row.status],
-            "attempts": row.attempts,
-            "error": row.last_error,
-        }
-        for row in activity.scores.select_related("user")
-        .filter(status__in=["refused", "pending"])
-        .exclude(last_error="")[:50]
-    ]
-    started = activity.records.count()
-    roster_subs = _roster_learners(activity)
-    learners_line = _learners_line(activity, started, roster_subs, _)
-    service_refusals = _service_refusals(activity, _)
-    report_html = runsheet_html = Markup("")
-    volunteers: list[str] = []
-    report_access: dict[str, Any] | None = None
-    if template is not None:
-        grant = Grant(viewer, activity.deployment_id, activity.pk, language) if viewer else None
-        links = report_links(grant) if grant else None
-        report_access = report_script(grant, links) if grant and links else None
-        found = activity_report(
-            activity, template, roster_size=len(roster_subs) if roster_subs is not None else None
-        )
-        volunteers = found.volunteers
-        report_html = report_fragment(activity, template, found, language, links=links)
-        # Staff hand over with the page's own form below (it works without script).
-        runsheet_html = _host_tools(activity, template, language, found.volunteers)
-    preview_html = ""
-    if template is not None:
-        preview_html = Markup(
-            render_activity(
-                template=template,
-                state={},
-                language=language,
-                context={},
-                uid="staff-preview",
-                preview=True,
-            )
-        )
+    roster = roster_learners(activity)  # the platform's, cached and bounded in time
+    parts = _report_parts(activity, template, language, viewer, roster)
     return page(
         "staff.html",
         language,
         title=activity.title or _("Koula activity"),
-        settings_rows=settings_rows,
-        score_counts=score_counts,
-        problems=problems,
-        learners_line=learners_line,
-        service_refusals=service_refusals,
-        preview_html=preview_html,
+        settings_rows=_settings_rows(activity, template, language) if template else [],
+        score_counts=[(_(LABELS[status]), n) for status, n in score_counts(activity).items()],
+        problems=[
+            {**vars(problem), "status": _(LABELS[problem.status])}
+            for problem in delivery_problems(activity)
+        ],
+        learners_line=_learners_line(learner_counts(activity, roster), _),
+        service_refusals=[_refusal_sentence(refusal, _) for refusal in service_refusals(activity)],
+        preview_html=_preview(template, language) if template else "",
         activity_id=activity.pk,
-        report_access=report_access,
-        report_html=report_html,
-        runsheet_html=runsheet_html,
         next_host=activity.next_host if typed_host is None else typed_host,
         host_error=host_error,
-        volunteers=volunteers,
         host_token=sign_data(
             {"activity": activity.pk, "lang": language, "user": viewer}, "next-host"
         ),
+        **parts,
     )
 
 
-def _roster_learners(activity: Activity) -> set[str] | None:
-    """Return the platform ids of the course's learners (not staff), or None without a roster."""
-    deployment = Deployment.objects.select_related("registration").get(pk=activity.deployment_id)
-    members = activity_roster(activity, deployment.registration)  # cached, bounded in time
-    if members is None:
-        return None
+LABELS = {
+    "pending": N_("Waiting to be sent"),
+    "delivered": N_("Delivered"),
+    "superseded": N_("Replaced by a newer score"),
+    "refused": N_("Refused by the platform"),
+}
+
+
+def _settings_rows(
+    activity: Activity, template: SessionTemplate, language: str
+) -> list[tuple[str, Any]]:
+    _ = gettext_for(language)
+    policy = template.scoring
+    window = template.experiment.return_window_days if template.experiment else "—"
+    return [
+        (_("Session template"), template.title.get(language)),
+        (_("Return window (days)"), window),
+        (
+            _("Weights (card, commitment, return)"),
+            f"{policy.deliverable:g} / {policy.commitment:g} / {policy.return_:g}",
+        ),
+        (_("Maximum score in the gradebook"), f"{activity.score_maximum:g}"),
+    ]
+
+
+def _report_parts(
+    activity: Activity,
+    template: SessionTemplate | None,
+    language: str,
+    viewer: int | None,
+    roster: set[str] | None,
+) -> dict[str, Any]:
+    """The report (with its links for ``viewer``), the run-sheet and the volunteers."""
+    if template is None:
+        return {
+            "report_access": None,
+            "report_html": Markup(""),
+            "runsheet_html": Markup(""),
+            "volunteers": [],
+        }
+    grant = Grant(viewer, activity.deployment_id, activity.pk, language) if viewer else None
+    links = report_links(grant) if grant else None
+    found = activity_report(
+        activity, template, roster_size=len(roster) if roster is not None else None
+    )
     return {
-        str(m.get("user_id")) for m in members if not is_staff([str(r) for r in m.get("roles", [])])
+        "report_access": report_script(grant, links) if grant and links else None,
+        "report_html": report_fragment(activity, template, found, language, links=links),
+        # Staff hand over with the page's own form (it works without script).
+        "runsheet_html": _host_tools(activity, template, language, found.volunteers),
+        "volunteers": found.volunteers,
     }
 
 
-def _service_refusals(activity: Activity, _: Any) -> list[str]:
-    """A sentence for each service URL of the launch that Koula refused to call, and why."""
-    registration = (
-        Deployment.objects.select_related("registration")
-        .get(pk=activity.deployment_id)
-        .registration
+def _preview(template: SessionTemplate, language: str) -> Markup:
+    return Markup(
+        render_activity(
+            template=template,
+            state={},
+            language=language,
+            context={},
+            uid="staff-preview",
+            preview=True,
+        )
     )
+
+
+def _refusal_sentence(refusal: ServiceRefusal, _: Any) -> str:
+    """Why Koula did not call one of the launch's service URLs, and how to let it."""
     names = {
         "AGS line item": _("grades (AGS line item)"),
         "AGS line items": _("grades (AGS line items)"),
         "NRPS roster": _("roster (NRPS)"),
     }
-    sentences = []
-    for service, url, _reason in activity_service_refusals(activity, registration):
-        try:
-            found = origin(url)
-        except ValueError:
-            sentences.append(
-                _(
-                    "Koula did not call the platform's {service} service: its address {url} "
-                    "is not an http(s) URL."
-                ).format(service=names[service], url=url)
-            )
-            continue
-        sentences.append(
-            _(
-                "Koula did not call the platform's {service} service at {url}: its origin "
-                "{origin} is not one this platform's registration trusts. If it is the "
-                "platform's, an administrator can trust it with: koula platforms "
-                "trust-origin {client_id} {origin}"
-            ).format(
-                service=names[service],
-                url=url,
-                origin=found,
-                client_id=registration.client_id,
-            )
-        )
-    return sentences
+    if refusal.origin is None:
+        return _(
+            "Koula did not call the platform's {service} service: its address {url} "
+            "is not an http(s) URL."
+        ).format(service=names[refusal.service], url=refusal.url)
+    return _(
+        "Koula did not call the platform's {service} service at {url}: its origin "
+        "{origin} is not one this platform's registration trusts. If it is the "
+        "platform's, an administrator can trust it with: koula platforms "
+        "trust-origin {client_id} {origin}"
+    ).format(
+        service=names[refusal.service],
+        url=refusal.url,
+        origin=refusal.origin,
+        client_id=refusal.client_id,
+    )
 
 
-def _learners_line(activity: Activity, started: int, learner_subs: set[str] | None, _: Any) -> str:
-    if learner_subs is None and activity.memberships_url:  # refused, failed, or every slot busy
+def _learners_line(counts: LearnerCounts, _: Any) -> str:
+    if counts.roster == "unread":  # refused, failed, or every slot busy
         return _(
             "{started} learner(s) have started. (Koula could not read the platform's roster "
             "this time, so it cannot count who has not.)"
-        ).format(started=started)
-    if learner_subs is None:
+        ).format(started=counts.started)
+    if counts.roster == "none":
         return _(
             "{started} learner(s) have started. (The platform offers no roster here, so "
             "Koula cannot count who has not.)"
-        ).format(started=started)
-    started_subs = set(activity.records.values_list("user__sub", flat=True))
+        ).format(started=counts.started)
     return _(
         "{total} learner(s) in the course: {started} started, {waiting} not started yet."
-    ).format(
-        total=len(learner_subs),
-        started=len(learner_subs & started_subs),
-        waiting=len(learner_subs - started_subs),
-    )
+    ).format(total=counts.in_course, started=counts.started_in_course, waiting=counts.waiting)
 
 
 @csrf_exempt
@@ -207,19 +189,16 @@ def _learners_line(activity: Activity, started: int, learner_subs: set[str] | No
 def next_host_submit(request: HttpRequest) -> HttpResponse:
     """Staff confirm (or assign) who hosts the next session; learners then see it."""
     signed = read_signed(request.POST.get("token", ""), "next-host", FORM_SECONDS)
-    if not isinstance(signed, dict):
+    if not isinstance(signed, dict):  # forged, or expired: not this staff member's to send
         language = request_language(request)
-        raise NotAllowed(
-            translate(language, "This form has expired. Open the activity again from your course."),
-            language=language,
-        )
+        raise NotAllowed(translate(language, FORM_EXPIRED), language=language)
     language = str(signed["lang"])
     viewer = signed.get("user") if isinstance(signed.get("user"), int) else None
     try:
         activity = assign_next_host(signed["activity"], request.POST.get("next_host"), language)
     except BadRequest as error:
         refused = staff_view(
-            Activity.objects.get(pk=signed["activity"]),
+            activity_by_id(signed["activity"]),
             language,
             host_error=error.errors["next_host"],
             typed_host=request.POST.get("next_host", ""),
@@ -228,6 +207,12 @@ def next_host_submit(request: HttpRequest) -> HttpResponse:
         refused.status_code = 400
         return refused
     return staff_view(activity, language, viewer=viewer)
+
+
+def form_expired(language: str) -> FormExpired:
+    """The picker's refusal of a form whose token expired (or was never ours): 400."""
+    message = translate(language, FORM_EXPIRED)
+    return FormExpired(message, language=language, detail="form token refused")
 
 
 def host_tools(

@@ -200,42 +200,15 @@ def test_one_tenants_bearer_token_is_refused_on_another_tenants_activity(platfor
     assert list(answer.json()["errors"]) == ["_"]
 
 
-def test_a_forged_or_missing_bearer_token_is_refused(platform):
-    context = context_of(platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED))
-    for token in ("forged", context["token"][:-2] + "xx"):
-        assert (
-            act(
-                context, "save_draft", {"part": "deliverable", "values": {}}, token=token
-            ).status_code
-            == 401
-        )
-
-
-# Two of the core's actions and the two calls the tool adds: one endpoint, two code paths.
-BODY_ACTIONS = ["save_draft", "submit_deliverable", "shared_cards", "assign_host"]
-BAD_BODIES = {
-    "100,000 [": b"[" * 100_000,
-    "100,000 { nested in objects": b'{"a":' * 100_000,
-    "an object nested 40 deep": b'{"values": ' + b'{"a": ' * 40 + b"1" + b"}" * 41,
-    "not JSON": b"{values: }",
-    "not UTF-8": b'{"values": "\xff\xfe"}',
-    "an array": b"[]",
-    "a string": b'"values"',
-}
-
-
-@pytest.mark.parametrize(
-    "action", ["save_draft", "submit_deliverable", "shared_cards", "assign_host"]
-)
-@pytest.mark.parametrize("case", list(BAD_BODIES), ids=list(BAD_BODIES))
-def test_a_bad_body_answers_400_with_the_errors_object_in_the_learners_language(
-    platform, action, case
-):
+# One bad body per code path (a core action, a call the tool adds) through the real server;
+# every action and every kind of bad body, the 413 and the 401: tests/lti/views/test_api.py.
+@pytest.mark.parametrize("action", ["save_draft", "shared_cards"])
+def test_a_bad_body_answers_400_with_the_errors_object_in_the_learners_language(platform, action):
     page = platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED, locale="fr")
     context = context_of(page)
     answer = requests.post(
         f"{context['api']}/{action}",
-        data=BAD_BODIES[case],
+        data=b"[" * 100_000,
         headers={"Authorization": f"Bearer {context['token']}"},
         timeout=30,
     )
@@ -243,15 +216,3 @@ def test_a_bad_body_answers_400_with_the_errors_object_in_the_learners_language(
     errors = answer.json()["errors"]
     assert list(errors) == ["_"]
     assert "requête" in errors["_"]  # in French, as the launch asked
-
-
-def test_a_body_over_the_size_limit_answers_413_with_the_errors_object(platform):
-    context = context_of(platform.launch(browser_session(), client_id=CLIENT_ID, custom=CONFIGURED))
-    answer = requests.post(
-        f"{context['api']}/save_draft",
-        data=b'{"part": "deliverable", "values": {"problem": "' + b"x" * 3_000_000 + b'"}}',
-        headers={"Authorization": f"Bearer {context['token']}"},
-        timeout=30,
-    )
-    assert answer.status_code == 413
-    assert list(answer.json()["errors"]) == ["_"]

@@ -14,87 +14,26 @@ may be framed by anyone, since the platform being registered frames them before 
 its origin (they have nothing to click), and the Django admin by no one. A view that sets
 its own ``Content-Security-Policy`` keeps it.
 
-The origin list is read once per change of the registrations and kept in Django's cache
-(shared by every process through Redis when ``KOULA_REDIS_URL`` is set), keyed by how many
-registrations there are and when the last one changed: each HTML page costs one aggregate
-query on that small table, and a platform registered in another process (``koula platforms
-add``, the admin, dynamic registration) frames from its very first page, with or without
-Redis.
+The registered platforms' origins come from :func:`lti.selectors.frame_ancestors.frame_ancestors`
+(cached per change of the registrations, so each HTML page costs one aggregate query).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 
-from lti.models import Registration
+from lti.selectors.frame_ancestors import frame_ancestors, origin_of
 
-__all__ = [
-    "REFERRER_POLICY",
-    "SecurityHeadersMiddleware",
-    "frame_ancestors",
-    "origin_of",
-]
+__all__ = ["REFERRER_POLICY", "SecurityHeadersMiddleware"]
 
 log = logging.getLogger(__name__)
 
 REFERRER_POLICY = "strict-origin-when-cross-origin"
-CACHE_PREFIX = "koula:frame-ancestors:v1"
-CACHE_SECONDS = 3600
-_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?")  # CSP host-source: no IPv6 literal
-
-
-def origin_of(url: object) -> str | None:
-    """Return ``scheme://host[:port]`` of an http(s) URL as a CSP source, else None.
-
-    None too for anything a CSP header could not carry safely (IPv6 literals, odd hosts).
-    """
-    try:
-        parts = urlsplit(str(url).strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    if scheme not in ("http", "https") or not _HOST.fullmatch(host):
-        return None
-    default = 443 if scheme == "https" else 80
-    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
-
-
-def registration_origins(registration: Registration) -> set[str]:
-    """Return the origins the pages of ``registration``'s platform are framed from."""
-    urls = [
-        registration.issuer,
-        registration.auth_login_url,
-        registration.configuration_url,
-        *(registration.service_origins or []),
-    ]
-    return {origin for url in urls if url and (origin := origin_of(url))}
-
-
-def frame_ancestors() -> list[str]:
-    """Return the registered platforms' origins (cached; see the module docstring)."""
-    version = Registration.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
-    last = version["last"].timestamp() if version["last"] else 0
-    key = f"{CACHE_PREFIX}:{version['count']}:{last}"
-    origins: list[str] | None = cache.get(key)
-    if origins is None:
-        found: set[str] = set()
-        for registration in Registration.objects.only(
-            "issuer", "auth_login_url", "configuration_url", "service_origins"
-        ):
-            found |= registration_origins(registration)
-        origins = sorted(found)
-        cache.set(key, origins, CACHE_SECONDS)
-    return origins
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from koula_ui.environment import environment_for
 
 __all__ = ["page"]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # lti/templates
 
 
 def page(name: str, language: str, *, status: int = 200, **context: Any) -> HttpResponse:

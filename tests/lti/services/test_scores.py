@@ -1,0 +1,70 @@
+"""Scores for the gradebook (lti/services/scores.py): the AGS body, timestamps, comments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from koula import format_time
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
+from lti.models import ScoreOutbox
+from lti.services.learner import run_action
+from tests.lti.in_process import grant_for, make_activity, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def activity():
+    return make_activity(score_maximum=20)
+
+
+@pytest.fixture
+def ana(activity):
+    return make_user(activity, "ana", "Ana")
+
+
+def act(activity, user, action: str, values: dict, language: str = "en") -> dict:
+    """The payload of the score that ``action`` queued."""
+    run_action(grant_for(activity, user, language), activity.pk, action, {"values": values})
+    return ScoreOutbox.objects.filter(activity=activity, user=user).latest("pk").payload
+
+
+def test_a_score_is_the_ags_body_scaled_to_the_line_items_maximum(activity, ana):
+    payload = act(activity, ana, "submit_deliverable", CARD)
+    assert payload["userId"] == "ana"
+    assert payload["scoreGiven"] == 8 and payload["scoreMaximum"] == 20  # the card weighs 40 %
+    assert payload["activityProgress"] == "InProgress"
+    assert payload["gradingProgress"] == "FullyGraded"  # Moodle drops scoreGiven otherwise
+    assert dt.datetime.fromisoformat(payload["timestamp"]).utcoffset() == dt.timedelta(0)
+
+
+def test_timestamps_strictly_increase_per_learner_even_when_the_clock_is_behind(activity, ana):
+    first = act(activity, ana, "submit_deliverable", CARD)
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(microsecond=123000)
+    ScoreOutbox.objects.filter(activity=activity, user=ana).update(
+        payload={**first, "timestamp": format_time(ahead)}
+    )
+    second = act(activity, ana, "commit_experiment", COMMITMENT)
+    assert dt.datetime.fromisoformat(second["timestamp"]) == ahead + dt.timedelta(milliseconds=1)
+    other = act(activity, make_user(activity, "ben"), "submit_deliverable", CARD)
+    assert dt.datetime.fromisoformat(other["timestamp"]) < ahead  # per learner
+
+
+def test_the_comment_tells_the_gradebook_reader_where_the_learner_stands(activity, ana):
+    started = act(activity, ana, "submit_deliverable", CARD)["comment"]
+    assert started == "In progress: 33 percent of the loop done."
+    due = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14)  # the template's window
+    committed = act(activity, ana, "commit_experiment", COMMITMENT)["comment"]
+    assert committed == (
+        f"Committed to an experiment; return due on {due.day} {due:%B} {due.year}."
+    )
+    closed = act(activity, ana, "submit_return", RETURN)
+    assert closed["activityProgress"] == "Completed" and closed["scoreGiven"] == 20
+    assert closed["comment"] == "Loop closed: practice card, experiment and return are in."
+
+
+def test_the_comment_is_in_the_learners_language(activity, ana):
+    payload = act(activity, ana, "submit_deliverable", CARD, language="fr")
+    assert payload["comment"] == "En cours : 33 % de la boucle accompli."
