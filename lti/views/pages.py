@@ -17,9 +17,10 @@ from lti.selectors.activities import mentored_learners
 from lti.services.activities import activity_for_launch, template_of, user_for_launch
 from lti.services.community import is_current_host
 from lti.services.learner import learner_state
+from lti.views.host_tools import host_tools
 from lti.views.picker import picker_page
 from lti.views.rendering import page
-from lti.views.staff import host_tools, staff_view
+from lti.views.staff import staff_view
 
 
 def activity_page(data: LaunchData, language: str) -> HttpResponse:

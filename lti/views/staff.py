@@ -11,15 +11,12 @@ from markupsafe import Markup
 
 from koula import BadRequest, SessionTemplate
 from koula.messages import N_, gettext_for, translate
-from koula_ui.handover import render_host_tools
 from koula_ui.render import render_activity
 from lti.bearer import Grant, read_signed, sign_data
 from lti.errors import FormExpired, NotAllowed
 from lti.models import Activity
 from lti.selectors.activities import activity_by_id
 from lti.selectors.staff import (
-    LearnerCounts,
-    ServiceRefusal,
     delivery_problems,
     learner_counts,
     roster_learners,
@@ -27,12 +24,14 @@ from lti.selectors.staff import (
     service_refusals,
 )
 from lti.services.activities import template_of
-from lti.services.community import activity_volunteers, assign_next_host
+from lti.services.community import assign_next_host
 from lti.services.reports import activity_report
+from lti.views.host_tools import runsheet
 from lti.views.language import request_language
 from lti.views.rendering import page
 from lti.views.report import report_html as report_fragment
 from lti.views.report import report_links, report_script
+from lti.views.staff_words import STATUS_LABELS, learners_line, refusal_sentence, settings_rows
 
 FORM_SECONDS = 3600
 FORM_EXPIRED = N_("This form has expired. Open the activity again from your course.")
@@ -57,14 +56,16 @@ def staff_view(
         "staff.html",
         language,
         title=activity.title or _("Koula activity"),
-        settings_rows=_settings_rows(activity, template, language) if template else [],
-        score_counts=[(_(LABELS[status]), n) for status, n in score_counts(activity).items()],
+        settings_rows=settings_rows(activity, template, language) if template else [],
+        score_counts=[
+            (_(STATUS_LABELS[status]), n) for status, n in score_counts(activity).items()
+        ],
         problems=[
-            {**vars(problem), "status": _(LABELS[problem.status])}
+            {**vars(problem), "status": _(STATUS_LABELS[problem.status])}
             for problem in delivery_problems(activity)
         ],
-        learners_line=_learners_line(learner_counts(activity, roster), _),
-        service_refusals=[_refusal_sentence(refusal, _) for refusal in service_refusals(activity)],
+        learners_line=learners_line(learner_counts(activity, roster), _),
+        service_refusals=[refusal_sentence(refusal, _) for refusal in service_refusals(activity)],
         preview_html=_preview(template, language) if template else "",
         activity_id=activity.pk,
         next_host=activity.next_host if typed_host is None else typed_host,
@@ -74,31 +75,6 @@ def staff_view(
         ),
         **parts,
     )
-
-
-LABELS = {
-    "pending": N_("Waiting to be sent"),
-    "delivered": N_("Delivered"),
-    "superseded": N_("Replaced by a newer score"),
-    "refused": N_("Refused by the platform"),
-}
-
-
-def _settings_rows(
-    activity: Activity, template: SessionTemplate, language: str
-) -> list[tuple[str, Any]]:
-    _ = gettext_for(language)
-    policy = template.scoring
-    window = template.experiment.return_window_days if template.experiment else "—"
-    return [
-        (_("Session template"), template.title.get(language)),
-        (_("Return window (days)"), window),
-        (
-            _("Weights (card, commitment, return)"),
-            f"{policy.deliverable:g} / {policy.commitment:g} / {policy.return_:g}",
-        ),
-        (_("Maximum score in the gradebook"), f"{activity.score_maximum:g}"),
-    ]
 
 
 def _report_parts(
@@ -125,7 +101,7 @@ def _report_parts(
         "report_access": report_script(grant, links) if grant and links else None,
         "report_html": report_fragment(activity, template, found, language, links=links),
         # Staff hand over with the page's own form (it works without script).
-        "runsheet_html": _host_tools(activity, template, language, found.volunteers),
+        "runsheet_html": runsheet(activity, template, language, found.volunteers),
         "volunteers": found.volunteers,
     }
 
@@ -141,47 +117,6 @@ def _preview(template: SessionTemplate, language: str) -> Markup:
             preview=True,
         )
     )
-
-
-def _refusal_sentence(refusal: ServiceRefusal, _: Any) -> str:
-    """Why Koula did not call one of the launch's service URLs, and how to let it."""
-    names = {
-        "AGS line item": _("grades (AGS line item)"),
-        "AGS line items": _("grades (AGS line items)"),
-        "NRPS roster": _("roster (NRPS)"),
-    }
-    if refusal.origin is None:
-        return _(
-            "Koula did not call the platform's {service} service: its address {url} "
-            "is not an http(s) URL."
-        ).format(service=names[refusal.service], url=refusal.url)
-    return _(
-        "Koula did not call the platform's {service} service at {url}: its origin "
-        "{origin} is not one this platform's registration trusts. If it is the "
-        "platform's, an administrator can trust it with: koula platforms "
-        "trust-origin {client_id} {origin}"
-    ).format(
-        service=names[refusal.service],
-        url=refusal.url,
-        origin=refusal.origin,
-        client_id=refusal.client_id,
-    )
-
-
-def _learners_line(counts: LearnerCounts, _: Any) -> str:
-    if counts.roster == "unread":  # refused, failed, or every slot busy
-        return _(
-            "{started} learner(s) have started. (Koula could not read the platform's roster "
-            "this time, so it cannot count who has not.)"
-        ).format(started=counts.started)
-    if counts.roster == "none":
-        return _(
-            "{started} learner(s) have started. (The platform offers no roster here, so "
-            "Koula cannot count who has not.)"
-        ).format(started=counts.started)
-    return _(
-        "{total} learner(s) in the course: {started} started, {waiting} not started yet."
-    ).format(total=counts.in_course, started=counts.started_in_course, waiting=counts.waiting)
 
 
 @csrf_exempt
@@ -213,41 +148,3 @@ def form_expired(language: str) -> FormExpired:
     """The picker's refusal of a form whose token expired (or was never ours): 400."""
     message = translate(language, FORM_EXPIRED)
     return FormExpired(message, language=language, detail="form token refused")
-
-
-def host_tools(
-    activity: Activity, template: SessionTemplate, language: str, *, api: str, token: str
-) -> Markup:
-    """Return what the learner hosting the next session gets: the run-sheet and the hand-over."""
-    return _host_tools(
-        activity,
-        template,
-        language,
-        activity_volunteers(activity),
-        url=f"{api}/assign_host",
-        token=token,
-    )
-
-
-def _host_tools(
-    activity: Activity,
-    template: SessionTemplate,
-    language: str,
-    volunteers: list[str],
-    *,
-    url: str | None = None,
-    token: str | None = None,
-) -> Markup:
-    """The run-sheet, and the hand-over form when ``url`` is given (for the learner host)."""
-    return Markup(
-        render_host_tools(
-            template=template,
-            language=language,
-            uid=f"h{activity.pk}",
-            next_host=activity.next_host,
-            volunteers=volunteers,
-            url=url,
-            token=token,
-            for_learner=url is not None,
-        )
-    )
