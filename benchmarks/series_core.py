@@ -29,14 +29,13 @@ import argparse
 import datetime as dt
 import random
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.measure import best_of, peak_of
 from koula import (
     LearnerState,
     Member,
@@ -150,25 +149,6 @@ class Decoded(MemoryCourse):
 
     def members(self, session_id: str, *, committed: bool = False) -> Iterator[Member]:
         return iter(self.members_of[session_id])
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> tuple[float, object]:
-    """Return the shortest time of ``repeat`` runs of ``run``, and its last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return min(times), result
-
-
-def peak_of(run: Callable[[], object]) -> int:
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def main() -> None:

@@ -24,14 +24,13 @@ import argparse
 import datetime as dt
 import random
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.measure import best_of, peak_of
 from koula import (
     LearnerState,
     OpenCommitment,
@@ -100,24 +99,6 @@ def commitments(stored: Iterable[tuple[Session, str, dict[str, Any]]]) -> Iterat
         )
         if found is not None:
             yield found
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return min(times), result
-
-
-def peak_of(run: Callable[[], object]) -> int:
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def main() -> None:
