@@ -8,6 +8,7 @@ reach another tenant's data.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 __all__ = [
     "Activity",
@@ -19,6 +20,7 @@ __all__ = [
     "Registration",
     "ReportExport",
     "ScoreOutbox",
+    "SentReminder",
     "ToolKey",
     "UsedNonce",
 ]
@@ -156,6 +158,15 @@ class Activity(models.Model):
         blank=True,
         help_text="The hand-overs so far, oldest first; the last is the next host.",
     )
+    session_date = models.DateField(
+        null=True, blank=True, help_text="The session's day in the series, as staff set it."
+    )
+    course_url = models.URLField(
+        max_length=1000,
+        blank=True,
+        help_text="The launch's return URL: the way back to the course.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -163,6 +174,7 @@ class Activity(models.Model):
                 fields=["deployment", "resource_link_id"], name="activity_unique"
             )
         ]
+        indexes = [models.Index(fields=["deployment", "context_id"], name="activity_series")]
         verbose_name_plural = "activities"
 
     def __str__(self) -> str:
@@ -176,6 +188,12 @@ class LtiUser(models.Model):
     sub = models.CharField(max_length=255)
     name = models.CharField(max_length=255, blank=True)
     email = models.CharField(max_length=255, blank=True)
+    language = models.CharField(
+        max_length=10, blank=True, help_text="The language of the person's last launch."
+    )
+    unsubscribed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person turned Koula's reminder e-mails off."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["registration", "sub"], name="user_unique")]
@@ -242,3 +260,18 @@ class ReportExport(models.Model):
         null=True, blank=True, db_index=True, help_text="A worker holds it until then."
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class SentReminder(models.Model):
+    """A reminder e-mail sent (or being sent): its key is unique, so none goes twice.
+
+    ``key`` is :func:`koula.reminder_key` for the scheduled reminders, and a key of the
+    learner, activity and day for a staff member's nudge (one a day).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(LtiUser, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=10)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)

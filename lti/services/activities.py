@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 from koula import ActivitySettings, KoulaError, SessionTemplate, activity_template, check_settings
+from koula.messages import pick_language
 from lti.claims import CLAIM, LaunchData
 from lti.models import Activity, LtiUser, Registration
 from lti.origins import service_refusal
@@ -80,6 +81,7 @@ def activity_for_launch(launch: LaunchData) -> Activity:
     activity.lineitems_url = str(ags.get("lineitems") or activity.lineitems_url or "")
     activity.ags_scopes = list(ags.get("scope") or activity.ags_scopes or [])
     activity.memberships_url = str(nrps.get("context_memberships_url") or "")
+    activity.course_url = course_url(launch) or activity.course_url
     configured = settings_from_custom(launch.claims.get(CLAIM["custom"]))
     if configured is not None:
         activity.settings, activity.configured = configured, True
@@ -131,10 +133,20 @@ def user_for_launch(launch: LaunchData) -> LtiUser:
     )
     name = str(launch.claims.get("name") or "")[:255]
     email = str(launch.claims.get("email") or "")[:255]
-    if (user.name, user.email) != (name, email):
-        user.name, user.email = name, email
-        user.save(update_fields=["name", "email"])
+    language = pick_language(launch.locale, user.language)
+    if (user.name, user.email, user.language) != (name, email, language):
+        user.name, user.email, user.language = name, email, language
+        user.save(update_fields=["name", "email", "language"])
     return user
+
+
+def course_url(launch: LaunchData) -> str:
+    """The launch's ``return_url`` (the way back to the course), when it is an http(s) URL."""
+    presentation = launch.claim("launch_presentation")
+    url = presentation.get("return_url") if isinstance(presentation, dict) else None
+    if not isinstance(url, str) or len(url) > 1000:
+        return ""
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 def activity_settings(activity: Activity) -> ActivitySettings:
