@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path, re_path
 
-from lti.views import api, basics, launch, picker, register, report, staff
+from lti.views import api, basics, calendar, launch, picker, register, report, staff
 
 urlpatterns = [
     path("healthz", basics.healthz, name="healthz"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("lti/register", register.dynamic_registration, name="register"),
     re_path(r"^lti/register/(?P<token>[\s\S]*)\Z", register.dynamic_registration, name="invited"),
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
+    path("lti/calendar/<str:link>", calendar.calendar_file, name="experiment-calendar"),
     path("lti/static/<str:name>", basics.asset, name="asset"),
     path("lti/report/<str:link>", report.report_page, name="report-page"),
     path("lti/report/<str:link>/koula.csv", report.export_csv, name="report-csv"),
