@@ -13,7 +13,10 @@ and, unless ``KOULA_SECRET_KEY`` is set, a generated secret key file;
 ``KOULA_REDIS_URL`` (``redis://...``) shares the caches between processes and
 carries the Celery worker's messages; ``KOULA_WORKER`` picks how scores are
 delivered (``thread``, the default without Redis, or ``celery``, the default with it);
-``KOULA_PRIVATE_HOSTS`` lists the hosts outbound calls may reach on a private network.
+``KOULA_PRIVATE_HOSTS`` lists the hosts outbound calls may reach on a private network;
+``KOULA_EMAIL_URL`` (``smtp://user:password@host:587?starttls=1``, ``smtps://...`` or
+``mailbox:///folder``) and ``KOULA_EMAIL_FROM`` say how reminder e-mails leave
+(:func:`email_url`; unset: none is sent).
 Loopback is judged with :mod:`ipaddress` (:func:`lti.addresses.is_loopback_host`), never by
 comparing strings.
 """
@@ -35,6 +38,9 @@ __all__ = [
     "check_url",
     "data_dir",
     "database_url",
+    "email_from",
+    "email_timeout",
+    "email_url",
     "flag",
     "number",
     "private_hosts",
@@ -190,3 +196,49 @@ def worker_mode() -> str:
     if mode == "celery" and not redis_url():
         raise ConfigError("KOULA_WORKER=celery needs KOULA_REDIS_URL (Redis carries its messages)")
     return mode
+
+
+EMAIL_SCHEMES = ("smtp", "smtps", "mailbox")
+
+
+def email_url() -> str:
+    """Return ``KOULA_EMAIL_URL`` (empty: no e-mail is sent); raise ConfigError when unusable.
+
+    ``smtp://user:password@host:port`` (``?starttls=1`` to upgrade the connection),
+    ``smtps://...`` (TLS from the start), or ``mailbox:///absolute/folder`` (each message
+    written there as an ``.eml`` file: the demo's mailbox, no SMTP server needed).
+    """
+    url = text("KOULA_EMAIL_URL")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme == "mailbox":
+        if not parts.path.startswith("/"):
+            raise ConfigError(
+                f"KOULA_EMAIL_URL=mailbox:// needs an absolute folder, such as "
+                f"mailbox:///var/koula/mailbox, not {parts.path!r}"
+            )
+        return url
+    if parts.scheme not in EMAIL_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            "KOULA_EMAIL_URL must look like smtp://user:password@smtp.example.org:587?starttls=1, "
+            "smtps://user:password@smtp.example.org:465 or mailbox:///folder "
+            f"(scheme {parts.scheme!r} given)"  # never the URL: it may hold a password
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ConfigError("KOULA_EMAIL_URL has a malformed port") from None
+    return url
+
+
+def email_from() -> str:
+    """Return ``KOULA_EMAIL_FROM``, the sender of reminder e-mails (default
+    ``Koula <koula@localhost>``: set it to an address your SMTP server may send from)."""
+    return text("KOULA_EMAIL_FROM", "Koula <koula@localhost>")
+
+
+def email_timeout() -> float:
+    """Return ``KOULA_EMAIL_TIMEOUT`` (seconds for each SMTP exchange), by default
+    ``KOULA_HTTP_TIMEOUT`` (10)."""
+    return number("KOULA_EMAIL_TIMEOUT", number("KOULA_HTTP_TIMEOUT", 10))

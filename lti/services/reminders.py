@@ -1,0 +1,269 @@
+"""Reminder e-mails: the daily pass over every open experiment, and staff's nudge.
+
+:func:`reminders_run` reads the open commitments of every configured activity (streamed,
+so memory stays flat), lets the core's :class:`koula.ReminderPass` say which reminders
+are due on ``today``, and sends each one: its :class:`~lti.models.SentReminder` row (the
+reminder's key, unique) is written first in its own transaction, so two passes at once
+never send it twice (the second meets the unique key and skips it); if sending fails the
+row is deleted, so the next pass retries, and the reminder counts as failed.
+:func:`nudge_late` sends one now to each late learner of one activity, once a day.
+
+The words are not drawn here (services render nothing): the caller passes ``compose``,
+which turns a reminder and its :class:`ReminderLinks` into a :class:`lti.mail.Letter`.
+The links are signed here: the one-click return link for one learner and one activity
+(:func:`read_return_link`, valid until :func:`koula.link_valid_until` of the due date)
+and the unsubscribe link (:func:`read_unsubscribe_link`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from koula import (
+    LearnerState,
+    OpenCommitment,
+    Reminder,
+    ReminderKind,
+    ReminderPass,
+    Session,
+    has_address,
+    link_valid_until,
+    open_commitment,
+    reminder_key,
+)
+from lti.bearer import read_signed, sign_data
+from lti.mail import Letter, MailFailed, mail_configured, send_letter
+from lti.models import Activity, LearnerRecord, SentReminder
+from lti.services.series import ROWS_PER_READ, session_of
+
+__all__ = [
+    "NUDGE",
+    "PassSummary",
+    "ReminderLinks",
+    "ReturnLink",
+    "SentLine",
+    "nudge_late",
+    "read_return_link",
+    "read_unsubscribe_link",
+    "reminders_run",
+]
+
+NUDGE = "nudge"
+LINK_SECONDS = 5 * 366 * 86400  # the signature's age limit; the link's own end date decides
+USER_FIELDS = ("user_id", "user__sub", "user__name", "user__email", "user__language")
+
+
+@dataclass(frozen=True)
+class ReminderLinks:
+    """The links of one reminder e-mail."""
+
+    return_url: str
+    unsubscribe_url: str
+    course_url: str | None
+
+
+@dataclass(frozen=True)
+class ReturnLink:
+    """What a one-click return link says (read back by :func:`read_return_link`)."""
+
+    activity_id: int
+    user_id: int
+    valid_until: dt.date
+    language: str
+    course_url: str
+
+
+@dataclass(frozen=True)
+class SentLine:
+    """One reminder sent: to whom (the platform's id and name), for which activity."""
+
+    learner: str
+    activity: str
+    kind: str
+
+
+@dataclass
+class PassSummary:
+    """What one pass (or one nudge) did; ``configured`` is False when no e-mail can leave."""
+
+    today: dt.date
+    configured: bool = True
+    sent: list[SentLine] = field(default_factory=list)
+    failed: int = 0
+    no_email: int = 0
+    unsubscribed: int = 0
+    already_sent: int = 0
+    open: int = 0
+
+
+Compose = Callable[[Reminder, ReminderLinks], Letter]
+Send = Callable[[Letter], None]
+
+
+def reminders_run(*, today: dt.date, compose: Compose, send: Send = send_letter) -> PassSummary:
+    """Send the reminders due on ``today`` over every configured activity; return the counts.
+
+    Without ``KOULA_EMAIL_URL`` nothing is read or sent (``configured`` is False).
+    """
+    summary = PassSummary(today, configured=mail_configured())
+    if not summary.configured:
+        return summary
+    core = ReminderPass(today, already_sent=_SentKeys())
+    activities = Activity.objects.filter(configured=True).order_by("pk")
+    for activity in activities.iterator(chunk_size=ROWS_PER_READ):
+        session = session_of(activity)
+        if session is None:
+            continue
+        for reminder in core.reminders(_open_commitments(activity, session)):
+            _deliver(
+                activity,
+                reminder,
+                reminder.kind,
+                reminder.commitment.due_on,
+                summary,
+                compose,
+                send,
+            )
+    summary.open, summary.no_email = core.open, core.no_email
+    summary.unsubscribed, summary.already_sent = (
+        core.unsubscribed,
+        core.sent_before + summary.already_sent,
+    )
+    return summary
+
+
+def nudge_late(
+    *, activity: Activity, today: dt.date, compose: Compose, send: Send = send_letter
+) -> PassSummary:
+    """Send a reminder now to each learner of ``activity`` whose experiment is past due,
+    at most one a day per learner (the key of learner, activity, ``nudge`` and ``today``)."""
+    summary = PassSummary(today, configured=mail_configured())
+    session = session_of(activity)
+    if not summary.configured or session is None:
+        return summary
+    for commitment in _open_commitments(activity, session):
+        summary.open += 1
+        if commitment.due_on >= today:
+            continue
+        if commitment.unsubscribed:
+            summary.unsubscribed += 1
+        elif not has_address(commitment.email):
+            summary.no_email += 1
+        else:
+            reminder = Reminder(commitment, ReminderKind.DUE, today)
+            _deliver(activity, reminder, NUDGE, today, summary, compose, send)
+    return summary
+
+
+def _open_commitments(activity: Activity, session: Session) -> Iterator[_Addressed]:
+    """The open experiments of ``activity``, read in chunks (one row at a time in memory)."""
+    rows = (
+        LearnerRecord.objects.filter(activity=activity, state__has_key="commitment")
+        .order_by("pk")
+        .values_list(*USER_FIELDS, "user__unsubscribed_at", "state")
+    )
+    for user_id, sub, name, email, language, unsubscribed_at, state in rows.iterator(
+        chunk_size=ROWS_PER_READ
+    ):
+        found = open_commitment(
+            session,
+            sub,
+            LearnerState.from_data(state),
+            name=name,
+            email=email,
+            language=language or "en",
+            unsubscribed=unsubscribed_at is not None,
+        )
+        if found is not None:
+            yield _Addressed(**vars(found), user_id=user_id)
+
+
+@dataclass(frozen=True)
+class _Addressed(OpenCommitment):
+    """An open commitment with its learner's row id (the core knows the platform's id)."""
+
+    user_id: int = 0
+
+
+def _deliver(
+    activity: Activity,
+    reminder: Reminder,
+    kind: str,
+    keyed_on: dt.date,
+    summary: PassSummary,
+    compose: Compose,
+    send: Send,
+) -> None:
+    """Claim the reminder's key, then send; give the key back when sending fails."""
+    c = reminder.commitment
+    user_id = c.user_id if isinstance(c, _Addressed) else 0
+    key = reminder_key(c.learner_id, c.session_id, kind, keyed_on)
+    try:
+        with transaction.atomic():
+            row = SentReminder.objects.create(
+                key=key, activity=activity, user_id=user_id, kind=kind, due_on=c.due_on
+            )
+    except IntegrityError:  # another pass (or an earlier one) has it
+        summary.already_sent += 1
+        return
+    try:
+        send(compose(reminder, _links(activity, user_id, reminder)))
+    except MailFailed:
+        SentReminder.objects.filter(pk=row.pk).delete()
+        summary.failed += 1
+        return
+    summary.sent.append(SentLine(f"{c.learner_id} {c.name}".strip(), str(activity), kind))
+
+
+def _links(activity: Activity, user_id: int, reminder: Reminder) -> ReminderLinks:
+    c = reminder.commitment
+    return_data = {
+        "a": activity.pk,
+        "u": user_id,
+        "until": link_valid_until(c.due_on).isoformat(),
+        "l": c.language,
+        "c": activity.course_url,
+    }
+    base = settings.BASE_URL
+    return ReminderLinks(
+        return_url=f"{base}/lti/reminders/return/{sign_data(return_data, 'reminder-return')}",
+        unsubscribe_url=f"{base}/lti/reminders/unsubscribe/"
+        + sign_data({"u": user_id, "l": c.language}, "unsubscribe"),
+        course_url=activity.course_url or None,
+    )
+
+
+def read_return_link(token: str) -> ReturnLink | None:
+    """Return what a one-click return link says (None: forged); the caller checks its date."""
+    data = read_signed(token, "reminder-return", LINK_SECONDS)
+    try:
+        assert isinstance(data, dict)
+        return ReturnLink(
+            activity_id=int(data["a"]),
+            user_id=int(data["u"]),
+            valid_until=dt.date.fromisoformat(str(data["until"])),
+            language=str(data["l"]),
+            course_url=str(data.get("c") or ""),
+        )
+    except (AssertionError, KeyError, TypeError, ValueError):
+        return None
+
+
+def read_unsubscribe_link(token: str) -> tuple[int, str] | None:
+    """Return the learner's row id and language an unsubscribe link names (None: forged)."""
+    data = read_signed(token, "unsubscribe", LINK_SECONDS)
+    if isinstance(data, dict) and isinstance(data.get("u"), int):
+        return int(data["u"]), str(data.get("l") or "en")
+    return None
+
+
+class _SentKeys:
+    """``already_sent`` for the core's pass: one query per reminder due, nothing held."""
+
+    def __contains__(self, key: object) -> bool:
+        return SentReminder.objects.filter(key=str(key)).exists()
