@@ -10,6 +10,9 @@ Hierarchy::
     │   └── RegistrationBusy every registration slot is taken        -> 503 (Retry-After)
     ├── NotAuthenticated     no or expired bearer token              -> 401
     ├── NotAllowed           a token used outside what it grants     -> 403
+    ├── LinkRefused          a reminder's link forged                -> 403
+    │   └── LinkExpired      ... or past its end date                -> 410
+    ├── ActivityGone         a link to an activity since deleted     -> 404
     ├── InvitationRefused    registration without an open invitation -> 403 (its own page)
     └── UnknownAction        a learner API call that does not exist  -> 404
 
@@ -25,10 +28,13 @@ from __future__ import annotations
 
 __all__ = [
     "RETRY_AFTER_SECONDS",
+    "ActivityGone",
     "BodyTooLarge",
     "FormExpired",
     "InvitationRefused",
     "LaunchRefused",
+    "LinkExpired",
+    "LinkRefused",
     "LtiError",
     "NotAllowed",
     "NotAuthenticated",
@@ -47,11 +53,14 @@ class LtiError(Exception):
     template = "error.html"  # the page shown, given ``message``
     retry_after: int | None = None  # seconds, sent as Retry-After when set
 
-    def __init__(self, message: str, *, language: str = "en", detail: str = "") -> None:
+    def __init__(
+        self, message: str, *, language: str = "en", detail: str = "", course_url: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.language = language
         self.detail = detail
+        self.course_url = course_url  # the page links back to the course when known
 
 
 class LaunchRefused(LtiError):
@@ -88,6 +97,24 @@ class NotAuthenticated(LtiError):
 
 class NotAllowed(LtiError):
     status = 403
+
+
+class LinkRefused(LtiError):
+    """A link from an e-mail (a reminder's return or unsubscribe link) that is not ours."""
+
+    status = 403
+
+
+class LinkExpired(LinkRefused):
+    """A reminder's return link past its end date."""
+
+    status = 410
+
+
+class ActivityGone(LtiError):
+    """A link to an activity that was deleted since (or never configured)."""
+
+    status = 404
 
 
 class InvitationRefused(LtiError):

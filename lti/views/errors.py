@@ -80,6 +80,7 @@ def error_answer(request: HttpRequest, exception: Exception) -> HttpResponse | N
             {"_": exception.message},
             exception.language,
             template=exception.template,
+            course_url=exception.course_url,
         )
         if exception.retry_after is not None:
             answer["Retry-After"] = str(exception.retry_after)
@@ -97,12 +98,13 @@ def _answer(
     language: str,
     *,
     template: str = "error.html",
+    course_url: str = "",
 ) -> HttpResponse:
     """JSON ``{"errors": errors}`` under the learner API, else the page ``template``."""
     if request.path.startswith(API):
         return JsonResponse({"errors": errors}, status=status)
     message = errors.get("_") or " ".join(errors.values())
-    return page(template, language, status=status, message=message)
+    return page(template, language, status=status, message=message, course_url=course_url)
 
 
 def _unavailable(exception: Exception) -> bool:
