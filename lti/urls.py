@@ -3,7 +3,18 @@
 from django.contrib import admin
 from django.urls import path, re_path
 
-from lti.views import api, basics, calendar, launch, picker, register, report, staff
+from lti.views import (
+    api,
+    basics,
+    calendar,
+    launch,
+    picker,
+    register,
+    reminders,
+    report,
+    series_report,
+    staff,
+)
 
 urlpatterns = [
     path("healthz", basics.healthz, name="healthz"),
@@ -14,6 +25,14 @@ urlpatterns = [
     path("lti/deep-link", picker.deep_link_submit, name="deep-link"),
     path("lti/configure", picker.configure_submit, name="configure"),
     path("lti/next-host", staff.next_host_submit, name="next-host"),
+    path("lti/nudge", reminders.nudge_submit, name="nudge"),
+    path("lti/reminders/return/<str:token>", reminders.return_page, name="reminder-return"),
+    path(
+        "lti/reminders/unsubscribe/<str:token>",
+        reminders.unsubscribe_page,
+        name="reminder-unsubscribe",
+    ),
+    path("lti/session-date", staff.session_date_submit, name="session-date"),
     # An admin's registration link (koula platforms invite); without one, a 403 page.
     path("lti/register", register.dynamic_registration, name="register"),
     re_path(r"^lti/register/(?P<token>[\s\S]*)\Z", register.dynamic_registration, name="invited"),
@@ -24,6 +43,9 @@ urlpatterns = [
     path("lti/report/<str:link>/koula.csv", report.export_csv, name="report-csv"),
     path("lti/report/<str:link>/tickets", report.report_ticket, name="report-ticket"),
     path("lti/report/<str:link>/window", report.report_window, name="report-window"),
+    path("lti/report/<str:link>/series", series_report.series_page, name="series-page"),
+    path("lti/report/<str:link>/koula-series.csv", series_report.series_csv, name="series-csv"),
+    path("lti/report/<str:link>/series-window", series_report.series_window, name="series-window"),
     path("lti/report/<str:link>/exports", report.export_request, name="export-request"),
     path(
         "lti/report/<str:link>/exports/<int:export_id>",

@@ -22,6 +22,7 @@ from lti.claims import CLAIM, LaunchData
 from lti.models import Activity, LtiUser, Registration
 from lti.origins import service_refusal
 from lti.services.picker import Choice, default_title
+from lti.services.session_dates import custom_session_date
 
 __all__ = [
     "SERVICES",
@@ -89,6 +90,8 @@ def activity_for_launch(launch: LaunchData) -> Activity:
         maximum = str(custom.get("koula_score_maximum", ""))
         if maximum.replace(".", "", 1).isdigit() and float(maximum) > 0:
             activity.score_maximum = float(maximum)
+        # The link's date is the first one; a date staff set in the staff view stays.
+        activity.session_date = activity.session_date or custom_session_date(custom)
     activity.save()
     if [getattr(activity, field) for field, _service in SERVICES] != known:  # new URLs: check
         registration = Registration.objects.get(pk=launch.registration_id)
@@ -108,6 +111,7 @@ def activity_configure(activity_id: int, choice: Choice, *, language: str) -> Ac
     activity = Activity.objects.get(pk=activity_id)
     activity.settings, activity.configured = choice.settings_data(), True
     activity.score_maximum = choice.score_maximum
+    activity.session_date = choice.session_date or activity.session_date
     activity.title = activity.title or default_title(choice, language)
     activity.save()
     return activity

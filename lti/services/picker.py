@@ -6,6 +6,7 @@ maximum score of 100), so pressing Enter adds a working activity.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,11 +14,13 @@ from typing import Any
 from koula import (
     DEFAULT_TEMPLATE_ID,
     ActivitySettings,
+    BadRequest,
     activity_template,
     check_settings,
     get_template,
 )
 from koula.messages import gettext_for
+from lti.services.session_dates import CUSTOM_PARAMETER, FIELD, parse_session_date
 
 __all__ = ["Choice", "custom_parameters", "default_title", "read_choice"]
 
@@ -31,6 +34,10 @@ class Choice:
     return_window_days: int | None = None
     weights: tuple[float, float, float] | None = None
     score_maximum: float = 100.0
+    session_date: dt.date | None = None
+    """The session's day in the course's series (None: ordered by creation time)."""
+    session_date_text: str = ""
+    """The date as typed, kept when it is refused."""
     errors: dict[str, str] = field(default_factory=dict)
 
     def settings(self) -> ActivitySettings:
@@ -87,12 +94,20 @@ def read_choice(form: Mapping[str, str], *, language: str) -> Choice:
         weights = tuple(
             v if v is not None else d for v, d in zip(values, template_weights, strict=True)
         )
+    typed_date = (form.get(FIELD) or "").strip()[:40]
+    try:
+        session_date = parse_session_date(typed_date, language=language)
+    except BadRequest as refused:
+        errors.update(refused.errors)
+        session_date = None
     choice = Choice(
         template_id=template_id,
         title=(form.get("title") or "").strip()[:200],
         return_window_days=window,
         weights=weights,  # type: ignore[arg-type]
         score_maximum=maximum,
+        session_date=session_date,
+        session_date_text=typed_date,
         errors=errors,
     )
     if not errors:
@@ -118,6 +133,8 @@ def custom_parameters(choice: Choice) -> dict[str, str]:
         custom["koula_return_window_days"] = str(choice.return_window_days)
     if choice.weights is not None:
         custom["koula_weights"] = ",".join(f"{w:g}" for w in choice.weights)
+    if choice.session_date is not None:
+        custom[CUSTOM_PARAMETER] = choice.session_date.isoformat()
     return custom
 
 

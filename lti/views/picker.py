@@ -83,6 +83,13 @@ def picker_page(
             "hint": template_default,
         },
         {
+            "name": "session_date",
+            "type": "date",
+            "value": choice.session_date_text,
+            "label": _("Session date"),
+            "hint": _("(orders the course's sessions; empty: the order they were added)"),
+        },
+        {
             "name": "score_maximum",
             "type": "number",
             "value": _num(choice.score_maximum),

@@ -51,18 +51,23 @@ from lti.views.language import request_language
 from lti.views.rendering import page
 
 __all__ = [
+    "Opened",
     "ReportLinks",
     "export_csv",
     "export_download",
     "export_request",
     "export_status",
     "learner_detail_page",
+    "link_minutes",
+    "open_link",
+    "private",
     "report_html",
     "report_links",
     "report_page",
     "report_script",
     "report_ticket",
     "report_window",
+    "spend_ticket",
 ]
 
 
@@ -85,6 +90,15 @@ class ReportLinks:
     def exports(self) -> str:
         return f"{self.base}/exports"
 
+    @property
+    def series(self) -> str:
+        """The series report of the activity's course."""
+        return f"{self.base}/series"
+
+    @property
+    def series_csv(self) -> str:
+        return f"{self.base}/koula-series.csv"
+
 
 def report_links(grant: Grant) -> ReportLinks:
     """Return new report links for the staff member and activity of ``grant``."""
@@ -100,8 +114,10 @@ def report_script(grant: Grant, links: ReportLinks) -> dict[str, Any]:
         "exports": links.exports,
         "tickets": f"{links.base}/tickets",
         "window": f"{links.base}/window",
+        "series_csv": links.series_csv,
+        "series_window": f"{links.base}/series-window",
         "learners": f"{links.base}/learners/",
-        "minutes": _minutes(),
+        "minutes": link_minutes(),
         "i18n": {
             "refused": _(REFUSED),
             "network": _("Koula could not be reached. Check your connection and try again."),
@@ -118,7 +134,7 @@ def report_script(grant: Grant, links: ReportLinks) -> dict[str, Any]:
     }
 
 
-def _minutes() -> int:
+def link_minutes() -> int:
     """How long report links live, in whole minutes (at least one)."""
     return max(int(settings.KOULA_REPORT_LINK_SECONDS) // 60, 1)
 
@@ -147,14 +163,14 @@ def report_html(
 
 
 @dataclass(frozen=True)
-class _Opened:
+class Opened:
     grant: Grant
     activity: Activity
     template: SessionTemplate
     links: ReportLinks
 
 
-def _open(request: HttpRequest, link: str) -> _Opened:
+def open_link(request: HttpRequest, link: str) -> Opened:
     """Return what ``link`` opens with the request's credentials, or raise NotAllowed."""
     header = request.headers.get("Authorization", "")
     credentials = Credentials(
@@ -170,30 +186,31 @@ def _open(request: HttpRequest, link: str) -> _Opened:
     if template is None:
         message = translate(grant.language, "This activity is not set up yet.")
         raise NotAllowed(message, language=grant.language)
-    return _Opened(grant, activity, template, ReportLinks(f"{settings.BASE_URL}/lti/report/{link}"))
+    return Opened(grant, activity, template, ReportLinks(f"{settings.BASE_URL}/lti/report/{link}"))
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def private(response: HttpResponse) -> HttpResponse:
     """Learners' answers stay out of every cache."""
     response["Cache-Control"] = "no-store"
     return response
 
 
-def _window_page(opened: _Opened, detail: dict[str, Any] | None = None) -> HttpResponse:
+def _window_page(opened: Opened, detail: dict[str, Any] | None = None) -> HttpResponse:
     """The report as a page of its own, for a report window (links open with its cookie)."""
     found = activity_report(opened.activity, opened.template, roster_size=None)
     language = opened.grant.language
     html = report_html(
         opened.activity, opened.template, found, language, links=opened.links, detail=detail
     )
-    return _private(
+    return private(
         page(
             "report_page.html",
             language,
             title=opened.activity.title or "Koula",
             report_html=html,
             exports_url=opened.links.exports,
-            minutes=_minutes(),
+            series_url=opened.links.series,
+            minutes=link_minutes(),
         )
     )
 
@@ -201,14 +218,14 @@ def _window_page(opened: _Opened, detail: dict[str, Any] | None = None) -> HttpR
 @require_GET
 def report_page(request: HttpRequest, link: str) -> HttpResponse:
     """The report in a window of its own."""
-    return _window_page(_open(request, link))
+    return _window_page(open_link(request, link))
 
 
 @require_GET
 def learner_detail_page(request: HttpRequest, link: str, learner_id: str) -> HttpResponse:
     """One learner's card, commitment and return: alone with ``?fragment=1`` (for the staff
     view's script), else below the report."""
-    opened = _open(request, link)
+    opened = open_link(request, link)
     found = learner_answers(opened.activity, learner_id)
     if found is None:
         raise Http404(learner_id)
@@ -222,21 +239,21 @@ def learner_detail_page(request: HttpRequest, link: str, learner_id: str) -> Htt
         language=opened.grant.language,
         uid=f"r{opened.activity.pk}",
     )
-    return _private(HttpResponse(html, content_type="text/html; charset=utf-8"))
+    return private(HttpResponse(html, content_type="text/html; charset=utf-8"))
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def export_csv(request: HttpRequest, link: str) -> HttpResponse:
     """The CSV, streamed (GET with the page's token or a window's cookie, POST with a ticket)."""
-    opened = _open(request, link)
+    opened = open_link(request, link)
     response = StreamingHttpResponse(
         stream_csv(opened.template, activity_learners(opened.activity)),
         content_type="text/csv; charset=utf-8",
     )
     name = f"koula-activity-{opened.activity.pk}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _private(response)
+    return private(response)
 
 
 @csrf_exempt
@@ -247,7 +264,7 @@ def report_ticket(request: HttpRequest, link: str) -> JsonResponse:
     if not header.startswith("Bearer "):  # tickets come from the page's token only
         language = request_language(request)
         raise NotAllowed(translate(language, REFUSED), language=language, detail="no bearer")
-    opened = _open(request, link)
+    opened = open_link(request, link)
     response = JsonResponse({"ticket": issue_ticket(opened.grant)})
     response["Cache-Control"] = "no-store"
     return response
@@ -257,10 +274,16 @@ def report_ticket(request: HttpRequest, link: str) -> JsonResponse:
 @require_POST
 def report_window(request: HttpRequest, link: str) -> HttpResponse:
     """A new window spends a ticket: its cookie opens new links, and it goes to the report."""
+    return spend_ticket(request, link, "")
+
+
+def spend_ticket(request: HttpRequest, link: str, then: str) -> HttpResponse:
+    """Spend the posted ticket for a window's cookie, and go to ``then`` under a new link
+    (``""``: the report, ``"/series"``: the series report)."""
     credentials = Credentials(ticket=request.POST.get("ticket", ""))
     grant = link_grant(link, credentials, language=request_language(request))
     fresh = report_link(grant)
-    response = HttpResponseRedirect(f"{settings.BASE_URL}/lti/report/{fresh}")
+    response = HttpResponseRedirect(f"{settings.BASE_URL}/lti/report/{fresh}{then}")
     response.status_code = 303  # See Other: the report is read with GET
     response.set_cookie(
         COOKIE,
@@ -271,7 +294,7 @@ def report_window(request: HttpRequest, link: str) -> HttpResponse:
         httponly=True,
         samesite="Lax",
     )
-    return _private(response)
+    return private(response)
 
 
 @csrf_exempt
@@ -279,18 +302,18 @@ def report_window(request: HttpRequest, link: str) -> HttpResponse:
 def export_request(request: HttpRequest, link: str) -> HttpResponse:
     """Queue a CSV export of the activity in the background: its status URL as JSON for the
     staff view's script, else go to its status page."""
-    opened = _open(request, link)
+    opened = open_link(request, link)
     export = request_export(opened.activity)
     status = f"{opened.links.exports}/{export.pk}"
     if "application/json" in request.headers.get("Accept", ""):
-        return _private(JsonResponse({"id": export.pk, "status": status}, status=202))
+        return private(JsonResponse({"id": export.pk, "status": status}, status=202))
     response = HttpResponseRedirect(status)
     response.status_code = 303  # See Other: the status page is read with GET
-    return _private(response)
+    return private(response)
 
 
-def _export(request: HttpRequest, link: str, export_id: int) -> tuple[ReportExport, _Opened]:
-    opened = _open(request, link)
+def _export(request: HttpRequest, link: str, export_id: int) -> tuple[ReportExport, Opened]:
+    opened = open_link(request, link)
     export = activity_export(opened.activity, export_id)
     if export is None:  # another activity's export, or one already forgotten
         raise Http404(str(export_id))
@@ -309,9 +332,9 @@ def export_status(request: HttpRequest, link: str, export_id: int) -> HttpRespon
         "download": f"{opened.links.exports}/{export.pk}/koula.csv" if ready else None,
     }
     if request.GET.get("format") == "json":
-        return _private(JsonResponse(status))
+        return private(JsonResponse(status))
     title = export.activity.title
-    return _private(page("export_page.html", opened.grant.language, export=status, title=title))
+    return private(page("export_page.html", opened.grant.language, export=status, title=title))
 
 
 @csrf_exempt
@@ -328,4 +351,4 @@ def export_download(request: HttpRequest, link: str, export_id: int) -> HttpResp
         filename=f"koula-activity-{export.activity_id}.csv",
         content_type="text/csv; charset=utf-8",
     )
-    return _private(response)
+    return private(response)

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from koula import BadRequest, SessionTemplate
+from koula import BadRequest, CheckIn, SessionTemplate
 from koula.messages import N_, gettext_for, translate
 from koula_ui.render import render_activity
 from lti.bearer import Grant, read_signed, sign_data
@@ -26,11 +26,13 @@ from lti.selectors.staff import (
 from lti.services.activities import template_of
 from lti.services.community import assign_next_host
 from lti.services.reports import activity_report
+from lti.services.session_dates import FIELD, set_session_date
 from lti.views.host_tools import runsheet
 from lti.views.language import request_language
 from lti.views.rendering import page
 from lti.views.report import report_html as report_fragment
 from lti.views.report import report_links, report_script
+from lti.views.series_report import series_parts
 from lti.views.staff_words import STATUS_LABELS, learners_line, refusal_sentence, settings_rows
 
 FORM_SECONDS = 3600
@@ -44,14 +46,19 @@ def staff_view(
     viewer: int | None,
     host_error: str = "",
     typed_host: str | None = None,
+    date_error: str = "",
+    typed_date: str | None = None,
 ) -> HttpResponse:
     """The staff page for staff member ``viewer`` (an ``LtiUser`` id: the report's links open
     for them only; None shows no links); ``host_error`` and ``typed_host`` show a refused
-    hand-over as typed."""
+    hand-over as typed, ``date_error`` and ``typed_date`` a refused session date."""
     _ = gettext_for(language)
     template = template_of(activity)
     roster = roster_learners(activity)  # the platform's, cached and bounded in time
-    parts = _report_parts(activity, template, language, viewer, roster)
+    series = series_parts(activity, language, viewer=viewer) if template else {}
+    parts = _report_parts(activity, template, language, viewer, roster, series.get("check_in"))
+    if typed_date is not None:
+        series["session_date"] = typed_date
     return page(
         "staff.html",
         language,
@@ -68,11 +75,14 @@ def staff_view(
         service_refusals=[refusal_sentence(refusal, _) for refusal in service_refusals(activity)],
         preview_html=_preview(template, language) if template else "",
         activity_id=activity.pk,
+        context_id=activity.context_id,
         next_host=activity.next_host if typed_host is None else typed_host,
         host_error=host_error,
         host_token=sign_data(
             {"activity": activity.pk, "lang": language, "user": viewer}, "next-host"
         ),
+        date_error=date_error,
+        **series,
         **parts,
     )
 
@@ -83,6 +93,7 @@ def _report_parts(
     language: str,
     viewer: int | None,
     roster: set[str] | None,
+    check_in: CheckIn | None,
 ) -> dict[str, Any]:
     """The report (with its links for ``viewer``), the run-sheet and the volunteers."""
     if template is None:
@@ -101,7 +112,9 @@ def _report_parts(
         "report_access": report_script(grant, links) if grant and links else None,
         "report_html": report_fragment(activity, template, found, language, links=links),
         # Staff hand over with the page's own form (it works without script).
-        "runsheet_html": runsheet(activity, template, language, found.volunteers),
+        "runsheet_html": runsheet(
+            activity, template, language, found.volunteers, check_in=check_in
+        ),
         "volunteers": found.volunteers,
     }
 
@@ -123,12 +136,7 @@ def _preview(template: SessionTemplate, language: str) -> Markup:
 @require_POST
 def next_host_submit(request: HttpRequest) -> HttpResponse:
     """Staff confirm (or assign) who hosts the next session; learners then see it."""
-    signed = read_signed(request.POST.get("token", ""), "next-host", FORM_SECONDS)
-    if not isinstance(signed, dict):  # forged, or expired: not this staff member's to send
-        language = request_language(request)
-        raise NotAllowed(translate(language, FORM_EXPIRED), language=language)
-    language = str(signed["lang"])
-    viewer = signed.get("user") if isinstance(signed.get("user"), int) else None
+    signed, language, viewer = _staff_form(request, "next-host")
     try:
         activity = assign_next_host(signed["activity"], request.POST.get("next_host"), language)
     except BadRequest as error:
@@ -142,6 +150,38 @@ def next_host_submit(request: HttpRequest) -> HttpResponse:
         refused.status_code = 400
         return refused
     return staff_view(activity, language, viewer=viewer)
+
+
+@csrf_exempt
+@require_POST
+def session_date_submit(request: HttpRequest) -> HttpResponse:
+    """Staff set (or clear) the session's date, which orders the course's series."""
+    signed, language, viewer = _staff_form(request, "session-date")
+    typed = request.POST.get(FIELD, "")
+    try:
+        activity = set_session_date(signed["activity"], typed, language=language)
+    except BadRequest as error:
+        refused = staff_view(
+            activity_by_id(signed["activity"]),
+            language,
+            date_error=error.errors[FIELD],
+            typed_date=typed[:40],
+            viewer=viewer,
+        )
+        refused.status_code = 400
+        return refused
+    return staff_view(activity, language, viewer=viewer)
+
+
+def _staff_form(request: HttpRequest, purpose: str) -> tuple[dict[str, Any], str, int | None]:
+    """Return a staff form's signed data, its language and the staff member who sent it;
+    raise NotAllowed (403) when its token is forged or expired."""
+    signed = read_signed(request.POST.get("token", ""), purpose, FORM_SECONDS)
+    if not isinstance(signed, dict):  # forged, or expired: not this staff member's to send
+        language = request_language(request)
+        raise NotAllowed(translate(language, FORM_EXPIRED), language=language)
+    viewer = signed.get("user") if isinstance(signed.get("user"), int) else None
+    return signed, str(signed["lang"]), viewer
 
 
 def form_expired(language: str) -> FormExpired:
