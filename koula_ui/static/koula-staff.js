@@ -358,13 +358,13 @@
       }
     };
 
-    const openWindow = async () => {
+    const openWindow = async (url = access.window) => {
       /* Opened now, while the click still counts as the person's, then sent the ticket. */
       const name = `koula-report-${Date.now()}`;
       const opened = window.open("", name);
       if (!opened) return say(t.blocked);
       try {
-        post(access.window, await ticket(), name);
+        post(url, await ticket(), name);
       } catch (error) {
         opened.close();
         say(problem(error));
@@ -409,6 +409,16 @@
       else if (action === "export") prepare();
       else if (action === "window") openWindow();
     });
+    /* The course's series (lti/templates/staff.html): its report and CSV open the same way. */
+    const series = document.querySelector("[data-koula-series]");
+    if (series && access.series_csv) {
+      series.addEventListener("click", (event) => {
+        const button = event.target.closest("button[data-series-action]");
+        if (!button) return;
+        if (button.dataset.seriesAction === "csv") download(access.series_csv);
+        else if (button.dataset.seriesAction === "window") openWindow(access.series_window);
+      });
+    }
     if (report) {
       report.addEventListener("click", (event) => {
         const link = event.target.closest("a[href]");
