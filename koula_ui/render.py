@@ -85,6 +85,7 @@ def render_activity(
     context_id: str | None = None,
     auto_mount: bool = False,
     carried: Sequence[CarriedExperiment] = (),
+    carried_forms: bool = False,
     calendar_url: str | None = None,
 ) -> str:
     """Return the HTML fragment of the learner activity for one learner.
@@ -95,8 +96,10 @@ def render_activity(
     forms for staff; ``context_id`` gives the context script an id (``koula-context``
     on the LTI page); ``auto_mount`` marks the root for ``koula.js`` to start by itself.
     ``carried`` (:func:`koula.carried_over`) lists first the learner's open experiments from
-    earlier sessions (:mod:`koula_ui.carried`); ``calendar_url`` adds "Add to my calendar"
-    to the commitment, shown once committed.
+    earlier sessions (:mod:`koula_ui.carried`), each with its session's return form when
+    ``carried_forms`` (an adapter that can write the earlier session's state: LTI; the
+    script sends it with ``"session"``), else a link to that session; ``calendar_url`` adds
+    "Add to my calendar" to the commitment, shown once committed.
     """
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
@@ -134,6 +137,9 @@ def render_activity(
             card_done=(state.get("deliverable") or {}).get("status") == "submitted",
             next_host=str(context.get("next_host") or ""),
             carried=carried_views(carried, language),
+            carried_forms=_carried_forms(carried, prefix, language, _)
+            if carried_forms and not preview
+            else (),
             calendar_url=calendar_url,
         )
     )
@@ -176,6 +182,21 @@ def _form(
         due_on=commitment.get("due_on") if part is Part.RETURN else None,
         button=labels["changes" if done else part.value],
     )
+
+
+def _carried_forms(
+    carried: Sequence[CarriedExperiment], prefix: str, language: str, _: Gettext
+) -> tuple[FormView, ...]:
+    """Return the return form of each carried experiment's session (its fields, its draft)."""
+    forms = []
+    for number, found in enumerate(carried):
+        state = found.to_data(language)["state"]
+        commitment = state.get("commitment") or {}
+        template = found.session.template
+        forms.append(
+            _form(template, Part.RETURN, state, commitment, f"{prefix}-c{number}", language, _)
+        )
+    return tuple(forms)
 
 
 def _field(f: Field, value: Any, field_id: str, language: str, _: Gettext) -> FieldView:

@@ -11,6 +11,10 @@
  *   Koula.mount(root, {actionUrl: (name) => url, headers: {...}})
  *   window.KoulaXBlock(runtime, element)   the Open edX initializer
  *   .koula[data-koula-auto]                mounted on DOMContentLoaded (LTI page)
+ *
+ * A form with data-session (carried.html, LTI only) is an earlier session's return form:
+ * its actions carry {"session": id}, its answer is that session's state (the page's own
+ * state is left alone), and once it is in, the form is marked done.
  */
 (() => {
   "use strict";
@@ -106,7 +110,7 @@
     let sent = 0; // numbers requests, so that only the newest state that comes back is shown
     let shown = 0;
 
-    const storageKey = (f) => "koula:" + uid + ":" + f.part;
+    const storageKey = (f) => "koula:" + uid + ":" + (f.session ? f.session + ":" : "") + f.part;
     const keep = (f, values) => {
       try {
         sessionStorage.setItem(storageKey(f), JSON.stringify(values));
@@ -283,7 +287,9 @@
         forget(f, body.values);
         f.last = JSON.stringify(body.values);
         f.restored.hidden = true;
-        if (mine > shown) {
+        if (f.session) {
+          f.state = data; // the earlier session's state, not this page's
+        } else if (mine > shown) {
           shown = mine;
           applyState(data);
         }
@@ -315,7 +321,9 @@
       const values = collect(f.form);
       if (JSON.stringify(values) === f.last) return;
       quiet(f, t.saving);
-      f.inflight = send(f, "save_draft", { part: f.part, values }, false).then((ok) => {
+      const body = { part: f.part, values };
+      if (f.session) body.session = f.session;
+      f.inflight = send(f, "save_draft", body, false).then((ok) => {
         f.inflight = null;
         if (!ok) return;
         const time = new Date().toLocaleTimeString(context.lang || undefined, {
@@ -338,9 +346,11 @@
         clearErrors(f);
         quiet(f, "");
         const body = { values };
+        if (f.session) body.session = f.session;
         const share = f.form.querySelector('[name="share_with_group"]');
         if (share) body.share_with_group = share.checked; // commit_experiment only
         if (await send(f, SUBMIT[f.part], body, true)) {
+          if (f.session) return carriedDone(f);
           const due = (context.state.commitment || {}).due_on;
           const message = format(t["done_" + f.part], { date: dateText(due) || "" });
           announce(message);
@@ -354,10 +364,24 @@
       }
     }
 
+    /* An earlier session's return is in: say so, and close its form. */
+    function carriedDone(f) {
+      const message = f.form.dataset.doneMessage || t.done_return || "";
+      f.status.dataset.status = "submitted";
+      f.status.textContent = message;
+      f.body.disabled = true;
+      f.button.hidden = true;
+      f.form.setAttribute("data-done", "");
+      const item = f.form.closest("li");
+      if (item) item.setAttribute("data-reported", "");
+      announce(message);
+    }
+
     function setUp(form) {
       const f = {
         form,
         part: form.dataset.part,
+        session: form.dataset.session || null,
         body: form.querySelector(".koula-body"),
         button: form.querySelector("button[type=submit]"),
         status: form.querySelector('[data-role="status"]'),
@@ -404,7 +428,10 @@
       return f;
     }
 
-    root.querySelectorAll("form.koula-form").forEach((form) => forms.push(setUp(form)));
+    root.querySelectorAll("form.koula-form").forEach((form) => {
+      const f = setUp(form);
+      if (!f.session) forms.push(f); // a carried form follows its own session's state
+    });
     /* POST a one-click action; resolves to the new state, or throws an Error with a message. */
     async function post(action, body) {
       let response;

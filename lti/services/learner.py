@@ -35,7 +35,7 @@ from lti.services.community import community_of
 from lti.services.grants import granted_activity
 from lti.services.scores import queue_score
 
-__all__ = ["learner_state", "run_action"]
+__all__ = ["learner_state", "refusal", "run_action"]
 
 
 def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[str, Any]:
@@ -71,19 +71,19 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
         if outcome.progress is not None:
             queue_score(activity, record.user, outcome.progress, grant.language)
     if outcome.status != 200:
-        raise _refusal(outcome.status, outcome.body["errors"], outcome.stored)
+        raise refusal(outcome.status, outcome.body["errors"], outcome.stored)
     return outcome.body
 
 
-def _refusal(status: int, errors: dict[str, str], stored: dict[str, Any]) -> ActionError:
+def refusal(status: int, errors: dict[str, str], stored: dict[str, Any]) -> ActionError:
     """The core's refusal that :func:`koula.perform` answered with ``status`` (its state
     already stored)."""
     kinds: dict[int, type[ActionError]] = {
         kind.status: kind for kind in (InvalidValues, OutOfOrder)
     }
-    refusal = kinds.get(status, ActionError)(errors, LearnerState.from_data(stored))
-    refusal.status = status  # exactly what the core answered
-    return refusal
+    refused = kinds.get(status, ActionError)(errors, LearnerState.from_data(stored))
+    refused.status = status  # exactly what the core answered
+    return refused
 
 
 def learner_state(activity: Activity, user_id: int) -> dict[str, Any] | None:

@@ -2,6 +2,8 @@
 
 Besides the actions of the core, ``shared_cards`` reads a page of the
 community's cards and ``assign_host`` lets the learner hosting now hand over.
+``submit_return`` and ``save_draft`` with ``"session"`` report back on an earlier
+session's experiment from this page (:mod:`lti.services.earlier_return`).
 
 The view parses (the action, the token, the body: one JSON object or nothing, see
 ``docs/learner-api.md``), calls one service and answers its JSON. Every refusal is raised
@@ -24,6 +26,7 @@ from koula.messages import translate
 from lti.bearer import Grant, read_token
 from lti.errors import NotAuthenticated, UnknownAction
 from lti.services.community import assign_host, shared_cards
+from lti.services.earlier_return import EARLIER_ACTIONS, run_earlier_return
 from lti.services.learner import run_action
 from lti.views.json_body import json_body
 from lti.views.language import request_language
@@ -44,6 +47,8 @@ def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonR
     body = json_body(request, language=grant.language)
     if action in CALLS:
         return JsonResponse(CALLS[action](grant, activity_id, body))
+    if action in EARLIER_ACTIONS and isinstance(body, dict) and "session" in body:
+        return JsonResponse(run_earlier_return(grant, activity_id, action, body))
     return JsonResponse(run_action(grant, activity_id, action, body))
 
 

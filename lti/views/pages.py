@@ -16,6 +16,8 @@ from lti.errors import NotAllowed
 from lti.selectors.activities import mentored_learners
 from lti.services.activities import activity_for_launch, template_of, user_for_launch
 from lti.services.community import is_current_host
+from lti.services.earlier_return import carried_for
+from lti.services.experiment_calendar import calendar_token
 from lti.services.learner import learner_state
 from lti.views.host_tools import host_tools
 from lti.views.picker import picker_page
@@ -35,6 +37,7 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
         "token": issue_token(grant),
         "display_name": activity.title or template.title.get(language),
         "next_host": activity.next_host,
+        "calendar": f"{settings.BASE_URL}/lti/calendar/{calendar_token(activity, user, language)}",
     }
     html = Markup(
         render_activity(
@@ -45,6 +48,9 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
             uid=f"a{activity.pk}",
             context_id="koula-context",
             auto_mount=True,
+            carried=carried_for(activity, user),
+            carried_forms=True,
+            calendar_url=context["calendar"],
         )
     )
     host = is_current_host(activity, user)
