@@ -1,0 +1,94 @@
+"""The loop across sessions over HTTP: a learner commits in a course's first Koula activity,
+opens the second, sees the experiment there with its return form, reports back from the
+second page, and the FIRST activity's line item gets the completed score at the platform."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of, wait_for
+from tests.lti.conftest import CLIENT_ID, CONFIGURED
+
+
+def launch(platform, browser, resource_link_id: str, user: str):
+    response = platform.launch(
+        browser,
+        client_id=CLIENT_ID,
+        custom=CONFIGURED,
+        resource_link_id=resource_link_id,
+        context_id="course-series",
+        user=user,
+    )
+    assert response.status_code == 200, response.text[:2000]
+    return response
+
+
+def completed_on(platform, lineitem_id: str, user: str) -> list[dict]:
+    return [
+        score
+        for score in platform.scores(lineitem_id)
+        if score["body"]["userId"] == user and score["body"]["activityProgress"] == "Completed"
+    ]
+
+
+def test_a_return_from_the_next_session_reaches_the_first_sessions_line_item(platform, browser):
+    first = context_of(launch(platform, browser, "session-1", "learner-s"))
+    for action, values in [("submit_deliverable", CARD), ("commit_experiment", COMMITMENT)]:
+        assert act(first, action, {"values": values}).status_code == 200
+    first_id = first["api"].rsplit("/", 1)[1]
+    first_line = wait_for(lambda: platform.scores())[0]["lineitem_id"]
+
+    page = launch(platform, browser, "session-2", "learner-s")
+    second = context_of(page)
+    form = re.search(r'<form class="koula-form koula-carried-form"[^>]*>', page.text)
+    assert form and f'data-session="{first_id}"' in form.group(0)
+    assert COMMITMENT["action"] in page.text
+
+    draft = act(
+        second,
+        "save_draft",
+        {"part": "return", "values": {"what_happened": "Half"}, "session": first_id},
+    )
+    assert draft.status_code == 200, draft.text
+    assert draft.json()["return"]["status"] == "draft"
+    answer = act(second, "submit_return", {"values": RETURN, "session": first_id})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["session"] == first_id
+    assert answer.json()["progress"]["activity"] == "Completed"
+
+    (done,) = wait_for(lambda: completed_on(platform, first_line, "learner-s"))
+    assert done["body"]["scoreGiven"] == done["body"]["scoreMaximum"]
+    assert platform.gradebook(first_line)["learner-s"]["activityProgress"] == "Completed"
+    assert {s["lineitem_id"] for s in platform.scores() if s["body"]["userId"] == "learner-s"} == {
+        first_line
+    }
+    again = launch(platform, browser, "session-2", "learner-s")
+    assert "koula-carried-form" not in again.text
+    assert context_of(again)["state"]["progress"]["activity"] == "Initialized"
+
+
+def test_the_next_session_refuses_a_later_session_and_a_closed_one(platform, browser):
+    first = context_of(launch(platform, browser, "session-1", "learner-t"))
+    second = context_of(launch(platform, browser, "session-2", "learner-t"))
+    first_id, second_id = (c["api"].rsplit("/", 1)[1] for c in (first, second))
+    closed = act(second, "submit_return", {"values": RETURN, "session": first_id})
+    assert closed.status_code == 409
+    later = act(first, "submit_return", {"values": RETURN, "session": second_id})
+    assert later.status_code == 400
+    assert list(later.json()["errors"]) == ["session"]
+
+
+def test_add_to_my_calendar_downloads_the_experiment_after_committing(platform, browser):
+    page = launch(platform, browser, "session-1", "learner-c")
+    link = re.search(r'<a href="([^"]+/lti/calendar/[^"]+)" download>', page.text).group(1)
+    assert requests.get(link, timeout=10).status_code == 409
+    context = context_of(page)
+    for action, values in [("submit_deliverable", CARD), ("commit_experiment", COMMITMENT)]:
+        assert act(context, action, {"values": values}).status_code == 200
+    answer = requests.get(link, timeout=10)  # no cookie, no header: the link alone
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert 'filename="koula-experiment.ics"' in answer.headers["Content-Disposition"]
+    assert "BEGIN:VEVENT" in answer.text and "BEGIN:VALARM" in answer.text
