@@ -1,5 +1,6 @@
-"""``koula serve``, ``koula worker``, ``koula platforms add|list|invite|invites|revoke-invite``
-and ``koula keys rotate``.
+"""``koula serve``, ``koula worker``, ``koula platforms add|list|invite|invites|revoke-invite``,
+``koula report export`` (an activity's CSV, or with ``--series`` a course's) and ``koula keys
+rotate``.
 
 Registered on the core's command line through the ``koula.commands`` entry
 point. Django is set up only when one of these commands runs.
@@ -74,9 +75,15 @@ def register(commands: Any) -> None:
     report = commands.add_parser("report", help="activities' learner records")
     report_actions = report.add_subparsers(dest="report_action", required=True)
     export = report_actions.add_parser("export", help="one row per learner (CSV, UTF-8 BOM)")
+    export.add_argument("--activity", type=int, help="the activity id (shown in its staff view)")
     export.add_argument(
-        "--activity", type=int, required=True, help="the activity id (shown in its staff view)"
+        "--series",
+        action="store_true",
+        help="the course's series: one row per learner per session (with --context)",
     )
+    export.add_argument("--context", default="", help="the course's LTI context id (--series)")
+    export.add_argument("--deployment", default="", help="when several deployments have it")
+    export.add_argument("--issuer", default="", help="when several platforms have it")
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", help="a file to write (default: standard output)")
     export.set_defaults(run=_report_export)
@@ -472,6 +479,11 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _report_export(args: argparse.Namespace, out: TextIO) -> int:
+    if args.series or args.context:
+        return _series_export(args)
+    if args.activity is None:
+        print("koula report export: give --activity ID, or --series --context ID", file=sys.stderr)
+        return 2
     setup()
     from koula import stream_csv
     from lti.models import Activity
@@ -483,10 +495,54 @@ def _report_export(args: argparse.Namespace, out: TextIO) -> int:
     if activity is None or template is None:
         print(f"koula report export: no configured activity {args.activity}", file=sys.stderr)
         return 2
-    lines = stream_csv(template, activity_learners(activity))
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(lines)
-    else:
-        sys.stdout.writelines(lines)
+    _write(stream_csv(template, activity_learners(activity)), args.output)
     return 0
+
+
+def _series_export(args: argparse.Namespace) -> int:
+    """``koula report export --series --context ID``: the series CSV of one course."""
+    if not (args.series and args.context) or args.activity is not None:
+        print(
+            "koula report export: --series needs --context ID (and no --activity)", file=sys.stderr
+        )
+        return 2
+    setup()
+    from koula import stream_series_csv
+    from koula.messages import pick_language
+    from lti.config import terminal_language
+    from lti.selectors.series import context_series
+    from lti.services.series import ActivitySeries
+
+    found = context_series(args.context, deployment_id=args.deployment, issuer=args.issuer)
+    if not found:
+        print(
+            f"koula report export: no configured activity in context {args.context}",
+            file=sys.stderr,
+        )
+        return 2
+    if len(found) > 1:
+        print(
+            f"koula report export: context {args.context} is in {len(found)} deployments; "
+            "choose one with --deployment (and --issuer):",
+            file=sys.stderr,
+        )
+        for activity in found:
+            deployment = activity.deployment
+            print(
+                f"  --issuer {deployment.registration.issuer} "
+                f"--deployment {deployment.deployment_id}",
+                file=sys.stderr,
+            )
+        return 2
+    language = pick_language(terminal_language())
+    _write(stream_series_csv(ActivitySeries(found[0]), language=language), args.output)
+    return 0
+
+
+def _write(lines: Any, output: str | None) -> None:
+    """Write ``lines`` to the file ``output``, else to standard output."""
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.writelines(lines)
+        return
+    sys.stdout.writelines(lines)

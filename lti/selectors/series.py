@@ -18,7 +18,7 @@ from koula import LearnerState, Reach, is_open, reach
 from lti.models import Activity, LearnerRecord
 from lti.services.series import series_activities
 
-__all__ = ["overdue_learners", "series_reach"]
+__all__ = ["context_series", "overdue_learners", "series_reach"]
 
 ROWS_PER_READ = 2000
 
@@ -60,3 +60,18 @@ def overdue_learners(activity: Activity, *, today: dt.date) -> int:
         if is_open(found) and due_on is not None and due_on < today:
             late += 1
     return late
+
+
+def context_series(context_id: str, *, deployment_id: str = "", issuer: str = "") -> list[Activity]:
+    """Return one configured activity of each series named ``context_id`` (a course's context
+    id, in each deployment that has one), narrowed to ``deployment_id`` and ``issuer`` when
+    given: the command line's ``koula report export --series`` wants exactly one."""
+    found = Activity.objects.filter(context_id=context_id, configured=True)
+    if deployment_id:
+        found = found.filter(deployment__deployment_id=deployment_id)
+    if issuer:
+        found = found.filter(deployment__registration__issuer=issuer)
+    first: dict[int, Activity] = {}
+    for activity in found.select_related("deployment__registration").order_by("pk"):
+        first.setdefault(activity.deployment_id, activity)
+    return list(first.values())

@@ -1,0 +1,144 @@
+"""Staff see the course's series and open its report and CSV through their own report links.
+
+Real HTTP against ``koula serve`` and the test platform: two activities in one context; a
+learner commits in the first; the staff view of the second shows both sessions, and its
+report access opens the series report (a window spends a ticket for a cookie) and the
+series CSV, for that staff member only and for minutes; ``koula report export --series``
+writes the same CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import time
+
+import pytest
+import requests
+
+from koula import SERIES_CSV_COLUMNS
+from koula_demo.learner_calls import CARD, COMMITMENT, act, context_of
+from koula_demo.lms import Platform, browser_session
+from koula_demo.lms.constants import ROLE_INSTRUCTOR
+from koula_demo.tool_process import RunningTool
+from tests.lti.conftest import CLIENT_ID, CONFIGURED, DEPLOYMENT_ID
+from tests.lti.report_links import download, report_access, staff_get, ticket
+
+COURSE = "series-course"
+REFUSED = "Open the activity again from your course to see the report."
+
+
+def launch(platform, user, link, *, staff=True, course=COURSE):
+    return platform.launch(
+        browser_session(),
+        client_id=CLIENT_ID,
+        custom=CONFIGURED,
+        roles=[ROLE_INSTRUCTOR] if staff else [],
+        user=user,
+        resource_link_id=link,
+        context_id=course,
+    )
+
+
+def two_sessions(platform) -> requests.Response:
+    """A learner commits in the first session; staff open the second's staff view."""
+    launch(platform, "series-teacher", "series-1")
+    learner = context_of(launch(platform, "series-ana", "series-1", staff=False))
+    assert act(learner, "submit_deliverable", {"values": CARD}).status_code == 200
+    assert act(learner, "commit_experiment", {"values": COMMITMENT}).status_code == 200
+    return launch(platform, "series-teacher", "series-2")
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def refused(response: requests.Response) -> bool:
+    return response.status_code == 403 and REFUSED in html.unescape(response.text)
+
+
+def test_staff_see_the_series_and_open_its_report_and_csv_through_their_links(
+    platform, tool, tmp_path
+):
+    page = two_sessions(platform)
+    text = html.unescape(page.text)
+    assert "This course's series" in text
+    assert text.count('<tr data-session="') == 2
+    access = report_access(page)
+    opened = requests.post(
+        access["series_window"], data={"ticket": ticket(access)}, timeout=10, allow_redirects=False
+    )
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/series")
+    cookie = opened.headers["Set-Cookie"].split(";")[0]
+    report = requests.get(opened.headers["Location"], headers={"Cookie": cookie}, timeout=10)
+    assert report.status_code == 200 and "Impact over time" in report.text
+    assert report.headers["Cache-Control"] == "no-store"
+    in_window = requests.get(
+        opened.headers["Location"].replace("/series", "/koula-series.csv"),
+        headers={"Cookie": cookie},
+        timeout=10,
+    )
+    streamed = staff_get(access, access["series_csv"])
+    assert streamed.status_code == 200 and streamed.headers["Content-Type"].startswith("text/csv")
+    assert in_window.content == streamed.content
+    assert download(access, access["series_csv"]).content == streamed.content
+    rows = csv_rows(streamed.content.decode("utf-8"))
+    assert list(rows[0]) == list(SERIES_CSV_COLUMNS)
+    (ana,) = [row for row in rows if row["learner_id"] == "series-ana"]
+    assert ana["session_number"] == "1" and ana["experiment"] == COMMITMENT["action"]
+    written = tmp_path / "series.csv"
+    done = tool.koula(
+        "report",
+        "export",
+        "--series",
+        "--context",
+        COURSE,
+        "--issuer",
+        platform.issuer,
+        "--output",
+        str(written),
+    )
+    assert done.returncode == 0, done.stderr
+    assert written.read_bytes() == streamed.content
+
+
+def test_the_series_links_open_nothing_for_another_staff_member_or_a_fresh_browser(platform):
+    page = two_sessions(platform)
+    mine = report_access(page)
+    colleague = report_access(launch(platform, "series-colleague", "series-2"))
+    other = {"Authorization": f"Bearer {colleague['token']}"}
+    for url in (mine["series_csv"], mine["series_csv"].replace("/koula-series.csv", "/series")):
+        assert refused(requests.get(url, headers=other, timeout=10)), url
+        assert refused(requests.get(url, timeout=10)), url
+    assert refused(
+        requests.post(mine["series_csv"], data={"ticket": ticket(colleague)}, timeout=10)
+    )
+    assert refused(requests.post(mine["series_window"], data={"ticket": "forged"}, timeout=10))
+    assert staff_get(colleague, colleague["series_csv"]).status_code == 200
+
+
+def test_exporting_the_series_of_an_unknown_context_says_so(tool):
+    done = tool.koula("report", "export", "--series", "--context", "no-such-course")
+    assert done.returncode == 2
+    assert "no configured activity in context no-such-course" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def short_lived(tmp_path_factory):
+    """A tool whose report links live 3 seconds."""
+    running = RunningTool(
+        tmp_path_factory.mktemp("short-series-links"), worker=False, KOULA_REPORT_LINK_SECONDS="3"
+    )
+    yield running
+    running.stop()
+
+
+def test_series_links_expire(short_lived):
+    with Platform() as platform:
+        short_lived.register(platform, CLIENT_ID, DEPLOYMENT_ID)
+        access = report_access(two_sessions(platform))
+        assert staff_get(access, access["series_csv"]).status_code == 200
+        time.sleep(4.5)  # past the 3 s lifetime
+        assert refused(staff_get(access, access["series_csv"]))
