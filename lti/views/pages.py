@@ -55,7 +55,14 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
     )
     host = is_current_host(activity, user)
     if host:
-        html += host_tools(activity, template, language, api=context["api"], token=context["token"])
+        html += host_tools(
+            activity,
+            template,
+            language,
+            api=context["api"],
+            token=context["token"],
+            viewer=user.sub,
+        )
     return page(
         "activity_page.html",
         language,
