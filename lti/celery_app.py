@@ -4,7 +4,9 @@ A message never holds a score: it only says "deliver the due scores now" (sent
 after each learner action commits) or "at this time" (the next retry). The
 outbox in the database stays the truth, and every worker also looks for due
 scores every ``KOULA_SWEEP_SECONDS``, so nothing is lost when Redis or a worker
-dies. Every key and queue starts with ``KOULA_REDIS_PREFIX``, so several tools
+dies. A beat schedule asks for the daily reminder pass (:data:`SEND_REMINDERS`, at
+``KOULA_REMINDER_HOUR`` UTC, default 7). Every key and queue starts with
+``KOULA_REDIS_PREFIX``, so several tools
 (or test runs) can share one Redis. This module imports no Django model: web
 processes send tasks by name; ``celery -A lti.celery_app worker`` (or
 ``koula worker``) runs them from :mod:`lti.tasks`. Celery reads this before Django's
@@ -16,12 +18,14 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 from lti import config
 
-__all__ = ["DELIVER_SCORES", "app"]
+__all__ = ["DELIVER_SCORES", "SEND_REMINDERS", "app"]
 
 DELIVER_SCORES = "koula.deliver_scores"
+SEND_REMINDERS = "koula.send_reminders"
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lti.settings")
 _prefix = config.redis_prefix()
@@ -47,4 +51,13 @@ app.conf.update(
     worker_hijack_root_logger=False,  # keep the tool's JSON log lines
     worker_enable_remote_control=False,
     worker_cancel_long_running_tasks_on_connection_loss=False,
+    # One reminder pass a day (``celery -A lti.celery_app beat``, or ``koula worker --beat``);
+    # a pass sends each reminder once, so an extra pass or a second beat sends nothing twice.
+    beat_schedule={
+        "koula-reminders": {
+            "task": SEND_REMINDERS,
+            "schedule": crontab(hour=config.whole("KOULA_REMINDER_HOUR", 7), minute=0),
+        }
+    },
+    timezone="UTC",
 )

@@ -36,6 +36,11 @@ def register(commands: Any) -> None:
         "worker",
         help="deliver scores to the platforms' gradebooks (Celery when KOULA_WORKER=celery)",
     )
+    worker.add_argument(
+        "--beat",
+        action="store_true",
+        help="with KOULA_WORKER=celery, also run the daily reminder schedule (one worker only)",
+    )
     worker.set_defaults(run=_worker)
     commands.add_parser(
         "migrate", help="apply the database migrations (safe to run from several hosts at once)"
@@ -87,9 +92,21 @@ def register(commands: Any) -> None:
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", help="a file to write (default: standard output)")
     export.set_defaults(run=_report_export)
+    _reminders_parsers(commands)
     keys = commands.add_parser("keys", help="the tool's signing keys")
     keys_actions = keys.add_subparsers(dest="keys_action", required=True)
     keys_actions.add_parser("rotate", help="make a new signing key").set_defaults(run=_rotate)
+
+
+def _reminders_parsers(commands: Any) -> None:
+    """``koula reminders run``: one reminder pass, for cron and tests (issue 11, point 4)."""
+    reminders = commands.add_parser("reminders", help="reminder e-mails to learners")
+    actions = reminders.add_subparsers(dest="reminders_action", required=True)
+    run = actions.add_parser("run", help="send the reminders due today, print what was sent")
+    run.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="the day to send for (default: today, UTC)"
+    )
+    run.set_defaults(run=_reminders_run)
 
 
 def _invitation_parsers(actions: Any) -> None:
@@ -236,7 +253,12 @@ def _worker(args: argparse.Namespace, out: TextIO) -> int:
         from lti.celery_app import app
 
         level = settings.KOULA_LOG_LEVEL
-        app.worker_main(["worker", "--loglevel", level, "--without-gossip", "--without-mingle"])
+        argv = ["worker", "--loglevel", level, "--without-gossip", "--without-mingle"]
+        if getattr(args, "beat", False):  # the reminder pass, daily (lti/celery_app.py)
+            from lti.config import data_dir
+
+            argv += ["--beat", "--schedule", str(data_dir() / "celerybeat-schedule")]
+        app.worker_main(argv)
         return 0
     from lti.worker import run_worker
 
@@ -546,3 +568,48 @@ def _write(lines: Any, output: str | None) -> None:
             handle.writelines(lines)
         return
     sys.stdout.writelines(lines)
+
+
+def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
+    """One pass: a line per reminder sent (learner, activity, kind), then the counts."""
+    import datetime as dt
+
+    from lti.config import ConfigError
+
+    _ = _cli_gettext(args)
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else dt.datetime.now(dt.UTC).date()
+    except ValueError:
+        print(_("koula reminders run: --today takes a date as YYYY-MM-DD."), file=out)
+        return 2
+    try:
+        setup()
+        from lti.services.reminders import reminders_run
+        from lti.views.reminder_mail import compose_reminder
+
+        done = reminders_run(today=today, compose=compose_reminder)
+    except ConfigError as exc:
+        print(f"koula reminders run: {exc}", file=out)
+        return 2
+    if not done.configured:
+        print(_("No reminder sent: KOULA_EMAIL_URL is not set (docs/deploy.md)."), file=out)
+        return 0
+    for line in done.sent:
+        print(f"{line.learner}\t{line.activity}\t{line.kind}", file=out)
+    print(
+        _(
+            "Reminders for {day}: {sent} sent, {failed} failed (retried next pass), {no_email} "
+            "without an e-mail address, {unsubscribed} unsubscribed, {already} already sent; "
+            "{open} open experiments."
+        ).format(
+            day=today.isoformat(),
+            sent=len(done.sent),
+            failed=done.failed,
+            no_email=done.no_email,
+            unsubscribed=done.unsubscribed,
+            already=done.already_sent,
+            open=done.open,
+        ),
+        file=out,
+    )
+    return 0

@@ -5,7 +5,8 @@ for one more run when the earliest pending score comes due (one message per
 second of due time, whichever worker asks). On warm shutdown (SIGTERM) the
 pass in flight finishes its score and gives the rest back to the queue. Each
 worker also sweeps every ``KOULA_SWEEP_SECONDS``: scores written while Redis
-or every worker was down are delivered all the same.
+or every worker was down are delivered all the same. :func:`reminders_pass` makes the
+reminder pass the beat schedule asks for daily (:mod:`lti.celery_app`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
-from lti.celery_app import DELIVER_SCORES, app
+from lti.celery_app import DELIVER_SCORES, SEND_REMINDERS, app
 from lti.logs import log_context
 from lti.services.delivery import deliver_due, next_due
 from lti.services.exports import EXPORT_TASK, run_due_exports
+from lti.worker import send_reminders
 
-__all__ = ["deliver_scores", "export_reports", "schedule_delivery"]
+__all__ = ["deliver_scores", "export_reports", "reminders_pass", "schedule_delivery"]
 
 log = logging.getLogger(__name__)
 PASS_SECONDS = 30.0
@@ -64,6 +66,17 @@ def export_reports(self: Any) -> int:
         close_old_connections()
         try:
             return run_due_exports()
+        finally:
+            close_old_connections()
+
+
+@app.task(name=SEND_REMINDERS, bind=True)
+def reminders_pass(self: Any) -> None:
+    """Make the day's reminder pass (the beat schedule asks for it daily)."""
+    with log_context(task_id=self.request.id):
+        close_old_connections()
+        try:
+            send_reminders()
         finally:
             close_old_connections()
 

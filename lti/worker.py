@@ -1,7 +1,10 @@
 """The score delivery loop (``KOULA_WORKER=thread``): inside ``koula serve`` or as ``koula worker``.
 
 When no score is due, the loop also writes the queued CSV exports
-(:mod:`lti.services.exports`).
+(:mod:`lti.services.exports`), and once an hour (the first time soon after it starts) makes
+a reminder pass (:func:`lti.services.reminders.reminders_run`): the reminders are due by
+the day, and a pass sends each at most once, so hourly passes only make up quickly for a
+day the tool was down, at the cost of one read of the open experiments an hour.
 
 When ``stop`` is set the loop takes no new score: the one in flight finishes
 (its HTTP call is bounded by ``KOULA_HTTP_TIMEOUT``) and the rows claimed with
@@ -10,30 +13,39 @@ it go back to the queue (:func:`lti.services.delivery.unclaim`).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections
 
 from lti.services.delivery import deliver_due
 from lti.services.exports import run_due_exports
+from lti.services.reminders import reminders_run
+from lti.views.reminder_mail import compose_reminder
 
-__all__ = ["run_worker", "start_worker_thread", "stop_worker_thread"]
+__all__ = ["run_worker", "send_reminders", "start_worker_thread", "stop_worker_thread"]
 
 log = logging.getLogger(__name__)
+REMINDER_SECONDS = 3600.0
 
 
 def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
     """Deliver due scores until ``stop`` is set; a pass that handled rows is followed at once."""
     interval = settings.KOULA_WORKER_INTERVAL if interval is None else interval
     log.info("score delivery worker started")
+    reminders_at = time.monotonic()
     while not stop.is_set():
         close_old_connections()
         try:
             handled = deliver_due(stop=stop)
             if not handled and not stop.is_set():
                 handled = run_due_exports()
+            if not handled and not stop.is_set() and time.monotonic() >= reminders_at:
+                reminders_at = time.monotonic() + REMINDER_SECONDS
+                send_reminders()
         except Exception:  # the database may be briefly unreachable: try again next tick
             log.exception("score delivery pass failed")
             handled = 0
@@ -41,6 +53,22 @@ def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
             stop.wait(interval)
     close_old_connections()
     log.info("score delivery worker stopped")
+
+
+def send_reminders() -> None:
+    """Make one reminder pass for today (UTC) and log what it did."""
+    done = reminders_run(today=dt.datetime.now(dt.UTC).date(), compose=compose_reminder)
+    if not done.configured:
+        log.info("reminder pass: no e-mail sent, KOULA_EMAIL_URL is not set")
+        return
+    log.info(
+        "reminder pass: %d sent, %d failed, %d without address, %d unsubscribed, %d open",
+        len(done.sent),
+        done.failed,
+        done.no_email,
+        done.unsubscribed,
+        done.open,
+    )
 
 
 def start_worker_thread(
