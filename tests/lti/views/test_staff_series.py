@@ -165,3 +165,29 @@ def _template(activity):
     from lti.services.activities import template_of
 
     return template_of(activity)
+
+
+def test_the_nudge_form_of_the_staff_view_is_accepted_by_the_nudge_endpoint(first):
+    past_due(first, committed(first, "ana", email="ana@example.test"))
+    page = text_of(staff_view(first, "en", viewer=None))
+    form = page[page.index('id="nudge"') :]
+    token = re.search(r'name="token" value="([^"]+)"', form).group(1)
+    assert Client().post("/lti/nudge", {"token": token}).status_code == 200
+
+
+def test_staff_set_the_session_date_when_they_set_up_the_activity_at_first_launch(tool_keys):
+    activity = make_activity(template=None)
+    form = {"token": token(activity, "configure"), "session_date": "2026-03-16", "do": "save"}
+    assert Client().post("/lti/configure", form).status_code == 200
+    activity.refresh_from_db()
+    assert activity.session_date == dt.date(2026, 3, 16)
+
+
+def test_a_bad_date_at_first_launch_shows_the_picker_again_with_the_typed_value(tool_keys):
+    activity = make_activity(template=None)
+    form = {"token": token(activity, "configure"), "session_date": "mars", "do": "save"}
+    answer = Client().post("/lti/configure", form)
+    page = text_of(answer)
+    assert 'value="mars"' in page and "Enter the session's date as YYYY-MM-DD" in page
+    activity.refresh_from_db()
+    assert not activity.configured
