@@ -4,11 +4,15 @@ second page, and the FIRST activity's line item gets the completed score at the 
 
 from __future__ import annotations
 
+import json
 import re
+from types import SimpleNamespace
 
+import pytest
 import requests
 
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of, wait_for
+from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
 
 
@@ -92,3 +96,59 @@ def test_add_to_my_calendar_downloads_the_experiment_after_committing(platform, 
     assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert 'filename="koula-experiment.ics"' in answer.headers["Content-Disposition"]
     assert "BEGIN:VEVENT" in answer.text and "BEGIN:VALARM" in answer.text
+
+
+class LoginCapture:
+    """Stands in for the browser in ``Platform.launch``: keeps the login initiation URL, which
+    the real browser then opens."""
+
+    url = ""
+
+    def get(self, url: str, **kwargs):
+        self.url = url
+        return SimpleNamespace(is_redirect=False, ok=False, url=url)
+
+
+@pytest.mark.e2e
+def test_in_a_browser_the_carried_return_form_reports_back_on_the_first_session(
+    platform, browser, playwright
+):
+    first = context_of(launch(platform, browser, "session-1", "learner-b"))
+    for action, values in [("submit_deliverable", CARD), ("commit_experiment", COMMITMENT)]:
+        assert act(first, action, {"values": values}).status_code == 200
+    first_id = first["api"].rsplit("/", 1)[1]
+    capture = LoginCapture()
+    platform.launch(
+        capture,
+        client_id=CLIENT_ID,
+        custom=CONFIGURED,
+        resource_link_id="session-2",
+        context_id="course-series",
+        user="learner-b",
+    )
+    chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    try:
+        page = chromium.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(capture.url)
+        page.locator(".koula[data-koula-ready]").wait_for()
+        form = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
+        with page.expect_response(re.compile(r"/save_draft$")) as draft:
+            form.locator('[name="what_happened"]').fill(RETURN["what_happened"])
+            form.locator('[name="what_happened"]').blur()
+        assert draft.value.status == 200
+        assert json.loads(draft.value.request.post_data)["session"] == first_id
+        form.locator('[data-field="applied"] input[value="partly"]').check()
+        form.locator('[data-field="confidence"] input[value="4"]').check()
+        with page.expect_response(re.compile(r"/submit_return$")) as submitted:
+            form.locator("button[type=submit]").click()
+        assert submitted.value.status == 200, submitted.value.text()
+        assert json.loads(submitted.value.request.post_data)["session"] == first_id
+        page.locator("form.koula-carried-form[data-done]").wait_for()
+        assert "Reported back" in form.locator('[data-role="status"]').inner_text()
+        own = page.locator('form[data-part="return"]:not([data-session])')
+        assert own.locator('[data-role="lock"]').is_visible()  # this page's own loop untouched
+    finally:
+        chromium.close()
+    first_line = platform.scores()[0]["lineitem_id"]
+    wait_for(lambda: completed_on(platform, first_line, "learner-b"))
