@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import time
 
 import pytest
@@ -142,3 +143,40 @@ def test_series_links_expire(short_lived):
         assert staff_get(access, access["series_csv"]).status_code == 200
         time.sleep(4.5)  # past the 3 s lifetime
         assert refused(staff_get(access, access["series_csv"]))
+
+
+def session_date_shown(page: requests.Response) -> str:
+    match = re.search(r'name="session_date" type="date" value="([^"]*)"', page.text)
+    assert match, "the staff view has the session date form"
+    return match.group(1)
+
+
+def test_a_deep_links_session_date_is_the_first_and_staff_change_it_in_the_staff_view(platform):
+    custom = {**CONFIGURED, "koula_session_date": "2026-03-16"}
+
+    def staff_launch():
+        return platform.launch(
+            browser_session(),
+            client_id=CLIENT_ID,
+            custom=custom,
+            roles=[ROLE_INSTRUCTOR],
+            user="dated-teacher",
+            resource_link_id="dated-1",
+            context_id="dated-course",
+        )
+
+    page = staff_launch()
+    assert session_date_shown(page) == "2026-03-16"
+    form = re.search(r'action="([^"]+/lti/session-date)"', page.text).group(1)
+    token = re.search(
+        r'id="session-date">\s*<input type="hidden" name="token" value="([^"]+)"', page.text
+    ).group(1)
+    changed = requests.post(
+        html.unescape(form), data={"token": token, "session_date": "2026-03-20"}, timeout=10
+    )
+    assert changed.status_code == 200 and session_date_shown(changed) == "2026-03-20"
+    assert session_date_shown(staff_launch()) == "2026-03-20"
+    refused_date = requests.post(
+        html.unescape(form), data={"token": token, "session_date": "20 mars"}, timeout=10
+    )
+    assert refused_date.status_code == 400 and session_date_shown(refused_date) == "20 mars"
