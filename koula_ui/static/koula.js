@@ -287,9 +287,8 @@
         forget(f, body.values);
         f.last = JSON.stringify(body.values);
         f.restored.hidden = true;
-        if (f.session) {
-          f.state = data; // the earlier session's state, not this page's
-        } else if (mine > shown) {
+        // A carried form's answer is its earlier session's state: this page's stays as it is.
+        if (!f.session && mine > shown) {
           shown = mine;
           applyState(data);
         }
