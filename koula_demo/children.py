@@ -12,7 +12,15 @@ from pathlib import Path
 
 from koula_demo.processes import Child, start_child
 
-__all__ = ["CHECKOUT", "invite_tool", "start_tool", "start_workbench", "workbench_available"]
+__all__ = [
+    "CHECKOUT",
+    "invite_tool",
+    "mailbox_of",
+    "run_reminders",
+    "start_tool",
+    "start_workbench",
+    "workbench_available",
+]
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 # The workbench runs from a checkout: migrate its database, then serve (one process).
@@ -35,12 +43,20 @@ def workbench_available() -> bool:
     )
 
 
+def mailbox_of(data_dir: Path) -> Path:
+    """The folder the demo's tool writes its e-mails to (the sandbox's mailbox page)."""
+    return data_dir / "mailbox"
+
+
 def _tool_env(folder: Path, port: int) -> dict[str, str]:
     env = {
         **os.environ,
         "KOULA_DATA_DIR": str(folder),
         "KOULA_BASE_URL": f"http://127.0.0.1:{port}",
         "KOULA_WORKER_INTERVAL": "0.5",
+        # No SMTP in the demo: each e-mail is a file in <data>/mailbox (lti/mail.py).
+        "KOULA_EMAIL_URL": f"mailbox://{mailbox_of(folder.parent)}",
+        "KOULA_EMAIL_FROM": "Koula <koula@sandbox.example>",
     }
     env.pop("KOULA_DATABASE_URL", None)  # the demo stays on embedded SQLite
     return env
@@ -82,6 +98,22 @@ def invite_tool(data_dir: Path, port: int) -> str:
             f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
         )
     return link.group(0)
+
+
+def run_reminders(data_dir: Path, port: int, day: str, language: str) -> str:
+    """``koula reminders run --today <day>`` on the tool's data; return what it printed."""
+    folder = data_dir / "tool"
+    argv = [sys.executable, "-m", "koula.cli", "--lang", language, "reminders", "run"]
+    done = subprocess.run(
+        [*argv, "--today", day],
+        env=_tool_env(folder, port),
+        cwd=folder,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return (done.stdout + done.stderr[-2000:]).strip()
 
 
 def start_workbench(data_dir: Path, port: int) -> Child:

@@ -1,4 +1,5 @@
-"""The sandbox's pages for people: the course, an activity in its frame, the gradebook.
+"""The sandbox's pages for people: the course, an activity in its frame, the gradebook, the
+mailbox where Koula's reminder e-mails arrive.
 
 Everything else (OIDC, tokens, AGS, NRPS, registration) goes to the platform's own
 WSGI application. Pages speak English or French (``?lang=fr``, remembered in a cookie,
@@ -7,6 +8,7 @@ else the browser's language) and pass that language on to launches.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from koula.messages import pick_language
 from koula_demo.gradebook import gradebook_rows
+from koula_demo.mailbox import letter, letters, linked
 from koula_demo.people import INSTRUCTOR, LEARNER, PEOPLE, Person
 from koula_ui.environment import environment_for
 
@@ -94,10 +97,42 @@ def _gradebook(sandbox: Sandbox, request: Request) -> Response:
     return _page(request, name, sandbox=sandbox, books=gradebook_rows(sandbox))
 
 
+def _mailbox(sandbox: Sandbox, request: Request, ran: str = "", day: str = "") -> Response:
+    return _page(
+        request,
+        "sandbox_mailbox.html",
+        sandbox=sandbox,
+        letters=letters(sandbox.mailbox),
+        ran=ran,
+        day=day or dt.date.today().isoformat(),
+    )
+
+
+def _message(sandbox: Sandbox, request: Request, name: str) -> Response:
+    found = letter(sandbox.mailbox, name)
+    if found is None:
+        missing = _page(request, "sandbox_missing.html", sandbox=sandbox)
+        missing.status_code = 404
+        return missing
+    return _page(request, "sandbox_message.html", sandbox=sandbox, letter=found, linked=linked)
+
+
+def _run_reminders(sandbox: Sandbox, request: Request) -> Response:
+    """Run ``koula reminders run --today <day>`` on the tool's data, show what it printed."""
+    day = request.form.get("day", "")
+    try:
+        dt.date.fromisoformat(day)
+    except ValueError:
+        return _mailbox(sandbox, request)
+    ran = sandbox.run_reminders(day, _language(request)) if sandbox.run_reminders else ""
+    return _mailbox(sandbox, request, ran=ran, day=day)
+
+
 PAGES: dict[str, Callable[..., Response]] = {
     "/": _home,
     "/add": _add,
     "/gradebook": _gradebook,
+    "/mailbox": _mailbox,
 }
 
 
@@ -110,6 +145,10 @@ def sandbox_app(sandbox: Sandbox, platform_app: WSGIApp) -> WSGIApp:
         response: Response | None = None
         if request.method == "GET" and path in PAGES:
             response = PAGES[path](sandbox, request)
+        elif request.method == "GET" and path.startswith("/mailbox/"):
+            response = _message(sandbox, request, path.removeprefix("/mailbox/"))
+        elif request.method == "POST" and path == "/mailbox/run":
+            response = _run_reminders(sandbox, request)
         elif request.method == "GET" and path.startswith(("/activity/", "/launch/")):
             kind, _, link = path[1:].partition("/")
             handler = _activity if kind == "activity" else _launch

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import TextIO
 
 from koula.messages import gettext_for
-from koula_demo.children import invite_tool, start_tool, start_workbench, workbench_available
+from koula_demo.children import (
+    invite_tool,
+    mailbox_of,
+    run_reminders,
+    start_tool,
+    start_workbench,
+    workbench_available,
+)
 from koula_demo.ports import Ports, PortTaken, check_free
 from koula_demo.processes import Child, stop_children, wait_until_ready
 from koula_demo.registration import RegistrationFailed, register_koula
@@ -53,7 +60,13 @@ def run_demo(*, data_dir: Path, base_port: int, workbench: bool, language: str, 
         if workbench:
             children.append(start_workbench(data_dir, ports.workbench))
         workbench_url = ports.url(ports.workbench) if workbench else None
-        sandbox = Sandbox(ports.sandbox, StateStore(data_dir / "sandbox.sqlite3"), workbench_url)
+        sandbox = Sandbox(
+            ports.sandbox,
+            StateStore(data_dir / "sandbox.sqlite3"),
+            workbench_url,
+            mailbox=mailbox_of(data_dir),
+            run_reminders=lambda day, lang: run_reminders(data_dir, ports.tool, day, lang),
+        )
         for child, url in zip(
             children, [ports.url(ports.tool) + "/healthz", f"{workbench_url}/"], strict=False
         ):

@@ -2,13 +2,16 @@
 
 ``Sandbox`` is a :class:`koula_demo.lms.Platform` whose tool registrations, placed
 activities and received scores are saved in SQLite as they happen, and whose WSGI
-application adds the human pages (:mod:`koula_demo.pages`) in front of the LTI endpoints.
+application adds the human pages (:mod:`koula_demo.pages`) in front of the LTI endpoints;
+its mailbox page reads the folder the tool writes its e-mails to.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from koula_demo import snapshot
@@ -35,9 +38,19 @@ class Activity:
 class Sandbox(Platform):
     """The sandbox LMS on ``http://127.0.0.1:<port>``; ``workbench_url`` is linked from home."""
 
-    def __init__(self, port: int, store: StateStore, workbench_url: str | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        store: StateStore,
+        workbench_url: str | None = None,
+        *,
+        mailbox: Path | None = None,
+        run_reminders: Callable[[str, str], str] | None = None,
+    ) -> None:
         self.store = store
         self.workbench_url = workbench_url
+        self.mailbox = mailbox  # where the tool writes its e-mails (KOULA_EMAIL_URL)
+        self.run_reminders = run_reminders  # (day, language) -> what the pass printed
         self._save_lock = threading.Lock()
         self._ready = False
         super().__init__(port=port)
