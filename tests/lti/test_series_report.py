@@ -14,6 +14,7 @@ import html
 import io
 import re
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -21,10 +22,13 @@ import requests
 from koula import SERIES_CSV_COLUMNS
 from koula_demo.learner_calls import CARD, COMMITMENT, act, context_of
 from koula_demo.lms import Platform, browser_session
+from koula_demo.lms.browser import submit_auto_form
 from koula_demo.lms.constants import ROLE_INSTRUCTOR
 from koula_demo.tool_process import RunningTool
 from tests.lti.conftest import CLIENT_ID, CONFIGURED, DEPLOYMENT_ID
 from tests.lti.report_links import download, report_access, staff_get, ticket
+from tests.lti.test_iframe_browser import CLIENT_ID as FRAME_CLIENT
+from tests.lti.test_iframe_browser import LoginCapture, course_of, open_browser  # noqa: F401
 
 COURSE = "series-course"
 REFUSED = "Open the activity again from your course to see the report."
@@ -180,3 +184,49 @@ def test_a_deep_links_session_date_is_the_first_and_staff_change_it_in_the_staff
         html.unescape(form), data={"token": token, "session_date": "20 mars"}, timeout=10
     )
     assert refused_date.status_code == 400 and session_date_shown(refused_date) == "20 mars"
+
+
+# In a real browser: the staff view in the course page's iframe, where the tool keeps no cookie.
+
+
+@pytest.mark.e2e
+def test_staff_in_an_iframe_download_the_series_csv_and_open_the_series_report(
+    tool,
+    open_browser,  # noqa: F811 - the fixture of test_iframe_browser, imported above
+):
+    context = open_browser("safari")
+    page = context.new_page()
+    with course_of(tool) as (platform, site):
+        session = browser_session()
+        form = platform.launch(
+            session, client_id=FRAME_CLIENT, custom=CONFIGURED, user="framed-ana",
+            resource_link_id="framed-series-1",
+        )  # fmt: skip
+        learner = context_of(submit_auto_form(session, form))
+        assert act(learner, "submit_deliverable", {"values": CARD}).status_code == 200
+        assert act(learner, "commit_experiment", {"values": COMMITMENT}).status_code == 200
+        capture = LoginCapture()
+        platform.launch(
+            capture,  # type: ignore[arg-type]
+            client_id=FRAME_CLIENT, custom=CONFIGURED, roles=[ROLE_INSTRUCTOR],
+            user="framed-teacher", resource_link_id="framed-series-2",
+            lti_storage_target="_parent",
+        )  # fmt: skip
+        site.storage, site.iframe_src = "_parent", capture.url
+        page.goto(f"{site.url}/course")
+        koula = page.frame_locator("#koula")
+        koula.locator("[data-koula-report-access][data-bound]").wait_for(state="attached")
+        assert koula.locator("[data-koula-series] tbody tr").count() == 2
+
+        with page.expect_download() as streamed:
+            koula.locator("button[data-series-action=csv]").click()
+        text = Path(streamed.value.path()).read_text(encoding="utf-8-sig")
+        (ana,) = [r for r in csv.DictReader(io.StringIO(text)) if r["learner_id"] == "framed-ana"]
+        assert ana["experiment"] == COMMITMENT["action"]
+
+        with context.expect_page() as opened:
+            koula.locator("button[data-series-action=window]").click()
+        window = opened.value
+        window.locator(".koula-series").wait_for()
+        assert window.url.endswith("/series")
+        assert "Impact over time" in window.content()
