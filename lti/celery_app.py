@@ -56,7 +56,7 @@ app.conf.update(
     beat_schedule={
         "koula-reminders": {
             "task": SEND_REMINDERS,
-            "schedule": crontab(hour=config.whole("KOULA_REMINDER_HOUR", 7), minute=0),
+            "schedule": crontab(hour=config.reminder_hour(), minute=0),
         }
     },
     timezone="UTC",

@@ -46,6 +46,7 @@ __all__ = [
     "private_hosts",
     "redis_prefix",
     "redis_url",
+    "reminder_hour",
     "secret_key",
     "terminal_language",
     "text",
@@ -242,3 +243,12 @@ def email_timeout() -> float:
     """Return ``KOULA_EMAIL_TIMEOUT`` (seconds for each SMTP exchange), by default
     ``KOULA_HTTP_TIMEOUT`` (10)."""
     return number("KOULA_EMAIL_TIMEOUT", number("KOULA_HTTP_TIMEOUT", 10))
+
+
+def reminder_hour() -> int:
+    """Return ``KOULA_REMINDER_HOUR`` (0 to 23, default 7): when, in UTC, Celery beat asks
+    for the day's reminder pass."""
+    hour = whole("KOULA_REMINDER_HOUR", 7)
+    if not 0 <= hour <= 23:
+        raise ConfigError(f"KOULA_REMINDER_HOUR must be an hour from 0 to 23, not {hour}")
+    return hour

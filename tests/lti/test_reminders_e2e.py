@@ -141,3 +141,8 @@ def test_a_second_run_on_the_same_day_sends_nothing_again(tool, platform, browse
     assert first.returncode == again.returncode == 0
     assert "reminded-once" in first.stdout and "reminded-once" not in again.stdout
     assert len(inbox.to("reminded-once@example.test")) == 1
+
+
+def test_koula_serves_delivery_loop_makes_a_reminder_pass(tool):
+    """The loop's first pass comes soon after start (then at most one an hour)."""
+    wait_for(lambda: "reminder pass: " in tool.log_path.read_text())

@@ -193,3 +193,21 @@ def _another_tenant():
         keyset_url="https://other.example.test/jwks",
     )
     return Deployment.objects.create(registration=registration, deployment_id="d")
+
+
+def test_the_celery_beat_asks_daily_for_a_pass_that_the_task_makes(mailbox, activity):
+    from lti.celery_app import SEND_REMINDERS, app
+    from lti.tasks import reminders_pass
+
+    assert app.conf.beat_schedule["koula-reminders"]["task"] == SEND_REMINDERS
+    committed(activity, learner(activity, "ana"))
+    LearnerRecord.objects.filter(activity=activity).update(
+        state=_due_today(LearnerRecord.objects.get(activity=activity).state)
+    )
+    reminders_pass.apply()
+    assert [m["To"] for m in received(mailbox)] == ["ana@example.test"]
+
+
+def _due_today(state: dict) -> dict:
+    state["commitment"]["due_on"] = dt.datetime.now(dt.UTC).date().isoformat()
+    return state
