@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of, wait_for
-from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
+from tests.e2e.servers import CHROMIUM_ARGS, ROOT, chromium_path
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
 
 
@@ -145,6 +145,10 @@ def test_in_a_browser_the_carried_return_form_reports_back_on_the_first_session(
         assert submitted.value.status == 200, submitted.value.text()
         assert json.loads(submitted.value.request.post_data)["session"] == first_id
         page.locator("form.koula-carried-form[data-done]").wait_for()
+        artifacts = ROOT / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        carried = page.locator('[data-role="carried"]')
+        carried.screenshot(path=str(artifacts / "lti-carried-return.png"))
         assert "Reported back" in form.locator('[data-role="status"]').inner_text()
         own = page.locator('form[data-part="return"]:not([data-session])')
         assert own.locator('[data-role="lock"]').is_visible()  # this page's own loop untouched
