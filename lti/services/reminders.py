@@ -9,10 +9,8 @@ row is deleted, so the next pass retries, and the reminder counts as failed.
 :func:`nudge_late` sends one now to each late learner of one activity, once a day.
 
 The words are not drawn here (services render nothing): the caller passes ``compose``,
-which turns a reminder and its :class:`ReminderLinks` into a :class:`lti.mail.Letter`.
-The links are signed here: the one-click return link for one learner and one activity
-(:func:`read_return_link`, valid until :func:`koula.link_valid_until` of the due date)
-and the unsubscribe link (:func:`read_unsubscribe_link`).
+which turns a reminder and its links (:mod:`lti.services.reminder_links`) into a
+:class:`lti.mail.Letter`.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from koula import (
@@ -32,50 +29,20 @@ from koula import (
     ReminderPass,
     Session,
     has_address,
-    link_valid_until,
     open_commitment,
     reminder_key,
 )
-from lti.bearer import read_signed, sign_data
+from koula.messages import translate
+from lti.errors import ActivityGone
 from lti.mail import Letter, MailFailed, mail_configured, send_letter
 from lti.models import Activity, LearnerRecord, SentReminder
+from lti.services.reminder_links import ACTIVITY_GONE, ReminderLinks, reminder_links
 from lti.services.series import ROWS_PER_READ, session_of
 
-__all__ = [
-    "NUDGE",
-    "PassSummary",
-    "ReminderLinks",
-    "ReturnLink",
-    "SentLine",
-    "nudge_late",
-    "read_return_link",
-    "read_unsubscribe_link",
-    "reminders_run",
-]
+__all__ = ["NUDGE", "PassSummary", "SentLine", "nudge_late", "reminders_run"]
 
 NUDGE = "nudge"
-LINK_SECONDS = 5 * 366 * 86400  # the signature's age limit; the link's own end date decides
 USER_FIELDS = ("user_id", "user__sub", "user__name", "user__email", "user__language")
-
-
-@dataclass(frozen=True)
-class ReminderLinks:
-    """The links of one reminder e-mail."""
-
-    return_url: str
-    unsubscribe_url: str
-    course_url: str | None
-
-
-@dataclass(frozen=True)
-class ReturnLink:
-    """What a one-click return link says (read back by :func:`read_return_link`)."""
-
-    activity_id: int
-    user_id: int
-    valid_until: dt.date
-    language: str
-    course_url: str
 
 
 @dataclass(frozen=True)
@@ -138,14 +105,23 @@ def reminders_run(*, today: dt.date, compose: Compose, send: Send = send_letter)
 
 
 def nudge_late(
-    *, activity: Activity, today: dt.date, compose: Compose, send: Send = send_letter
-) -> PassSummary:
-    """Send a reminder now to each learner of ``activity`` whose experiment is past due,
-    at most one a day per learner (the key of learner, activity, ``nudge`` and ``today``)."""
+    *,
+    activity_id: int,
+    today: dt.date,
+    compose: Compose,
+    language: str = "en",
+    send: Send = send_letter,
+) -> tuple[Activity, PassSummary]:
+    """Send a reminder now to each learner of the activity whose experiment is past due, at
+    most one a day per learner (the key of learner, activity, ``nudge`` and ``today``);
+    return the activity and the counts. Raise ActivityGone when it was deleted."""
+    activity = Activity.objects.filter(pk=activity_id).first()
+    if activity is None:
+        raise ActivityGone(translate(language, ACTIVITY_GONE), language=language)
     summary = PassSummary(today, configured=mail_configured())
     session = session_of(activity)
     if not summary.configured or session is None:
-        return summary
+        return activity, summary
     for commitment in _open_commitments(activity, session):
         summary.open += 1
         if commitment.due_on >= today:
@@ -157,7 +133,7 @@ def nudge_late(
         else:
             reminder = Reminder(commitment, ReminderKind.DUE, today)
             _deliver(activity, reminder, NUDGE, today, summary, compose, send)
-    return summary
+    return activity, summary
 
 
 def _open_commitments(activity: Activity, session: Session) -> Iterator[_Addressed]:
@@ -212,54 +188,12 @@ def _deliver(
         summary.already_sent += 1
         return
     try:
-        send(compose(reminder, _links(activity, user_id, reminder)))
+        send(compose(reminder, reminder_links(activity, user_id, reminder)))
     except MailFailed:
         SentReminder.objects.filter(pk=row.pk).delete()
         summary.failed += 1
         return
     summary.sent.append(SentLine(f"{c.learner_id} {c.name}".strip(), str(activity), kind))
-
-
-def _links(activity: Activity, user_id: int, reminder: Reminder) -> ReminderLinks:
-    c = reminder.commitment
-    return_data = {
-        "a": activity.pk,
-        "u": user_id,
-        "until": link_valid_until(c.due_on).isoformat(),
-        "l": c.language,
-        "c": activity.course_url,
-    }
-    base = settings.BASE_URL
-    return ReminderLinks(
-        return_url=f"{base}/lti/reminders/return/{sign_data(return_data, 'reminder-return')}",
-        unsubscribe_url=f"{base}/lti/reminders/unsubscribe/"
-        + sign_data({"u": user_id, "l": c.language}, "unsubscribe"),
-        course_url=activity.course_url or None,
-    )
-
-
-def read_return_link(token: str) -> ReturnLink | None:
-    """Return what a one-click return link says (None: forged); the caller checks its date."""
-    data = read_signed(token, "reminder-return", LINK_SECONDS)
-    try:
-        assert isinstance(data, dict)
-        return ReturnLink(
-            activity_id=int(data["a"]),
-            user_id=int(data["u"]),
-            valid_until=dt.date.fromisoformat(str(data["until"])),
-            language=str(data["l"]),
-            course_url=str(data.get("c") or ""),
-        )
-    except (AssertionError, KeyError, TypeError, ValueError):
-        return None
-
-
-def read_unsubscribe_link(token: str) -> tuple[int, str] | None:
-    """Return the learner's row id and language an unsubscribe link names (None: forged)."""
-    data = read_signed(token, "unsubscribe", LINK_SECONDS)
-    if isinstance(data, dict) and isinstance(data.get("u"), int):
-        return int(data["u"]), str(data.get("l") or "en")
-    return None
 
 
 class _SentKeys:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from koula import Reminder
 from koula_ui.reminder_mail import reminder_mail
 from lti.mail import Letter
-from lti.services.reminders import ReminderLinks
+from lti.services.reminder_links import ReminderLinks
 
 __all__ = ["compose_reminder"]
 

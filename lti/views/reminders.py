@@ -28,12 +28,8 @@ from lti.bearer import issue_token, read_signed
 from lti.errors import NotAllowed
 from lti.services.activities import template_of
 from lti.services.learner import learner_state
-from lti.services.reminders import (
-    nudge_late,
-    return_link_grant,
-    subscription_set,
-    unsubscribe_link_user,
-)
+from lti.services.reminder_links import return_link_grant, subscription_set, unsubscribe_link_user
+from lti.services.reminders import nudge_late
 from lti.views.language import request_language
 from lti.views.reminder_mail import compose_reminder
 from lti.views.rendering import page

@@ -16,7 +16,8 @@ import pytest
 from koula_demo.learner_calls import CARD, COMMITMENT
 from lti.models import LearnerRecord, SentReminder
 from lti.services.learner import run_action
-from lti.services.reminders import nudge_late, read_return_link, reminders_run
+from lti.services.reminder_links import read_return_link
+from lti.services.reminders import nudge_late, reminders_run
 from lti.views.reminder_mail import compose_reminder
 from tests.lti.in_process import grant_for, make_activity, make_user
 
