@@ -109,50 +109,93 @@ class LoginCapture:
         return SimpleNamespace(is_redirect=False, ok=False, url=url)
 
 
-@pytest.mark.e2e
-def test_in_a_browser_the_carried_return_form_reports_back_on_the_first_session(
-    platform, browser, playwright
-):
-    first = context_of(launch(platform, browser, "session-1", "learner-b"))
+@pytest.fixture
+def chromium_page(playwright):
+    """A page of a headless Chromium (Debian's), closed at the end."""
+    chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    page = chromium.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    chromium.close()
+
+
+def open_later_session(platform, browser, page, user: str) -> str:
+    """``user`` commits in the first session over the API, then opens the second in ``page``;
+    return the first session's id."""
+    first = context_of(launch(platform, browser, "session-1", user))
     for action, values in [("submit_deliverable", CARD), ("commit_experiment", COMMITMENT)]:
         assert act(first, action, {"values": values}).status_code == 200
-    first_id = first["api"].rsplit("/", 1)[1]
+    launch_in(page, platform, "session-2", user)
+    return first["api"].rsplit("/", 1)[1]
+
+
+def launch_in(page, platform, resource_link_id: str, user: str) -> None:
+    """Launch the activity ``resource_link_id`` for ``user`` in the browser's ``page``."""
     capture = LoginCapture()
     platform.launch(
         capture,
         client_id=CLIENT_ID,
         custom=CONFIGURED,
-        resource_link_id="session-2",
+        resource_link_id=resource_link_id,
         context_id="course-series",
-        user="learner-b",
+        user=user,
     )
-    chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-    try:
-        page = chromium.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(capture.url)
-        page.locator(".koula[data-koula-ready]").wait_for()
-        form = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
-        with page.expect_response(re.compile(r"/save_draft$")) as draft:
-            form.locator('[name="what_happened"]').fill(RETURN["what_happened"])
-            form.locator('[name="what_happened"]').blur()
-        assert draft.value.status == 200
-        assert json.loads(draft.value.request.post_data)["session"] == first_id
-        form.locator('[data-field="applied"] input[value="partly"]').check()
-        form.locator('[data-field="confidence"] input[value="4"]').check()
-        with page.expect_response(re.compile(r"/submit_return$")) as submitted:
-            form.locator("button[type=submit]").click()
-        assert submitted.value.status == 200, submitted.value.text()
-        assert json.loads(submitted.value.request.post_data)["session"] == first_id
-        page.locator("form.koula-carried-form[data-done]").wait_for()
-        artifacts = ROOT / "test-artifacts"
-        artifacts.mkdir(exist_ok=True)
-        carried = page.locator('[data-role="carried"]')
-        carried.screenshot(path=str(artifacts / "lti-carried-return.png"))
-        assert "Reported back" in form.locator('[data-role="status"]').inner_text()
-        own = page.locator('form[data-part="return"]:not([data-session])')
-        assert own.locator('[data-role="lock"]').is_visible()  # this page's own loop untouched
-    finally:
-        chromium.close()
+    page.goto(capture.url)
+    page.locator(".koula[data-koula-ready]").wait_for()
+
+
+@pytest.mark.e2e
+def test_in_a_browser_the_carried_return_form_reports_back_on_the_first_session(
+    platform, browser, chromium_page
+):
+    page = chromium_page
+    first_id = open_later_session(platform, browser, page, "learner-b")
+    form = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
+    with page.expect_response(re.compile(r"/save_draft$")) as draft:
+        form.locator('[name="what_happened"]').fill(RETURN["what_happened"])
+        form.locator('[name="what_happened"]').blur()
+    assert draft.value.status == 200
+    assert json.loads(draft.value.request.post_data)["session"] == first_id
+    form.locator('[data-field="applied"] input[value="partly"]').check()
+    form.locator('[data-field="confidence"] input[value="4"]').check()
+    with page.expect_response(re.compile(r"/submit_return$")) as submitted:
+        form.locator("button[type=submit]").click()
+    assert submitted.value.status == 200, submitted.value.text()
+    assert json.loads(submitted.value.request.post_data)["session"] == first_id
+    page.locator("form.koula-carried-form[data-done]").wait_for()
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.locator('[data-role="carried"]').screenshot(path=str(artifacts / "lti-carried-return.png"))
+    assert "Reported back" in form.locator('[data-role="status"]').inner_text()
+    own = page.locator('form[data-part="return"]:not([data-session])')
+    assert own.locator('[data-role="lock"]').is_visible()  # this page's own loop untouched
     first_line = platform.scores()[0]["lineitem_id"]
     wait_for(lambda: completed_on(platform, first_line, "learner-b"))
+
+
+@pytest.mark.e2e
+def test_in_a_browser_a_carried_return_refused_or_unsent_keeps_what_was_typed(
+    platform, browser, chromium_page
+):
+    page = chromium_page
+    first_id = open_later_session(platform, browser, page, "learner-k")
+    form = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
+    with page.expect_response(re.compile(r"/submit_return$")) as refused:
+        form.locator('[name="what_happened"]').fill("Typed, then refused")
+        form.locator("button[type=submit]").click()
+    assert refused.value.status == 400
+    applied = form.locator('[data-field="applied"] .koula-error')
+    applied.wait_for()
+    assert applied.inner_text()  # the message stands by its question
+    page.route(re.compile(r"/save_draft$"), lambda route: route.abort())  # the network fails
+    form.locator('[name="what_happened"]').fill("Typed while offline")
+    form.locator('[name="what_happened"]').blur()
+    page.wait_for_function(
+        "() => Object.entries(sessionStorage).some(([key, value]) =>"
+        f" key.endsWith(':{first_id}:return') && value.includes('Typed while offline'))"
+    )
+    page.unroute(re.compile(r"/save_draft$"))
+    launch_in(page, platform, "session-2", "learner-k")  # the learner opens it again
+    restored = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
+    assert restored.locator('[name="what_happened"]').input_value() == "Typed while offline"
+    assert restored.locator('[data-role="restored"]').is_visible()
