@@ -130,6 +130,21 @@ def test_exporting_the_series_of_an_unknown_context_says_so(tool):
     assert "no configured activity in context no-such-course" in done.stderr
 
 
+def test_a_context_on_two_platforms_needs_the_platform_named_to_export_its_series(platform, tool):
+    launch(platform, "twice-teacher", "twice-1", course="twice-course")
+    with Platform() as other:
+        tool.register(other, CLIENT_ID, DEPLOYMENT_ID)
+        launch(other, "twice-teacher", "twice-1", course="twice-course")
+        both = tool.koula("report", "export", "--series", "--context", "twice-course")
+        assert both.returncode == 2 and both.stdout == ""
+        assert f"--issuer {platform.issuer} --deployment {DEPLOYMENT_ID}" in both.stderr
+        assert f"--issuer {other.issuer} --deployment {DEPLOYMENT_ID}" in both.stderr
+        one = tool.koula(
+            "report", "export", "--series", "--context", "twice-course", "--issuer", other.issuer
+        )
+        assert one.returncode == 0 and one.stdout.startswith("\ufeffsession_number,")
+
+
 @pytest.fixture(scope="module")
 def short_lived(tmp_path_factory):
     """A tool whose report links live 3 seconds."""
