@@ -145,6 +145,29 @@ def test_a_context_on_two_platforms_needs_the_platform_named_to_export_its_serie
         assert one.returncode == 0 and one.stdout.startswith("\ufeffsession_number,")
 
 
+def test_the_run_sheets_check_in_shows_staff_all_and_a_learner_host_what_was_shared(platform, tool):
+    for who, shared in (("check-ana", True), ("check-ben", False)):
+        context = context_of(launch(platform, who, "check-1", staff=False, course="check-course"))
+        assert act(context, "submit_deliverable", {"values": CARD}).ok
+        body = {"values": {**COMMITMENT, "action": f"Experiment of {who}"}}
+        assert act(context, "commit_experiment", {**body, "share_with_group": shared}).ok
+    hugo = context_of(launch(platform, "check-hugo", "check-2", staff=False, course="check-course"))
+    assert act(hugo, "volunteer_host", {"volunteer": True}).ok
+    page = launch(platform, "check-teacher", "check-2", course="check-course")
+    runsheet = page.text.split('id="runsheet"')[1].split('id="next-host"')[0]
+    assert "Experiment of check-ana" in runsheet and "Experiment of check-ben" in runsheet
+    form = page.text.split('action="' + tool.url + '/lti/next-host"')[1]
+    token = re.search(r'name="token" value="([^"]+)"', form).group(1)
+    handed = requests.post(
+        f"{tool.url}/lti/next-host", data={"token": token, "next_host": "check hugo"}, timeout=10
+    )
+    assert handed.status_code == 200
+    host_page = launch(platform, "check-hugo", "check-2", staff=False, course="check-course").text
+    assert "koula-runsheet" in host_page
+    assert "Experiment of check-ana" in host_page
+    assert "Experiment of check-ben" not in host_page
+
+
 @pytest.fixture(scope="module")
 def short_lived(tmp_path_factory):
     """A tool whose report links live 3 seconds."""
