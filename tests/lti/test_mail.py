@@ -1,0 +1,162 @@
+"""Sending e-mail (lti/mail.py) to a real SMTP server on loopback: plain, STARTTLS, SMTPS.
+
+The server is aiosmtpd with a certificate made for 127.0.0.1, which the tool trusts through
+``REQUESTS_CA_BUNDLE`` as it would a company's own CA.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import ipaddress
+import logging
+import ssl
+from email.policy import default as policy
+from typing import Any
+
+import pytest
+
+from koula_demo.tool_process import free_port
+from lti.mail import Letter, MailFailed, send_letter
+
+controller = pytest.importorskip("aiosmtpd.controller")
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+LETTER = Letter(
+    to="ana@example.test",
+    subject="Your experiment is due today: report back",
+    text="Report back now\nhttps://koula.example.test/lti/reminders/return/abc\n",
+    html="<p>Report back now</p>",
+    language="fr",
+    unsubscribe_url="https://koula.example.test/lti/reminders/unsubscribe/xyz",
+)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy))
+        return "250 OK"
+
+
+def only_koula(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"koula", b"p@ss")
+    return AuthResult(success=ok)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1, and its key (PEM files)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("smtp-tls")
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+def serve(inbox: Inbox, **options: Any) -> Any:
+    server = controller.Controller(
+        inbox, hostname="127.0.0.1", port=free_port(), authenticator=only_koula, **options
+    )
+    server.start()
+    return server
+
+
+def tls(certificate: tuple[str, str]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+def test_a_letter_goes_through_starttls_with_a_login(monkeypatch, certificate):
+    inbox = Inbox()
+    server = serve(inbox, tls_context=tls(certificate), require_starttls=True, auth_required=True)
+    try:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])
+        monkeypatch.setenv(
+            "KOULA_EMAIL_URL", f"smtp://koula:p%40ss@127.0.0.1:{server.port}?starttls=1"
+        )
+        monkeypatch.setenv("KOULA_EMAIL_FROM", "Koula <koula@example.test>")
+        send_letter(LETTER)
+    finally:
+        server.stop()
+    (message,) = inbox.messages
+    assert message["From"] == "Koula <koula@example.test>"
+    assert message["Content-Language"] == "fr"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == LETTER.text
+    assert message.get_body(("html",)).get_content().strip() == LETTER.html
+
+
+def test_a_letter_goes_through_smtps(monkeypatch, certificate):
+    inbox = Inbox()
+    # aiosmtpd offers AUTH over implicit TLS only when told TLS is not required (it is there)
+    server = serve(inbox, ssl_context=tls(certificate), auth_required=True, auth_require_tls=False)
+    try:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])
+        monkeypatch.setenv("KOULA_EMAIL_URL", f"smtps://koula:p%40ss@127.0.0.1:{server.port}")
+        send_letter(LETTER)
+    finally:
+        server.stop()
+    assert len(inbox.messages) == 1
+
+
+def test_a_refused_login_fails_without_the_password_in_the_error_or_the_log(monkeypatch, caplog):
+    inbox = Inbox()
+    server = serve(inbox, auth_required=True, auth_require_tls=False)
+    try:
+        monkeypatch.setenv("KOULA_EMAIL_URL", f"smtp://koula:wrong-secret@127.0.0.1:{server.port}")
+        monkeypatch.setenv("KOULA_EMAIL_TIMEOUT", "1")  # aiosmtpd answers a bad login slowly
+        with caplog.at_level(logging.INFO), pytest.raises(MailFailed) as failed:
+            send_letter(LETTER)
+    finally:
+        server.stop()
+    assert "wrong-secret" not in str(failed.value)
+    assert "wrong-secret" not in caplog.text
+    assert inbox.messages == []
+
+
+def test_a_server_that_does_not_answer_fails_within_the_timeout(monkeypatch):
+    import socket
+
+    with socket.socket() as silent:  # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        monkeypatch.setenv("KOULA_EMAIL_URL", f"smtp://127.0.0.1:{port}")
+        monkeypatch.setenv("KOULA_EMAIL_TIMEOUT", "0.5")
+        with pytest.raises(MailFailed):
+            send_letter(LETTER)
