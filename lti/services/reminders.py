@@ -193,6 +193,9 @@ def _deliver(
         SentReminder.objects.filter(pk=row.pk).delete()
         summary.failed += 1
         return
+    except BaseException:  # a bug, or the process stopping: the next pass tries it again
+        SentReminder.objects.filter(pk=row.pk).delete()
+        raise
     summary.sent.append(SentLine(f"{c.learner_id} {c.name}".strip(), str(activity), kind))
 
 
