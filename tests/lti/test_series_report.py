@@ -24,11 +24,11 @@ from koula_demo.learner_calls import CARD, COMMITMENT, act, context_of
 from koula_demo.lms import Platform, browser_session
 from koula_demo.lms.browser import submit_auto_form
 from koula_demo.lms.constants import ROLE_INSTRUCTOR
-from koula_demo.tool_process import RunningTool
 from tests.lti.conftest import CLIENT_ID, CONFIGURED, DEPLOYMENT_ID
 from tests.lti.report_links import download, report_access, staff_get, ticket
 from tests.lti.test_iframe_browser import CLIENT_ID as FRAME_CLIENT
 from tests.lti.test_iframe_browser import LoginCapture, course_of, open_browser  # noqa: F401
+from tests.lti.test_report_links import short_lived  # noqa: F401 - a tool whose links live 3 s
 
 COURSE = "series-course"
 REFUSED = "Open the activity again from your course to see the report."
@@ -168,17 +168,7 @@ def test_the_run_sheets_check_in_shows_staff_all_and_a_learner_host_what_was_sha
     assert "Experiment of check-ben" not in host_page
 
 
-@pytest.fixture(scope="module")
-def short_lived(tmp_path_factory):
-    """A tool whose report links live 3 seconds."""
-    running = RunningTool(
-        tmp_path_factory.mktemp("short-series-links"), worker=False, KOULA_REPORT_LINK_SECONDS="3"
-    )
-    yield running
-    running.stop()
-
-
-def test_series_links_expire(short_lived):
+def test_series_links_expire(short_lived):  # noqa: F811
     with Platform() as platform:
         short_lived.register(platform, CLIENT_ID, DEPLOYMENT_ID)
         access = report_access(two_sessions(platform))

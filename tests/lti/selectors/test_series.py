@@ -6,33 +6,24 @@ import datetime as dt
 
 import pytest
 
-from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
+from koula_demo.learner_calls import RETURN
 from lti.models import Deployment, LearnerRecord
 from lti.selectors.series import context_series, overdue_learners, series_reach
 from lti.services.learner import run_action
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import grant_for, make_activity
+from tests.lti.views.test_staff_series import committed
 
 pytestmark = pytest.mark.django_db
-
-
-def committed(activity, sub: str, email: str = ""):
-    user = make_user(activity, sub)
-    user.email = email
-    user.save()
-    grant = grant_for(activity, user)
-    run_action(grant, activity.pk, "submit_deliverable", {"values": CARD})
-    run_action(grant, activity.pk, "commit_experiment", {"values": COMMITMENT})
-    return user
 
 
 def test_the_reach_counts_the_open_experiments_of_the_whole_series_only(tool_keys):
     first = make_activity(resource_link_id="s1", context_id="course-1")
     second = make_activity(resource_link_id="s2", context_id="course-1")
     elsewhere = make_activity(resource_link_id="e1", context_id="course-2")
-    committed(first, "ana", "ana@example.test")
-    committed(second, "ben", "not an address")
+    committed(first, "ana", email="ana@example.test")
+    committed(second, "ben", email="not an address")
     committed(elsewhere, "carla")
-    reported = committed(first, "dan", "dan@example.test")
+    reported = committed(first, "dan", email="dan@example.test")
     grant = grant_for(first, reported)
     run_action(grant, first.pk, "submit_return", {"values": RETURN})
     found = series_reach(second)
