@@ -295,8 +295,11 @@
         return true;
       }
       if ((response.status === 400 || response.status === 409) && errors) {
-        // The server keeps the answers of a refused submit as the draft (see the contract).
-        if (isSubmit) forget(f, body.values);
+        // The server keeps the answers of a refused submit as the draft (see the contract),
+        // except for an earlier session it refused as a whole (gone, or nothing open there).
+        const keptByServer = !f.session || !(response.status === 409 || "session" in errors);
+        if (!keptByServer) keep(f, body.values);
+        else if (isSubmit) forget(f, body.values);
         f.last = JSON.stringify(body.values);
         showErrors(f, errors, isSubmit);
         if (!isSubmit) quiet(f, "");

@@ -199,3 +199,29 @@ def test_in_a_browser_a_carried_return_refused_or_unsent_keeps_what_was_typed(
     restored = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
     assert restored.locator('[name="what_happened"]').input_value() == "Typed while offline"
     assert restored.locator('[data-role="restored"]').is_visible()
+
+
+@pytest.mark.e2e
+def test_in_a_browser_a_return_already_made_elsewhere_is_said_and_the_text_kept(
+    platform, browser, chromium_page
+):
+    page = chromium_page
+    first_id = open_later_session(platform, browser, page, "learner-e")
+    elsewhere = context_of(launch(platform, browser, "session-1", "learner-e"))
+    assert act(elsewhere, "submit_return", {"values": RETURN}).status_code == 200
+    form = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
+    form.locator('[name="what_happened"]').fill("Typed on the later page")
+    form.locator('[data-field="applied"] input[value="yes"]').check()
+    form.locator('[data-field="confidence"] input[value="4"]').check()
+    with page.expect_response(re.compile(r"/submit_return$")) as refused:
+        form.locator("button[type=submit]").click()
+    assert refused.value.status == 409
+    assert "already reported back" in form.locator('[data-role="form-error"]').inner_text()
+    kept = page.evaluate(
+        "(key) => sessionStorage.getItem(key)", f"koula:a{page_uid(page)}:{first_id}:return"
+    )
+    assert "Typed on the later page" in kept
+
+
+def page_uid(page) -> str:
+    return page.locator(".koula").get_attribute("data-koula-uid")[1:]
