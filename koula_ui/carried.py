@@ -4,8 +4,11 @@
 :class:`~koula.use_cases.series.carry_over.CarriedExperiment` list into what
 ``carried.html`` draws at the top of the activity: "Your experiment from
 <session, date>, due <date>: report back", the last words a link to that
-session's page when the adapter knows it (Open edX: the unit's ``jump_to``).
-The return itself is made on that session's page.
+session's page when the adapter knows it (Open edX: the unit's ``jump_to``),
+where the return is made. An adapter that can write the earlier session's state
+(LTI) asks :func:`koula_ui.render.render_activity` for ``carried_forms``: each
+experiment then comes with that session's return form, which ``koula.js`` sends
+with ``"session"`` (``docs/learner-api.md``).
 """
 
 from __future__ import annotations
