@@ -119,14 +119,15 @@ def chromium_page(playwright):
     chromium.close()
 
 
-def open_later_session(platform, browser, page, user: str) -> str:
+def open_later_session(platform, browser, page, user: str):
     """``user`` commits in the first session over the API, then opens the second in ``page``;
-    return the first session's id."""
+    return the first session's id and its carried return form."""
     first = context_of(launch(platform, browser, "session-1", user))
     for action, values in [("submit_deliverable", CARD), ("commit_experiment", COMMITMENT)]:
         assert act(first, action, {"values": values}).status_code == 200
     launch_in(page, platform, "session-2", user)
-    return first["api"].rsplit("/", 1)[1]
+    first_id = first["api"].rsplit("/", 1)[1]
+    return first_id, page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
 
 
 def launch_in(page, platform, resource_link_id: str, user: str) -> None:
@@ -149,8 +150,7 @@ def test_in_a_browser_the_carried_return_form_reports_back_on_the_first_session(
     platform, browser, chromium_page
 ):
     page = chromium_page
-    first_id = open_later_session(platform, browser, page, "learner-b")
-    form = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
+    first_id, form = open_later_session(platform, browser, page, "learner-b")
     with page.expect_response(re.compile(r"/save_draft$")) as draft:
         form.locator('[name="what_happened"]').fill(RETURN["what_happened"])
         form.locator('[name="what_happened"]').blur()
@@ -178,8 +178,7 @@ def test_in_a_browser_a_carried_return_refused_or_unsent_keeps_what_was_typed(
     platform, browser, chromium_page
 ):
     page = chromium_page
-    first_id = open_later_session(platform, browser, page, "learner-k")
-    form = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
+    first_id, form = open_later_session(platform, browser, page, "learner-k")
     with page.expect_response(re.compile(r"/submit_return$")) as refused:
         form.locator('[name="what_happened"]').fill("Typed, then refused")
         form.locator("button[type=submit]").click()
@@ -206,10 +205,9 @@ def test_in_a_browser_a_return_already_made_elsewhere_is_said_and_the_text_kept(
     platform, browser, chromium_page
 ):
     page = chromium_page
-    first_id = open_later_session(platform, browser, page, "learner-e")
+    first_id, form = open_later_session(platform, browser, page, "learner-e")
     elsewhere = context_of(launch(platform, browser, "session-1", "learner-e"))
     assert act(elsewhere, "submit_return", {"values": RETURN}).status_code == 200
-    form = page.locator(f'form.koula-carried-form[data-session="{first_id}"]')
     form.locator('[name="what_happened"]').fill("Typed on the later page")
     form.locator('[data-field="applied"] input[value="yes"]').check()
     form.locator('[data-field="confidence"] input[value="4"]').check()
