@@ -59,13 +59,13 @@ def message_of(letter: Letter) -> EmailMessage:
     message["Subject"] = letter.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="koula")
-    message["Content-Language"] = letter.language
     message["Auto-Submitted"] = "auto-generated"  # no vacation replies
     if letter.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{letter.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(letter.text)
     message.add_alternative(letter.html, subtype="html")
+    message["Content-Language"] = letter.language  # after the content: set_content drops it
     return message
 
 
