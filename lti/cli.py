@@ -181,10 +181,11 @@ def _migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
-    from lti.config import ConfigError
+    from lti.config import ConfigError, email_url
 
     try:
         setup(args.port)
+        mail = email_url()  # a bad KOULA_EMAIL_URL stops the start, not the first pass
     except ConfigError as exc:
         print(f"koula serve: {exc}", file=out)
         return 2
@@ -206,6 +207,10 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
         True: "scores: delivered by this process",
         False: "scores: not delivered here (run 'koula worker')",
     }[thread is not None]
+    if not mail:
+        delivery += "\n  reminders: no e-mail sent (KOULA_EMAIL_URL is not set)"
+    elif thread is not None:
+        delivery += "\n  reminders: e-mailed by this process (a pass at most hourly)"
     print(
         f"Koula LTI tool: {base}\n"
         f"  registration: 'koula platforms invite{_port_option(args.port)}' prints a "
