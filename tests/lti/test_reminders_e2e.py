@@ -146,3 +146,23 @@ def test_a_second_run_on_the_same_day_sends_nothing_again(tool, platform, browse
 def test_koula_serves_delivery_loop_makes_a_reminder_pass(tool):
     """The loop's first pass comes soon after start (then at most one an hour)."""
     wait_for(lambda: "reminder pass: " in tool.log_path.read_text())
+
+
+def test_a_bad_email_url_stops_koula_serve_without_showing_its_password(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from koula_demo.tool_process import ROOT
+
+    env = {
+        **os.environ,
+        "KOULA_DATA_DIR": str(tmp_path),
+        "KOULA_EMAIL_URL": "smtpx://koula:hunter2@mail.example.test:25",
+        "PYTHONPATH": str(ROOT),
+    }
+    argv = [sys.executable, "-m", "koula.cli", "serve", "--port", str(free_port())]
+    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "KOULA_EMAIL_URL must look like smtp://" in done.stdout
+    assert "hunter2" not in done.stdout + done.stderr
