@@ -203,4 +203,4 @@ class _SentKeys:
     """``already_sent`` for the core's pass: one query per reminder due, nothing held."""
 
     def __contains__(self, key: object) -> bool:
-        return SentReminder.objects.filter(key=str(key)).exists()
+        return bool(SentReminder.objects.filter(key=str(key)).exists())
