@@ -120,6 +120,7 @@ def test_the_reminder_email_brings_the_return_to_the_gradebook(tool, platform, b
 
     page = requests.get(return_link(french), timeout=10)
     assert page.status_code == 200
+    assert 'data-part="return"' in page.text
     context = context_of(page)
     assert context["lang"] == "fr"
     assert context["state"]["commitment"]["status"] == "committed"  # the return form is next

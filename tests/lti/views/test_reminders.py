@@ -75,6 +75,7 @@ def test_the_return_link_opens_the_return_form_outside_the_lms(mailbox, activity
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="koula-context"' in html and '"token":' in html
+    assert 'data-part="return"' in html  # the return form, which the page scrolls to
     assert 'lang="fr"' in html
     assert COURSE in html
 
