@@ -56,7 +56,7 @@ def test_the_sandbox_shows_the_mailbox_and_a_message_in_a_sandboxed_frame(mailbo
         name = letters(mailbox)[0].name
         shown = client.get(f"/mailbox/{name}").get_data(as_text=True)
         assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in shown
-        assert "srcdoc=\"&lt;base target=&#34;_blank&#34;&gt;&lt;p&gt;Hello" in shown
+        assert 'srcdoc="&lt;base target=&#34;_blank&#34;&gt;&lt;p&gt;Hello' in shown
         assert client.get("/mailbox/..%2Fsandbox.sqlite3").status_code == 404
     finally:
         sandbox.close()
