@@ -212,3 +212,33 @@ def test_the_celery_beat_asks_daily_for_a_pass_that_the_task_makes(mailbox, acti
 def _due_today(state: dict) -> dict:
     state["commitment"]["due_on"] = dt.datetime.now(dt.UTC).date().isoformat()
     return state
+
+
+def test_a_nudge_honours_an_unsubscribe_and_counts_who_has_no_address(mailbox, activity):
+    off = learner(activity, "bob")
+    committed(activity, off)
+    off.unsubscribed_at = dt.datetime.now(dt.UTC)
+    off.save()
+    due = committed(activity, learner(activity, "cy", email_address="nobody"))
+    late = due + dt.timedelta(days=3)
+    _, summary = nudge_late(activity_id=activity.pk, today=late, compose=compose_reminder)
+    assert (len(summary.sent), summary.unsubscribed, summary.no_email) == (0, 1, 1)
+    assert received(mailbox) == []
+
+
+def test_a_return_link_never_opens_another_tenants_learner_on_an_activity(activity):
+    from lti.bearer import sign_data
+    from lti.errors import ActivityGone
+    from lti.services.reminder_links import return_link_grant
+
+    other = make_activity(resource_link_id="elsewhere")
+    other.deployment = _another_tenant()
+    other.save()
+    stranger = learner(other, "zoe")
+    until = dt.date.today() + dt.timedelta(days=5)
+    token = sign_data(
+        {"a": activity.pk, "u": stranger.pk, "until": until.isoformat(), "l": "en", "c": ""},
+        "reminder-return",
+    )
+    with pytest.raises(ActivityGone):
+        return_link_grant(token, today=dt.date.today(), language="en")
