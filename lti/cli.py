@@ -592,15 +592,16 @@ def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
         from lti.services.reminders import reminders_run
         from lti.views.reminder_mail import compose_reminder
 
-        done = reminders_run(today=today, compose=compose_reminder)
+        def report(line: Any) -> None:  # as each leaves: a cron log shows the progress
+            print(f"{line.learner}\t{line.activity}\t{line.kind}", file=out, flush=True)
+
+        done = reminders_run(today=today, compose=compose_reminder, on_sent=report)
     except ConfigError as exc:
         print(f"koula reminders run: {exc}", file=out)
         return 2
     if not done.configured:
         print(_("No reminder sent: KOULA_EMAIL_URL is not set (docs/deploy.md)."), file=out)
         return 0
-    for line in done.sent:
-        print(f"{line.learner}\t{line.activity}\t{line.kind}", file=out)
     print(
         _(
             "Reminders for {day}: {sent} sent, {failed} failed (retried next pass), {no_email} "
@@ -608,7 +609,7 @@ def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
             "{open} open experiments."
         ).format(
             day=today.isoformat(),
-            sent=len(done.sent),
+            sent=done.sent_count,
             failed=done.failed,
             no_email=done.no_email,
             unsubscribed=done.unsubscribed,

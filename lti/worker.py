@@ -57,13 +57,14 @@ def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
 
 def send_reminders() -> None:
     """Make one reminder pass for today (UTC) and log what it did."""
-    done = reminders_run(today=dt.datetime.now(dt.UTC).date(), compose=compose_reminder)
+    today = dt.datetime.now(dt.UTC).date()
+    done = reminders_run(today=today, compose=compose_reminder, on_sent=lambda line: None)
     if not done.configured:
         log.info("reminder pass: no e-mail sent, KOULA_EMAIL_URL is not set")
         return
     log.info(
         "reminder pass: %d sent, %d failed, %d without address, %d unsubscribed, %d open",
-        len(done.sent),
+        done.sent_count,
         done.failed,
         done.no_email,
         done.unsubscribed,

@@ -61,23 +61,34 @@ class PassSummary:
     today: dt.date
     configured: bool = True
     sent: list[SentLine] = field(default_factory=list)
+    """The reminders sent, unless ``on_sent`` took them one by one (then empty)."""
+    sent_count: int = 0
     failed: int = 0
     no_email: int = 0
     unsubscribed: int = 0
     already_sent: int = 0
     open: int = 0
+    on_sent: Callable[[SentLine], None] | None = field(default=None, repr=False)
 
 
 Compose = Callable[[Reminder, ReminderLinks], Letter]
 Send = Callable[[Letter], None]
 
 
-def reminders_run(*, today: dt.date, compose: Compose, send: Send = send_letter) -> PassSummary:
+def reminders_run(
+    *,
+    today: dt.date,
+    compose: Compose,
+    send: Send = send_letter,
+    on_sent: Callable[[SentLine], None] | None = None,
+) -> PassSummary:
     """Send the reminders due on ``today`` over every configured activity; return the counts.
 
-    Without ``KOULA_EMAIL_URL`` nothing is read or sent (``configured`` is False).
+    Each reminder sent goes to ``on_sent`` as it leaves (memory stays flat however many go),
+    or, without it, to the summary's ``sent``. Without ``KOULA_EMAIL_URL`` nothing is read or
+    sent (``configured`` is False).
     """
-    summary = PassSummary(today, configured=mail_configured())
+    summary = PassSummary(today, configured=mail_configured(), on_sent=on_sent)
     if not summary.configured:
         return summary
     core = ReminderPass(today, already_sent=_SentKeys())
@@ -196,7 +207,12 @@ def _deliver(
     except BaseException:  # a bug, or the process stopping: the next pass tries it again
         SentReminder.objects.filter(pk=row.pk).delete()
         raise
-    summary.sent.append(SentLine(f"{c.learner_id} {c.name}".strip(), str(activity), kind))
+    line = SentLine(f"{c.learner_id} {c.name}".strip(), str(activity), kind)
+    summary.sent_count += 1
+    if summary.on_sent is not None:
+        summary.on_sent(line)
+    else:
+        summary.sent.append(line)
 
 
 class _SentKeys:

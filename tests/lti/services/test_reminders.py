@@ -242,3 +242,11 @@ def test_a_return_link_never_opens_another_tenants_learner_on_an_activity(activi
     )
     with pytest.raises(ActivityGone):
         return_link_grant(token, today=dt.date.today(), language="en")
+
+
+def test_a_pass_hands_each_reminder_to_on_sent_as_it_leaves_and_keeps_none(mailbox, activity):
+    due = committed(activity, learner(activity, "ana"))
+    seen = []
+    summary = reminders_run(today=due, compose=compose_reminder, on_sent=seen.append)
+    assert [line.learner for line in seen] == ["ana Ana"]
+    assert summary.sent == [] and summary.sent_count == 1
