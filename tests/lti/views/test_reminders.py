@@ -167,3 +167,12 @@ def test_a_nudge_without_a_valid_staff_token_is_refused(mailbox, activity, ana):
     assert nudge("forged").status_code == 403
     learner_form = sign_data({"activity": activity.pk, "lang": "en"}, "next-host")
     assert nudge(learner_form).status_code == 403
+
+
+def test_a_nudge_without_a_mail_server_says_nothing_was_sent(monkeypatch, activity, ana):
+    monkeypatch.delenv("KOULA_EMAIL_URL", raising=False)
+    token = sign_data({"activity": activity.pk, "lang": "fr", "user": ana.pk}, "nudge")
+    answer = nudge(token)
+    assert answer.status_code == 200
+    assert "KOULA_EMAIL_URL" in answer.content.decode()
+    assert answer["Content-Language"] == "fr"
