@@ -48,7 +48,11 @@ class Paragraph:
 
 
 def reminder_subject(reminder: Reminder, _: Gettext) -> str:
-    """Return the subject: due today, tomorrow, or in so many days."""
+    """Return the subject: due today, tomorrow, in so many days, or past due (a nudge)."""
+    if reminder.days_left < 0:
+        return _("Your experiment was due on {date}: it is not too late to report back").format(
+            date=format_date(reminder.commitment.due_on, _)
+        )
     if reminder.kind is ReminderKind.DUE or reminder.days_left <= 0:
         return _("Your experiment is due today: report back")
     if reminder.days_left == 1:
@@ -106,7 +110,11 @@ def _paragraphs(
                 )
             )
         )
-    if reminder.kind is ReminderKind.DUE or reminder.days_left <= 0:
+    if reminder.days_left < 0:
+        due_line = _("Your return was due on {date}; a late return is still welcome.").format(
+            date=due
+        )
+    elif reminder.kind is ReminderKind.DUE or reminder.days_left == 0:
         due_line = _("Your return is due today, {date}.").format(date=due)
     elif reminder.days_left == 1:
         due_line = _("Your return is due tomorrow, {date}.").format(date=due)

@@ -47,6 +47,15 @@ def test_the_subject_says_when_the_experiment_is_due(days_left, kind, subject):
     assert mail(days_left, kind).subject == subject
 
 
+def test_a_nudge_after_the_due_date_says_it_was_due_and_a_late_return_is_welcome():
+    late = mail(-3, ReminderKind.DUE)
+    assert late.subject == (
+        "Your experiment was due on 12 December 2026: it is not too late to report back"
+    )
+    assert "Your return was due on 12 December 2026; a late return is still welcome." in late.text
+    assert "due today" not in late.text
+
+
 def test_the_text_names_the_session_the_experiment_the_due_date_and_the_links():
     text = mail().text
     assert text.startswith("Hello Ana,\n\n")
