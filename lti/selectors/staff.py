@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from lti.addresses import origin
-from lti.claims import is_staff
+from lti.claims import audience_of
 from lti.models import Activity, Registration, ScoreOutbox
 from lti.outbound import Transport, send
 from lti.services.activities import activity_service_refusals
@@ -94,13 +94,16 @@ def delivery_problems(activity: Activity, *, limit: int = PROBLEMS_SHOWN) -> lis
 
 
 def roster_learners(activity: Activity, *, transport: Transport = send) -> set[str] | None:
-    """The platform user ids of the course's learners (members with no staff role), or None
+    """The platform user ids of the course's learners (members who would get the learner
+    page: no staff role, and not a Mentor alone, such as a parent observing), or None
     when the roster cannot be had now (none offered, refused, failed, every slot busy)."""
     members = activity_roster(activity, activity_registration(activity), transport=transport)
     if members is None:
         return None
     return {
-        str(m.get("user_id")) for m in members if not is_staff([str(r) for r in m.get("roles", [])])
+        str(m.get("user_id"))
+        for m in members
+        if audience_of([str(r) for r in m.get("roles", [])]) == "learner"
     }
 
 

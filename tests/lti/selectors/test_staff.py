@@ -65,15 +65,17 @@ def test_who_has_not_started_is_counted_against_the_rosters_learners(activity):
             {"user_id": "carla", "roles": [f"{MEMBERSHIP}#Learner"]},
             {"user_id": "teacher", "roles": [f"{MEMBERSHIP}#Instructor"]},
             {"user_id": "ta", "roles": [f"{MEMBERSHIP}/Instructor#TeachingAssistant"]},
+            {"user_id": "parent", "roles": [f"{MEMBERSHIP}#Mentor"]},  # an observer
+            {"user_id": "tutor", "roles": [f"{MEMBERSHIP}#Mentor", f"{MEMBERSHIP}#Learner"]},
         ]
     )
     started(activity, "ana")
     started(activity, "teacher")  # staff who tried the activity are not learners of the course
     learners = roster_learners(activity, transport=platform)
-    assert learners == {"ana", "ben", "carla"}
+    assert learners == {"ana", "ben", "carla", "tutor"}  # a Mentor who is also a Learner counts
     counts = learner_counts(activity, learners)
-    assert counts == LearnerCounts(started=2, roster="read", in_course=3, started_in_course=1)
-    assert counts.waiting == 2
+    assert counts == LearnerCounts(started=2, roster="read", in_course=4, started_in_course=1)
+    assert counts.waiting == 3
 
 
 def test_without_a_roster_the_figures_say_whether_the_launch_offered_one(tool_keys):
