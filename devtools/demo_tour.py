@@ -107,3 +107,40 @@ def instructor_reads_the_report(page: Any, url: str, shot: Shot) -> Any:
     # cut and shifted.
     shot("instructor-report", frame.locator(".koula-report .koula-staff-charts").first)
     return frame
+
+
+def nobody(name: str, element: Any = None) -> None:
+    """A ``shot`` that takes no picture (a step walked again, already photographed)."""
+
+
+def a_second_session_brings_a_reminder(page: Any, url: str, shot: Shot) -> str:
+    """The instructor adds the series' second session; the learner commits there without
+    reporting back; the reminder pass of the due date mails them; the instructor opens the
+    series report from the second session's staff view. Return the reminder's subject."""
+    add_activity(page, url, nobody)
+    page.goto(f"{url}/")
+    page.get_by_role("link", name=re.compile("Launch as learner")).last.click()
+    frame = page.frame_locator("#koula")
+    frame.locator(".koula[data-koula-ready]").first.wait_for()
+    _fill(frame, Part.DELIVERABLE)
+    _submit(page, frame, Part.DELIVERABLE, "submit_deliverable")
+    _fill(frame, Part.COMMITMENT)
+    state = _submit(page, frame, Part.COMMITMENT, "commit_experiment")
+    page.goto(f"{url}/mailbox")
+    page.locator("#day").fill(str(state["commitment"]["due_on"]))
+    page.get_by_role("button", name="Run the reminder pass").click()
+    page.locator("pre[role=status]").wait_for()
+    page.locator("table a").first.click()
+    subject = page.get_by_role("heading", level=1).inner_text()
+    shot("reminder-email", page.locator("iframe.koula"))
+    page.goto(f"{url}/")
+    page.get_by_role("link", name=re.compile("Launch as instructor")).last.click()
+    staff = page.frame_locator("#koula")
+    opener = staff.locator('[data-koula-series] button[data-series-action="window"]')
+    with page.context.expect_page() as opened:
+        opener.click()
+    report = opened.value
+    report.locator(".koula-report").first.wait_for()
+    shot("instructor-series-report", report)
+    report.close()
+    return subject

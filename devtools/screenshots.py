@@ -48,6 +48,7 @@ def take(page: Any, url: str, output: Path) -> list[Path]:
     demo_tour.learner_completes_the_loop(page, url, shot)
     demo_tour.gradebook_shows(page, url, demo_tour.LEARNER_ID, "100.0", shot)
     demo_tour.instructor_reads_the_report(page, url, shot)
+    demo_tour.a_second_session_brings_a_reminder(page, url, shot)
     workbench(page, url, shot)
     return written
 

@@ -74,6 +74,9 @@ def test_the_instructor_adds_koula_the_learner_completes_it_and_the_gradebook_an
     staff_text = report.locator("body").inner_text()
     assert "3 learner(s) in the course: 1 started, 2 not started yet." in staff_text
 
+    subject = demo_tour.a_second_session_brings_a_reminder(page, demo.url, shot)
+    assert subject == "Your experiment is due today: report back"
+
     children = descendants(demo.process.pid)
     assert len(children) >= 2  # the tool and the workbench
     assert demo.stop(signal.SIGINT) == 0
