@@ -4,14 +4,15 @@
 ``KOULA_TEST_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432/test``), configures
 Django in this process from the tool's settings (:mod:`lti.settings`, read under the
 controlled environment of :data:`ENVIRONMENT`, as the in-process tests do), migrates it,
-and drops it at the end. The benchmark exits with status 2 and a message when the server
+and drops it at the end. The benchmark exits with status 1 and a message when the server
 does not answer.
 
-:func:`seed_course` stores one registration and deployment, ``sessions`` configured
-activities of the default Koula template in one context (one every fortnight), and
-``learners`` learners, each with a state in every session. Each state is one of a few
-patterns per session, built once with the core (:func:`koula.perform`, the actions a
-learner takes) and then stored in bulk.
+:func:`seed_course` stores one registration and deployment, configured activities of the
+default Koula template in one context (the sessions, on the dates given), and ``learners``
+learners (5% without an e-mail address, 2% unsubscribed from reminders, a third in
+French), each with a state in every session. Each state is one of a few patterns per
+session, built once with the core (:func:`koula.perform`, the actions a learner takes)
+and then stored in bulk.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "COMMITMENT",
     "ENVIRONMENT",
     "Pattern",
+    "Queries",
     "Step",
     "count_queries",
     "seed_course",
@@ -120,14 +122,16 @@ def state_after(steps: Sequence[Step]) -> dict[str, Any]:
 
 
 def seed_course(
-    sessions: int,
+    session_times: Sequence[dt.datetime],
     learners: int,
     patterns: Sequence[Pattern],
     *,
-    first_session: dt.datetime,
+    reminder_days: Callable[[int], int | None] = lambda number: None,
     seed: int = 7,
 ) -> Any:
-    """Store the course described above; return its first activity."""
+    """Store the course described above, a session at each of ``session_times`` (the
+    session numbered ``n`` from 0 sends its first reminder ``reminder_days(n)`` days before
+    the due date; None: the default); return the first session's activity."""
     from django.db import connection
 
     from lti.models import Activity, Deployment, LearnerRecord, LtiUser, Registration
@@ -149,7 +153,7 @@ def seed_course(
                 name=f"Learner {n}",
                 email="" if rng.random() < 0.05 else f"learner-{n}@example.test",
                 language="fr" if n % 3 == 0 else "en",
-                unsubscribed_at=first_session if rng.random() < 0.02 else None,
+                unsubscribed_at=session_times[0] if rng.random() < 0.02 else None,
             )
             for n in range(learners)
         ],
@@ -157,14 +161,14 @@ def seed_course(
     )
     weights = [weight for weight, _build in patterns]
     activities = []
-    for number in range(sessions):
-        at = first_session + dt.timedelta(days=14 * number)
+    for number, at in enumerate(session_times):
+        days = reminder_days(number)
         activity = Activity.objects.create(
             deployment=deployment,
             resource_link_id=f"session-{number + 1}",
             context_id="course-1",
             title=f"Session {number + 1}",
-            settings={"template_id": TEMPLATE},
+            settings={"template_id": TEMPLATE} | ({} if days is None else {"reminder_days": days}),
             configured=True,
             session_date=at.date(),
             created_at=at - dt.timedelta(days=7),
@@ -185,15 +189,21 @@ def seed_course(
     return activities[0]
 
 
+class Queries:
+    """How many SQL queries ran on the default database (:func:`count_queries`)."""
+
+    count = 0
+
+
 @contextmanager
-def count_queries() -> Iterator[list[str]]:
-    """Collect the SQL of every query run meanwhile on the default database."""
+def count_queries() -> Iterator[Queries]:
+    """Count the queries run meanwhile on the default database (keeping none of them)."""
     from django.db import connection
 
-    queries: list[str] = []
+    queries = Queries()
 
     def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        queries.append(sql)
+        queries.count += 1
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import psycopg
+import pytest
 
 from koula_demo.tool_process import POSTGRES_URL, ROOT, free_port, postgres_available
 from tests.conftest import need_real_component
@@ -52,9 +53,24 @@ def test_the_series_report_benchmark_prints_the_report_and_csv_figures_of_a_tiny
     assert not database_exists(database_of(done.stdout))
 
 
-def test_a_benchmark_without_postgresql_stops_at_once_and_says_what_it_needs():
+def test_the_reminder_pass_benchmark_sends_the_reminders_due_once_then_none_the_same_day():
+    need_real_component(postgres_available(), "PostgreSQL on 127.0.0.1:5432")
+    done = run("lti_reminder_pass.py", "--sessions", "2", "--learners", "20")
+    assert done.returncode == 0, done.stderr
+    assert "2 sessions x 20 learners = 40 open commitments" in done.stdout
+    first = re.search(r"first pass on 2026-12-01: .* SQL queries, peak .*; (\d+) sent", done.stdout)
+    assert first and int(first.group(1)) > 0, done.stdout
+    assert f"{first.group(1)} e-mails written" in done.stdout
+    assert re.search(
+        rf"second pass the same day: .*; 0 sent, .* {first.group(1)} already sent", done.stdout
+    )
+    assert not database_exists(database_of(done.stdout))
+
+
+@pytest.mark.parametrize("script", ["lti_series_report.py", "lti_reminder_pass.py"])
+def test_a_benchmark_without_postgresql_stops_at_once_and_says_what_it_needs(script):
     nobody = f"postgresql://postgres@127.0.0.1:{free_port()}/test"
-    done = run("lti_series_report.py", *TINY, KOULA_TEST_POSTGRES=nobody)
+    done = run(script, "--learners", "20", KOULA_TEST_POSTGRES=nobody)
     assert done.returncode != 0
     assert f"needs PostgreSQL at {nobody}" in done.stderr
     assert "Traceback" not in done.stderr
