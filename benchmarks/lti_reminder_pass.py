@@ -22,7 +22,8 @@ into a temporary folder (one ``.eml`` file each, no network), and prints:
   every open commitment, choosing the reminders due and finding each one's key already
   stored, without composing or sending.
 
-It prints figures and asserts nothing.
+It prints figures and asserts nothing. At the full size it runs for about 10 minutes on
+this project's machine (the traced run is the slowest).
 
     .venv/bin/python benchmarks/lti_reminder_pass.py [--sessions 20] [--learners 5000]
         [--today 2026-12-01]
