@@ -91,12 +91,14 @@ def reminders_run(
     summary = PassSummary(today, configured=mail_configured(), on_sent=on_sent)
     if not summary.configured:
         return summary
-    core = ReminderPass(today, already_sent=_SentKeys())
+    sent_keys = _SentKeys(today)
+    core = ReminderPass(today, already_sent=sent_keys)
     activities = Activity.objects.filter(configured=True).order_by("pk")
     for activity in activities.iterator(chunk_size=ROWS_PER_READ):
         session = session_of(activity)
         if session is None:
             continue
+        sent_keys.read(activity)
         for reminder in core.reminders(_open_commitments(activity, session)):
             _deliver(
                 activity,
@@ -216,7 +218,18 @@ def _deliver(
 
 
 class _SentKeys:
-    """``already_sent`` for the core's pass: one query per reminder due, nothing held."""
+    """``already_sent`` for the core's pass, one activity at a time: the keys of the
+    reminders already sent for its due dates from ``today`` on (one query per activity; at
+    most two keys per learner held). A reminder sent meanwhile by another pass still meets
+    the unique key when it is claimed."""
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self.keys: frozenset[str] = frozenset()
+
+    def read(self, activity: Activity) -> None:
+        found = SentReminder.objects.filter(activity=activity, due_on__gte=self.today)
+        self.keys = frozenset(found.exclude(kind=NUDGE).values_list("key", flat=True))
 
     def __contains__(self, key: object) -> bool:
-        return bool(SentReminder.objects.filter(key=str(key)).exists())
+        return key in self.keys
