@@ -87,6 +87,7 @@ from koula.use_cases.series.export import SERIES_CSV_COLUMNS, stream_series_csv
 from koula.use_cases.series.port import SeriesStore
 from koula.use_cases.series.reach import Reach, has_address, reach
 from koula.use_cases.series.reminders import (
+    DUE_GRACE_DAYS,
     RETURN_LINK_DAYS,
     OpenCommitment,
     Reminder,
@@ -114,6 +115,7 @@ __all__ = [
     "DEFAULT_MAX_LENGTH",
     "DEFAULT_REMINDER_DAYS",
     "DEFAULT_TEMPLATE_ID",
+    "DUE_GRACE_DAYS",
     "MAX_ROWS",
     "RETURN_LINK_DAYS",
     "ROW_KEYS",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.errors import HeaderParseError, MessageError
+from email.headerregistry import Address
 from typing import Protocol
 
 __all__ = ["MAX_ADDRESS", "Contact", "Reach", "has_address", "reach"]
@@ -28,12 +30,25 @@ class Contact(Protocol):
 
 def has_address(email: str | None) -> bool:
     """Return True for a usable e-mail address: one ``@`` between text, no blank or control
-    character (nothing that could add a header), at most 254 characters."""
+    character (nothing that could add a header), at most 254 characters, and an address
+    (RFC 5322 ``addr-spec``) that Python's ``email`` package reads without a defect, so a
+    message can be addressed to it. Letters beyond ASCII are allowed (RFC 6531)."""
     if not email or len(email) > MAX_ADDRESS:
         return False
     local, at, domain = email.partition("@")
     plain = all(character.isprintable() and not character.isspace() for character in email)
-    return bool(at and local and domain) and "@" not in domain and plain
+    return bool(at and local and domain) and "@" not in domain and plain and _parses(email)
+
+
+def _parses(email: str) -> bool:
+    """Return True when ``email`` is one ``addr-spec`` (each letter beyond ASCII read as a
+    letter: the parser of the ``email`` package knows ASCII addresses only)."""
+    ascii_form = "".join(character if character.isascii() else "a" for character in email)
+    try:
+        Address(addr_spec=ascii_form)
+    except (HeaderParseError, MessageError, ValueError, AttributeError, IndexError, TypeError):
+        return False  # the package raises several kinds for a broken address
+    return True
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ An open experiment (committed, not reported back) gets at most two reminders:
   activity says otherwise, :attr:`~.sessions.Session.reminder_days`) until the
   day before it, so a pass that missed a day still sends it the next; never on
   the day the learner committed, and never when ``days_before`` is 0;
-* ``due``: on the due date itself (a pass that misses that day does not send
-  it late: staff can still nudge).
+* ``due``: on the due date, or up to :data:`DUE_GRACE_DAYS` days after it when
+  it has not gone yet (no pass that day, or the mail server refused it: its key
+  was given back), then saying the return was due; later, staff can still nudge.
 
 Each reminder has a stable idempotency key (learner, session, kind, due date):
 a pass skips the keys in ``already_sent``, and an adapter that stores each key
@@ -35,6 +36,7 @@ from koula.use_cases.series.reach import has_address
 from koula.use_cases.series.sessions import Session, is_open, what_was_committed
 
 __all__ = [
+    "DUE_GRACE_DAYS",
     "RETURN_LINK_DAYS",
     "OpenCommitment",
     "Reminder",
@@ -47,6 +49,8 @@ __all__ = [
 ]
 
 RETURN_LINK_DAYS = 14
+DUE_GRACE_DAYS = 2
+"""Days after the due date that a ``due`` reminder not sent yet still goes."""
 
 
 class ReminderKind(StrEnum):
@@ -107,7 +111,7 @@ def open_commitment(
 
 def reminder_kind(commitment: OpenCommitment, today: dt.date) -> ReminderKind | None:
     """Return the reminder ``commitment`` is due on ``today`` (None: none), by the rules above."""
-    if today == commitment.due_on:
+    if 0 <= (today - commitment.due_on).days <= DUE_GRACE_DAYS:
         return ReminderKind.DUE
     days_left = (commitment.due_on - today).days
     if 0 < days_left <= commitment.days_before and today > commitment.committed_on:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from koula.use_cases.series.reminders import (
+    DUE_GRACE_DAYS,
     OpenCommitment,
     ReminderKind,
     ReminderPass,
@@ -42,9 +43,18 @@ def test_a_missed_day_still_sends_the_first_reminder_the_day_before():
     assert reminder_kind(OPEN, on(1)) is ReminderKind.BEFORE
 
 
-def test_the_second_reminder_goes_on_the_due_date_and_none_after_it():
+def test_the_second_reminder_goes_on_the_due_date_or_up_to_two_days_late_and_no_later():
     assert reminder_kind(OPEN, on(0)) is ReminderKind.DUE
-    assert reminder_kind(OPEN, on(-1)) is None
+    assert reminder_kind(OPEN, on(-1)) is ReminderKind.DUE  # no pass, or refused, that day
+    assert reminder_kind(OPEN, on(-2)) is ReminderKind.DUE
+    assert reminder_kind(OPEN, on(-3)) is None
+
+
+def test_a_due_reminder_sent_on_the_day_is_not_sent_again_the_days_after():
+    sent = {reminder.key for reminder in ReminderPass(on(0)).reminders([OPEN])}
+    assert sent
+    late = ReminderPass(on(-1), already_sent=sent)
+    assert list(late.reminders([OPEN])) == [] and late.sent_before == 1
 
 
 def test_each_activity_chooses_how_many_days_before():
@@ -141,7 +151,7 @@ def test_an_open_commitment_is_read_from_a_committed_state(minimal_template, ste
     days_before=st.integers(0, 10),
     missed=st.sets(st.integers(0, 60), max_size=20),
 )
-def test_daily_passes_send_each_reminder_at_most_once_and_the_due_one_on_its_day(
+def test_daily_passes_send_each_reminder_at_most_once_and_the_due_one_on_its_first_pass(
     committed, window, days_before, missed
 ):
     start = dt.date(2026, 1, 1)
@@ -163,8 +173,14 @@ def test_daily_passes_send_each_reminder_at_most_once_and_the_due_one_on_its_day
             kinds.append((reminder.kind, today))
     assert len(kinds) == len(sent) <= 2
     due_day = commitment.due_on
-    assert ((ReminderKind.DUE, due_day) in kinds) == ((due_day - start).days not in missed)
+    passes_in_grace = [
+        day
+        for n in range(DUE_GRACE_DAYS + 1)
+        if ((day := due_day + dt.timedelta(days=n)) - start).days not in missed
+    ]
+    due_sent = [day for kind, day in kinds if kind is ReminderKind.DUE]
+    assert due_sent == passes_in_grace[:1]  # the first pass from the due date on, if any
     for kind, day in kinds:
-        assert commitment.committed_on < day <= due_day
+        assert commitment.committed_on < day <= due_day + dt.timedelta(days=DUE_GRACE_DAYS)
         if kind is ReminderKind.BEFORE:
             assert 0 < (due_day - day).days <= days_before
