@@ -30,11 +30,18 @@ __all__ = [
     "loggable_path",
 ]
 
-SECRET_PATHS = ("/lti/register/",)  # paths whose rest is a secret (a registration link's token)
+# Paths whose rest is a secret while it works: a registration link's token, a reminder's
+# one-click return link (it gives a learner's access) and unsubscribe link, a calendar link.
+SECRET_PATHS = (
+    "/lti/register/",
+    "/lti/reminders/return/",
+    "/lti/reminders/unsubscribe/",
+    "/lti/calendar/",
+)
 
 
 def loggable_path(path: str) -> str:
-    """``path`` as logs may show it: a registration link's token (a secret while open) left out."""
+    """``path`` as logs may show it: the token of a link in :data:`SECRET_PATHS` left out."""
     for prefix in SECRET_PATHS:
         if path.startswith(prefix):
             return prefix + "<token>"
