@@ -576,20 +576,26 @@ def _write(lines: Any, output: str | None) -> None:
 
 
 def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
-    """One pass: a line per reminder sent (learner, activity, kind), then the counts."""
+    """One pass: a line per reminder sent (learner, activity, kind), then the counts.
+
+    Errors go to standard error (exit 2); a pass the mail server stopped exits 1."""
     import datetime as dt
+    import re
 
     from lti.config import ConfigError
 
     _ = _cli_gettext(args)
     try:
+        if args.today and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", args.today):
+            raise ValueError(args.today)
         today = dt.date.fromisoformat(args.today) if args.today else dt.datetime.now(dt.UTC).date()
     except ValueError:
-        print(_("koula reminders run: --today takes a date as YYYY-MM-DD."), file=out)
+        message = _("koula reminders run: --today takes a date as YYYY-MM-DD, not {given!r}.")
+        print(message.format(given=args.today), file=sys.stderr)
         return 2
     try:
         setup()
-        from lti.services.reminders import reminders_run
+        from lti.services.reminders import UNREACHABLE, reminders_run
         from lti.views.reminder_mail import compose_reminder
 
         def report(line: Any) -> None:  # as each leaves: a cron log shows the progress
@@ -597,7 +603,7 @@ def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
 
         done = reminders_run(today=today, compose=compose_reminder, on_sent=report)
     except ConfigError as exc:
-        print(f"koula reminders run: {exc}", file=out)
+        print(f"koula reminders run: {exc}", file=sys.stderr)
         return 2
     if not done.configured:
         print(_("No reminder sent: KOULA_EMAIL_URL is not set (docs/deploy.md)."), file=out)
@@ -618,4 +624,11 @@ def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
         ),
         file=out,
     )
+    if done.stopped == UNREACHABLE:
+        message = _(
+            "koula reminders run: the pass stopped, the mail server could not be reached "
+            "({reason}); the reminders not sent go with the next pass."
+        )
+        print(message.format(reason=done.stopped_by), file=sys.stderr)
+        return 1
     return 0

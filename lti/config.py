@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from lti.addresses import is_loopback_host
 
@@ -38,6 +38,7 @@ __all__ = [
     "check_url",
     "data_dir",
     "database_url",
+    "email_flag",
     "email_from",
     "email_timeout",
     "email_url",
@@ -207,7 +208,9 @@ def email_url() -> str:
 
     ``smtp://user:password@host:port`` (``?starttls=1`` to upgrade the connection),
     ``smtps://...`` (TLS from the start), or ``mailbox:///absolute/folder`` (each message
-    written there as an ``.eml`` file: the demo's mailbox, no SMTP server needed).
+    written there as an ``.eml`` file: the demo's mailbox, no SMTP server needed). A login
+    over plain ``smtp://`` to a host other than this machine is refused (the password
+    would cross the network in clear) unless the URL says ``?insecure=1``.
     """
     url = text("KOULA_EMAIL_URL")
     if not url:
@@ -230,7 +233,25 @@ def email_url() -> str:
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         raise ConfigError("KOULA_EMAIL_URL has a malformed port") from None
+    if _login_in_clear(parts.scheme, parts.username, parts.hostname, parts.query):
+        raise ConfigError(
+            f"KOULA_EMAIL_URL would send its password in clear to {parts.hostname}: add "
+            "?starttls=1 (or use smtps://), or ?insecure=1 if that network is trusted"
+        )
     return url
+
+
+def email_flag(query: str, name: str) -> bool:
+    """Return True when the query of ``KOULA_EMAIL_URL`` sets ``name`` (1, true or yes)."""
+    return parse_qs(query).get(name, ["0"])[-1].lower() in ("1", "true", "yes")
+
+
+def _login_in_clear(scheme: str, username: str | None, host: str | None, query: str) -> bool:
+    """True for ``smtp://user:pw@host`` without STARTTLS to a host beyond this machine,
+    unless the URL opts in with ``?insecure=1``."""
+    if scheme != "smtp" or not username or is_loopback_host(host):
+        return False
+    return not (email_flag(query, "starttls") or email_flag(query, "insecure"))
 
 
 def email_from() -> str:

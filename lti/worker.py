@@ -4,7 +4,9 @@ When no score is due, the loop also writes the queued CSV exports
 (:mod:`lti.services.exports`), and once an hour (the first time soon after it starts) makes
 a reminder pass (:func:`lti.services.reminders.reminders_run`): the reminders are due by
 the day, and a pass sends each at most once, so hourly passes only make up quickly for a
-day the tool was down, at the cost of one read of the open experiments an hour.
+day the tool was down, at the cost of one read of the open experiments an hour. The pass
+asks ``stop`` before each reminder, and stops at the first failure to reach the mail
+server, so neither shutdown nor the scores wait for every reminder to time out.
 
 When ``stop`` is set the loop takes no new score: the one in flight finishes
 (its HTTP call is bounded by ``KOULA_HTTP_TIMEOUT``) and the rows claimed with
@@ -17,13 +19,14 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections
 
 from lti.services.delivery import deliver_due
 from lti.services.exports import run_due_exports
-from lti.services.reminders import reminders_run
+from lti.services.reminders import UNREACHABLE, reminders_run
 from lti.views.reminder_mail import compose_reminder
 
 __all__ = ["run_worker", "send_reminders", "start_worker_thread", "stop_worker_thread"]
@@ -45,7 +48,7 @@ def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
                 handled = run_due_exports()
             if not handled and not stop.is_set() and time.monotonic() >= reminders_at:
                 reminders_at = time.monotonic() + REMINDER_SECONDS
-                send_reminders()
+                send_reminders(should_stop=stop.is_set)
         except Exception:  # the database may be briefly unreachable: try again next tick
             log.exception("score delivery pass failed")
             handled = 0
@@ -55,10 +58,13 @@ def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
     log.info("score delivery worker stopped")
 
 
-def send_reminders() -> None:
-    """Make one reminder pass for today (UTC) and log what it did."""
+def send_reminders(should_stop: Callable[[], bool] | None = None) -> None:
+    """Make one reminder pass for today (UTC) and log what it did; ``should_stop`` is asked
+    before each reminder (the loop's stop event: shutdown does not wait for the pass)."""
     today = dt.datetime.now(dt.UTC).date()
-    done = reminders_run(today=today, compose=compose_reminder, on_sent=lambda line: None)
+    done = reminders_run(
+        today=today, compose=compose_reminder, on_sent=lambda line: None, should_stop=should_stop
+    )
     if not done.configured:
         log.info("reminder pass: no e-mail sent, KOULA_EMAIL_URL is not set")
         return
@@ -70,6 +76,14 @@ def send_reminders() -> None:
         done.unsubscribed,
         done.open,
     )
+    if done.stopped == UNREACHABLE:
+        log.warning(
+            "reminder pass stopped, the mail server could not be reached (%s); the reminders "
+            "not sent go with a later pass",
+            done.stopped_by,
+        )
+    elif done.stopped:
+        log.info("reminder pass stopped (%s); the rest goes with a later pass", done.stopped)
 
 
 def start_worker_thread(

@@ -5,8 +5,13 @@ so memory stays flat), lets the core's :class:`koula.ReminderPass` say which rem
 are due on ``today``, and sends each one: its :class:`~lti.models.SentReminder` row (the
 reminder's key, unique) is written first in its own transaction, so two passes at once
 never send it twice (the second meets the unique key and skips it); if sending fails the
-row is deleted, so the next pass retries, and the reminder counts as failed.
-:func:`nudge_late` sends one now to each late learner of one activity, once a day.
+row is deleted, so the next pass retries, and the reminder counts as failed (whatever
+failed: the server's refusal, or a letter that could not be made). The letters of a pass
+share one connection to the mail server (:class:`lti.mail.MailSender`); when the server
+cannot be reached the pass stops there (each letter would wait out ``KOULA_EMAIL_TIMEOUT``),
+as it does when the caller's ``should_stop`` says so (the worker shutting down).
+:func:`nudge_late` sends one now to each late learner of one activity, once a day, at
+most ``limit`` in one go.
 
 The words are not drawn here (services render nothing): the caller passes ``compose``,
 which turns a reminder and its links (:mod:`lti.services.reminder_links`) into a
@@ -15,7 +20,10 @@ which turns a reminder and its links (:mod:`lti.services.reminder_links`) into a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -34,14 +42,25 @@ from koula import (
 )
 from koula.messages import translate
 from lti.errors import ActivityGone
-from lti.mail import Letter, MailFailed, mail_configured, send_letter
+from lti.mail import Letter, MailFailed, MailSender, MailUnreachable, mail_configured
 from lti.models import Activity, LearnerRecord, SentReminder
 from lti.services.reminder_links import ACTIVITY_GONE, ReminderLinks, reminder_links
 from lti.services.series import ROWS_PER_READ, session_of
 
-__all__ = ["NUDGE", "PassSummary", "SentLine", "nudge_late", "reminders_run"]
+__all__ = [
+    "INTERRUPTED",
+    "LIMIT",
+    "NUDGE",
+    "UNREACHABLE",
+    "PassSummary",
+    "SentLine",
+    "nudge_late",
+    "reminders_run",
+]
 
+log = logging.getLogger(__name__)
 NUDGE = "nudge"
+UNREACHABLE, INTERRUPTED, LIMIT = "unreachable", "interrupted", "limit"
 USER_FIELDS = ("user_id", "user__sub", "user__name", "user__email", "user__language")
 
 
@@ -68,25 +87,47 @@ class PassSummary:
     unsubscribed: int = 0
     already_sent: int = 0
     open: int = 0
+    stopped: str = ""
+    """Why it stopped before the end: UNREACHABLE (the mail server: ``stopped_by`` says
+    what happened), INTERRUPTED (``should_stop``) or LIMIT (a nudge's cap); "" when not.
+    The reminders it did not reach hold no key: the next pass (or nudge) sends them."""
+    stopped_by: str = ""
+    remaining: int = 0
+    """A nudge that stopped: the late learners it did not try (a pass does not count them)."""
     on_sent: Callable[[SentLine], None] | None = field(default=None, repr=False)
 
 
 Compose = Callable[[Reminder, ReminderLinks], Letter]
 Send = Callable[[Letter], None]
+ShouldStop = Callable[[], bool]
+
+
+@contextlib.contextmanager
+def _sender(send: Send | None) -> Iterator[Send]:
+    """``send`` when given, else one connection to the mail server for the whole pass."""
+    if send is not None:
+        yield send
+        return
+    with MailSender() as sender:
+        yield sender.send
 
 
 def reminders_run(
     *,
     today: dt.date,
     compose: Compose,
-    send: Send = send_letter,
+    send: Send | None = None,
     on_sent: Callable[[SentLine], None] | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> PassSummary:
     """Send the reminders due on ``today`` over every configured activity; return the counts.
 
     Each reminder sent goes to ``on_sent`` as it leaves (memory stays flat however many go),
     or, without it, to the summary's ``sent``. Without ``KOULA_EMAIL_URL`` nothing is read or
-    sent (``configured`` is False).
+    sent (``configured`` is False). The letters share one connection to the mail server
+    (``send`` replaces it in tests). The pass stops early, saying so in ``stopped``, when the
+    mail server cannot be reached (the other reminders would wait out the timeout each) or
+    when ``should_stop`` (asked before each reminder) says so.
     """
     summary = PassSummary(today, configured=mail_configured(), on_sent=on_sent)
     if not summary.configured:
@@ -94,21 +135,22 @@ def reminders_run(
     sent_keys = _SentKeys(today)
     core = ReminderPass(today, already_sent=sent_keys)
     activities = Activity.objects.filter(configured=True).order_by("pk")
-    for activity in activities.iterator(chunk_size=ROWS_PER_READ):
-        session = session_of(activity)
-        if session is None:
-            continue
-        sent_keys.read(activity)
-        for reminder in core.reminders(_open_commitments(activity, session)):
-            _deliver(
-                activity,
-                reminder,
-                reminder.kind,
-                reminder.commitment.due_on,
-                summary,
-                compose,
-                send,
-            )
+    with _sender(send) as sending:
+        for activity in activities.iterator(chunk_size=ROWS_PER_READ):
+            session = session_of(activity)
+            if session is None:
+                continue
+            sent_keys.read(activity)
+            for reminder in core.reminders(_open_commitments(activity, session)):
+                if should_stop is not None and should_stop():
+                    summary.stopped = INTERRUPTED
+                    break
+                keyed_on = reminder.commitment.due_on
+                _deliver(activity, reminder, reminder.kind, keyed_on, summary, compose, sending)
+                if summary.stopped:
+                    break
+            if summary.stopped:
+                break
     summary.open, summary.no_email = core.open, core.no_email
     summary.unsubscribed, summary.already_sent = (
         core.unsubscribed,
@@ -123,11 +165,17 @@ def nudge_late(
     today: dt.date,
     compose: Compose,
     language: str = "en",
-    send: Send = send_letter,
+    send: Send | None = None,
+    limit: int | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> tuple[Activity, PassSummary]:
     """Send a reminder now to each learner of the activity whose experiment is past due, at
     most one a day per learner (the key of learner, activity, ``nudge`` and ``today``);
-    return the activity and the counts. Raise ActivityGone when it was deleted."""
+    return the activity and the counts. Raise ActivityGone when it was deleted.
+
+    At most ``limit`` letters are tried; the nudge stops at the first failure to reach the
+    mail server, or when ``should_stop`` says so. Then ``remaining`` counts the late
+    learners it did not try (none is claimed: the next nudge tries them)."""
     activity = Activity.objects.filter(pk=activity_id).first()
     if activity is None:
         raise ActivityGone(translate(language, ACTIVITY_GONE), language=language)
@@ -135,17 +183,28 @@ def nudge_late(
     session = session_of(activity)
     if not summary.configured or session is None:
         return activity, summary
-    for commitment in _open_commitments(activity, session):
-        summary.open += 1
-        if commitment.due_on >= today:
-            continue
-        if commitment.unsubscribed:
-            summary.unsubscribed += 1
-        elif not has_address(commitment.email):
-            summary.no_email += 1
-        else:
-            reminder = Reminder(commitment, ReminderKind.DUE, today)
-            _deliver(activity, reminder, NUDGE, today, summary, compose, send)
+    tried = 0
+    with _sender(send) as sending:
+        for commitment in _open_commitments(activity, session):
+            summary.open += 1
+            if commitment.due_on >= today:
+                continue
+            if commitment.unsubscribed:
+                summary.unsubscribed += 1
+            elif not has_address(commitment.email):
+                summary.no_email += 1
+            elif summary.stopped:
+                summary.remaining += 1
+            elif limit is not None and tried >= limit:
+                summary.stopped, summary.remaining = LIMIT, 1
+            elif should_stop is not None and should_stop():
+                summary.stopped, summary.remaining = INTERRUPTED, 1
+            else:
+                reminder = Reminder(commitment, ReminderKind.DUE, today)
+                skipped = summary.already_sent
+                _deliver(activity, reminder, NUDGE, today, summary, compose, sending)
+                if summary.already_sent == skipped:  # a skip costs no letter
+                    tried += 1
     return activity, summary
 
 
@@ -202,11 +261,15 @@ def _deliver(
         return
     try:
         send(compose(reminder, reminder_links(activity, user_id, reminder)))
-    except MailFailed:
+    except Exception as error:  # this reminder failed (a refusal, or a bug): not the others
         SentReminder.objects.filter(pk=row.pk).delete()
         summary.failed += 1
+        if isinstance(error, MailUnreachable):  # the next letters would wait in vain
+            summary.stopped, summary.stopped_by = UNREACHABLE, str(error)
+        elif not isinstance(error, MailFailed):  # logged by lti.mail, without secrets
+            _log_failure(activity, c.learner_id, kind, error)
         return
-    except BaseException:  # a bug, or the process stopping: the next pass tries it again
+    except BaseException:  # the process stopping: the next pass tries it again
         SentReminder.objects.filter(pk=row.pk).delete()
         raise
     line = SentLine(f"{c.learner_id} {c.name}".strip(), str(activity), kind)
@@ -215,6 +278,20 @@ def _deliver(
         summary.on_sent(line)
     else:
         summary.sent.append(line)
+
+
+def _log_failure(activity: Activity, learner_id: str, kind: str, error: Exception) -> None:
+    """Log a reminder that failed on an error other than the mail server's: where, never
+    the error's text (it may quote the learner's address or name)."""
+    where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    log.error(
+        "reminder not sent (activity %s, learner %s, %s): %s at %s",
+        activity.pk,
+        learner_id,
+        kind,
+        type(error).__name__,
+        f"{where.filename}:{where.lineno} in {where.name}" if where else "?",
+    )
 
 
 class _SentKeys:

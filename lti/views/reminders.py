@@ -9,12 +9,15 @@
   links), POST turns the reminders off, or back on (``action=resubscribe``); a mail
   program's one-click POST (RFC 8058) turns them off too.
 * ``POST /lti/nudge``: the staff view's "Nudge late learners" form sends a reminder now to
-  the activity's late learners, once a day each.
+  the activity's late learners, once a day each: at most NUDGE_LIMIT letters, none begun
+  after NUDGE_SENDING_SECONDS, and none after the mail server could not be reached (one
+  ``KOULA_EMAIL_TIMEOUT``); the page says how many are still to nudge.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +32,7 @@ from lti.errors import NotAllowed
 from lti.services.activities import template_of
 from lti.services.learner import learner_state
 from lti.services.reminder_links import return_link_grant, subscription_set, unsubscribe_link_user
-from lti.services.reminders import nudge_late
+from lti.services.reminders import UNREACHABLE, nudge_late
 from lti.views.language import request_language
 from lti.views.reminder_mail import compose_reminder
 from lti.views.rendering import page
@@ -37,6 +40,10 @@ from lti.views.rendering import page
 __all__ = ["nudge_submit", "return_page", "unsubscribe_page"]
 
 NUDGE_SECONDS = 3600  # as long as the staff view's other forms (lti/views/staff.py)
+NUDGE_LIMIT = 50
+"""Letters one nudge sends at most: the request must end well within the web timeout."""
+NUDGE_SENDING_SECONDS = 10.0
+"""No new letter after this long (a slow mail server); the page says how many remain."""
 NUDGE_EXPIRED = N_("This form has expired. Open the activity again from your course.")
 
 
@@ -103,12 +110,19 @@ def nudge_submit(request: HttpRequest) -> HttpResponse:
         language = request_language(request)
         raise NotAllowed(translate(language, NUDGE_EXPIRED), language=language)
     language = str(signed.get("lang") or "en")
+    started = time.monotonic()
     activity, done = nudge_late(
-        activity_id=signed["activity"], today=_today(), compose=compose_reminder, language=language
+        activity_id=signed["activity"],
+        today=_today(),
+        compose=compose_reminder,
+        language=language,
+        limit=NUDGE_LIMIT,
+        should_stop=lambda: time.monotonic() - started > NUDGE_SENDING_SECONDS,
     )
     return page(
         "reminder_nudged.html",
         language,
         title=activity.title,
         done=done,
+        unreachable=done.stopped == UNREACHABLE,
     )

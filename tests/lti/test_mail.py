@@ -160,3 +160,111 @@ def test_a_server_that_does_not_answer_fails_within_the_timeout(monkeypatch):
         monkeypatch.setenv("KOULA_EMAIL_TIMEOUT", "0.5")
         with pytest.raises(MailFailed):
             send_letter(LETTER)
+
+
+def letter_to(address: str) -> Letter:
+    return Letter(to=address, subject="Due today", text="Report back", html="<p>Report back</p>")
+
+
+def test_a_sender_hands_many_letters_over_on_one_connection(monkeypatch):
+    from lti.mail import MailSender
+    from tests.lti.mail_servers import smtp_inbox
+
+    with smtp_inbox() as (inbox, server):
+        monkeypatch.setenv("KOULA_EMAIL_URL", f"smtp://127.0.0.1:{server.port}")
+        with MailSender() as sender:
+            for name in ("ana", "bob", "cy"):
+                sender.send(letter_to(f"{name}@example.test"))
+    assert [m["To"] for m in inbox.messages] == [
+        "ana@example.test",
+        "bob@example.test",
+        "cy@example.test",
+    ]
+    assert len(set(inbox.peers)) == 1
+
+
+def test_a_sender_connects_again_once_when_the_server_dropped_the_connection(monkeypatch):
+    from lti.mail import MailSender
+    from tests.lti.mail_servers import smtp_inbox
+
+    port = free_port()
+    monkeypatch.setenv("KOULA_EMAIL_URL", f"smtp://127.0.0.1:{port}")
+    with MailSender() as sender:
+        with smtp_inbox(port) as (first, _):
+            sender.send(letter_to("ana@example.test"))
+        with smtp_inbox(port) as (second, _):  # the server restarted: the connection is gone
+            sender.send(letter_to("bob@example.test"))
+    assert [m["To"] for m in first.messages + second.messages] == [
+        "ana@example.test",
+        "bob@example.test",
+    ]
+
+
+def test_a_refused_recipient_fails_that_letter_only_and_the_log_keeps_the_address_out(
+    monkeypatch, caplog
+):
+    from lti.mail import MailSender, MailUnreachable
+    from tests.lti.mail_servers import smtp_inbox
+
+    with smtp_inbox() as (inbox, server):
+        inbox.refused.add("gone@example.test")
+        monkeypatch.setenv("KOULA_EMAIL_URL", f"smtp://127.0.0.1:{server.port}")
+        with MailSender() as sender, caplog.at_level(logging.INFO):
+            with pytest.raises(MailFailed) as failed:
+                sender.send(letter_to("gone@example.test"))
+            sender.send(letter_to("ana@example.test"))
+    assert not isinstance(failed.value, MailUnreachable)
+    assert "550" in str(failed.value)
+    ours = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("lti"))
+    assert "refused (550)" in ours
+    assert "gone@" not in str(failed.value) + ours
+    assert [m["To"] for m in inbox.messages] == ["ana@example.test"]
+
+
+def test_a_silent_server_makes_the_sender_say_it_is_unreachable(monkeypatch):
+    from lti.mail import MailSender, MailUnreachable
+    from tests.lti.mail_servers import silent_server
+
+    with silent_server() as silent:
+        monkeypatch.setenv("KOULA_EMAIL_URL", silent.url())
+        monkeypatch.setenv("KOULA_EMAIL_TIMEOUT", "0.5")
+        with MailSender() as sender, pytest.raises(MailUnreachable):
+            sender.send(LETTER)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp://koula:hunter2@smtp.example.org:587",
+        "smtp://koula:hunter2@10.0.0.5",
+        "smtp://koula:hunter2@smtp.example.org?starttls=0",
+    ],
+)
+def test_a_login_in_clear_to_another_machine_is_refused_without_showing_the_password(
+    monkeypatch, url
+):
+    from lti.config import ConfigError, email_url
+
+    monkeypatch.setenv("KOULA_EMAIL_URL", url)
+    with pytest.raises(ConfigError) as refused:
+        email_url()
+    assert "in clear" in str(refused.value) and "?insecure=1" in str(refused.value)
+    assert "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp://koula:pw@smtp.example.org:587?starttls=1",
+        "smtps://koula:pw@smtp.example.org",
+        "smtp://koula:pw@smtp.example.org:25?insecure=1",
+        "smtp://koula:pw@127.0.0.1:2525",
+        "smtp://koula:pw@localhost",
+        "smtp://smtp.example.org:25",
+    ],
+)
+def test_a_login_over_tls_to_loopback_or_opted_in_is_accepted(monkeypatch, url):
+    from lti.config import email_url
+
+    monkeypatch.setenv("KOULA_EMAIL_URL", url)
+    assert email_url() == url

@@ -167,3 +167,35 @@ def test_a_bad_email_url_stops_koula_serve_without_showing_its_password(tmp_path
     assert done.returncode == 2
     assert "KOULA_EMAIL_URL must look like smtp://" in done.stdout
     assert "hunter2" not in done.stdout + done.stderr
+
+
+def koula_alone(tmp_path, *argv: str, **env: str):
+    """Run ``koula`` on a fresh data folder (no ``koula serve``)."""
+    import os
+    import subprocess
+    import sys
+
+    from koula_demo.tool_process import ROOT
+
+    environment = {**os.environ, "KOULA_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT), **env}
+    command = [sys.executable, "-m", "koula.cli", *argv]
+    return subprocess.run(
+        command, env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("day", ["20260316", "2026-W12-1", "2026-3-16", "16/03/2026"])
+def test_koula_reminders_run_refuses_a_day_not_written_yyyy_mm_dd_on_standard_error(tmp_path, day):
+    done = koula_alone(tmp_path, "--lang", "en", "reminders", "run", "--today", day)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--today takes a date as YYYY-MM-DD" in done.stderr and day in done.stderr
+
+
+def test_koula_reminders_run_refuses_a_login_in_clear_on_standard_error_without_the_password(
+    tmp_path,
+):
+    url = "smtp://koula:hunter2@mail.example.test:25"
+    done = koula_alone(tmp_path, "reminders", "run", KOULA_EMAIL_URL=url)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "password in clear to mail.example.test" in done.stderr
+    assert "hunter2" not in done.stdout + done.stderr

@@ -250,3 +250,125 @@ def test_a_pass_hands_each_reminder_to_on_sent_as_it_leaves_and_keeps_none(mailb
     summary = reminders_run(today=due, compose=compose_reminder, on_sent=seen.append)
     assert [line.learner for line in seen] == ["ana Ana"]
     assert summary.sent == [] and summary.sent_count == 1
+
+
+def test_a_reminder_whose_letter_cannot_be_made_fails_alone_and_the_pass_goes_on(
+    mailbox, activity, caplog
+):
+    """As the e-mail package did on an address like ``c@[``: the others still go."""
+    due = committed(activity, learner(activity, "ana"))
+    committed(activity, learner(activity, "bob"))
+
+    def compose_failing_for_ana(reminder, links):
+        if reminder.commitment.learner_id == "ana":
+            raise AttributeError("'ana@example.test' has no attribute 'local_part'")
+        return compose_reminder(reminder, links)
+
+    summary = reminders_run(today=due, compose=compose_failing_for_ana)
+    assert [line.learner for line in summary.sent] == ["bob Bob"]
+    assert summary.failed == 1 and summary.stopped == ""
+    assert list(SentReminder.objects.values_list("user__sub", flat=True)) == ["bob"]
+    assert "AttributeError" in caplog.text and "ana@" not in caplog.text
+    assert len(run(due).sent) == 1  # the next pass tries ana again
+
+
+def test_a_process_stopping_mid_letter_gives_the_key_back_and_stops(mailbox, activity):
+    due = committed(activity, learner(activity, "ana"))
+
+    def interrupted(letter):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        reminders_run(today=due, compose=compose_reminder, send=interrupted)
+    assert SentReminder.objects.count() == 0
+
+
+def three_due(activity) -> dt.date:
+    due = committed(activity, learner(activity, "ana"))
+    for sub in ("bob", "cy"):
+        committed(activity, learner(activity, sub))
+    return due
+
+
+def test_a_pass_sends_its_reminders_on_one_connection_to_the_mail_server(monkeypatch, activity):
+    pytest.importorskip("aiosmtpd")
+    from tests.lti.mail_servers import smtp_inbox
+
+    due = three_due(activity)
+    with smtp_inbox() as (inbox, server):
+        monkeypatch.setenv("KOULA_EMAIL_URL", f"smtp://127.0.0.1:{server.port}")
+        assert run(due).sent_count == 3
+    assert len(inbox.messages) == 3 and len(set(inbox.peers)) == 1
+
+
+def test_a_pass_against_a_silent_mail_server_stops_at_its_first_reminder_and_keeps_no_key(
+    monkeypatch, activity
+):
+    from lti.services.reminders import UNREACHABLE
+    from tests.lti.mail_servers import silent_server
+
+    due = three_due(activity)
+    with silent_server() as silent:
+        monkeypatch.setenv("KOULA_EMAIL_URL", silent.url())
+        monkeypatch.setenv("KOULA_EMAIL_TIMEOUT", "0.5")
+        summary = run(due)
+        assert len(silent.connections) == 1  # not one wait per reminder
+    assert summary.stopped == UNREACHABLE and "127.0.0.1" in summary.stopped_by
+    assert (summary.sent_count, summary.failed) == (0, 1)
+    assert SentReminder.objects.count() == 0  # the next pass sends all three
+
+
+def test_a_pass_stops_between_reminders_when_asked_and_the_next_sends_the_rest(mailbox, activity):
+    from lti.services.reminders import INTERRUPTED
+
+    due = three_due(activity)
+    summary = reminders_run(
+        today=due, compose=compose_reminder, should_stop=lambda: len(received(mailbox)) >= 1
+    )
+    assert summary.stopped == INTERRUPTED and summary.sent_count == 1
+    assert SentReminder.objects.count() == 1
+    assert run(due).sent_count == 2
+
+
+def test_the_workers_pass_sends_nothing_once_the_worker_is_stopping(mailbox, activity):
+    import threading
+
+    from lti.worker import send_reminders
+
+    committed(activity, learner(activity, "ana"))
+    LearnerRecord.objects.filter(activity=activity).update(
+        state=_due_today(LearnerRecord.objects.get(activity=activity).state)
+    )
+    stop = threading.Event()
+    stop.set()
+    send_reminders(should_stop=stop.is_set)
+    assert received(mailbox) == []
+    send_reminders(should_stop=threading.Event().is_set)
+    assert len(received(mailbox)) == 1
+
+
+def test_a_nudge_sends_at_most_its_limit_and_counts_who_is_left(mailbox, activity):
+    from lti.services.reminders import LIMIT
+
+    late = three_due(activity) + dt.timedelta(days=3)
+    _, first = nudge_late(activity_id=activity.pk, today=late, compose=compose_reminder, limit=2)
+    assert (len(first.sent), first.remaining, first.stopped) == (2, 1, LIMIT)
+    _, second = nudge_late(activity_id=activity.pk, today=late, compose=compose_reminder, limit=2)
+    assert (len(second.sent), second.already_sent, second.remaining) == (1, 2, 0)
+    assert len(received(mailbox)) == 3
+
+
+def test_a_nudge_against_a_silent_mail_server_stops_at_once_and_counts_who_is_left(
+    monkeypatch, activity
+):
+    from lti.services.reminders import UNREACHABLE
+    from tests.lti.mail_servers import silent_server
+
+    late = three_due(activity) + dt.timedelta(days=3)
+    with silent_server() as silent:
+        monkeypatch.setenv("KOULA_EMAIL_URL", silent.url())
+        monkeypatch.setenv("KOULA_EMAIL_TIMEOUT", "0.5")
+        _, summary = nudge_late(activity_id=activity.pk, today=late, compose=compose_reminder)
+        assert len(silent.connections) == 1
+    assert (summary.stopped, summary.failed, summary.remaining) == (UNREACHABLE, 1, 2)
+    assert SentReminder.objects.count() == 0

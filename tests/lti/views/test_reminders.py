@@ -176,3 +176,65 @@ def test_a_nudge_without_a_mail_server_says_nothing_was_sent(monkeypatch, activi
     assert answer.status_code == 200
     assert "KOULA_EMAIL_URL" in answer.content.decode()
     assert answer["Content-Language"] == "fr"
+
+
+def late_learners(activity, *subs: str) -> str:
+    """Learners of ``activity`` whose experiment was due yesterday; return a staff nudge token."""
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    for sub in subs:
+        user = make_user(activity, sub, sub.title())
+        user.email = f"{sub}@example.test"
+        user.save()
+        commit(activity, user)
+        due_on(activity, user, yesterday)
+    staff = make_user(activity, "claire", "Claire")
+    return sign_data({"activity": activity.pk, "lang": "en", "user": staff.pk}, "nudge")
+
+
+def test_a_nudge_against_a_silent_mail_server_answers_a_clear_page_after_one_timeout(
+    monkeypatch, activity
+):
+    from tests.lti.mail_servers import silent_server
+
+    token = late_learners(activity, "ana", "bob", "cy")
+    with silent_server() as silent:
+        monkeypatch.setenv("KOULA_EMAIL_URL", silent.url())
+        monkeypatch.setenv("KOULA_EMAIL_TIMEOUT", "1")
+        answer = nudge(token)
+        assert len(silent.connections) == 1  # one wait of KOULA_EMAIL_TIMEOUT, not three
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert "The mail server could not be reached, so the nudge stopped." in html
+    assert "Not sent (try again later): 1" in html
+    assert "Not nudged yet (nudge again to reach them): 2" in html
+
+
+def test_a_nudge_whose_letter_cannot_be_made_is_a_page_not_a_500(mailbox, monkeypatch, activity):
+    """A letter that cannot be made (the e-mail package once failed on ``c@[``) is a failure
+    of that learner's reminder only."""
+    from lti.views import reminders as views
+
+    def compose_failing_for_ana(reminder, links):
+        if reminder.commitment.learner_id == "ana":
+            raise IndexError("list index out of range")
+        return compose_reminder(reminder, links)
+
+    monkeypatch.setattr(views, "compose_reminder", compose_failing_for_ana)
+    answer = nudge(late_learners(activity, "ana", "bob"))
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "Late learners nudged by e-mail: 1" in html and "Not sent (try again later): 1" in html
+    assert len(list(mailbox.glob("*.eml"))) == 1
+
+
+def test_a_nudge_sends_at_most_its_limit_and_says_how_many_are_left(mailbox, monkeypatch, activity):
+    from lti.views import reminders as views
+
+    monkeypatch.setattr(views, "NUDGE_LIMIT", 1)
+    token = late_learners(activity, "ana", "bob")
+    first = nudge(token).content.decode()
+    assert "Late learners nudged by e-mail: 1" in first
+    assert "Not nudged yet (nudge again to reach them): 1" in first
+    second = nudge(token).content.decode()
+    assert "Late learners nudged by e-mail: 1" in second and "Not nudged yet" not in second
+    assert len(list(mailbox.glob("*.eml"))) == 2
