@@ -2,7 +2,8 @@
 
 An activity is configured by the custom parameters that deep linking put on
 the link (``koula_template``, ``koula_return_window_days``, ``koula_weights``,
-``koula_score_maximum``) or, for a link made by hand, by staff at first launch.
+``koula_reminder_days``, ``koula_score_maximum``) or, for a link made by hand, by staff at
+first launch.
 
 The launch's service URLs (AGS line items, NRPS roster) are kept as the platform sent
 them, but used only on an origin the registration trusts (:mod:`lti.origins`): a launch
@@ -21,8 +22,9 @@ from koula.messages import pick_language
 from lti.claims import CLAIM, LaunchData
 from lti.models import Activity, LtiUser, Registration
 from lti.origins import service_refusal
-from lti.services.picker import Choice, default_title
+from lti.services.picker import REMINDER_DAYS_PARAMETER, Choice, default_title
 from lti.services.session_dates import custom_session_date
+from lti.services.staff_forms import form_activity
 
 __all__ = [
     "SERVICES",
@@ -46,12 +48,15 @@ SERVICES = (
 
 
 def settings_from_custom(custom: Any) -> dict[str, Any] | None:
-    """Return activity settings from Koula's custom parameters, or None when there are none."""
+    """Return activity settings from Koula's custom parameters, or None when there are none
+    (or their template, window or weights are not valid). Reminder days the core refuses
+    (``koula_reminder_days``: not 0 to its most) are left out, the default then applies."""
     if not isinstance(custom, dict) or not custom.get("koula_template"):
         return None
     data: dict[str, Any] = {"template_id": str(custom["koula_template"])}
-    if str(custom.get("koula_return_window_days", "")).isdigit():
-        data["return_window_days"] = int(custom["koula_return_window_days"])
+    window = _whole(custom.get("koula_return_window_days"))
+    if window is not None:
+        data["return_window_days"] = window
     weights = str(custom.get("koula_weights", "")).split(",")
     if len(weights) == 3:
         try:
@@ -63,7 +68,18 @@ def settings_from_custom(custom: Any) -> dict[str, Any] | None:
             data.update(zip(names, values, strict=True))
     if check_settings(ActivitySettings(**data), language="en"):
         return None
+    reminder = _whole(custom.get(REMINDER_DAYS_PARAMETER))
+    if reminder is not None and not check_settings(
+        ActivitySettings(reminder_days=reminder), language="en"
+    ):  # out of the core's range: left out, the default applies
+        data["reminder_days"] = reminder
     return data
+
+
+def _whole(value: Any) -> int | None:
+    """The whole number a custom parameter spells in ASCII digits (None for anything else)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def activity_for_launch(launch: LaunchData) -> Activity:
@@ -108,7 +124,7 @@ def activity_for_launch(launch: LaunchData) -> Activity:
 
 def activity_configure(activity_id: int, choice: Choice, *, language: str) -> Activity:
     """Set up the activity ``activity_id`` as staff chose in the picker at first launch."""
-    activity = Activity.objects.get(pk=activity_id)
+    activity = form_activity(activity_id, language)  # ActivityGone when deleted since
     activity.settings, activity.configured = choice.settings_data(), True
     activity.score_maximum = choice.score_maximum
     activity.session_date = choice.session_date or activity.session_date

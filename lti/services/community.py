@@ -29,6 +29,7 @@ from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.grants import granted_activity
 from lti.services.records import learner_rows
+from lti.services.staff_forms import form_activity
 
 __all__ = [
     "ActivityRecords",
@@ -126,7 +127,8 @@ def assign_host(grant: Grant, activity_id: int, body: Any) -> dict[str, str]:
 
 
 def assign_next_host(activity_id: int, name: object, language: str) -> Activity:
-    """Staff hand the next session over to ``name``; raise BadRequest (400) on a bad name.
+    """Staff hand the next session over to ``name``; raise BadRequest (400) on a bad name,
+    ActivityGone (404) when the activity was deleted after the staff view was opened.
 
     The name is linked to the activity's learner of that name when exactly one has it.
     """
@@ -137,6 +139,6 @@ def _hand_over(
     activity_id: int, name: object, actor: Actor, language: str
 ) -> tuple[Activity, dict[str, str]]:
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        activity = form_activity(activity_id, language, for_update=True)
         answer = koula.assign_host(ActivityRecords(activity), name, by=actor, language=language)
     return activity, answer

@@ -15,8 +15,8 @@ from django.conf import settings
 
 from lti.claims import CLAIM
 from lti.keys import sign
-from lti.models import Registration
 from lti.services.picker import Choice, custom_parameters
+from lti.services.staff_forms import form_registration
 
 __all__ = ["deep_linking_response"]
 
@@ -24,10 +24,17 @@ DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
 
 def deep_linking_response(
-    registration_id: int, deployment_id: str, data: Any, choice: Choice, title: str
+    registration_id: int,
+    deployment_id: str,
+    data: Any,
+    choice: Choice,
+    title: str,
+    *,
+    language: str = "en",
 ) -> str:
-    """Return the signed response JWT for ``choice``, to the platform ``registration_id``."""
-    registration = Registration.objects.get(pk=registration_id)
+    """Return the signed response JWT for ``choice``, to the platform ``registration_id``;
+    raise ActivityGone (404, in ``language``) when that platform was removed since."""
+    registration = form_registration(registration_id, language)
     now = int(time.time())
     item = {
         "type": "ltiResourceLink",

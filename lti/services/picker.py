@@ -7,6 +7,7 @@ maximum score of 100), so pressing Enter adds a working activity.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,9 @@ from koula import (
 from koula.messages import gettext_for
 from lti.services.session_dates import CUSTOM_PARAMETER, FIELD, parse_session_date
 
-__all__ = ["Choice", "custom_parameters", "default_title", "read_choice"]
+__all__ = ["REMINDER_DAYS_PARAMETER", "Choice", "custom_parameters", "default_title", "read_choice"]
+
+REMINDER_DAYS_PARAMETER = "koula_reminder_days"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Choice:
     template_id: str = DEFAULT_TEMPLATE_ID
     title: str = ""
     return_window_days: int | None = None
+    reminder_days: int | None = None
+    """Days before the due date of a learner's first reminder (None: the core's default)."""
     weights: tuple[float, float, float] | None = None
     score_maximum: float = 100.0
     session_date: dt.date | None = None
@@ -39,12 +44,15 @@ class Choice:
     session_date_text: str = ""
     """The date as typed, kept when it is refused."""
     errors: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)
+    """The text of each refused number field as typed, kept to show it again."""
 
     def settings(self) -> ActivitySettings:
         deliverable, commitment, return_ = self.weights or (None, None, None)
         return ActivitySettings(
             template_id=self.template_id,
             return_window_days=self.return_window_days,
+            reminder_days=self.reminder_days,
             deliverable_weight=deliverable,
             commitment_weight=commitment,
             return_weight=return_,
@@ -59,6 +67,7 @@ def read_choice(form: Mapping[str, str], *, language: str) -> Choice:
     """Read the picker form; every problem goes into ``errors`` under its field name."""
     _ = gettext_for(language)
     errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
     template_id = form.get("template_id") or DEFAULT_TEMPLATE_ID
 
     def number(name: str, kind: type, low: float, high: float, message: str) -> Any:
@@ -70,11 +79,17 @@ def read_choice(form: Mapping[str, str], *, language: str) -> Choice:
         except ValueError:
             value = None
         if value is None or not low <= value <= high:
-            errors[name] = message
+            errors[name], typed[name] = message, text[:40]
             return None
         return value
 
     window = number("return_window_days", int, 1, 365, _("Enter a number of days from 1 to 365."))
+    reminder = number("reminder_days", int, 0, math.inf, _reminder_days_message(language))
+    if reminder is not None and check_settings(
+        ActivitySettings(reminder_days=reminder), language=language
+    ):  # above the core's most
+        errors["reminder_days"] = _reminder_days_message(language)
+        typed["reminder_days"], reminder = str(reminder), None
     maximum = (
         number(
             "score_maximum",
@@ -104,15 +119,22 @@ def read_choice(form: Mapping[str, str], *, language: str) -> Choice:
         template_id=template_id,
         title=(form.get("title") or "").strip()[:200],
         return_window_days=window,
+        reminder_days=reminder,
         weights=weights,  # type: ignore[arg-type]
         score_maximum=maximum,
         session_date=session_date,
         session_date_text=typed_date,
         errors=errors,
+        typed=typed,
     )
     if not errors:
         errors.update(check_settings(choice.settings(), language=language))
     return choice
+
+
+def _reminder_days_message(language: str) -> str:
+    """The core's message for reminder days out of its range (it names the most)."""
+    return check_settings(ActivitySettings(reminder_days=-1), language=language)["reminder_days"]
 
 
 def _template_weights(template_id: str) -> tuple[float, float, float]:
@@ -131,6 +153,8 @@ def custom_parameters(choice: Choice) -> dict[str, str]:
     }
     if choice.return_window_days is not None:
         custom["koula_return_window_days"] = str(choice.return_window_days)
+    if choice.reminder_days is not None:
+        custom[REMINDER_DAYS_PARAMETER] = str(choice.reminder_days)
     if choice.weights is not None:
         custom["koula_weights"] = ",".join(f"{w:g}" for w in choice.weights)
     if choice.session_date is not None:

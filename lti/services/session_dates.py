@@ -14,6 +14,7 @@ import re
 from koula import BadRequest
 from koula.messages import N_, translate
 from lti.models import Activity
+from lti.services.staff_forms import form_activity
 
 __all__ = [
     "CUSTOM_PARAMETER",
@@ -55,11 +56,11 @@ def custom_session_date(custom: object) -> dt.date | None:
 def set_session_date(activity_id: int, text: str | None, *, language: str) -> Activity:
     """Set (or, when ``text`` is empty, clear) the session date of ``activity_id``.
 
-    Raises BadRequest (400) when ``text`` is not a date; Activity.DoesNotExist when the
-    activity was deleted.
+    Raises ActivityGone (404) when the activity was deleted, else BadRequest (400) when
+    ``text`` is not a date.
     """
+    activity = form_activity(activity_id, language)
     day = parse_session_date(text, language=language)
-    activity = Activity.objects.get(pk=activity_id)
     activity.session_date = day
     activity.save(update_fields=["session_date"])
     return activity

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from koula import activity_template, library_templates
+from koula import DEFAULT_REMINDER_DAYS, activity_template, library_templates
 from koula.messages import N_, gettext_for
 from koula_ui.render import render_activity
 from lti.bearer import read_signed
@@ -62,6 +62,15 @@ def picker_page(
             "hint": template_default,
         },
         {
+            "name": "reminder_days",
+            "type": "number",
+            "label": _("Reminder e-mail, days before the due date"),
+            "value": "" if choice.reminder_days is None else str(choice.reminder_days),
+            "hint": _("(empty: {days}; 0: only on the due date)").format(
+                days=DEFAULT_REMINDER_DAYS
+            ),
+        },
+        {
             "name": "deliverable_weight",
             "type": "number",
             "value": _num(weights[0]),
@@ -97,6 +106,8 @@ def picker_page(
             "hint": "",
         },
     ]
+    for field in fields:  # a refused value shows again as typed
+        field["value"] = choice.typed.get(field["name"], field["value"])
     preview_html = Markup("")
     if preview and not choice.errors:
         preview_html = Markup(
@@ -134,7 +145,12 @@ def deep_link_submit(request: HttpRequest) -> HttpResponse:
     signed, language, choice = answer
     title = default_title(choice, language)
     jwt = deep_linking_response(
-        int(signed["registration"]), str(signed["deployment"]), signed.get("data"), choice, title
+        int(signed["registration"]),
+        str(signed["deployment"]),
+        signed.get("data"),
+        choice,
+        title,
+        language=language,
     )
     return page("deep_link_return.html", language, return_url=signed["return"], jwt=jwt)
 

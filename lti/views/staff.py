@@ -15,7 +15,6 @@ from koula_ui.render import render_activity
 from lti.bearer import Grant, read_signed, sign_data
 from lti.errors import FormExpired, NotAllowed
 from lti.models import Activity
-from lti.selectors.activities import activity_by_id
 from lti.selectors.staff import (
     delivery_problems,
     learner_counts,
@@ -27,6 +26,7 @@ from lti.services.activities import template_of
 from lti.services.community import assign_next_host
 from lti.services.reports import activity_report
 from lti.services.session_dates import FIELD, set_session_date
+from lti.services.staff_forms import form_activity
 from lti.views.host_tools import runsheet
 from lti.views.language import request_language
 from lti.views.rendering import page
@@ -141,7 +141,7 @@ def next_host_submit(request: HttpRequest) -> HttpResponse:
         activity = assign_next_host(signed["activity"], request.POST.get("next_host"), language)
     except BadRequest as error:
         refused = staff_view(
-            activity_by_id(signed["activity"]),
+            form_activity(signed["activity"], language),
             language,
             host_error=error.errors["next_host"],
             typed_host=request.POST.get("next_host", ""),
@@ -162,7 +162,7 @@ def session_date_submit(request: HttpRequest) -> HttpResponse:
         activity = set_session_date(signed["activity"], typed, language=language)
     except BadRequest as error:
         refused = staff_view(
-            activity_by_id(signed["activity"]),
+            form_activity(signed["activity"], language),
             language,
             date_error=error.errors[FIELD],
             typed_date=typed[:40],

@@ -9,6 +9,7 @@ from koula import SessionTemplate
 from koula.messages import N_, gettext_for
 from lti.models import Activity
 from lti.selectors.staff import LearnerCounts, ServiceRefusal
+from lti.services.activities import activity_settings
 
 __all__ = ["STATUS_LABELS", "learners_line", "refusal_sentence", "settings_rows"]
 
@@ -27,9 +28,11 @@ def settings_rows(
     _ = gettext_for(language)
     policy = template.scoring
     window = template.experiment.return_window_days if template.experiment else "—"
+    reminder = activity_settings(activity).reminder_days_before() if template.experiment else "—"
     return [
         (_("Session template"), template.title.get(language)),
         (_("Return window (days)"), window),
+        (_("Reminder e-mail, days before the due date"), reminder),
         (
             _("Weights (card, commitment, return)"),
             f"{policy.deliverable:g} / {policy.commitment:g} / {policy.return_:g}",
