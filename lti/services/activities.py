@@ -22,6 +22,7 @@ from koula.messages import pick_language
 from lti.claims import CLAIM, LaunchData
 from lti.models import Activity, LtiUser, Registration
 from lti.origins import service_refusal
+from lti.services.course_links import course_url
 from lti.services.picker import REMINDER_DAYS_PARAMETER, Choice, default_title
 from lti.services.session_dates import custom_session_date
 from lti.services.staff_forms import form_activity
@@ -158,15 +159,6 @@ def user_for_launch(launch: LaunchData) -> LtiUser:
         user.name, user.email, user.language = name, email, language
         user.save(update_fields=["name", "email", "language"])
     return user
-
-
-def course_url(launch: LaunchData) -> str:
-    """The launch's ``return_url`` (the way back to the course), when it is an http(s) URL."""
-    presentation = launch.claim("launch_presentation")
-    url = presentation.get("return_url") if isinstance(presentation, dict) else None
-    if not isinstance(url, str) or len(url) > 1000:
-        return ""
-    return url if url.startswith(("https://", "http://")) else ""
 
 
 def activity_settings(activity: Activity) -> ActivitySettings:

@@ -38,3 +38,13 @@ def test_a_link_without_a_session_key_is_kept_as_it_is(url):
 )
 def test_anything_but_a_short_http_link_gives_no_course_link(url):
     assert safe_course_link(url) == ""
+
+
+def test_the_launchs_return_url_is_read_from_its_presentation_claim():
+    from lti.claims import CLAIM, LaunchData
+    from lti.services.course_links import course_url
+
+    moodle = "https://moodle.example.org/mod/lti/return.php?course=8&sesskey=k"
+    launch = LaunchData(1, 1, {CLAIM["launch_presentation"]: {"return_url": moodle}})
+    assert course_url(launch) == "https://moodle.example.org/course/view.php?id=8"
+    assert course_url(LaunchData(1, 1, {})) == ""
