@@ -8,17 +8,11 @@ from lti.models import Activity, LearnerRecord, ReportExport
 from lti.services.records import learner_rows
 
 __all__ = [
-    "activity_by_id",
     "activity_export",
     "grant_activity",
     "learner_answers",
     "mentored_learners",
 ]
-
-
-def activity_by_id(activity_id: int) -> Activity:
-    """The activity ``activity_id`` (one a signed form names: it exists)."""
-    return Activity.objects.get(pk=activity_id)
 
 
 def grant_activity(grant: Grant) -> Activity | None:
