@@ -1,4 +1,4 @@
-"""Sending e-mail: :class:`Letter` s through the transport ``KOULA_EMAIL_URL`` names.
+"""Sending e-mail: each :class:`Letter` through the transport ``KOULA_EMAIL_URL`` names.
 
 ``smtp://`` (``?starttls=1`` upgrades the connection) and ``smtps://`` go through
 :mod:`smtplib`, every exchange bounded by ``KOULA_EMAIL_TIMEOUT`` (default
