@@ -105,6 +105,16 @@ def report(activity: Any) -> Any:
     return series_report(ActivitySeries(activity))
 
 
+def staff_page(activity: Any) -> int:
+    """The staff view of the series' last session (its series table, check-in, reach and
+    this activity's report), as a staff launch draws it; return the page's size."""
+    from lti.models import LtiUser
+    from lti.views.staff import staff_view
+
+    viewer = LtiUser.objects.filter(registration=activity.deployment.registration).first()
+    return len(staff_view(activity, "en", viewer=viewer.pk if viewer else None).content)
+
+
 def queries_of(run: Any) -> int:
     with count_queries() as queries:
         run()
@@ -135,6 +145,12 @@ def main() -> None:
             f" peak {peak_of(lambda: report(activity)) / 2**20:.1f} MiB;"
             f" participations {totals.participations:,}, returns {totals.returns:,},"
             f" applied {totals.applied:,}"
+        )
+        last = type(activity).objects.filter(context_id=activity.context_id).order_by("pk").last()
+        seconds, size = best_of(args.repeat, lambda: staff_page(last))
+        print(
+            f"staff view of the last session: {size / 2**10:,.0f} KiB in {seconds:.2f} s"
+            f" (best of {args.repeat}), {queries_of(lambda: staff_page(last))} SQL queries"
         )
         seconds, size = best_of(args.repeat, lambda: csv_lines(activity))
         print(

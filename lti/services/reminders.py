@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from koula import (
+    DUE_GRACE_DAYS,
     LearnerState,
     OpenCommitment,
     Reminder,
@@ -296,8 +297,9 @@ def _log_failure(activity: Activity, learner_id: str, kind: str, error: Exceptio
 
 class _SentKeys:
     """``already_sent`` for the core's pass, one activity at a time: the keys of the
-    reminders already sent for its due dates from ``today`` on (one query per activity; at
-    most two keys per learner held). A reminder sent meanwhile by another pass still meets
+    reminders already sent for the due dates a pass on ``today`` may remind of, from
+    :data:`koula.DUE_GRACE_DAYS` days ago on (one query per activity; at most two keys per
+    learner held). A reminder sent meanwhile by another pass still meets
     the unique key when it is claimed."""
 
     def __init__(self, today: dt.date) -> None:
@@ -305,7 +307,8 @@ class _SentKeys:
         self.keys: frozenset[str] = frozenset()
 
     def read(self, activity: Activity) -> None:
-        found = SentReminder.objects.filter(activity=activity, due_on__gte=self.today)
+        since = self.today - dt.timedelta(days=DUE_GRACE_DAYS)
+        found = SentReminder.objects.filter(activity=activity, due_on__gte=since)
         self.keys = frozenset(found.exclude(kind=NUDGE).values_list("key", flat=True))
 
     def __contains__(self, key: object) -> bool:
