@@ -59,7 +59,7 @@ from koula.errors import (
     TemplateError,
     UnknownTemplate,
 )
-from koula.export import stream_csv
+from koula.export import stream_csv, stream_members_csv
 from koula.impact import ImpactReport
 from koula.impact_figures import Figure, Mean, StoryGroup
 from koula.library import DEFAULT_TEMPLATE_ID, get_template, library_templates
@@ -201,6 +201,7 @@ __all__ = [
     "series_report",
     "shared_cards",
     "stream_csv",
+    "stream_members_csv",
     "stream_series_csv",
     "submit_earlier_return",
     "template_to_data",

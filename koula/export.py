@@ -15,7 +15,13 @@ field of the template in template order, ``deliverable.<key>``,
 * ``completion``, ``score`` (0 to 1) and ``activity_progress`` (Initialized,
   Started, InProgress, Submitted, Completed), as :mod:`koula.progress` derives them;
 * ``card_shared`` (yes/no: the practice card is shared with the community) and
-  ``cards_will_use`` (how many shared cards the learner marked "I will use this").
+  ``cards_will_use`` (how many shared cards the learner marked "I will use this");
+* ``name``: the learner's name when the platform gave one, else empty (added last, so
+  the columns before it keep their places).
+
+:func:`stream_members_csv` also writes a row for each learner of the course's roster
+(when the adapter read one) who has not started: statuses ``empty``, progress
+``Initialized``, answers empty, as for a learner who opened the activity and did nothing.
 
 Commitment and return columns are empty for a template without an experiment.
 Lists are joined with ``" | "``, booleans written yes/no, times in ISO 8601 UTC
@@ -34,8 +40,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from koula.impact import indicator_key
 from koula.progress import progress_of
@@ -46,16 +53,18 @@ from koula.values import Values
 __all__ = [
     "BOM",
     "CSV_COLUMNS",
+    "LEARNER_COLUMNS",
     "csv_cell",
     "csv_header",
     "csv_lines",
     "csv_row",
     "learner_cells",
     "stream_csv",
+    "stream_members_csv",
 ]
 
 BOM = "\ufeff"
-CSV_COLUMNS = (
+LEARNER_COLUMNS = (
     "learner_id",
     "deliverable_status",
     "deliverable_submitted_at",
@@ -74,6 +83,9 @@ CSV_COLUMNS = (
     "card_shared",
     "cards_will_use",
 )
+"""The columns read from a learner's state (the series CSV repeats them)."""
+CSV_COLUMNS = (*LEARNER_COLUMNS, "name")
+"""The activity CSV's stable columns: a new one only ever goes at the end."""
 LIST_SEPARATOR = " | "
 FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 
@@ -83,6 +95,8 @@ class _Plan:
     """What a row needs from the template, worked out once per export."""
 
     experiment: bool
+    named: bool
+    """Whether the row ends the stable columns with the learner's ``name``."""
     applied: str | None
     confidence_at_commitment: str | None
     confidence_at_return: str | None
@@ -95,6 +109,7 @@ class _Plan:
         parts = template.parts()
         return cls(
             experiment=Part.COMMITMENT in parts,
+            named=True,
             applied=indicator_key(return_, "applied"),
             confidence_at_commitment=indicator_key(commitment, "confidence"),
             confidence_at_return=indicator_key(return_, "confidence"),
@@ -110,29 +125,61 @@ def csv_header(template: SessionTemplate) -> list[str]:
     return [*CSV_COLUMNS, *(f"{part.value}.{key}" for part, keys in fields for key in keys)]
 
 
-def csv_row(template: SessionTemplate, learner_id: str, state: LearnerState) -> list[str]:
+def csv_row(
+    template: SessionTemplate, learner_id: str, state: LearnerState, *, name: str = ""
+) -> list[str]:
     """Return one learner's cells, in the order of :func:`csv_header`, neutralised."""
-    return _row(template, _Plan.of(template), learner_id, state)
+    return _row(template, _Plan.of(template), learner_id, state, name)
 
 
-def learner_cells(
-    template: SessionTemplate, *, answers: bool = True
-) -> Callable[[str, LearnerState], list[str]]:
-    """Return a function of ``(learner id, state)`` giving :func:`csv_row`'s cells, with what
-    the template tells worked out once (for exports of many learners); without ``answers``,
-    only the cells of :data:`CSV_COLUMNS`."""
+class Cells(Protocol):
+    def __call__(self, learner_id: str, state: LearnerState, name: str = "") -> list[str]: ...
+
+
+def learner_cells(template: SessionTemplate, *, answers: bool = True) -> Cells:
+    """Return a function of ``(learner id, state, name)`` giving :func:`csv_row`'s cells, with
+    what the template tells worked out once (for exports of many learners); without
+    ``answers``, only the cells of :data:`LEARNER_COLUMNS` (no name, no answers)."""
     plan = _Plan.of(template)
     if not answers:
-        plan = replace(plan, fields=())
-    return lambda learner_id, state: _row(template, plan, learner_id, state)
+        plan = replace(plan, fields=(), named=False)
+
+    def cells(learner_id: str, state: LearnerState, name: str = "") -> list[str]:
+        return _row(template, plan, learner_id, state, name)
+
+    return cells
 
 
 def stream_csv(
     template: SessionTemplate, learners: Iterable[tuple[str, LearnerState]]
 ) -> Iterator[str]:
-    """Yield the BOM, the header line, then one line per learner, reading ``learners`` lazily."""
-    row = learner_cells(template)
-    yield from csv_lines(csv_header(template), (row(*learner) for learner in learners))
+    """Yield the BOM, the header line, then one line per learner, reading ``learners`` lazily
+    (names empty: see :func:`stream_members_csv` for names and a roster)."""
+    return stream_members_csv(template, ((i, "", state) for i, state in learners))
+
+
+def stream_members_csv(
+    template: SessionTemplate,
+    members: Iterable[tuple[str, str, LearnerState]],
+    *,
+    roster: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """Yield the BOM, the header line, one line per ``(id, name, state)`` member read lazily,
+    then one per learner of ``roster`` (id: name, from the platform) who is not a member: a
+    learner who has not started. A member without a name takes the roster's."""
+    row, roster = learner_cells(template), roster or {}
+    seen: set[str] = set()
+
+    def rows() -> Iterator[list[str]]:
+        for learner_id, name, state in members:
+            if roster:
+                seen.add(learner_id)
+            yield row(learner_id, state, name or roster.get(learner_id, ""))
+        for learner_id, name in roster.items():
+            if learner_id not in seen:
+                yield row(learner_id, LearnerState(), name)
+
+    yield from csv_lines(csv_header(template), rows())
 
 
 def csv_lines(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
@@ -153,7 +200,9 @@ def csv_lines(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
         yield line(cells)
 
 
-def _row(template: SessionTemplate, plan: _Plan, learner_id: str, state: LearnerState) -> list[str]:
+def _row(
+    template: SessionTemplate, plan: _Plan, learner_id: str, state: LearnerState, name: str
+) -> list[str]:
     progress = progress_of(template, state)
     card, commitment, return_ = state.deliverable, state.commitment, state.return_
     loop: list[object] = [None] * 9
@@ -180,6 +229,8 @@ def _row(template: SessionTemplate, plan: _Plan, learner_id: str, state: Learner
         state.shared_at is not None,
         len(state.will_use),
     ]
+    if plan.named:
+        cells.append(name)
     for part, keys in plan.fields:
         values = state.part(part).values
         cells.extend(values.get(key) for key in keys)

@@ -23,7 +23,9 @@ Denominators (``of`` in every :class:`~koula.impact_figures.Figure`):
 * ``blockers``: the 10 largest groups of :func:`~koula.impact_figures.normalise_blocker`;
   ``value_stories``: returns per value cycle (then untagged ones), of
   ``returns``, each with its stories told and the first 5 kept;
-  ``activity``: learners per progress word of :mod:`koula.progress`.
+  ``activity``: learners per progress word of :mod:`koula.progress`; with a roster,
+  ``Initialized`` is ``not_started`` (the roster's learners who have not started, whether
+  or not they opened the activity), so every count of who has not started agrees.
 """
 
 from __future__ import annotations
@@ -244,7 +246,8 @@ class ImpactAccumulator:
             funnel=funnel,
             completion=Mean(self._completion, learners),
             score=Mean(self._score, learners),
-            activity={word: counts[word] for word in ACTIVITY_PROGRESS},
+            activity={word: counts[word] for word in ACTIVITY_PROGRESS}
+            | ({} if roster_size is None else {"Initialized": population - started}),
         )
 
     def _mean(self, name: str) -> Mean | None:

@@ -9,7 +9,14 @@ from dataclasses import replace
 import pytest
 
 from koula.actions import apply_action
-from koula.export import CSV_COLUMNS, csv_header, csv_row, stream_csv
+from koula.export import (
+    CSV_COLUMNS,
+    LEARNER_COLUMNS,
+    csv_header,
+    csv_row,
+    stream_csv,
+    stream_members_csv,
+)
 from koula.state import LearnerState
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, 5, 250000, tzinfo=dt.UTC)
@@ -59,7 +66,7 @@ def test_the_header_is_the_stable_columns_then_one_per_field_in_template_order(m
         "return.applied",
         "return.what_happened",
     ]
-    assert CSV_COLUMNS[0] == "learner_id" and CSV_COLUMNS[-1] == "cards_will_use"
+    assert CSV_COLUMNS[0] == "learner_id" and CSV_COLUMNS[-2:] == ("cards_will_use", "name")
 
 
 def test_a_closed_loop_row_round_trips_through_the_csv_module(minimal_template):
@@ -82,6 +89,7 @@ def test_a_closed_loop_row_round_trips_through_the_csv_module(minimal_template):
         "activity_progress": "Completed",
         "card_shared": "no",
         "cards_will_use": "0",
+        "name": "",
         "deliverable.practice": "Pair review",
         "deliverable.steps": "Pick a pair | Review",
         "deliverable.link": "https://x.org/a",
@@ -213,4 +221,23 @@ def test_learner_cells_without_answers_are_the_stable_columns_of_the_row(minimal
     state = closed_loop(minimal_template)
     full = csv_row(minimal_template, "ana", state)
     assert learner_cells(minimal_template)("ana", state) == full
-    assert learner_cells(minimal_template, answers=False)("ana", state) == full[: len(CSV_COLUMNS)]
+    assert (
+        learner_cells(minimal_template, answers=False)("ana", state) == full[: len(LEARNER_COLUMNS)]
+    )
+
+
+def test_the_csv_names_each_learner_in_the_last_stable_column(minimal_template):
+    members = [("u1", "Ana Souza", closed_loop(minimal_template))]
+    (row,) = csv.DictReader(io.StringIO("".join(stream_members_csv(minimal_template, members))[1:]))
+    assert row["learner_id"] == "u1" and row["name"] == "Ana Souza"
+
+
+def test_roster_learners_who_have_not_started_get_a_row_of_empty_parts(minimal_template):
+    members = [("u1", "", closed_loop(minimal_template))]
+    roster = {"u1": "Ana Souza", "u2": "Bo Li"}
+    text = "".join(stream_members_csv(minimal_template, members, roster=roster))[1:]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["learner_id"], r["name"]) for r in rows] == [("u1", "Ana Souza"), ("u2", "Bo Li")]
+    waiting = rows[1]
+    assert (waiting["deliverable_status"], waiting["commitment_status"]) == ("empty", "empty")
+    assert (waiting["activity_progress"], waiting["committed_at"]) == ("Initialized", "")

@@ -127,6 +127,11 @@ def test_with_a_roster_those_not_started_are_the_rest_of_the_roster(koula):
     assert figure(report.not_started) == (4, 10, 0.4)
 
 
+def test_with_a_roster_the_learners_not_started_by_progress_are_the_not_started(koula):
+    report = impact_report(koula, cohort(koula), roster_size=10, computed_at=COMPUTED)
+    assert report.activity["Initialized"] == report.not_started.count == 4
+
+
 def test_a_roster_smaller_than_the_learners_covered_never_gives_a_rate_above_one(koula):
     report = impact_report(koula, cohort(koula), roster_size=3, computed_at=COMPUTED)
     assert figure(report.started) == (6, 7, 0.8571)

@@ -3,7 +3,7 @@
 The columns are :data:`SERIES_CSV_COLUMNS`, whose names never change: the
 session (``session_number`` from 1, ``session_id``, ``session_title``,
 ``session_date``, ``session_minutes``, ``template_id``), then the stable columns
-of the activity CSV (:data:`koula.export.CSV_COLUMNS`, the same values), then
+of the activity CSV (:data:`koula.export.LEARNER_COLUMNS`, the same values), then
 ``commitment_shared_with_group`` (yes/no), ``experiment`` (what the learner
 committed to try), and from the return ``blockers`` (joined with ``" | "``),
 ``value_cycle`` and ``value_story``. Templates differ between sessions, so the
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from koula.export import CSV_COLUMNS, csv_cell, csv_lines, learner_cells
+from koula.export import LEARNER_COLUMNS, csv_cell, csv_lines, learner_cells
 from koula.impact import indicator_key
 from koula.template import Part
 from koula.use_cases.series.port import SeriesStore
@@ -47,7 +47,7 @@ EXTRA_COLUMNS = (
     "value_cycle",
     "value_story",
 )
-SERIES_CSV_COLUMNS = (*SESSION_COLUMNS, *CSV_COLUMNS, *EXTRA_COLUMNS)
+SERIES_CSV_COLUMNS = (*SESSION_COLUMNS, *LEARNER_COLUMNS, *EXTRA_COLUMNS)
 
 
 def stream_series_csv(store: SeriesStore, *, language: str = "en") -> Iterator[str]:

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from koula.export import CSV_COLUMNS, csv_row
+from koula.export import LEARNER_COLUMNS, csv_row
 from koula.library import get_template
 from koula.state import LearnerState
 from koula.use_cases.series.export import SERIES_CSV_COLUMNS, stream_series_csv
@@ -39,7 +39,7 @@ def test_the_columns_are_the_session_then_the_activity_csvs_then_the_loops_words
         "session_date",
         "session_minutes",
         "template_id",
-        *CSV_COLUMNS,
+        *LEARNER_COLUMNS,
         "commitment_shared_with_group",
         "experiment",
         "blockers",
@@ -68,8 +68,8 @@ def test_the_learner_columns_are_the_activity_csvs(course, steps, minimal_templa
     state = steps.returned(at=day(now, -14))
     course.put("one", "ana", state)
     (row,) = rows(course)
-    expected = csv_row(minimal_template, "ana", state)[: len(CSV_COLUMNS)]
-    assert [row[column] for column in CSV_COLUMNS] == expected
+    expected = csv_row(minimal_template, "ana", state)[: len(LEARNER_COLUMNS)]
+    assert [row[column] for column in LEARNER_COLUMNS] == expected
     assert row["experiment"] == "Run a five-minute retro"
     assert row["commitment_shared_with_group"] == "no"
 
