@@ -30,6 +30,7 @@ from koula_ui.carried import carried_views
 from koula_ui.environment import environment_for
 from koula_ui.strings import (
     activity_words,
+    format_date,
     mode_words,
     percent,
     script_strings,
@@ -56,6 +57,7 @@ class FieldView:
     placeholder: str
     value: str
     options: tuple[tuple[str, str], ...]
+    date_text: str = ""  # a date field's value as the page's language writes it
 
 
 @dataclass(frozen=True)
@@ -201,8 +203,10 @@ def _carried_forms(
 
 def _field(f: Field, value: Any, field_id: str, language: str, _: Gettext) -> FieldView:
     hints: list[str] = []
+    help_text = f.help.get(language)
     if f.type is FieldType.LIST:
-        hints.append(_("One item per line."))
+        if not _says_one_per_line(help_text, _):
+            hints.append(_("One item per line."))
         hints.append(
             _("{items} items at most, {limit} characters each.").format(
                 items=f.max_items or DEFAULT_MAX_ITEMS,
@@ -223,12 +227,23 @@ def _field(f: Field, value: Any, field_id: str, language: str, _: Gettext) -> Fi
         id=field_id,
         label=f.label.get(language),
         required=f.required,
-        help=f.help.get(language),
+        help=help_text,
         hints=tuple(hints),
         placeholder=f.placeholder.get(language),
         value=_as_text(value),
         options=options,
+        date_text=format_date(value, _) if f.type is FieldType.DATE else "",
     )
+
+
+def _says_one_per_line(help_text: str, _: Gettext) -> bool:
+    """Whether a template's own help already tells the learner to write one item per line.
+
+    The library's list fields mostly do ("One step per line", "Un élément par ligne"), and
+    the page's own hint would then say it a second time.
+    """
+    # Translators: the words of "One item per line." that any such sentence holds, lowercase.
+    return _("per line") in help_text.casefold()
 
 
 def _as_text(value: Any) -> str:

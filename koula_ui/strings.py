@@ -142,6 +142,7 @@ def script_strings(_: Gettext) -> dict[str, Any]:
         "status_draft": _("Draft saved, not yet submitted."),
         "status_submitted": _("Submitted on {date}."),
         "status_committed": _("Committed on {date}. Report back by {due}."),
+        "status_committed_returned": _("Committed on {date}."),
         "return_due": _("Report back here by {date}."),
         **{f"submit_{name}": label for name, label in labels.items()},
         "done_deliverable": _("Practice card submitted."),

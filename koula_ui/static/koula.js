@@ -185,7 +185,10 @@
       const s = state[f.part] || {};
       const done = s.status === "submitted" || s.status === "committed";
       let line = [s.status === "draft" ? t.status_draft : t.status_empty];
-      if (s.status === "committed") {
+      const returned = (state.return || {}).status === "submitted"; // nothing left to ask for
+      if (s.status === "committed" && returned) {
+        line = pieces(t.status_committed_returned, { date: timeElement(s.committed_at) });
+      } else if (s.status === "committed") {
         line = pieces(t.status_committed, {
           date: timeElement(s.committed_at),
           due: timeElement(s.due_on),
@@ -205,7 +208,7 @@
         f.body.disabled = locked;
         f.form.querySelector('[data-role="lock"]').hidden = !locked;
         const due = f.form.querySelector('[data-role="due"]');
-        due.hidden = !commitment.due_on;
+        due.hidden = !commitment.due_on || returned;
         setContent(due, pieces(t.return_due, { date: timeElement(commitment.due_on) }));
       }
     }
@@ -402,8 +405,15 @@
       } catch (error) {
         stored = null;
       }
+      /* A date field's date, written beside it in the page's language (fields.html). */
+      const showDates = () =>
+        form.querySelectorAll('[data-role="date-text"]').forEach((text) => {
+          const input = text.parentNode.querySelector('input[type="date"]');
+          text.textContent = (input && dateText(input.value)) || "";
+        });
       if (stored && JSON.stringify(stored) !== f.last) {
         fillIn(form, stored);
+        showDates();
         f.restored.textContent = t.restored;
         f.restored.hidden = false;
         schedule(f);
@@ -411,6 +421,7 @@
       const edited = (event) => {
         const field = event.target.closest(".koula-field");
         if (field) clearFieldError(field);
+        if (event.target.type === "date") showDates();
         keep(f, collect(form));
         schedule(f);
       };
