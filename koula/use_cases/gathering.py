@@ -11,7 +11,7 @@ community's figures (:mod:`koula.community_report`) and the host rotation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,7 @@ def report_of(
     template: SessionTemplate,
     *,
     roster_size: int | None = None,
+    roster: Mapping[str, str] | None = None,
     max_rows: int = MAX_ROWS,
 ) -> Gathered:
     """Return what :func:`gather` finds among every member of ``activity``, computed now."""
@@ -56,6 +57,7 @@ def report_of(
         template,
         activity.members(),
         roster_size=roster_size,
+        roster=roster,
         max_rows=max_rows,
         scope=activity.card_scope(),
         turns=activity.turns(),
@@ -69,12 +71,17 @@ def gather(
     *,
     computed_at: dt.datetime,
     roster_size: int | None = None,
+    roster: Mapping[str, str] | None = None,
     max_rows: int = MAX_ROWS,
     scope: str = "",
     turns: Sequence[Turn] = (),
 ) -> Gathered:
     """Return the report, the table's first rows, the volunteers and the community's figures
     from ``(id, name, state)`` triples, reading each learner once.
+
+    ``roster`` (the course's learners, id: name, as the platform gave them) sets the
+    roster size, names the members without a name, and adds a row for each of its
+    learners who is not a member (not started) after the members' rows.
 
     ``scope`` is the activity's card scope (:func:`koula.community.public_id`);
     ``turns`` are the hand-overs so far (:mod:`koula.rotation`).
@@ -83,15 +90,33 @@ def gather(
     community = CommunityTally(template, scope)
     rows: list[dict[str, Any]] = []
     offers = Volunteers()
+    seen: set[str] = set()
     for learner_id, name, state in learners:
         accumulator.add(learner_id, state)
         community.add(learner_id, name, state)
+        if roster:
+            seen.add(learner_id)
+            name = name or roster.get(learner_id, "")
         if len(rows) < max_rows:
             rows.append(learner_row(template, learner_id, state, name=name or None))
         offers.add(learner_id, name, state)
+    if roster is not None:
+        roster_size = len(roster) if roster_size is None else roster_size
+        for learner_id, name in _not_started(roster, seen, max_rows - len(rows)):
+            rows.append(learner_row(template, learner_id, LearnerState(), name=name or None))
     report = accumulator.report(roster_size=roster_size, computed_at=computed_at)
     volunteers = offers.names()
     return Gathered(report, rows, volunteers, community.report(), rotation_of(turns, volunteers))
+
+
+def _not_started(roster: Mapping[str, str], seen: set[str], room: int) -> Iterator[tuple[str, str]]:
+    """The roster's learners who are not in ``seen``, at most ``room`` of them."""
+    for learner_id, name in roster.items():
+        if room <= 0:
+            return
+        if learner_id not in seen:
+            room -= 1
+            yield learner_id, name
 
 
 def learner_row(

@@ -40,3 +40,20 @@ def test_a_learner_row_has_the_table_keys_and_unformatted_values(learner, minima
     assert (row["deliverable_status"], row["commitment_status"]) == ("submitted", "empty")
     assert row["deliverable_submitted_at"] is not None and row["score"] > 0
     assert learner_row(minimal_template, "u", LearnerState())["completion"] == 0.0
+
+
+def test_with_a_roster_its_learners_who_have_not_started_are_rows_and_counted(
+    activity, learner, minimal_template
+):
+    activity.join("u-ana", "", learner(SUBMIT))
+    roster = {"u-ana": "Ana", "u-ben": "Ben", "u-carla": ""}
+    found = report_of(activity, minimal_template, roster=roster)
+    assert [(row["learner_id"], row["name"]) for row in found.rows] == [
+        ("u-ana", "Ana"),
+        ("u-ben", "Ben"),
+        ("u-carla", None),
+    ]
+    assert [row["deliverable_status"] for row in found.rows] == ["submitted", "empty", "empty"]
+    report = found.report
+    assert report.not_started.count == report.activity["Initialized"] == 2
+    assert report.roster_size == 3
