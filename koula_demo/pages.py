@@ -19,6 +19,7 @@ from koula.messages import pick_language
 from koula_demo.gradebook import gradebook_rows
 from koula_demo.mailbox import letter, letters, linked
 from koula_demo.people import INSTRUCTOR, LEARNER, PEOPLE, Person
+from koula_ui.assets import asset_text
 from koula_ui.environment import environment_for
 
 if TYPE_CHECKING:
@@ -97,6 +98,13 @@ def _gradebook(sandbox: Sandbox, request: Request) -> Response:
     return _page(request, name, sandbox=sandbox, books=gradebook_rows(sandbox))
 
 
+def _favicon(sandbox: Sandbox, request: Request) -> Response:
+    """Koula's icon, where browsers ask for one (an SVG, which they accept there too)."""
+    response = Response(asset_text("koula-icon.svg"), content_type="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 def _mailbox(sandbox: Sandbox, request: Request, ran: str = "", day: str = "") -> Response:
     return _page(
         request,
@@ -133,6 +141,7 @@ PAGES: dict[str, Callable[..., Response]] = {
     "/add": _add,
     "/gradebook": _gradebook,
     "/mailbox": _mailbox,
+    "/favicon.ico": _favicon,
 }
 
 

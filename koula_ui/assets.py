@@ -1,4 +1,4 @@
-"""The shared JavaScript and stylesheets: ``koula_ui/static/``, shipped inside the package."""
+"""The shared JavaScript, stylesheets and icon: ``koula_ui/static/``, shipped inside the package."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from importlib.resources.abc import Traversable
 
 __all__ = ["asset_text", "static_dir"]
 
-ASSETS = ("koula.js", "koula.css", "koula-staff.js", "koula-staff.css")
+ASSETS = ("koula.js", "koula.css", "koula-staff.js", "koula-staff.css", "koula-icon.svg")
 
 
 def static_dir() -> Traversable:

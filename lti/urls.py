@@ -39,6 +39,7 @@ urlpatterns = [
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
     path("lti/calendar/<str:link>", calendar.calendar_file, name="experiment-calendar"),
     path("lti/static/<str:name>", basics.asset, name="asset"),
+    path("favicon.ico", basics.favicon, name="favicon"),
     path("lti/report/<str:link>", report.report_page, name="report-page"),
     path("lti/report/<str:link>/koula.csv", report.export_csv, name="report-csv"),
     path("lti/report/<str:link>/tickets", report.report_ticket, name="report-ticket"),

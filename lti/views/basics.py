@@ -1,5 +1,5 @@
-"""Health (``/healthz``: liveness, ``/readyz``: readiness), the tool's public keys, and the
-shared script and stylesheet."""
+"""Health (``/healthz``: liveness, ``/readyz``: readiness), the tool's public keys, the
+shared script and stylesheet, and the icon (also at ``/favicon.ico``, where browsers ask)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ CONTENT_TYPES = {
     "koula.css": "text/css; charset=utf-8",
     "koula-staff.js": "text/javascript; charset=utf-8",
     "koula-staff.css": "text/css; charset=utf-8",
+    "koula-icon.svg": "image/svg+xml",
 }
 
 
@@ -55,3 +56,9 @@ def asset(request: HttpRequest, name: str) -> HttpResponse:
     response = HttpResponse(asset_text(name), content_type=CONTENT_TYPES[name])
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The tool's icon where browsers look for one (an SVG, which they accept there too)."""
+    return asset(request, "koula-icon.svg")
