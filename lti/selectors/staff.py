@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from lti.addresses import origin
-from lti.claims import audience_of
 from lti.models import Activity, Registration, ScoreOutbox
 from lti.outbound import Transport, send
 from lti.services.activities import activity_service_refusals
-from lti.services.rosters import activity_roster
+from lti.services.rosters import course_learners
 
 __all__ = [
     "PROBLEMS_SHOWN",
@@ -27,6 +26,7 @@ __all__ = [
     "delivery_problems",
     "learner_counts",
     "roster_learners",
+    "roster_names",
     "score_counts",
     "service_refusals",
 ]
@@ -97,14 +97,14 @@ def roster_learners(activity: Activity, *, transport: Transport = send) -> set[s
     """The platform user ids of the course's learners (members who would get the learner
     page: no staff role, and not a Mentor alone, such as a parent observing), or None
     when the roster cannot be had now (none offered, refused, failed, every slot busy)."""
-    members = activity_roster(activity, activity_registration(activity), transport=transport)
-    if members is None:
-        return None
-    return {
-        str(m.get("user_id"))
-        for m in members
-        if audience_of([str(r) for r in m.get("roles", [])]) == "learner"
-    }
+    names = roster_names(activity, transport=transport)
+    return None if names is None else set(names)
+
+
+def roster_names(activity: Activity, *, transport: Transport = send) -> dict[str, str] | None:
+    """The course's learners as :func:`roster_learners` finds them, each with the name the
+    platform gave ("" when none); None when the roster cannot be had now."""
+    return course_learners(activity, transport=transport)
 
 
 def learner_counts(activity: Activity, learners: set[str] | None) -> LearnerCounts:

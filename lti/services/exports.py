@@ -24,10 +24,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from koula import LearnerState, stream_csv
+from koula import LearnerState, stream_members_csv
 from lti.models import Activity, LearnerRecord, ReportExport
 from lti.services.activities import template_of
-from lti.services.reports import activity_learners
+from lti.services.reports import activity_members
+from lti.services.rosters import course_learners
 
 __all__ = ["LEASE", "export_file", "request_export", "run_due_exports"]
 
@@ -96,22 +97,29 @@ def _write(export: ReportExport) -> None:
             raise ValueError("the activity has no template any more")
         written = [0]
 
-        def counted() -> Iterator[tuple[str, LearnerState]]:
-            for learner in activity_learners(activity):
+        def counted() -> Iterator[tuple[str, str, LearnerState]]:
+            for learner in activity_members(activity):
                 yield learner
                 written[0] += 1
                 if written[0] % PROGRESS_EVERY == 0:
                     _progress(export, written[0])
 
+        # The roster's learners who have not started follow the members, as in the
+        # streamed CSV (lti/views/report.py).
+        lines = stream_members_csv(template, counted(), roster=course_learners(activity))
         with partial.open("w", encoding="utf-8", newline="") as handle:
-            handle.writelines(stream_csv(template, counted()))
+            handle.write(next(lines) + next(lines))  # the byte order mark, the header
+            rows = 0
+            for line in lines:
+                handle.write(line)
+                rows += 1
         os.replace(partial, folder / name)
     except Exception as error:  # a broken export is said to staff, never retried forever
         log.exception("CSV export %s failed", export.pk)
         partial.unlink(missing_ok=True)
         _finish(export, ReportExport.Status.FAILED, error=str(error)[:500])
         return
-    _finish(export, ReportExport.Status.DONE, rows_written=written[0], file_name=name)
+    _finish(export, ReportExport.Status.DONE, rows_written=rows, file_name=name)
 
 
 def _progress(export: ReportExport, rows: int) -> None:

@@ -10,7 +10,7 @@ is an outbound call made while a person waits, so it is bounded three ways:
 * **bounded concurrency**: at most ``KOULA_ROSTER_SLOTS`` reads at once per process; a
   staff view that finds none free shows the page without the roster count at once.
 
-Only each member's ``user_id`` and ``roles`` are kept.
+Only each member's ``user_id``, ``roles`` and ``name`` (when the platform gives it) are kept.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from lti.claims import audience_of
 from lti.models import Activity, Registration
 from lti.nrps import RosterUnavailable, roster
 from lti.outbound import Transport, send
 
-__all__ = ["BUDGET_TIMEOUTS", "activity_roster"]
+__all__ = ["BUDGET_TIMEOUTS", "activity_roster", "course_learners"]
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ _slots_lock = threading.Lock()
 def activity_roster(
     activity: Activity, registration: Registration, *, transport: Transport = send
 ) -> list[dict[str, Any]] | None:
-    """The members of ``activity``'s course (``user_id`` and ``roles`` of each), or None when
+    """The members of ``activity``'s course (``user_id``, ``roles``, ``name`` of each), or None when
     the roster cannot be had now (none offered, refused, failed, or every slot busy); read
     through ``transport`` (the network unless a test gives one)."""
     if not activity.memberships_url:
@@ -63,9 +64,27 @@ def activity_roster(
         return None
     finally:
         slots.release()
-    kept = [{"user_id": m.get("user_id"), "roles": m.get("roles", [])} for m in members]
+    kept = [
+        {"user_id": m.get("user_id"), "roles": m.get("roles", []), "name": m.get("name") or ""}
+        for m in members
+    ]
     cache.set(key, kept, settings.KOULA_ROSTER_CACHE_SECONDS)
     return kept
+
+
+def course_learners(activity: Activity, *, transport: Transport = send) -> dict[str, str] | None:
+    """The course's learners (members who would get the learner page: no staff role, and
+    not a Mentor alone, such as a parent observing), platform user id: name ("" when the
+    platform gives none), or None when the roster cannot be had now."""
+    registration = Registration.objects.get(deployments=activity.deployment_id)
+    members = activity_roster(activity, registration, transport=transport)
+    if members is None:
+        return None
+    return {
+        str(m.get("user_id")): str(m.get("name") or "")
+        for m in members
+        if audience_of([str(r) for r in m.get("roles", [])]) == "learner"
+    }
 
 
 def _cache_key(registration: Registration, url: str) -> str:

@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from markupsafe import Markup
 
-from koula import SessionTemplate, stream_csv
+from koula import LearnerState, SessionTemplate, stream_members_csv
 from koula.messages import gettext_for, translate
 from koula_ui.report import Gathered, render_detail, render_gathered
 from koula_ui.report_learners import learner_detail
@@ -35,6 +35,7 @@ from lti.bearer import Grant, issue_staff_token
 from lti.errors import NotAllowed
 from lti.models import Activity, ReportExport
 from lti.selectors.activities import activity_export, grant_activity, learner_answers
+from lti.selectors.staff import roster_names
 from lti.services.activities import template_of
 from lti.services.exports import export_file, request_export
 from lti.services.report_access import (
@@ -46,7 +47,7 @@ from lti.services.report_access import (
     report_link,
     window_cookie,
 )
-from lti.services.reports import activity_learners, activity_report
+from lti.services.reports import activity_members, activity_report
 from lti.views.language import request_language
 from lti.views.rendering import page
 
@@ -195,9 +196,12 @@ def private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _window_page(opened: Opened, detail: dict[str, Any] | None = None) -> HttpResponse:
-    """The report as a page of its own, for a report window (links open with its cookie)."""
-    found = activity_report(opened.activity, opened.template, roster_size=None)
+def _window_page(
+    opened: Opened, detail: dict[str, Any] | None = None, *, roster: dict[str, str] | None
+) -> HttpResponse:
+    """The report as a page of its own, for a report window (links open with its cookie),
+    against the course's ``roster`` as the staff view reads it."""
+    found = activity_report(opened.activity, opened.template, roster=roster)
     language = opened.grant.language
     html = report_html(
         opened.activity, opened.template, found, language, links=opened.links, detail=detail
@@ -218,7 +222,8 @@ def _window_page(opened: Opened, detail: dict[str, Any] | None = None) -> HttpRe
 @require_GET
 def report_page(request: HttpRequest, link: str) -> HttpResponse:
     """The report in a window of its own."""
-    return _window_page(open_link(request, link))
+    opened = open_link(request, link)
+    return _window_page(opened, roster=roster_names(opened.activity))
 
 
 @require_GET
@@ -226,13 +231,17 @@ def learner_detail_page(request: HttpRequest, link: str, learner_id: str) -> Htt
     """One learner's card, commitment and return: alone with ``?fragment=1`` (for the staff
     view's script), else below the report."""
     opened = open_link(request, link)
+    roster = roster_names(opened.activity)
     found = learner_answers(opened.activity, learner_id)
+    if found is None and roster is not None and learner_id in roster:
+        found = roster[learner_id], LearnerState()  # on the roster, not started
     if found is None:
         raise Http404(learner_id)
     name, state = found
+    name = name or (roster or {}).get(learner_id, "")
     detail = learner_detail(opened.template, learner_id, state, name=name or None)
     if request.GET.get("fragment") != "1":
-        return _window_page(opened, detail)
+        return _window_page(opened, detail, roster=roster)
     html = render_detail(
         template=opened.template,
         detail=detail,
@@ -248,7 +257,11 @@ def export_csv(request: HttpRequest, link: str) -> HttpResponse:
     """The CSV, streamed (GET with the page's token or a window's cookie, POST with a ticket)."""
     opened = open_link(request, link)
     response = StreamingHttpResponse(
-        stream_csv(opened.template, activity_learners(opened.activity)),
+        stream_members_csv(
+            opened.template,
+            activity_members(opened.activity),
+            roster=roster_names(opened.activity),
+        ),
         content_type="text/csv; charset=utf-8",
     )
     name = f"koula-activity-{opened.activity.pk}.csv"

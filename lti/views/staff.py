@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -9,16 +10,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from koula import BadRequest, CheckIn, SessionTemplate
+from koula import BadRequest, CheckIn, ImpactReport, SessionTemplate
 from koula.messages import N_, gettext_for, translate
 from koula_ui.render import render_activity
 from lti.bearer import Grant, read_signed, sign_data
 from lti.errors import FormExpired, NotAllowed
 from lti.models import Activity
 from lti.selectors.staff import (
+    LearnerCounts,
     delivery_problems,
     learner_counts,
-    roster_learners,
+    roster_names,
     score_counts,
     service_refusals,
 )
@@ -54,9 +56,10 @@ def staff_view(
     hand-over as typed, ``date_error`` and ``typed_date`` a refused session date."""
     _ = gettext_for(language)
     template = template_of(activity)
-    roster = roster_learners(activity)  # the platform's, cached and bounded in time
+    roster = roster_names(activity)  # the platform's, cached and bounded in time
     series = series_parts(activity, language, viewer=viewer) if template else {}
     parts = _report_parts(activity, template, language, viewer, roster, series.get("check_in"))
+    impact = parts.pop("impact")
     if typed_date is not None:
         series["session_date"] = typed_date
     return page(
@@ -71,7 +74,7 @@ def staff_view(
             {**vars(problem), "status": _(STATUS_LABELS[problem.status])}
             for problem in delivery_problems(activity)
         ],
-        learners_line=learners_line(learner_counts(activity, roster), _),
+        learners_line=learners_line(_learner_counts(activity, roster, impact), _),
         service_refusals=[refusal_sentence(refusal, _) for refusal in service_refusals(activity)],
         preview_html=_preview(template, language) if template else "",
         activity_id=activity.pk,
@@ -92,12 +95,14 @@ def _report_parts(
     template: SessionTemplate | None,
     language: str,
     viewer: int | None,
-    roster: set[str] | None,
+    roster: dict[str, str] | None,
     check_in: CheckIn | None,
 ) -> dict[str, Any]:
-    """The report (with its links for ``viewer``), the run-sheet and the volunteers."""
+    """The report (with its links for ``viewer``), the run-sheet and the volunteers, and
+    the report's figures (``impact``, None without a template)."""
     if template is None:
         return {
+            "impact": None,
             "report_access": None,
             "report_html": Markup(""),
             "runsheet_html": Markup(""),
@@ -105,10 +110,9 @@ def _report_parts(
         }
     grant = Grant(viewer, activity.deployment_id, activity.pk, language) if viewer else None
     links = report_links(grant) if grant else None
-    found = activity_report(
-        activity, template, roster_size=len(roster) if roster is not None else None
-    )
+    found = activity_report(activity, template, roster=roster)
     return {
+        "impact": found.report,
         "report_access": report_script(grant, links) if grant and links else None,
         "report_html": report_fragment(activity, template, found, language, links=links),
         # Staff hand over with the page's own form (it works without script).
@@ -117,6 +121,20 @@ def _report_parts(
         ),
         "volunteers": found.volunteers,
     }
+
+
+def _learner_counts(
+    activity: Activity, roster: dict[str, str] | None, impact: ImpactReport | None
+) -> LearnerCounts:
+    """Who has started, as the report counts it (any draft or part done; against the
+    roster when read), so that the staff view and the report say the same."""
+    counts = learner_counts(activity, None if roster is None else set(roster))
+    if impact is None:
+        return counts
+    started = impact.started.count
+    if impact.not_started is None:
+        return replace(counts, started=started)
+    return LearnerCounts(started, "read", impact.not_started.of, started)
 
 
 def _preview(template: SessionTemplate, language: str) -> Markup:

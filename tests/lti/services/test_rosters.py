@@ -35,11 +35,12 @@ def read(activity, platform):
     return activity_roster(activity, activity.deployment.registration, transport=platform)
 
 
-def test_the_roster_is_read_page_by_page_keeping_only_ids_and_roles(activity, platform):
+def test_the_roster_is_read_page_by_page_keeping_only_ids_roles_and_names(activity, platform):
     platform.pages = 3
     members = read(activity, platform)
     assert [m["user_id"] for m in members] == [f"learner-{n}" for n in range(5)] + ["teacher"]
-    assert all(set(m) == {"user_id", "roles"} for m in members)  # no name, no e-mail kept
+    # the name, for the report and CSV; no e-mail or anything else is kept
+    assert all(set(m) == {"user_id", "roles", "name"} for m in members)
     assert len(platform.requests_to(r"^/memberships")) == 3
     (first, *_) = platform.requests_to(r"^/memberships")
     assert first.headers["Accept"] == "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
