@@ -7,7 +7,9 @@ plain text with the links made clickable; both are escaped by the page's templat
 
 from __future__ import annotations
 
+import datetime as dt
 import email
+import email.utils
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -32,6 +34,18 @@ class Letter:
     html: str
 
 
+def _utc(header: str) -> str:
+    """Return an e-mail's Date header as ``YYYY-MM-DD HH:MM`` in UTC ("" when unreadable), so
+    pages can write the day in their language."""
+    try:
+        sent = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return ""
+    if sent.tzinfo is not None:
+        sent = sent.astimezone(dt.UTC)
+    return sent.strftime("%Y-%m-%d %H:%M")
+
+
 def _read(path: Path) -> Letter:
     message = email.message_from_bytes(path.read_bytes(), policy=policy)
     assert isinstance(message, EmailMessage)
@@ -41,7 +55,7 @@ def _read(path: Path) -> Letter:
         name=path.name,
         to=str(message["To"] or ""),
         subject=str(message["Subject"] or ""),
-        date=str(message["Date"] or ""),
+        date=_utc(str(message["Date"] or "")),
         text=text.get_content() if isinstance(text, EmailMessage) else "",
         html=html.get_content() if isinstance(html, EmailMessage) else "",
     )

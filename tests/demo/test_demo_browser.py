@@ -10,40 +10,15 @@ started. SIGINT then stops the demo and every process it started.
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from devtools import demo_tour
-from devtools.running_demo import RunningDemo, alive, descendants
-from tests.e2e.servers import CHROMIUM_ARGS, ROOT, chromium_path
+from devtools.running_demo import alive, descendants
+from tests.e2e.servers import ROOT
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def demo(tmp_path) -> Iterator[RunningDemo]:
-    running = RunningDemo(tmp_path / "demo-data")
-    try:
-        running.wait_until_ready()
-        yield running
-    finally:
-        if running.process.poll() is None:
-            running.kill()
-
-
-@pytest.fixture
-def page(playwright: Any) -> Iterator[Any]:
-    browser = playwright.chromium.launch(
-        executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
-    )
-    try:
-        page = browser.new_page(viewport={"width": 1200, "height": 1000})
-        page.set_default_timeout(30_000)
-        yield page
-    finally:
-        browser.close()
 
 
 def test_the_instructor_adds_koula_the_learner_completes_it_and_the_gradebook_and_report_show_it(
