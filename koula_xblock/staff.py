@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from koula import CheckIn, Gathered, Member, SessionTemplate, stream_csv
+from koula import CheckIn, Gathered, Member, SessionTemplate, stream_members_csv
 from koula.messages import translate
 from koula_ui.assets import asset_text
 from koula_ui.handover import render_host_tools
@@ -117,9 +117,9 @@ def detail_of(
 
 
 def csv_lines(template: SessionTemplate, members: Iterable[Member]) -> Iterator[bytes]:
-    """Yield the CSV export of ``members``, UTF-8 with a BOM, one learner per line."""
-    learners = ((learner_id, state) for learner_id, _name, state in members)
-    for line in stream_csv(template, learners):
+    """Yield the CSV export of ``members``, UTF-8 with a BOM, one learner per line, each
+    named as the block knows them (the ``name`` column; there is no roster here)."""
+    for line in stream_members_csv(template, members):
         yield line.encode("utf-8")
 
 

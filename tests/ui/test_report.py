@@ -477,3 +477,28 @@ def test_every_word_of_the_page_goes_through_gettext(
         text = element.text_content().strip()
         assert text.startswith("«") or text == koula.deliverable.title.get("en"), text
     assert "«Yes»" in chart(root, "applied").xpath("string(.//svg)")
+
+
+def test_a_learner_with_a_name_shows_the_name_alone_and_one_without_shows_the_id(
+    page: Callable[..., str], koula: SessionTemplate, learners: list[tuple[str, LearnerState]]
+) -> None:
+    named = learner_row(koula, "u-5521", dict(learners)["ana"], name="Ana Lima")
+    unnamed = learner_row(koula, "u-7730", LearnerState())
+    detail = learner_detail(koula, "u-5521", dict(learners)["ana"], name="Ana Lima")
+
+    root = parse(page(learners=[named, unnamed], detail=detail))
+    heads = [th.text_content().strip() for th in section(root, "learners").xpath(".//tbody//th")]
+
+    assert heads == ["Ana Lima", "u-7730"]
+    assert "u-5521" not in section(root, "detail").text_content()
+
+
+def test_without_a_roster_the_report_says_not_started_counts_only_who_opened(
+    page: Callable[..., str], koula: SessionTemplate, learners: list[tuple[str, LearnerState]]
+) -> None:
+    with_roster = impact_report(koula, learners, roster_size=10, computed_at=COMPUTED)
+
+    (note,) = section(parse(page()), "progress").xpath('.//*[@data-role="no-roster"]')
+
+    assert "no roster" in note.text_content()
+    assert section(parse(page(report=with_roster)), "progress").xpath(".//p") == []

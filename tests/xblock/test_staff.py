@@ -33,6 +33,16 @@ def test_staff_export_every_learners_record_as_csv(course):
     assert [row["deliverable_status"] for row in rows] == ["submitted"]
 
 
+def test_the_csv_names_each_learner_in_its_last_stable_column(course):
+    block = course.block("learner-1")
+    call(block, "submit_deliverable", {"values": card_values(block)})
+    staff = course.block("teacher", staff=True)
+    text = staff.runtime.handle(staff, "export_csv", Request.blank("/")).body.decode("utf-8")
+    header, *lines = csv.reader(io.StringIO(text[1:]))
+    assert header[header.index("cards_will_use") + 1] == "name"
+    assert [line[header.index("name")] for line in lines] == ["learner-1"]
+
+
 def test_a_learner_cannot_export_the_records(course):
     block = course.block("learner-1")
     assert block.runtime.handle(block, "export_csv", Request.blank("/")).status_int == 403
