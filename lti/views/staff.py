@@ -65,7 +65,8 @@ def staff_view(
     return page(
         "staff.html",
         language,
-        title=activity.title or _("Koula activity"),
+        # The platform's title, else the template's in the reader's language, as learners see it
+        title=activity.title or (template.title.get(language) if template else _("Koula activity")),
         settings_rows=settings_rows(activity, template, language) if template else [],
         score_counts=[
             (_(STATUS_LABELS[status]), n) for status, n in score_counts(activity).items()
