@@ -86,7 +86,8 @@ def render_report(
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
     shown = list(learners[: max(max_rows, 0)])
-    total = max(len(learners), report.learners)
+    # With a roster, the table lists its learners who have not started too.
+    total = max(len(learners), report.learners, report.started.of)
     names = {str(row.get("learner_id")): row.get("name") for row in learners if row.get("name")}
     words = activity_words(_)
     return (

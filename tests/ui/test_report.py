@@ -502,3 +502,13 @@ def test_without_a_roster_the_report_says_not_started_counts_only_who_opened(
 
     assert "no roster" in note.text_content()
     assert section(parse(page(report=with_roster)), "progress").xpath(".//p") == []
+
+
+def test_with_a_roster_the_note_on_rows_counts_the_rosters_learners_too(
+    page: Callable[..., str], koula: SessionTemplate, learners: list[tuple[str, LearnerState]]
+) -> None:
+    with_roster = impact_report(koula, learners, roster_size=10, computed_at=COMPUTED)
+
+    (note,) = parse(page(report=with_roster, max_rows=2)).xpath('.//*[@data-role="more"]')
+
+    assert note.text_content() == "Showing the first 2 of 10 learners; the CSV has them all."
