@@ -29,7 +29,8 @@ ending in ``Z``, dates as YYYY-MM-DD; a missing value is an empty cell.
 
 :func:`stream_csv` yields the UTF-8 byte order mark first (so that Excel reads
 UTF-8), then the header line, then one line per learner, with ``\r\n`` line
-ends; it holds one row at a time, whatever the number of learners. Against CSV
+ends; it holds one row at a time, whatever the number of learners (with a roster, also
+the ids of the learners written, to know who on the roster has not started). Against CSV
 formula injection, a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return (or a full-width ``=``, ``+``, ``-``, ``@``) gets a leading
 apostrophe, so that a spreadsheet shows it as text instead of running it.
