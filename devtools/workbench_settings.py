@@ -44,3 +44,5 @@ LOGGING["loggers"]["workbench.runtime"] = {
 INSTALLED_APPS = [*INSTALLED_APPS, "submissions"]
 # ?student=staff-... is course staff, so the run-sheet and the impact report show there.
 WORKBENCH["services"]["user"] = "devtools.workbench_services.StaffAwareUserService"
+# The workbench's URLs plus Koula's icon at /favicon.ico.
+ROOT_URLCONF = "devtools.workbench_urls"

@@ -1,6 +1,6 @@
-"""What the script keeps true on the learner page after an action (issue 12's first look):
-a chosen date reads in the page's language beside its field, and once the return is in, no
-line asks for it any more."""
+"""What issue 12's first look found, in the real workbench: a chosen date reads in the page's
+language beside its field, no line asks for the return once it is in (the script keeps both
+true after an action), and ``/favicon.ico`` answers Koula's icon."""
 
 from __future__ import annotations
 
@@ -59,3 +59,13 @@ def test_a_french_learner_sees_the_chosen_date_in_french_and_no_due_line_after_r
     page.locator(".koula[data-koula-ready]").wait_for()
     assert not due.is_visible()
     assert date_text.inner_text() == "15 décembre 2026"
+
+
+def test_the_workbench_answers_favicon_ico_with_koulas_icon(page, workbench):
+    url, _ = workbench
+
+    icon = page.request.get(f"{url}/favicon.ico")
+
+    assert icon.status == 200
+    assert icon.headers["content-type"] == "image/svg+xml"
+    assert icon.body().startswith(b"<svg")
