@@ -2,12 +2,13 @@
 violation, in the course page or in the Koula tool framed inside it.
 
 One real ``koula demo`` (sandbox LMS and LTI tool, without the Open edX workbench) per
-language, walked in headless Chromium as a newcomer would: the course page, the picker
-(deep linking), the learner page in each state (empty, card submitted, committed, returned
-and complete, and a second session carrying the first one's open experiment over), the
-mailbox and a reminder e-mail, the reminder's return page, the gradebook, the staff view,
-the activity report and the series report. Each page is audited, then each test below
-reads one page's findings. See docs/accessibility.md.
+language and width (1280 and 360 px), walked in headless Chromium as a newcomer would: the
+course page, the picker (deep linking) and its preview, the learner page in each state
+(empty, sent unfinished with its errors, card submitted, committed, returned and complete,
+and a second session carrying the first one's open experiment over), the mailbox and a
+reminder e-mail, the reminder's return and unsubscribe pages, the gradebook, the staff
+view, the activity report and the series report. Each page is audited, then each test
+below reads one page's findings. See docs/accessibility.md.
 """
 
 from __future__ import annotations
@@ -26,13 +27,17 @@ from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.e2e
 
-LANGUAGES = ["en", "fr"]
+# Each language at a desktop's width and at a phone's (where tables scroll in their own
+# regions, which must then take the keyboard's focus).
+WALKS = [(language, width) for language in ("en", "fr") for width in (1280, 360)]
+HEIGHT = {1280: 800, 360: 740}
 PAGES = [
     "sandbox course page, no activity",
     "picker",
     "picker with its preview",
     "sandbox course page, activity added",
     "learner page, empty",
+    "learner page, card sent unfinished (its errors shown)",
     "learner page, card submitted",
     "learner page, committed",
     "learner page, second session carrying the first one's experiment",
@@ -41,6 +46,7 @@ PAGES = [
     "mailbox after the reminder pass",
     "reminder e-mail",
     "reminder's return page",
+    "reminder's unsubscribe page",
     "gradebook",
     "staff view",
     "activity report",
@@ -54,21 +60,22 @@ READY = {"learner": ".koula[data-koula-ready]", "instructor": ".koula-report"}
 DONE = ':is([data-status="submitted"],[data-status="committed"])'
 
 
-@pytest.fixture(scope="module", params=LANGUAGES)
+@pytest.fixture(scope="module", params=WALKS, ids=[f"{lang}-{width}px" for lang, width in WALKS])
 def findings(
     request: pytest.FixtureRequest, playwright: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, list[Violation]]]:
     """Walk a fresh ``koula demo`` in one language; each page's axe violations."""
     need_axe()
-    language = request.param
-    demo = RunningDemo(tmp_path_factory.mktemp(f"demo-{language}") / "data", "--no-workbench")
+    language, width = request.param
+    data = tmp_path_factory.mktemp(f"demo-{language}-{width}") / "data"
+    demo = RunningDemo(data, "--no-workbench")
     browser = playwright.chromium.launch(
         executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
     )
     try:
         demo.wait_until_ready()
         context = browser.new_context(
-            viewport={"width": 1280, "height": 800}, locale=language, bypass_csp=True
+            viewport={"width": width, "height": HEIGHT[width]}, locale=language, bypass_csp=True
         )
         page = context.new_page()
         page.set_default_timeout(30_000)
@@ -117,6 +124,8 @@ class Walk:
 
         first = self.open_activity(0, "learner")
         self.audit("learner page, empty")
+        self.send_unfinished(first, Part.DELIVERABLE)
+        self.audit("learner page, card sent unfinished (its errors shown)")
         self.submit(first, Part.DELIVERABLE, "submit_deliverable")
         self.audit("learner page, card submitted")
         self.submit(first, Part.COMMITMENT, "commit_experiment")
@@ -142,9 +151,13 @@ class Walk:
         page.locator("table a").first.click()
         page.locator("iframe.koula").wait_for()
         self.audit("reminder e-mail")
-        page.goto(page.locator("pre a").first.get_attribute("href"))
+        unsubscribe = page.locator('pre a[href*="/lti/reminders/unsubscribe/"]').first
+        unsubscribe = unsubscribe.get_attribute("href")
+        page.goto(page.locator('pre a[href*="/lti/reminders/return/"]').first.get_attribute("href"))
         page.locator('form[data-part="return"]').first.wait_for()
         self.audit("reminder's return page")
+        page.goto(unsubscribe)
+        self.audit("reminder's unsubscribe page")
 
         page.goto(f"{self.url}/gradebook")
         self.audit("gradebook")
@@ -186,6 +199,12 @@ class Walk:
         frame = page.frame_locator("#koula")
         frame.locator(READY[as_whom]).first.wait_for()
         return frame
+
+    def send_unfinished(self, frame: Any, part: Part) -> None:
+        """Send ``part`` with its required fields empty; wait for the errors under them."""
+        form = frame.locator(f'form[data-part="{part.value}"]:not([data-session])')
+        form.locator("button[type=submit]").click()
+        form.locator('[aria-invalid="true"]').first.wait_for()
 
     def submit(self, frame: Any, part: Part, action: str) -> dict[str, Any]:
         """Answer ``part``'s required fields, send it, wait until the page shows it done."""
