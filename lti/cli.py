@@ -512,17 +512,19 @@ def _report_export(args: argparse.Namespace, out: TextIO) -> int:
         print("koula report export: give --activity ID, or --series --context ID", file=sys.stderr)
         return 2
     setup()
-    from koula import stream_csv
+    from koula import stream_members_csv
     from lti.models import Activity
     from lti.services.activities import template_of
-    from lti.services.reports import activity_learners
+    from lti.services.reports import activity_members
+    from lti.services.rosters import course_learners
 
     activity = Activity.objects.filter(pk=args.activity).first()
     template = template_of(activity) if activity else None
     if activity is None or template is None:
         print(f"koula report export: no configured activity {args.activity}", file=sys.stderr)
         return 2
-    _write(stream_csv(template, activity_learners(activity)), args.output)
+    roster = course_learners(activity)  # as the staff pages read it: the same rows
+    _write(stream_members_csv(template, activity_members(activity), roster=roster), args.output)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import requests
@@ -99,3 +100,20 @@ def test_staff_confirm_the_next_host_and_learners_see_who_it_is(platform, tool):
         f"{tool.url}/lti/next-host", timeout=10, data={"token": token + "x", "next_host": "Mallory"}
     )
     assert forged.status_code == 403
+
+
+def test_every_count_of_who_has_not_started_uses_the_roster_the_answers_page_too(platform):
+    # The course's roster (NRPS): learner-1, learner-2 and learner-3; learner-1 starts.
+    assert act(learner(platform, "learner-1"), "submit_deliverable", {"values": CARD}).ok
+    page = staff(platform)
+    text = html.unescape(page.text)
+    assert "3 learner(s) in the course: 1 started, 2 not started yet." in text
+    assert re.search(r"Not started yet \(from the roster\)</dt><dd>2 of 3", text)
+    assert re.search(r'<th scope="row">Not started</th><td[^>]*>2</td>', text)
+    assert 'data-learner="learner-2"' in text  # listed, though not started
+    answers = staff_get(report_access(page), detail_link(page, "learner-1"))
+    assert answers.status_code == 200
+    shown = html.unescape(answers.text)
+    assert "Answers of Learner 1" in shown
+    assert re.search(r"Not started yet \(from the roster\)</dt><dd>2 of 3", shown)
+    assert re.search(r'<th scope="row">Not started</th><td[^>]*>2</td>', shown)
