@@ -55,7 +55,8 @@ def audit(page: Any) -> list[Violation]:
     for frame in page.frames:
         if frame.is_detached() or frame.url in ("", "about:blank"):
             continue
-        where = frame.url if frame.parent_frame else f"top: {frame.url}"
+        url = frame.url.split("#")[0]  # one page, whichever part its links scrolled to
+        where = url if frame.parent_frame else f"top: {url}"
         if _runs_no_script(frame):
             found.extend(_copied(page, frame.content(), f"{where} (sandboxed, audited as a copy)"))
         else:
