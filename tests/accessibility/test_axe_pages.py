@@ -35,6 +35,7 @@ PAGES = [
     "sandbox course page, no activity",
     "picker",
     "picker with its preview",
+    "picker with its errors",
     "sandbox course page, activity added",
     "learner page, empty",
     "learner page, card sent unfinished (its errors shown)",
@@ -51,6 +52,7 @@ PAGES = [
     "staff view",
     "activity report",
     "series report",
+    "the tool's error page (a login that is not one)",
 ]
 # Known violations not fixed yet, each with its reason: {(page, axe rule id): why}. A pair
 # listed here is left out of its page's assertion (in both languages), and nowhere else.
@@ -109,6 +111,7 @@ class Walk:
     def __init__(self, page: Any, url: str, language: str) -> None:
         self.page, self.url, self.language = page, url, language
         self.found: dict[str, list[Violation]] = {}
+        self.tool = ""  # the tool's address, as the picker shows it
 
     def audit(self, name: str) -> None:
         assert name in PAGES, name
@@ -198,6 +201,10 @@ class Walk:
         report.locator('[data-role="activity-report"]').wait_for()
         self.audit("series report")
         report.close()
+        self.page = page
+        answer = page.goto(f"{self.tool}/lti/login")
+        assert answer is not None and 400 <= answer.status < 500, answer
+        self.audit("the tool's error page (a login that is not one)")
         return self.found
 
     def add_activity(self, audit: bool = False) -> None:
@@ -212,6 +219,14 @@ class Walk:
             page.locator('button[name="do"][value="preview"]').click()
             page.locator("section [data-koula-preview], section .koula").first.wait_for()
             self.audit("picker with its preview")
+            days = page.locator("#picker-reminder_days")
+            typed = days.input_value()
+            days.fill("99")
+            save.click()
+            page.locator('[aria-invalid="true"]').first.wait_for()
+            self.audit("picker with its errors")
+            self.tool = page.url.split("/lti/")[0]
+            days.fill(typed)
         save.click()
         page.get_by_role("status").wait_for()
 
