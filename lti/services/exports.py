@@ -119,7 +119,8 @@ def _write(export: ReportExport) -> None:
         partial.unlink(missing_ok=True)
         _finish(export, ReportExport.Status.FAILED, error=str(error)[:500])
         return
-    _finish(export, ReportExport.Status.DONE, rows_written=rows, file_name=name)
+    # The roster's learners who have not started are rows too: the file has ``rows`` learners.
+    _finish(export, ReportExport.Status.DONE, rows_written=rows, learners=rows, file_name=name)
 
 
 def _progress(export: ReportExport, rows: int) -> None:
