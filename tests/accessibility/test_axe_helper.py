@@ -1,5 +1,6 @@
-"""The audit itself finds what it must: a violation in the page, in a framed page, and in an
-e-mail shown in a frame sandboxed without scripts; and it says where, with the element."""
+"""The audit itself finds what it must: a violation in the page, in a framed page (targets too
+small to touch among them), and in an e-mail shown in a frame sandboxed without scripts; and
+it says where, with the element."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.e2e
 
-FRAMED = '<!doctype html><html lang="en"><title>Tool</title><main><button></button></main>'
+TINY = '<button style="width:10px;height:10px;padding:0;border:0" aria-label="{}"></button>'
+FRAMED = (
+    '<!doctype html><html lang="en"><title>Tool</title><main><button></button>'
+    f"<p>{TINY.format('up')}{TINY.format('down')}</p></main>"
+)
 MAIL = '<!doctype html><html lang="en"><title>Mail</title><main><img src="x.png"></main>'
 COURSE = (
     '<!doctype html><html lang="en"><title>Course</title><main><h1>Course</h1>'
@@ -47,6 +52,7 @@ def test_the_audit_finds_critical_violations_in_the_page_its_frame_and_its_sandb
     assert set(found) == {
         ("top: http://course.test/", "label"),
         ("about:srcdoc", "button-name"),
+        ("about:srcdoc", "target-size"),
         ("about:srcdoc (sandboxed, audited as a copy)", "image-alt"),
     }
     assert found[("top: http://course.test/", "label")].nodes[0].startswith("#unlabelled: <input")
