@@ -65,8 +65,9 @@ DONE = ':is([data-status="submitted"],[data-status="committed"])'
 @pytest.fixture(scope="module", params=WALKS, ids=[f"{lang}-{width}px" for lang, width in WALKS])
 def findings(
     request: pytest.FixtureRequest, playwright: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, list[Violation]]]:
-    """Walk a fresh ``koula demo`` in one language; each page's axe violations."""
+) -> Iterator[Walk]:
+    """Walk a fresh ``koula demo`` in one language at one width; each page's axe violations
+    (a walk stopped by an error keeps the pages it audited, and says why)."""
     need_axe()
     language, width = request.param
     data = tmp_path_factory.mktemp(f"demo-{language}-{width}") / "data"
@@ -81,7 +82,12 @@ def findings(
         )
         page = context.new_page()
         page.set_default_timeout(30_000)
-        yield Walk(page, demo.url, language).everything()
+        walk = Walk(page, demo.url, language)
+        try:
+            walk.everything()
+        except Exception as error:  # the tests of the pages not reached say it
+            walk.stopped = f"{type(error).__name__}: {error}"
+        yield walk
     finally:
         browser.close()
         if demo.process.poll() is None:
@@ -90,13 +96,14 @@ def findings(
 
 @pytest.mark.parametrize("name", PAGES)
 def test_the_page_has_no_serious_or_critical_accessibility_violation(
-    findings: dict[str, list[Violation]], name: str
+    findings: Walk, name: str
 ) -> None:
-    assert name in findings, f"the walk did not reach {name!r}"
-    found = [v for v in blocking(findings[name]) if (name, v.rule) not in KNOWN]
-    others = [v for v in findings[name] if v not in found]
-    assert not found, (
-        f"{name}:\n{describe(found)}\n\nAlso found (moderate, minor or known, not failing):\n"
+    assert name in findings.found, f"the walk did not reach {name!r}: {findings.stopped}"
+    violations = findings.found[name]
+    failing = [v for v in blocking(violations) if (name, v.rule) not in KNOWN]
+    others = [v for v in violations if v not in failing]
+    assert not failing, (
+        f"{name}:\n{describe(failing)}\n\nAlso found (moderate, minor or known, not failing):\n"
         f"{describe(others)}"
     )
 
@@ -112,6 +119,7 @@ class Walk:
         self.page, self.url, self.language = page, url, language
         self.found: dict[str, list[Violation]] = {}
         self.tool = ""  # the tool's address, as the picker shows it
+        self.stopped = ""  # the error that stopped the walk before its end
 
     def audit(self, name: str) -> None:
         assert name in PAGES, name
