@@ -56,7 +56,7 @@ def launch(platform, roles, *, link, user, **kwargs):
 
 
 def is_staff_view(page) -> bool:
-    return "staff view" in page.text
+    return "You are seeing the staff view" in page.text  # the staff page's first note
 
 
 def is_learner_page(page) -> bool:
