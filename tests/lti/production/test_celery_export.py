@@ -24,7 +24,9 @@ def test_a_celery_worker_prepares_the_export_and_the_tool_serves_it(celery_tool)
             assert asked.status_code == 202, asked.text[:500]
             state = prepared(access, asked.json()["status"])
             csv_text = download(access, state["download"]).content.decode("utf-8")
-            assert [row["learner_id"] for row in rows(csv_text)] == ["celery-export"]
+            found = {row["learner_id"]: row["deliverable_status"] for row in rows(csv_text)}
+            assert found.pop("celery-export") == "submitted"
+            assert found and set(found.values()) == {"empty"}  # the roster's, not started
         assert worker.logged("CSV export")
     finally:
         worker.stop()
