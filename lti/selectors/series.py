@@ -16,11 +16,9 @@ from dataclasses import dataclass
 
 from koula import LearnerState, Reach, is_open, reach
 from lti.models import Activity, LearnerRecord
-from lti.services.series import series_activities
+from lti.services.series import ROWS_PER_READ, series_activities
 
 __all__ = ["context_series", "overdue_learners", "series_reach"]
-
-ROWS_PER_READ = 2000
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,20 @@ def grant_for(activity: Any, user: Any, language: str = "en") -> Any:
     return Grant(user.pk, activity.deployment_id, activity.pk, language)
 
 
+def committed(activity: Any, user: Any) -> dt.date:
+    """``user`` submits a practice card and commits to an experiment in ``activity``, through
+    the learner actions; return the experiment's due date."""
+    from koula_demo.learner_calls import CARD, COMMITMENT
+    from lti.models import LearnerRecord
+    from lti.services.learner import run_action
+
+    grant = grant_for(activity, user)
+    run_action(grant, activity.pk, "submit_deliverable", {"values": CARD})
+    run_action(grant, activity.pk, "commit_experiment", {"values": COMMITMENT})
+    state = LearnerRecord.objects.get(activity=activity, user=user).state
+    return dt.date.fromisoformat(state["commitment"]["due_on"])
+
+
 def on_postgres() -> Iterator[None]:
     """Point Django's default database at a fresh, migrated PostgreSQL database meanwhile.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import ipaddress
 import socket
 import ssl
 import threading
@@ -149,7 +150,8 @@ def dripping(seconds_per_byte: float = 1.0) -> Iterator[Drip]:
 
 
 def certificate(folder: Path, host: str) -> tuple[Path, Path]:
-    """A self-signed certificate for ``host`` and its key, as PEM files in ``folder``."""
+    """A self-signed certificate for ``host`` (a name or an IP address) and its key, as PEM
+    files in ``folder``."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     now = dt.datetime.now(dt.UTC)
@@ -161,7 +163,7 @@ def certificate(folder: Path, host: str) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([_subject(host)]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -175,6 +177,13 @@ def certificate(folder: Path, host: str) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
+
+
+def _subject(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
 
 
 def server_tls(cert_path: Path, key_path: Path) -> ssl.SSLContext:

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from koula_demo.learner_calls import CARD, COMMITMENT
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import committed, make_activity, make_user
 
 __all__ = ["ana", "committed", "first", "other_tenants_activity", "second"]
 
@@ -28,15 +27,6 @@ def second() -> Any:
 @pytest.fixture
 def ana(first: Any) -> Any:
     return make_user(first, "ana", "Ana")
-
-
-def committed(activity: Any, user: Any) -> None:
-    """``user`` submits a practice card and commits to an experiment in ``activity``."""
-    from lti.services.learner import run_action
-
-    grant = grant_for(activity, user)
-    run_action(grant, activity.pk, "submit_deliverable", {"values": CARD})
-    run_action(grant, activity.pk, "commit_experiment", {"values": COMMITMENT})
 
 
 def other_tenants_activity(context_id: str) -> Any:

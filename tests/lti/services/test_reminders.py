@@ -13,13 +13,12 @@ from email.policy import default as policy
 
 import pytest
 
-from koula_demo.learner_calls import CARD, COMMITMENT
 from lti.models import LearnerRecord, SentReminder
 from lti.services.learner import run_action
 from lti.services.reminder_links import read_return_link
 from lti.services.reminders import nudge_late, reminders_run
 from lti.views.reminder_mail import compose_reminder
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import committed, grant_for, make_activity, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +45,6 @@ def learner(activity, sub: str, *, email_address: str = "", language: str = "en"
     user.email, user.language = email_address or f"{sub}@example.test", language
     user.save()
     return user
-
-
-def committed(activity, user) -> dt.date:
-    """The learner commits now; return their experiment's due date."""
-    grant = grant_for(activity, user)
-    run_action(grant, activity.pk, "submit_deliverable", {"values": CARD})
-    run_action(grant, activity.pk, "commit_experiment", {"values": COMMITMENT})
-    state = LearnerRecord.objects.get(activity=activity, user=user).state
-    return dt.date.fromisoformat(state["commitment"]["due_on"])
 
 
 def run(today: dt.date):

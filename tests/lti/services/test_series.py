@@ -1,4 +1,5 @@
 """A course's series in the tool (lti/services/series.py): the activities of one context."""
+# ruff: noqa: F811 - the fixtures of tests/lti/series_loop.py are test arguments
 
 from __future__ import annotations
 
@@ -7,28 +8,12 @@ import datetime as dt
 import pytest
 
 from koula import carried_over, series_report
-from koula_demo.learner_calls import CARD, COMMITMENT
-from lti.services.learner import run_action
+from koula_demo.learner_calls import COMMITMENT
 from lti.services.series import ActivitySeries
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import committed, make_activity, make_user
+from tests.lti.series_loop import first, second  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def first():
-    return make_activity(resource_link_id="s1", context_id="course-1")
-
-
-@pytest.fixture
-def second():
-    return make_activity(resource_link_id="s2", context_id="course-1")
-
-
-def committed(activity, user) -> None:
-    grant = grant_for(activity, user)
-    run_action(grant, activity.pk, "submit_deliverable", {"values": CARD})
-    run_action(grant, activity.pk, "commit_experiment", {"values": COMMITMENT})
 
 
 def test_the_series_is_the_configured_activities_of_one_deployment_and_context(first, second):

@@ -10,13 +10,12 @@ from email.policy import default as policy
 import pytest
 from django.test import Client
 
-from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
+from koula_demo.learner_calls import RETURN
 from lti.bearer import sign_data
 from lti.models import LearnerRecord, LtiUser
-from lti.services.learner import run_action
 from lti.services.reminders import reminders_run
 from lti.views.reminder_mail import compose_reminder
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import committed, make_activity, make_user
 
 pytestmark = pytest.mark.django_db
 COURSE = "https://lms.example.test/course/1"
@@ -42,14 +41,6 @@ def ana(activity):
     return user
 
 
-def commit(activity, user) -> dt.date:
-    grant = grant_for(activity, user)
-    run_action(grant, activity.pk, "submit_deliverable", {"values": CARD})
-    run_action(grant, activity.pk, "commit_experiment", {"values": COMMITMENT})
-    state = LearnerRecord.objects.get(activity=activity, user=user).state
-    return dt.date.fromisoformat(state["commitment"]["due_on"])
-
-
 def due_on(activity, user, day: dt.date) -> None:
     """Move the learner's due date to ``day`` (as if they had committed long ago)."""
     record = LearnerRecord.objects.get(activity=activity, user=user)
@@ -59,7 +50,7 @@ def due_on(activity, user, day: dt.date) -> None:
 
 def links(mailbox, activity, user, due=None) -> dict[str, str]:
     """The return and unsubscribe paths of the reminder ``user`` gets on the due date."""
-    committed_due = commit(activity, user)
+    committed_due = committed(activity, user)
     if due is not None:
         due_on(activity, user, due)
     reminders_run(today=due or committed_due, compose=compose_reminder)
@@ -150,7 +141,7 @@ def nudge(token: str):
 
 
 def test_staffs_nudge_reaches_the_late_learners_once_a_day(mailbox, activity, ana):
-    commit(activity, ana)
+    committed(activity, ana)
     due_on(activity, ana, dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1))
     staff = make_user(activity, "claire", "Claire")
     token = sign_data({"activity": activity.pk, "lang": "en", "user": staff.pk}, "nudge")
@@ -185,7 +176,7 @@ def late_learners(activity, *subs: str) -> str:
         user = make_user(activity, sub, sub.title())
         user.email = f"{sub}@example.test"
         user.save()
-        commit(activity, user)
+        committed(activity, user)
         due_on(activity, user, yesterday)
     staff = make_user(activity, "claire", "Claire")
     return sign_data({"activity": activity.pk, "lang": "en", "user": staff.pk}, "nudge")

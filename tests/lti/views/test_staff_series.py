@@ -11,13 +11,13 @@ import re
 import pytest
 from django.test import Client
 
-from koula_demo.learner_calls import CARD, COMMITMENT
+from koula_demo.learner_calls import COMMITMENT
 from lti.bearer import sign_data
 from lti.models import LearnerRecord, LtiUser
-from lti.services.learner import run_action
 from lti.views.host_tools import host_tools
 from lti.views.staff import staff_view
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import committed as commit_in
+from tests.lti.in_process import make_activity, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +37,7 @@ def committed(activity, sub: str, *, email: str = "", name: str = "") -> LtiUser
     if email:
         user.email = email
         user.save()
-    grant = grant_for(activity, user)
-    run_action(grant, activity.pk, "submit_deliverable", {"values": CARD})
-    run_action(grant, activity.pk, "commit_experiment", {"values": COMMITMENT})
+    commit_in(activity, user)
     return user
 
 
