@@ -272,6 +272,9 @@ class Platform:
             deep_link_return_url=deep_link_return_url or self.deep_link_return_url,
             deep_link_data=secrets.token_urlsafe(12) if is_deep_link else None,
             extra_claims=dict(extra_claims or {}),
+            resource_link_title=(
+                str(placement["item"].get("title") or "") or None if placement else None
+            ),
             drop_claims=tuple(drop_claims),
             token_mutator=token_mutator,
             alg=alg,

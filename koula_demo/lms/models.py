@@ -49,6 +49,8 @@ class LaunchSpec:
     deep_link_return_url: str | None
     deep_link_data: str | None
     extra_claims: dict[str, Any] = field(default_factory=dict)
+    # The placed item's title (deep linking), sent as the resource link's title.
+    resource_link_title: str | None = None
     drop_claims: Sequence[str] = ()
     token_mutator: TokenMutator | None = None
     alg: str = "RS256"

@@ -104,7 +104,8 @@ def _set_claims(platform: Platform, launch: HarnessMessageLaunch, spec: LaunchSp
     user = platform.user_info(spec.user)
     launch.set_user_data(spec.user, list(spec.roles), user["name"], user["email"])
     if spec.resource_link_id and spec.message_type != DEEP_LINKING_REQUEST:
-        launch.set_resource_link_claim(spec.resource_link_id, title="Koula activity")
+        title = spec.resource_link_title or "Koula activity"
+        launch.set_resource_link_claim(spec.resource_link_id, title=title)
     if spec.context_id:
         launch.set_launch_context_claim(
             spec.context_id, [COURSE_OFFERING], f"Course {spec.context_id}", spec.context_id

@@ -978,6 +978,8 @@ def test_a_deep_linking_response_is_verified_and_creates_its_line_item(
     placed = launch_claims(platform, resource_link_id=placement["resource_link_id"])
     assert placed[CLAIM_CUSTOM] == {"activity": "weekly-experiment"}
     assert placed[CLAIM_AGS]["lineitem"] == platform.line_item_url(item)
+    # The placed item's title is the launch's resource link title, as an LMS shows it.
+    assert placed[CLAIM_RESOURCE_LINK]["title"] == koula_item(tool)["title"]
 
 
 @pytest.mark.parametrize(
