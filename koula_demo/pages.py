@@ -82,6 +82,7 @@ def _activity(sandbox: Sandbox, request: Request, link: str) -> Response:
         sandbox=sandbox,
         activity=found[0],
         person=_person(request),
+        fixed_frame=request.args.get("frame") == "fixed",
     )
 
 

@@ -8,7 +8,14 @@ from importlib.resources.abc import Traversable
 
 __all__ = ["asset_text", "static_dir"]
 
-ASSETS = ("koula.js", "koula.css", "koula-staff.js", "koula-staff.css", "koula-icon.svg")
+ASSETS = (
+    "koula.js",
+    "koula.css",
+    "koula-staff.js",
+    "koula-staff.css",
+    "koula-frame.js",
+    "koula-icon.svg",
+)
 
 
 def static_dir() -> Traversable:

@@ -16,6 +16,7 @@ CONTENT_TYPES = {
     "koula.css": "text/css; charset=utf-8",
     "koula-staff.js": "text/javascript; charset=utf-8",
     "koula-staff.css": "text/css; charset=utf-8",
+    "koula-frame.js": "text/javascript; charset=utf-8",
     "koula-icon.svg": "image/svg+xml",
 }
 
