@@ -30,6 +30,7 @@ Where things are:
   reminder rules, the calendar file, the series report and its CSV;
 * reports: :mod:`koula.impact`, :mod:`koula.impact_figures`,
   :mod:`koula.community_report`, :mod:`koula.export` (CSV);
+* :mod:`koula.xapi`: the xAPI statements of learner actions (both adapters send them);
 * :mod:`koula.errors` (the error hierarchy), :mod:`koula.messages` (French and
   English), :mod:`koula.text`, and :mod:`koula.cli`, the ``koula`` command.
 """
@@ -106,6 +107,20 @@ from koula.use_cases.series.report_parts import (
 )
 from koula.use_cases.series.sessions import Session, in_order, is_open, what_was_committed
 from koula.values import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, is_empty
+from koula.xapi import (
+    XAPI_VERBS,
+    XAPI_VERSION,
+    XapiActor,
+    XapiEvent,
+    XapiPlace,
+    XapiVerb,
+    action_events,
+    hand_over_event,
+    launch_event,
+    statement_id,
+    xapi_namespace,
+    xapi_statement,
+)
 
 __version__ = "0.1.0"
 
@@ -120,6 +135,8 @@ __all__ = [
     "RETURN_LINK_DAYS",
     "ROW_KEYS",
     "SERIES_CSV_COLUMNS",
+    "XAPI_VERBS",
+    "XAPI_VERSION",
     "ActionError",
     "ActivitySettings",
     "ActivityStore",
@@ -169,7 +186,12 @@ __all__ = [
     "TemplateError",
     "Turn",
     "UnknownTemplate",
+    "XapiActor",
+    "XapiEvent",
+    "XapiPlace",
+    "XapiVerb",
     "__version__",
+    "action_events",
     "activity_template",
     "assign_host",
     "carried_over",
@@ -181,12 +203,14 @@ __all__ = [
     "format_time",
     "gather",
     "get_template",
+    "hand_over_event",
     "has_address",
     "in_order",
     "is_current_host",
     "is_empty",
     "is_open",
     "json_object",
+    "launch_event",
     "learner_row",
     "learner_state_data",
     "library_templates",
@@ -200,6 +224,7 @@ __all__ = [
     "report_of",
     "series_report",
     "shared_cards",
+    "statement_id",
     "stream_csv",
     "stream_members_csv",
     "stream_series_csv",
@@ -209,4 +234,6 @@ __all__ = [
     "turns_from_data",
     "volunteers",
     "what_was_committed",
+    "xapi_namespace",
+    "xapi_statement",
 ]

@@ -1,4 +1,5 @@
-"""What the tool stores: platforms, keys, activities, learners' states and the score outbox.
+"""What the tool stores: platforms, keys, activities, learners' states, the score outbox and the
+xAPI statement outbox.
 
 Every learner-facing row hangs off a :class:`Deployment` of a :class:`Registration`
 (one tenant), so a query that starts from the launch's deployment can never
@@ -21,6 +22,7 @@ __all__ = [
     "ReportExport",
     "ScoreOutbox",
     "SentReminder",
+    "StatementOutbox",
     "ToolKey",
     "UsedNonce",
 ]
@@ -238,6 +240,38 @@ class ScoreOutbox(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class StatementOutbox(models.Model):
+    """An xAPI statement to deliver to the LRS, written in the same transaction as the action.
+
+    ``statement`` is sent exactly as stored (its ``id`` is :func:`koula.statement_id`), so a
+    retry or a second delivery of the same row is the same statement, which an LRS keeps once.
+    ``user`` is the learner the statement is about (their data: exported and erased with them).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        REFUSED = "refused"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="statements")
+    user = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="statements")
+    statement_id = models.UUIDField(unique=True)
+    verb = models.CharField(max_length=40)
+    statement = models.JSONField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="statement_due"),
+            models.Index(fields=["activity", "status"], name="statement_activity"),
+        ]
 
 
 class ReportExport(models.Model):
