@@ -16,6 +16,7 @@ __all__ = [
     "Deployment",
     "Invitation",
     "LaunchState",
+    "LearnerErasure",
     "LearnerRecord",
     "LtiUser",
     "Registration",
@@ -309,3 +310,23 @@ class SentReminder(models.Model):
     kind = models.CharField(max_length=10)
     due_on = models.DateField()
     sent_at = models.DateTimeField(default=timezone.now)
+
+
+class LearnerErasure(models.Model):
+    """The audit log of erasures: who asked, when, why and how many rows of what went.
+
+    The learner is named only by a keyed hash of their issuer and platform user id
+    (:func:`lti.selectors.learner_data.learner_key`): it tells whether a learner was erased,
+    and cannot be turned back into who they were.
+    """
+
+    class Reason(models.TextChoices):
+        REQUEST = "request"
+        RETENTION = "retention"
+
+    learner = models.CharField(max_length=64, db_index=True)
+    registration = models.ForeignKey(Registration, null=True, on_delete=models.SET_NULL)
+    by = models.CharField(max_length=200, help_text="Who erased: the operator, or 'retention'.")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    removed = models.JSONField(default=dict, help_text="How many of each kind of row.")
+    at = models.DateTimeField(db_index=True)
