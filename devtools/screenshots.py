@@ -2,13 +2,17 @@
 
 Starts a real ``koula demo`` on a fresh data folder, walks it in headless Chromium with
 the steps the demo's browser test checks (``devtools/demo_tour.py``), writes one PNG per
-step to ``docs/guides/img/`` (or ``--output``), then stops the demo with SIGINT. Run it
-after a change to the pages, so the pictures in docs/guides stay true.
+step to ``docs/guides/img/`` (or ``--output``), then stops the demo with SIGINT. Then, for
+the gallery of every page in English and French (``docs/guides/pages.md``), it walks a fresh
+demo per language the way the accessibility check does (every page that check audits,
+pictured instead: ``page-<name>-<language>.png``). Run it after a change to the pages, so
+the pictures in docs/guides stay true.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -19,9 +23,37 @@ sys.path.insert(0, str(ROOT))
 
 from devtools import demo_tour  # noqa: E402
 from devtools.running_demo import RunningDemo  # noqa: E402
+from tests.accessibility.test_axe_pages import Walk  # noqa: E402
 from tests.e2e.servers import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 VIEWPORT = {"width": 1100, "height": 900}
+GALLERY_VIEWPORT = {"width": 1280, "height": 800}
+LANGUAGES = ("en", "fr")
+
+
+def gallery_name(page: str, language: str) -> str:
+    """``page-learner-page-empty-fr.png`` for the walk's page "learner page, empty" in French."""
+    words = re.findall(r"[a-z0-9]+", page.lower())
+    return f"page-{'-'.join(words)}-{language}.png"
+
+
+class Photographer(Walk):
+    """The accessibility check's walk, each page pictured where that check audits it."""
+
+    def __init__(self, page: Any, url: str, language: str, output: Path) -> None:
+        super().__init__(page, url, language)
+        self.output = output
+        self.written: list[Path] = []
+
+    def audit(self, name: str) -> None:
+        self.page.wait_for_load_state("load")
+        path = self.output / gallery_name(name, self.language)
+        self.page.screenshot(path=str(path))
+        self.written.append(path)
+        self.found[name] = []
+
+    def audit_each_part(self, frame: Any, name: str) -> None:
+        self.audit(name)  # the staff view as it opens
 
 
 def workbench(page: Any, url: str, shot: demo_tour.Shot) -> None:
@@ -53,6 +85,29 @@ def take(page: Any, url: str, output: Path) -> list[Path]:
     return written
 
 
+def gallery(data: Path, language: str, output: Path) -> list[Path]:
+    """Picture every page of a fresh demo (no workbench) in ``language``."""
+    from playwright.sync_api import sync_playwright
+
+    demo = RunningDemo(data, "--no-workbench")
+    try:
+        url = demo.wait_until_ready()
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+            )
+            context = browser.new_context(viewport=GALLERY_VIEWPORT, locale=language)
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            walk = Photographer(page, url, language, output)
+            walk.everything()
+            browser.close()
+    finally:
+        if demo.process.poll() is None:
+            demo.stop()
+    return walk.written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "guides" / "img")
@@ -74,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                 browser.close()
         finally:
             status = demo.stop() if demo.process.poll() is None else demo.process.returncode
+        for language in LANGUAGES:
+            written += gallery(Path(folder) / f"gallery-{language}", language, args.output)
     for path in written:
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0 if status == 0 else 1
