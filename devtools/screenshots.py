@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from devtools import demo_tour  # noqa: E402
 from devtools.running_demo import RunningDemo  # noqa: E402
-from tests.accessibility.test_axe_pages import Walk  # noqa: E402
+from tests.accessibility.test_axe_pages import PAGES, Walk  # noqa: E402
 from tests.e2e.servers import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 VIEWPORT = {"width": 1100, "height": 900}
@@ -108,6 +108,28 @@ def gallery(data: Path, language: str, output: Path) -> list[Path]:
     return walk.written
 
 
+def write_gallery(path: Path) -> None:
+    """Write the guide that shows the gallery: each page of the walk in both languages."""
+    lines = [
+        "# Every page, in English and in French",
+        "",
+        "Each page of `koula demo` that the accessibility check audits, pictured at 1280 x 800",
+        "by `python devtools/screenshots.py` in the same walk: the sandbox LMS's course page,",
+        "the picker, the learner page in each state (inside the course page's frame), the",
+        "mailbox and a reminder e-mail, the gradebook, the staff view and the reports. Taken",
+        "anew after each change to the pages; see [the learner tour](learner-tour.md) for the",
+        "story.",
+        "",
+    ]
+    names = {"en": "English", "fr": "French"}
+    for page in PAGES:
+        lines += [f"## {page[0].upper()}{page[1:]}", ""]
+        for language in LANGUAGES:
+            alt = f"{page[0].upper()}{page[1:]}, in {names[language]}"
+            lines += [f"![{alt}](img/{gallery_name(page, language)})", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "guides" / "img")
@@ -131,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             status = demo.stop() if demo.process.poll() is None else demo.process.returncode
         for language in LANGUAGES:
             written += gallery(Path(folder) / f"gallery-{language}", language, args.output)
+    write_gallery(args.output.parent / "pages.md")
     for path in written:
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0 if status == 0 else 1
