@@ -65,6 +65,14 @@ from koula.impact import ImpactReport
 from koula.impact_figures import Figure, Mean, StoryGroup
 from koula.library import DEFAULT_TEMPLATE_ID, get_template, library_templates
 from koula.outcome import perform
+from koula.personal_data import (
+    erased_label,
+    erased_state,
+    erased_turns,
+    export_of,
+    marks_on_card,
+    names_learner,
+)
 from koula.progress import Progress, learner_state_data, progress_of
 from koula.request_body import json_object
 from koula.rotation import Rotation, Turn, turns_data, turns_from_data
@@ -200,6 +208,10 @@ __all__ = [
     "commitment_calendar",
     "community_of",
     "configured_template",
+    "erased_label",
+    "erased_state",
+    "erased_turns",
+    "export_of",
     "format_time",
     "gather",
     "get_template",
@@ -215,6 +227,8 @@ __all__ = [
     "learner_state_data",
     "library_templates",
     "link_valid_until",
+    "marks_on_card",
+    "names_learner",
     "open_commitment",
     "parse_time",
     "perform",

@@ -28,13 +28,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from koula.community import public_id
 from koula.progress import learner_state_data
 from koula.rotation import Turn, name_key
 from koula.state import LearnerState, PartState
 from koula.template import FieldType, Part, SessionTemplate
 from koula.values import Values
 
-__all__ = ["KEPT_TYPES", "erased_label", "erased_state", "erased_turns", "export_of"]
+__all__ = [
+    "KEPT_TYPES",
+    "erased_label",
+    "erased_state",
+    "erased_turns",
+    "export_of",
+    "marks_on_card",
+    "names_learner",
+]
 
 KEPT_TYPES = frozenset({FieldType.CHOICE, FieldType.RATING})
 """The answers an erased state keeps: picked from the template's own list, never written."""
@@ -107,12 +116,25 @@ def erased_turns(
 ) -> tuple[tuple[Turn, ...], int]:
     """Return ``turns`` with the learner's (linked to ``learner_id``, or naming one of
     ``names``) replaced by ``label`` and no link, and how many were replaced."""
-    keys = {name_key(name) for name in names if name.strip()}
+    names = list(names)
     changed = 0
     kept = []
     for turn in turns:
-        if turn.learner_id == learner_id or name_key(turn.name) in keys:
+        if turn.learner_id == learner_id or names_learner(turn.name, names):
             turn = Turn(label, None, turn.at)
             changed += 1
         kept.append(turn)
     return tuple(kept), changed
+
+
+def names_learner(name: str, names: Iterable[str]) -> bool:
+    """Return True when ``name`` is one of the learner's ``names`` (as hand-overs compare
+    names: :func:`koula.rotation.name_key`); a blank name is no one's."""
+    return bool(name.strip()) and name_key(name) in {name_key(n) for n in names if n.strip()}
+
+
+def marks_on_card(scope: str, learner_id: str, marks: Iterable[Sequence[str]]) -> int:
+    """Return how many of ``marks`` (each learner's "I will use this" card ids) are on the
+    card of ``learner_id`` in the activity ``scope`` (:func:`koula.community.public_id`)."""
+    card = public_id(scope, learner_id)
+    return sum(card in marked for marked in marks)

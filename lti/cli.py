@@ -1,6 +1,6 @@
 """``koula serve``, ``koula worker``, ``koula platforms add|list|invite|invites|revoke-invite``,
-``koula report export`` (an activity's CSV, or with ``--series`` a course's) and ``koula keys
-rotate``.
+``koula report export`` (an activity's CSV, or with ``--series`` a course's), ``koula learners
+export|erase`` (one learner's data, ``docs/privacy.md``) and ``koula keys rotate``.
 
 Registered on the core's command line through the ``koula.commands`` entry
 point. Django is set up only when one of these commands runs.
@@ -93,6 +93,7 @@ def register(commands: Any) -> None:
     export.add_argument("--output", help="a file to write (default: standard output)")
     export.set_defaults(run=_report_export)
     _reminders_parsers(commands)
+    _learners_parsers(commands)
     keys = commands.add_parser("keys", help="the tool's signing keys")
     keys_actions = keys.add_subparsers(dest="keys_action", required=True)
     keys_actions.add_parser("rotate", help="make a new signing key").set_defaults(run=_rotate)
@@ -107,6 +108,22 @@ def _reminders_parsers(commands: Any) -> None:
         "--today", metavar="YYYY-MM-DD", help="the day to send for (default: today, UTC)"
     )
     run.set_defaults(run=_reminders_run)
+
+
+def _learners_parsers(commands: Any) -> None:
+    """``koula learners export|erase``: one learner's data on request (issue 13, point 4)."""
+    learners = commands.add_parser("learners", help="one learner's data: a copy, or erasure")
+    actions = learners.add_subparsers(dest="learners_action", required=True)
+    export = actions.add_parser("export", help="everything Koula holds about a learner (JSON)")
+    erase = actions.add_parser("erase", help="erase a learner's answers, drafts, name and e-mail")
+    for action in (export, erase):
+        action.add_argument("--issuer", required=True, help="the platform's issuer URL")
+        action.add_argument("--sub", required=True, help="the learner's user id on the platform")
+    export.add_argument("--output", help="a file to write (default: standard output)")
+    export.set_defaults(run=_learners_export)
+    erase.add_argument("--yes", action="store_true", help="erase without asking (scripts, CI)")
+    erase.add_argument("--by", help="who asks, for the audit log (default: your login name)")
+    erase.set_defaults(run=_learners_erase)
 
 
 def _invitation_parsers(actions: Any) -> None:
@@ -634,3 +651,68 @@ def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
         print(message.format(reason=done.stopped_by), file=sys.stderr)
         return 1
     return 0
+
+
+def _learners_export(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the learner's data as JSON; exit 2 when Koula holds nothing about them."""
+    import datetime as dt
+    import json
+
+    _ = _cli_gettext(args)
+    setup()
+    from lti.selectors.learner_data import learner_export
+
+    data = learner_export(args.issuer, args.sub, now=dt.datetime.now(dt.UTC))
+    if data is None:
+        print(_unknown_learner(args, "export", _), file=sys.stderr)
+        return 2
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    _write([text], args.output)
+    return 0
+
+
+def _learners_erase(args: argparse.Namespace, out: TextIO) -> int:
+    """Erase the learner's data (after a question on a terminal, or with ``--yes``); exit 2
+    for an unknown learner, or without ``--yes`` when standard input is not a terminal."""
+    import getpass
+
+    _ = _cli_gettext(args)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            message = _(
+                "koula learners erase: add --yes to erase without a question (standard input "
+                "is not a terminal); nothing was erased."
+            )
+            print(message, file=sys.stderr)
+            return 2
+        question = _(
+            "Erase everything Koula holds about {sub} of {issuer}? This cannot be undone. [y/N] "
+        )
+        answer = input(question.format(sub=args.sub, issuer=args.issuer))
+        if answer.strip().lower() not in ("y", "yes", "o", "oui"):
+            print(_("Nothing was erased."), file=out)
+            return 1
+    setup()
+    from lti.services.learner_data import erase_learner
+
+    by = args.by or os.environ.get("KOULA_OPERATOR") or getpass.getuser()
+    done = erase_learner(args.issuer, args.sub, by=f"cli:{by}")
+    if not done.found:
+        print(_unknown_learner(args, "erase", _), file=sys.stderr)
+        return 2
+    if not done.accounts:
+        message = _("Nothing left to erase: this learner was erased on {when}.")
+        print(message.format(when=_when(done.erased_before)), file=out)
+        return 0
+    removed = ", ".join(f"{name} {count}" for name, count in sorted(done.removed.items()) if count)
+    message = _("Erased: {removed}. Recorded in the audit log (without the learner's id).")
+    print(message.format(removed=removed), file=out)
+    return 0
+
+
+def _unknown_learner(args: argparse.Namespace, action: str, _: Any) -> str:
+    message = _(
+        "koula learners {action}: Koula holds nothing about the learner {sub} of {issuer} "
+        "(check the issuer URL, as 'koula platforms list' shows it, and the platform's user id)."
+    )
+    return message.format(action=action, sub=args.sub, issuer=args.issuer)

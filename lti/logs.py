@@ -31,12 +31,14 @@ __all__ = [
 ]
 
 # Paths whose rest is a secret while it works: a registration link's token, a reminder's
-# one-click return link (it gives a learner's access) and unsubscribe link, a calendar link.
+# one-click return link (it gives a learner's access) and unsubscribe link, a calendar link,
+# a "Download my answers" link (it opens the learner's answers).
 SECRET_PATHS = (
     "/lti/register/",
     "/lti/reminders/return/",
     "/lti/reminders/unsubscribe/",
     "/lti/calendar/",
+    "/lti/my-data/",
 )
 
 

@@ -8,6 +8,7 @@ from lti.views import (
     basics,
     calendar,
     launch,
+    learner_data,
     picker,
     register,
     reminders,
@@ -36,7 +37,10 @@ urlpatterns = [
     # An admin's registration link (koula platforms invite); without one, a 403 page.
     path("lti/register", register.dynamic_registration, name="register"),
     re_path(r"^lti/register/(?P<token>[\s\S]*)\Z", register.dynamic_registration, name="invited"),
+    path("lti/api/<int:activity_id>/my_data", learner_data.my_data_api, name="my-data-api"),
     path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
+    path("lti/my-data/<str:link>", learner_data.my_data_file, name="my-data"),
+    path("lti/privacy", learner_data.privacy_page, name="privacy"),
     path("lti/calendar/<str:link>", calendar.calendar_file, name="experiment-calendar"),
     path("lti/static/<str:name>", basics.asset, name="asset"),
     path("favicon.ico", basics.favicon, name="favicon"),

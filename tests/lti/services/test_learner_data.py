@@ -1,0 +1,241 @@
+"""A learner's data on request and after the retention period, on SQLite and PostgreSQL.
+
+Ana submits her card, commits, reports back, shares her card and offers to host; Ben marks
+her card and staff hand the next session to her; a score was delivered, statements were
+queued and sent, a reminder went, a CSV export was prepared. After erasure none of her
+words, her name, her e-mail or her platform id is anywhere in the database, the CSV, the
+export or a prepared file; the report counts the same; erasing again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import serializers
+
+from koula import stream_members_csv
+from koula.community import public_id
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
+from lti.models import (
+    Activity,
+    LearnerErasure,
+    LearnerRecord,
+    LtiUser,
+    ReportExport,
+    ScoreOutbox,
+    SentReminder,
+    StatementOutbox,
+)
+from lti.selectors.learner_data import activity_export, learner_export
+from lti.services.activities import template_of
+from lti.services.community import assign_next_host, card_scope
+from lti.services.learner import run_action
+from lti.services.learner_data import ERASED_PREFIX, erase_expired, erase_learner, learner_key
+from lti.services.reports import activity_members, activity_report
+from tests.lti.in_process import ISSUER, grant_for, make_activity, make_user, on_postgres
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SUB, NAME, EMAIL = "ana-4711", "Ana Lopez", "ana.lopez@example.test"
+STORY = "Ana's team halved review time"
+BLOCKER = "Ana's manager Pierre"
+WORDS = (SUB, NAME, EMAIL, STORY, BLOCKER, CARD["problem"], COMMITMENT["action"])
+WORDS += (RETURN["what_happened"], "Review within a day")
+NOW = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, transactional_db: None) -> Iterator[str]:
+    if request.param == "postgres":
+        yield from on_postgres()
+    else:
+        yield "sqlite"
+
+
+def act(activity, user, action, body):
+    return run_action(grant_for(activity, user), activity.pk, action, body)
+
+
+def ana_and_ben(tmp_path: Path):
+    activity = make_activity()
+    ana, ben = make_user(activity, SUB, NAME), make_user(activity, "ben", "Ben")
+    LtiUser.objects.filter(pk=ana.pk).update(email=EMAIL)
+    act(activity, ana, "submit_deliverable", {"values": CARD})
+    act(activity, ana, "commit_experiment", {"values": COMMITMENT})
+    act(activity, ana, "share_card", {"shared": True})
+    act(activity, ana, "volunteer_host", {"volunteer": True})
+    told = {**RETURN, "blockers": [BLOCKER], "value_story": STORY, "value_cycle": "applied"}
+    act(activity, ana, "submit_return", {"values": told})
+    act(activity, ben, "save_draft", {"part": "deliverable", "values": {"problem": "Mine"}})
+    act(activity, ben, "reuse_card", {"card": public_id(card_scope(activity), SUB), "reuse": True})
+    assign_next_host(activity.pk, NAME.lower(), "en")
+    ScoreOutbox.objects.filter(user=ana).update(status=ScoreOutbox.Status.DELIVERED)
+    act(activity, ana, "save_draft", {"part": "return", "values": {"learning": STORY}})
+    payload = {"userId": SUB, "scoreGiven": 1, "comment": STORY}
+    ScoreOutbox.objects.create(activity=activity, user=ana, payload=payload, next_attempt_at=NOW)
+    SentReminder.objects.create(key="k1", activity=activity, user=ana, kind="due", due_on=NOW)
+    for status in StatementOutbox.Status.PENDING, StatementOutbox.Status.DELIVERED:
+        StatementOutbox.objects.create(
+            activity=activity,
+            user=ana,
+            statement_id=uuid.uuid4(),
+            verb="returned",
+            statement={
+                "id": "x",
+                "actor": {"account": {"homePage": ISSUER, "name": SUB}},
+                "verb": {"id": "v"},
+                "object": {"id": "o", "definition": {"name": {"en": "Pair review"}}},
+                "result": {"completion": True, "response": STORY},
+            },
+            status=status,
+            next_attempt_at=NOW,
+        )
+    folder = Path(settings.KOULA_EXPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "prepared.csv").write_text(STORY)
+    ReportExport.objects.create(
+        activity=activity, status=ReportExport.Status.DONE, file_name="prepared.csv"
+    )
+    return Activity.objects.get(pk=activity.pk), ana, ben
+
+
+def everything() -> str:
+    """Every row of every table that holds learners' data, as JSON text."""
+    models = (LtiUser, LearnerRecord, ScoreOutbox, SentReminder, StatementOutbox, Activity)
+    models += (LearnerErasure, ReportExport)
+    return "".join(serializers.serialize("json", model.objects.all()) for model in models)
+
+
+def csv_of(activity) -> str:
+    return "".join(stream_members_csv(template_of(activity), activity_members(activity)))
+
+
+def figures(activity):
+    gathered = activity_report(activity, template_of(activity))
+    data = gathered.report.to_data()
+    return {k: v for k, v in data.items() if k not in ("blockers", "value_stories", "computed_at")}
+
+
+def test_after_erasure_none_of_the_learners_words_is_left_anywhere(database, tmp_path):
+    activity, _ana, _ben = ana_and_ben(tmp_path)
+    before = everything() + csv_of(activity) + json.dumps(learner_export(ISSUER, SUB, now=NOW))
+    assert [word for word in WORDS if word not in before] == []
+    erase_learner(ISSUER, SUB, by="dpo@example.test", now=NOW)
+    export = learner_export(ISSUER, SUB, now=NOW)  # it names whom it was asked about
+    assert (export["sub"], export["accounts"], len(export["erasures"])) == (SUB, [], 1)
+    after = everything() + csv_of(activity) + json.dumps(export["erasures"])
+    assert [word for word in WORDS if word in after] == []
+    assert not (Path(settings.KOULA_EXPORT_DIR) / "prepared.csv").exists()
+
+
+def test_the_reports_figures_are_the_same_after_erasure(database, tmp_path):
+    activity, _ana, _ben = ana_and_ben(tmp_path)
+    before = figures(activity)
+    community_before = activity_report(activity, template_of(activity)).community
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    assert figures(activity) == before
+    community = activity_report(activity, template_of(activity)).community
+    assert (community.cards, community.shared) == (community_before.cards, 0)
+
+
+def test_what_was_delivered_keeps_only_the_score_and_what_was_not_is_dropped(database, tmp_path):
+    activity, _ana, _ben = ana_and_ben(tmp_path)
+    delivered = ScoreOutbox.objects.filter(status=ScoreOutbox.Status.DELIVERED).count()
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    scores = ScoreOutbox.objects.filter(activity=activity).exclude(user__sub="ben")
+    assert [row.status for row in scores] == [ScoreOutbox.Status.DELIVERED] * delivered
+    assert {tuple(sorted(row.payload)) for row in scores} == {
+        ("activityProgress", "gradingProgress", "scoreGiven", "scoreMaximum", "timestamp")
+    }
+    (sent,) = StatementOutbox.objects.all()
+    assert sent.statement == {
+        "id": "x",
+        "verb": {"id": "v"},
+        "object": {"id": "o"},
+        "result": {"completion": True},
+    }
+
+
+def test_the_erasure_is_recorded_with_who_when_and_what_under_a_keyed_hash(database, tmp_path):
+    ana_and_ben(tmp_path)
+    erase_learner(ISSUER, SUB, by="dpo@example.test", now=NOW)
+    (row,) = LearnerErasure.objects.all()
+    assert (row.learner, row.by, row.reason, row.at) == (
+        learner_key(ISSUER, SUB),
+        "dpo@example.test",
+        "request",
+        NOW,
+    )
+    assert SUB not in row.learner
+    assert row.removed["records"] == 1
+    assert row.removed["host_turns"] == 1
+    assert row.removed["scores_not_delivered"] == 1
+    assert row.removed["statements_not_sent"] == 1
+
+
+def test_erasing_again_finds_nothing_to_do_and_says_when_it_was_done(database, tmp_path):
+    _activity, _ana, _ben = ana_and_ben(tmp_path)
+    first = erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    state = everything()
+    again = erase_learner(ISSUER, SUB, by="dpo", now=NOW + dt.timedelta(days=1))
+    assert (first.accounts, again.accounts, again.erased_before) == (1, 0, NOW)
+    assert again.found and not erase_learner(ISSUER, "nobody", by="dpo").found
+    assert everything() == state
+
+
+def test_a_host_turn_names_a_neutral_label_and_the_offer_is_withdrawn(database, tmp_path):
+    activity, _ana, _ben = ana_and_ben(tmp_path)
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    activity.refresh_from_db()
+    (turn,) = activity.host_turns
+    assert turn["name"].startswith("Participant ") and turn["learner_id"] is None
+    assert activity.next_host == turn["name"]
+    assert activity_report(activity, template_of(activity)).volunteers == []
+
+
+def test_the_export_holds_everything_about_the_learner(database, tmp_path):
+    activity, ana, _ben = ana_and_ben(tmp_path)
+    data = learner_export(ISSUER, SUB, now=NOW)
+    (account,) = data["accounts"]
+    assert (account["name"], account["email"]) == (NAME, EMAIL)
+    (held,) = account["activities"]
+    assert held["state"]["return"]["values"]["value_story"] == STORY
+    assert held["state"]["return"]["draft"] == {"learning": STORY}
+    assert held["state"]["community"]["shared"] is True
+    assert held["card_marked_by_others"] == 1
+    assert [turn["name"] for turn in held["host_turns"]] == [NAME]
+    assert [row["kind"] for row in held["reminders_sent"]] == ["due"]
+    assert {row["status"] for row in held["scores"]} == {"delivered", "pending"}
+    assert [row["status"] for row in held["statements"]] == ["pending", "delivered"]
+    assert activity_export(activity, ana, now=NOW)["activity"] == held
+    assert learner_export(ISSUER, "nobody", now=NOW) is None
+
+
+def test_retention_erases_only_the_records_idle_for_the_days_set(database, tmp_path):
+    activity, ana, ben = ana_and_ben(tmp_path)
+    LearnerRecord.objects.filter(user=ana).update(updated_at=NOW - dt.timedelta(days=30))
+    LearnerRecord.objects.filter(user=ben).update(updated_at=NOW - dt.timedelta(days=29))
+    before = figures(activity)
+    assert erase_expired(days=30, now=NOW) == 1
+    assert erase_expired(days=30, now=NOW) == 0
+    assert figures(activity) == before
+    assert LearnerRecord.objects.filter(user=ben).exists()
+    assert not LearnerRecord.objects.filter(user=ana).exists()
+    assert LtiUser.objects.get(pk=ana.pk).name == NAME  # she stays in the course
+    (row,) = LearnerErasure.objects.all()
+    assert (row.reason, row.by, row.learner) == ("retention", "retention", learner_key(ISSUER, SUB))
+    assert [word for word in WORDS[3:] if word in csv_of(activity)] == []
+
+
+def test_retention_is_off_unless_days_are_set(database, tmp_path):
+    _activity, ana, _ben = ana_and_ben(tmp_path)
+    LearnerRecord.objects.update(updated_at=NOW - dt.timedelta(days=3650))
+    assert erase_expired(now=NOW) == 0
+    assert LearnerRecord.objects.filter(user=ana).exists()
+    assert not LtiUser.objects.filter(sub__startswith=ERASED_PREFIX).exists()
