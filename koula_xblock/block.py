@@ -13,6 +13,7 @@ package imports this one.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -26,6 +27,7 @@ from koula import (
     NotPermitted,
     assign_host,
     community_of,
+    hand_over_event,
     report_of,
     shared_cards,
 )
@@ -43,6 +45,7 @@ from koula_xblock.scenarios import workbench_scenarios as _scenarios
 from koula_xblock.settings import SettingsMixin
 from koula_xblock.staff import StaffLinks, csv_lines, detail_of, report_page
 from koula_xblock.studio import StudioMixin
+from koula_xblock.tracking import publish_xapi_events
 from koula_xblock.views import ViewsMixin
 
 __all__ = ["KoulaXBlock"]
@@ -119,7 +122,12 @@ class KoulaXBlock(
         """Staff, or the learner hosting now, hand the next session over."""
         name = data.get("next_host") if isinstance(data, dict) else None
         actor = Actor(self.reader(), staff=compat.user_is_staff(self))
-        return assign_host(self.community(), name, by=actor, language=self.learner_language())
+        language = self.learner_language()
+        answer = assign_host(self.community(), name, by=actor, language=language)
+        if not actor.staff:  # the learner hosting now handed over: an xAPI statement
+            events = [hand_over_event(dt.datetime.now(dt.UTC), language=language)]
+            publish_xapi_events(self, events, None)
+        return answer
 
     @XBlock.handler
     @guarded

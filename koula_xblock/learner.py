@@ -7,7 +7,8 @@ applies the action, stores the resulting state (also when the action is
 refused, so a refused submission is kept as the draft), keeps the learner's
 record for staff when the stored state changed (:mod:`koula_xblock.records`),
 publishes grade and completion when progress changed, emits the tracking event
-and answers with the learner state or the contract's error. It needs
+(and, for an accepted action, one ``edx.koula.<verb>`` event per xAPI event of the core:
+:mod:`koula_xblock.tracking`) and answers with the learner state or the contract's error. It needs
 ``template()``, ``learner_language()`` and ``publish_progress()`` (from
 :class:`~.settings.SettingsMixin` and :class:`~.grading.GradingMixin`).
 """
@@ -21,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 from webob import Response
 from xblock.fields import Dict, Scope
 
-from koula import Community, LearnerState, Progress, SessionTemplate, perform
+from koula import Community, LearnerState, Progress, SessionTemplate, action_events, perform
 from koula_xblock import compat
 from koula_xblock.records import record_of
 from koula_xblock.responses import json_response
+from koula_xblock.tracking import publish_xapi_events
 
 __all__ = ["TRACKING_EVENT", "LearnerMixin"]
 
@@ -54,22 +56,29 @@ class LearnerMixin:
 
         ``community`` is what ``reuse_card`` checks the card against.
         """
-        template = self.template()
+        template, now, language = self.template(), dt.datetime.now(dt.UTC), self.learner_language()
+        before = LearnerState.from_data(self.learner_state)
         outcome = perform(
             action,
             body,
             template=template,
             stored=self.learner_state,
-            now=dt.datetime.now(dt.UTC),
-            language=self.learner_language(),
+            now=now,
+            language=language,
             community=community,
         )
-        if outcome.stored != LearnerState.from_data(self.learner_state).to_data():
+        if outcome.stored != before.to_data():
             self.keep_record(template, outcome.stored)
         self.learner_state = outcome.stored
         if outcome.progress is not None:
             self.publish_progress(outcome.progress)
         self.runtime.publish(self, TRACKING_EVENT, {"action": action, "status": outcome.status})
+        if outcome.status == 200:
+            after = LearnerState.from_data(outcome.stored)
+            events = action_events(
+                action, before, after, template=template, at=now, language=language
+            )
+            publish_xapi_events(self, events, template)
         return json_response(outcome.body, status=outcome.status)
 
     def keep_record(self, template: SessionTemplate, stored: dict[str, Any]) -> None:
