@@ -11,9 +11,12 @@ __all__ = ["KoulaOpenedxConfig"]
 
 log = logging.getLogger(__name__)
 
+RETIREMENT_SIGNAL = "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_MISC"
+"""The platform's retirement signal for plugins (sent by the ``retire_misc`` step)."""
+
 
 class KoulaOpenedxConfig(AppConfig):
-    """Koula in the LMS: the xAPI allow-list and transformers."""
+    """Koula in the LMS: the xAPI allow-list and transformers, and the retirement receiver."""
 
     name = "koula_xblock.openedx"
     label = "koula_openedx"
@@ -25,6 +28,18 @@ class KoulaOpenedxConfig(AppConfig):
                 "common": {"relative_path": "settings"},
                 # again after the production settings, which may replace the allow-list
                 "production": {"relative_path": "settings"},
+            },
+        },
+        "signals_config": {
+            "lms.djangoapp": {
+                "relative_path": "signals",
+                "receivers": [
+                    {
+                        "receiver_func_name": "on_user_retirement",
+                        "signal_path": RETIREMENT_SIGNAL,
+                        "dispatch_uid": "koula_xblock.openedx.on_user_retirement",
+                    },
+                ],
             },
         },
     }
