@@ -116,6 +116,7 @@ from koula.use_cases.series.report_parts import (
 from koula.use_cases.series.sessions import Session, in_order, is_open, what_was_committed
 from koula.values import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, is_empty
 from koula.xapi import (
+    XAPI_LANGUAGES,
     XAPI_VERBS,
     XAPI_VERSION,
     XapiActor,
@@ -143,6 +144,7 @@ __all__ = [
     "RETURN_LINK_DAYS",
     "ROW_KEYS",
     "SERIES_CSV_COLUMNS",
+    "XAPI_LANGUAGES",
     "XAPI_VERBS",
     "XAPI_VERSION",
     "ActionError",

@@ -16,7 +16,9 @@ delivered (``thread``, the default without Redis, or ``celery``, the default wit
 ``KOULA_PRIVATE_HOSTS`` lists the hosts outbound calls may reach on a private network;
 ``KOULA_EMAIL_URL`` (``smtp://user:password@host:587?starttls=1``, ``smtps://...`` or
 ``mailbox:///folder``) and ``KOULA_EMAIL_FROM`` say how reminder e-mails leave
-(:func:`email_url`; unset: none is sent).
+(:func:`email_url`; unset: none is sent); ``KOULA_XAPI_URL`` with ``KOULA_XAPI_KEY`` and
+``KOULA_XAPI_SECRET`` names the LRS that learners' xAPI statements go to (:func:`xapi_url`;
+unset: none is sent, ``docs/xapi.md``).
 Loopback is judged with :mod:`ipaddress` (:func:`lti.addresses.is_loopback_host`), never by
 comparing strings.
 """
@@ -53,6 +55,7 @@ __all__ = [
     "text",
     "whole",
     "worker_mode",
+    "xapi_url",
 ]
 
 
@@ -273,3 +276,20 @@ def reminder_hour() -> int:
     if not 0 <= hour <= 23:
         raise ConfigError(f"KOULA_REMINDER_HOUR must be an hour from 0 to 23, not {hour}")
     return hour
+
+
+def xapi_url() -> str:
+    """Return ``KOULA_XAPI_URL``, the LRS's xAPI base (statements go to ``<it>/statements``),
+    without a trailing slash; empty: no statement is sent. Raise ConfigError when it is not
+    https (or http on loopback), or when ``KOULA_XAPI_KEY`` or ``KOULA_XAPI_SECRET`` (the
+    LRS's Basic auth) is missing."""
+    url = text("KOULA_XAPI_URL")
+    if not url:
+        return ""
+    url = check_url(url, "KOULA_XAPI_URL")
+    if not (text("KOULA_XAPI_KEY") and text("KOULA_XAPI_SECRET")):
+        raise ConfigError(
+            "KOULA_XAPI_URL needs KOULA_XAPI_KEY and KOULA_XAPI_SECRET, the LRS's Basic auth "
+            "user and password (ask the LRS's administrator for a key with statements/write)"
+        )
+    return url

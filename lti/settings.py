@@ -142,3 +142,11 @@ KOULA_REPORT_LINK_SECONDS = config.whole("KOULA_REPORT_LINK_SECONDS", 900)
 # and how long a prepared file is kept.
 KOULA_EXPORT_DIR = config.text("KOULA_EXPORT_DIR") or str(config.data_dir() / "exports")
 KOULA_EXPORT_KEEP_HOURS = config.number("KOULA_EXPORT_KEEP_HOURS", 24)
+# xAPI (docs/xapi.md): learners' statements go to the LRS at KOULA_XAPI_URL (unset: none is
+# queued), with Basic auth, in batches of KOULA_XAPI_BATCH; the actor is the platform account,
+# their e-mail only with KOULA_XAPI_ACTOR_EMAIL=1.
+KOULA_XAPI_URL = config.xapi_url()
+KOULA_XAPI_KEY = config.text("KOULA_XAPI_KEY")
+KOULA_XAPI_SECRET = config.text("KOULA_XAPI_SECRET")
+KOULA_XAPI_ACTOR_EMAIL = config.flag("KOULA_XAPI_ACTOR_EMAIL")
+KOULA_XAPI_BATCH = max(config.whole("KOULA_XAPI_BATCH", 50), 1)

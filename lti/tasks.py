@@ -1,7 +1,8 @@
 """Celery tasks: deliver the due scores (and say when to look again).
 
-:func:`deliver_scores` runs delivery passes until nothing is due, then asks
-for one more run when the earliest pending score comes due (one message per
+:func:`deliver_scores` runs delivery passes (the scores, and a batch of xAPI statements
+when an LRS is configured) until nothing is due, then asks
+for one more run when the earliest pending score or statement comes due (one message per
 second of due time, whichever worker asks). On warm shutdown (SIGTERM) the
 pass in flight finishes its score and gives the rest back to the queue. Each
 worker also sweeps every ``KOULA_SWEEP_SECONDS``: scores written while Redis
@@ -26,6 +27,7 @@ from lti.celery_app import DELIVER_SCORES, SEND_REMINDERS, app
 from lti.logs import log_context
 from lti.services.delivery import deliver_due, next_due
 from lti.services.exports import EXPORT_TASK, run_due_exports
+from lti.services.xapi_delivery import deliver_statements, next_statement_due
 from lti.worker import send_reminders
 
 __all__ = ["deliver_scores", "export_reports", "reminders_pass", "schedule_delivery"]
@@ -44,6 +46,8 @@ def deliver_scores(self: Any) -> int:
         try:
             while not stopping.is_set():
                 count = deliver_due(stop=stopping)
+                if not stopping.is_set():  # and a batch of xAPI statements (when configured)
+                    count += deliver_statements(stop=stopping)
                 handled += count
                 if not count:
                     break
@@ -51,7 +55,10 @@ def deliver_scores(self: Any) -> int:
                     schedule_delivery(0)
                     return handled
             if not stopping.is_set():
-                due = next_due()
+                due = min(
+                    (moment for moment in (next_due(), next_statement_due()) if moment),
+                    default=None,
+                )
                 if due is not None:
                     schedule_delivery(max((due - timezone.now()).total_seconds(), 0))
         finally:

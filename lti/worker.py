@@ -1,6 +1,8 @@
 """The score delivery loop (``KOULA_WORKER=thread``): inside ``koula serve`` or as ``koula worker``.
 
-When no score is due, the loop also writes the queued CSV exports
+Each pass also sends one batch of due xAPI statements when an LRS is configured
+(:func:`lti.services.xapi_delivery.deliver_statements`). When no score is due, the loop also
+writes the queued CSV exports
 (:mod:`lti.services.exports`), and once an hour (the first time soon after it starts) makes
 a reminder pass (:func:`lti.services.reminders.reminders_run`): the reminders are due by
 the day, and a pass sends each at most once, so hourly passes only make up quickly for a
@@ -27,6 +29,7 @@ from django.db import close_old_connections
 from lti.services.delivery import deliver_due
 from lti.services.exports import run_due_exports
 from lti.services.reminders import UNREACHABLE, reminders_run
+from lti.services.xapi_delivery import deliver_statements
 from lti.views.reminder_mail import compose_reminder
 
 __all__ = ["run_worker", "send_reminders", "start_worker_thread", "stop_worker_thread"]
@@ -44,6 +47,8 @@ def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
         close_old_connections()
         try:
             handled = deliver_due(stop=stop)
+            if not stop.is_set():
+                handled += deliver_statements(stop=stop)
             if not handled and not stop.is_set():
                 handled = run_due_exports()
             if not handled and not stop.is_set() and time.monotonic() >= reminders_at:

@@ -30,6 +30,7 @@ from lti.services.activities import template_of
 from lti.services.grants import granted_activity
 from lti.services.records import learner_rows
 from lti.services.staff_forms import form_activity
+from lti.services.xapi import queue_hand_over
 
 __all__ = [
     "ActivityRecords",
@@ -123,7 +124,10 @@ def assign_host(grant: Grant, activity_id: int, body: Any) -> dict[str, str]:
     activity = granted_activity(grant, activity_id)
     user = LtiUser.objects.get(pk=grant.user_id)
     name = body.get("next_host") if isinstance(body, dict) else None
-    return _hand_over(activity.pk, name, Actor(user.sub), grant.language)[1]
+    with transaction.atomic():  # the hand-over and its xAPI statement (when configured)
+        answer = _hand_over(activity.pk, name, Actor(user.sub), grant.language)[1]
+        queue_hand_over(activity, user, grant.language)
+    return answer
 
 
 def assign_next_host(activity_id: int, name: object, language: str) -> Activity:

@@ -10,7 +10,8 @@ The return is applied by :func:`koula.submit_earlier_return` in one transaction 
 the learner's row of the earlier activity (so two tabs reporting on it run one after the
 other), stores the earlier state and, when its progress changed, queues the score for the
 EARLIER activity's line item: the gradebook entry that completes is the one of the session
-the learner committed in. Refusals are the core's: 400 for a session that is not earlier in
+the learner committed in (and its xAPI statement, when an LRS is configured, names that
+earlier activity). Refusals are the core's: 400 for a session that is not earlier in
 this series (another context's or another tenant's activity included, since the series is
 read from the page's deployment and context only), 409 when nothing is open there; a
 refused return is kept as that session's draft, as on its own page.
@@ -24,14 +25,22 @@ from typing import Any
 
 from django.db import transaction
 
-from koula import BadRequest, CarriedExperiment, carried_over, submit_earlier_return
+from koula import (
+    BadRequest,
+    CarriedExperiment,
+    LearnerState,
+    carried_over,
+    submit_earlier_return,
+)
 from koula.messages import N_, translate
 from lti.bearer import Grant
-from lti.models import Activity, LtiUser
+from lti.models import Activity, LearnerRecord, LtiUser
+from lti.services.activities import template_of
 from lti.services.grants import granted_activity
 from lti.services.learner import refusal
 from lti.services.scores import queue_score
 from lti.services.series import ActivitySeries
+from lti.services.xapi import queue_action_statements, xapi_enabled
 
 __all__ = ["EARLIER_ACTIONS", "carried_for", "run_earlier_return"]
 
@@ -85,6 +94,7 @@ def run_earlier_return(
         earlier = series.activity_of(earlier_id)
         if earlier is not None and earlier.pk != activity.pk:
             series.lock_learner(user.sub, earlier_id)
+        before = _stored_state(earlier, user)
         done = submit_earlier_return(
             series,
             request,
@@ -97,6 +107,37 @@ def run_earlier_return(
         outcome = done.outcome
         if outcome.progress is not None and earlier is not None:
             queue_score(earlier, user, outcome.progress, language)
+        if outcome.status == 200 and earlier is not None and not draft:
+            _queue_statements(earlier, user, before, outcome.stored, language)
     if outcome.status != 200:
         raise refusal(outcome.status, outcome.body["errors"], outcome.stored)
     return {**outcome.body, "session": earlier_id}
+
+
+def _stored_state(earlier: Activity | None, user: LtiUser) -> dict[str, Any]:
+    """The learner's stored state in ``earlier`` before the return (only read when an LRS is
+    configured: its statement says whether the return is a revision)."""
+    if earlier is None or not xapi_enabled():
+        return {}
+    record = LearnerRecord.objects.filter(activity=earlier, user=user).first()
+    return dict(record.state) if record else {}
+
+
+def _queue_statements(
+    earlier: Activity, user: LtiUser, before: dict[str, Any], after: dict[str, Any], language: str
+) -> None:
+    """Queue the xAPI statement of a return to ``earlier`` (its own activity, not this page's)."""
+    template = template_of(earlier)
+    done_at = LearnerState.from_data(after).return_.done_at
+    if template is None or done_at is None:
+        return
+    queue_action_statements(
+        earlier,
+        user,
+        "submit_return",
+        before,
+        after,
+        template=template,
+        at=done_at,  # an earlier session's return is never a revision (409): its first time
+        language=language,
+    )

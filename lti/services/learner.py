@@ -5,7 +5,8 @@ activity is read without a lock, so on PostgreSQL the learners of a cohort act a
 same time, while two actions of one learner (two tabs) run one after the other. The core
 applies the action (:func:`koula.perform`), the new state is stored and, when progress
 changed, the score for the gradebook goes into the outbox in the same transaction, so a
-score is never lost between the action and its delivery.
+score is never lost between the action and its delivery; so do the action's xAPI
+statements when an LRS is configured (:mod:`lti.services.xapi`).
 
 A refused action still stores what the learner typed (the core keeps it as the draft),
 then raises the core's refusal for :class:`lti.views.errors.LtiErrorMiddleware` to answer:
@@ -34,6 +35,7 @@ from lti.services.activities import template_of
 from lti.services.community import community_of
 from lti.services.grants import granted_activity
 from lti.services.scores import queue_score
+from lti.services.xapi import queue_action_statements
 
 __all__ = ["learner_state", "refusal", "run_action"]
 
@@ -57,12 +59,13 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
             activity=activity, user_id=grant.user_id
         )
         community = community_of(activity, record.user) if action == "reuse_card" else None
+        now, before = dt.datetime.now(dt.UTC), record.state
         outcome = perform(
             action,
             body,
             template=template,
-            stored=record.state,
-            now=dt.datetime.now(dt.UTC),
+            stored=before,
+            now=now,
             language=grant.language,
             community=community,
         )
@@ -70,6 +73,17 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
         record.save(update_fields=["state", "updated_at"])
         if outcome.progress is not None:
             queue_score(activity, record.user, outcome.progress, grant.language)
+        if outcome.status == 200:  # its xAPI statements, when an LRS is configured
+            queue_action_statements(
+                activity,
+                record.user,
+                action,
+                before,
+                outcome.stored,
+                template=template,
+                at=now,
+                language=grant.language,
+            )
     if outcome.status != 200:
         raise refusal(outcome.status, outcome.body["errors"], outcome.stored)
     return outcome.body

@@ -19,6 +19,7 @@ from lti.services.community import is_current_host
 from lti.services.earlier_return import carried_for
 from lti.services.experiment_calendar import calendar_token
 from lti.services.learner import learner_state
+from lti.services.xapi import queue_launch
 from lti.views.host_tools import host_tools
 from lti.views.picker import picker_page
 from lti.views.rendering import page
@@ -31,6 +32,7 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
     state = learner_state(activity, user.pk)
     if template is None or state is None or not activity.configured:
         return page("not_configured.html", language, title=activity.title)
+    queue_launch(activity, user, language)  # its xAPI statement, when an LRS is configured
     grant = Grant(user.pk, data.deployment_pk, activity.pk, language)
     context = {
         "api": f"{settings.BASE_URL}/lti/api/{activity.pk}",

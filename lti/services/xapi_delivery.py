@@ -1,0 +1,187 @@
+"""Delivering the xAPI statement outbox to the LRS: in batches, retried, never duplicated.
+
+One pass (:func:`deliver_statements`) claims up to ``KOULA_XAPI_BATCH`` due rows, oldest
+first (on PostgreSQL with ``SKIP LOCKED``, so two workers never send the same row; a
+claim is a lease, as for scores), and POSTs them as one JSON array to
+``KOULA_XAPI_URL/statements`` with Basic auth and ``X-Experience-API-Version: 1.0.3``,
+under the outbound policy (:mod:`lti.http`: one deadline, a size cap on the answer; the
+LRS's host is the operator's, so it may be on a private network).
+
+* 2xx: every row of the batch is delivered.
+* 5xx, 429, 401, 403, a timeout or no connection: the whole batch is retried with the
+  score outbox's exponential backoff (:func:`lti.services.delivery.backoff`). A batch that
+  timed out may have been stored: sent again, its statements keep their ids, and an LRS
+  keeps one statement per id (xAPI 1.0.3: the same statement again is not stored twice).
+* Another 4xx (a statement the LRS refuses, a conflict): each statement of the batch is
+  sent alone, so one bad statement stops no other; one refused alone is ``refused`` with
+  the LRS's answer, shown to staff.
+
+Statements go out exactly as they were queued (:mod:`lti.services.xapi`), so a retry, a
+restart or two workers sending the same row always send the same statement. A pass given a
+set ``stop`` event sends nothing and gives its claim back.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from koula import XAPI_VERSION
+from lti.http import outbound_policy
+from lti.logs import log_context
+from lti.models import StatementOutbox
+from lti.outbound import Policy, Transport, send
+from lti.services.delivery import backoff
+from lti.services.xapi import xapi_enabled
+
+__all__ = ["deliver_statements", "lrs_policy", "next_statement_due", "statements_url"]
+
+log = logging.getLogger(__name__)
+Status = StatementOutbox.Status
+RETRIED = frozenset({401, 403, 408, 429})
+
+
+def statements_url() -> str:
+    """Return the LRS's statements resource (``KOULA_XAPI_URL/statements``)."""
+    return f"{settings.KOULA_XAPI_URL}/statements"
+
+
+def lrs_policy() -> Policy:
+    """The outbound policy for the LRS: the tool's, with the LRS's host trusted (the operator
+    named it, as a host in ``KOULA_PRIVATE_HOSTS``)."""
+    policy = outbound_policy()
+    host = (urlsplit(settings.KOULA_XAPI_URL).hostname or "").rstrip(".").lower()
+    return replace(policy, private_hosts=policy.private_hosts | {host})
+
+
+def _headers() -> dict[str, str]:
+    pair = f"{settings.KOULA_XAPI_KEY}:{settings.KOULA_XAPI_SECRET}".encode()
+    return {
+        "Authorization": f"Basic {base64.b64encode(pair).decode('ascii')}",
+        "X-Experience-API-Version": XAPI_VERSION,
+        "Content-Type": "application/json",
+    }
+
+
+def lease() -> dt.timedelta:
+    """How long a claimed batch is a worker's: its one request (or each statement of it
+    sent alone, each bounded by ``KOULA_HTTP_TIMEOUT``) and some slack."""
+    return dt.timedelta(seconds=2 * settings.KOULA_HTTP_TIMEOUT + 10)
+
+
+def deliver_statements(
+    limit: int | None = None, *, stop: threading.Event | None = None, transport: Transport = send
+) -> int:
+    """Send one batch of due statements; return how many rows were handled (0: none due, or
+    no LRS configured)."""
+    if not xapi_enabled():
+        return 0
+    claimed = _claim(limit or settings.KOULA_XAPI_BATCH)
+    if not claimed:
+        return 0
+    if stop is not None and stop.is_set():
+        _unclaim(claimed)
+        return len(claimed)
+    with log_context(statement_rows=f"{claimed[0].pk}-{claimed[-1].pk}"):
+        try:
+            _deliver(claimed, transport)
+        except Exception as exc:  # a bad batch must not stop the loop; it is retried
+            log.exception("xAPI statements %s-%s: unexpected error", claimed[0].pk, claimed[-1].pk)
+            _retry(claimed, f"unexpected error: {exc}")
+    return len(claimed)
+
+
+def next_statement_due() -> dt.datetime | None:
+    """Return when the earliest pending statement is due (None: none waits, or no LRS)."""
+    if not xapi_enabled():
+        return None
+    return (
+        StatementOutbox.objects.filter(status=Status.PENDING)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+
+
+def _claim(limit: int) -> list[StatementOutbox]:
+    now = timezone.now()
+    with transaction.atomic():
+        due = StatementOutbox.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        rows = list(due.order_by("pk")[:limit])
+        until = now + lease()
+        StatementOutbox.objects.filter(pk__in=[row.pk for row in rows]).update(
+            next_attempt_at=until
+        )
+        for row in rows:
+            row.attempts += 1
+            row.next_attempt_at = until
+        if rows:
+            StatementOutbox.objects.bulk_update(rows, ["attempts"])
+    return rows
+
+
+def _unclaim(rows: Sequence[StatementOutbox]) -> None:
+    for row in rows:
+        StatementOutbox.objects.filter(
+            pk=row.pk, status=Status.PENDING, next_attempt_at=row.next_attempt_at
+        ).update(next_attempt_at=timezone.now(), attempts=max(row.attempts - 1, 0))
+
+
+def _post(rows: Sequence[StatementOutbox], transport: Transport) -> requests.Response:
+    return transport(
+        "POST",
+        statements_url(),
+        policy=lrs_policy(),
+        headers=_headers(),
+        json=[row.statement for row in rows],
+    )
+
+
+def _deliver(rows: Sequence[StatementOutbox], transport: Transport) -> None:
+    try:
+        response = _post(rows, transport)
+    except requests.RequestException as exc:
+        _retry(rows, f"the LRS could not be reached: {exc}")
+        return
+    status = response.status_code
+    if 200 <= status < 300:
+        _delivered(rows)
+    elif status >= 500 or status in RETRIED:
+        _retry(rows, f"HTTP {status}: {response.text[:300]}")
+    elif len(rows) > 1:  # one statement may be the one refused: each goes alone
+        log.info("the LRS refused a batch of %s (HTTP %s): sending each alone", len(rows), status)
+        for row in rows:
+            _deliver([row], transport)
+    else:
+        _refused(rows[0], f"HTTP {status}: {response.text[:500]}")
+
+
+def _delivered(rows: Sequence[StatementOutbox]) -> None:
+    StatementOutbox.objects.filter(pk__in=[row.pk for row in rows]).update(
+        status=Status.DELIVERED, delivered_at=timezone.now(), last_error=""
+    )
+
+
+def _refused(row: StatementOutbox, error: str) -> None:
+    log.warning("the LRS refused xAPI statement %s: %s", row.statement_id, error[:200])
+    StatementOutbox.objects.filter(pk=row.pk).update(status=Status.REFUSED, last_error=error)
+
+
+def _retry(rows: Sequence[StatementOutbox], error: str) -> None:
+    log.warning("xAPI statements not delivered (%s rows), retried later: %s", len(rows), error)
+    for row in rows:
+        StatementOutbox.objects.filter(pk=row.pk, status=Status.PENDING).update(
+            next_attempt_at=timezone.now() + backoff(row.attempts), last_error=error[:1000]
+        )

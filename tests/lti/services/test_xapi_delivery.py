@@ -1,0 +1,215 @@
+"""xAPI statements: queued with the action (lti/services/xapi.py), delivered in batches
+(lti/services/xapi_delivery.py) to an LRS in the test process.
+
+The LRS here stores statements by id as an LRS does (the same statement again is kept
+once), and answers the faults each test gives it; the real LRS is in
+tests/lti/test_xapi_lrs.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+
+import pytest
+import requests
+from django.utils import timezone
+
+from koula import InvalidValues
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
+from lti.models import StatementOutbox
+from lti.services.community import assign_host
+from lti.services.learner import run_action
+from lti.services.xapi_delivery import deliver_statements
+from tests.lti.in_process import ISSUER, grant_for, make_activity, make_user
+
+pytestmark = pytest.mark.django_db
+Status = StatementOutbox.Status
+LRS = "https://lrs.example.org/xAPI"
+
+
+class FakeLrs:
+    """Stores POSTed statements by id; ``faults`` are the answers of the next POSTs."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, dict] = {}
+        self.posts: list[list[dict]] = []
+        self.faults: list[int | Exception] = []
+        self.refuse: set[str] = set()  # verbs it answers 400 for
+
+    def __call__(self, method, url, *, policy, headers=None, data=None, json=None, until=None):
+        assert (method, url) == ("POST", f"{LRS}/statements")
+        assert headers["X-Experience-API-Version"] == "1.0.3"
+        assert headers["Authorization"] == "Basic " + base64.b64encode(b"key:secret").decode()
+        assert "lrs.example.org" in policy.private_hosts
+        self.posts.append(json)
+        fault = self.faults.pop(0) if self.faults else None
+        if isinstance(fault, Exception):
+            raise fault
+        if fault is not None:
+            return answer(fault, {"detail": "fault"})
+        if any(s["verb"]["id"].rsplit("/", 1)[-1] in self.refuse for s in json):
+            return answer(400, {"detail": "refused"})
+        for statement in json:
+            self.stored.setdefault(statement["id"], statement)
+        return answer(200, [s["id"] for s in json])
+
+
+def answer(status: int, body) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(body).encode()
+    return response
+
+
+@pytest.fixture
+def lrs(settings) -> FakeLrs:
+    settings.KOULA_XAPI_URL = LRS
+    settings.KOULA_XAPI_KEY, settings.KOULA_XAPI_SECRET = "key", "secret"
+    settings.KOULA_XAPI_BATCH = 50
+    return FakeLrs()
+
+
+@pytest.fixture
+def activity(tool_keys):
+    return make_activity()
+
+
+@pytest.fixture
+def ana(activity):
+    return make_user(activity, "ana", "Ana")
+
+
+def loop(activity, user) -> None:
+    for action, values in (
+        ("submit_deliverable", CARD),
+        ("commit_experiment", COMMITMENT),
+        ("submit_return", RETURN),
+    ):
+        run_action(grant_for(activity, user), activity.pk, action, {"values": values})
+
+
+def verbs() -> list[str]:
+    return list(StatementOutbox.objects.order_by("pk").values_list("verb", flat=True))
+
+
+def due_now() -> None:
+    StatementOutbox.objects.filter(status=Status.PENDING).update(next_attempt_at=timezone.now())
+
+
+def statuses() -> set[str]:
+    return set(StatementOutbox.objects.values_list("status", flat=True))
+
+
+def test_without_an_lrs_nothing_is_queued(activity, ana):
+    loop(activity, ana)
+    assert StatementOutbox.objects.count() == 0
+
+
+def test_each_accepted_action_queues_its_statement_in_its_transaction(lrs, activity, ana):
+    loop(activity, ana)
+    with pytest.raises(InvalidValues):
+        run_action(grant_for(activity, ana), activity.pk, "submit_return", {"values": {}})
+    assert verbs() == ["submitted", "committed", "reported"]  # the refused one queued none
+    statement = StatementOutbox.objects.get(verb="reported").statement
+    assert statement["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": ISSUER, "name": "ana"},
+    }
+
+
+def test_a_draft_queues_nothing(lrs, activity, ana):
+    body = {"part": "deliverable", "values": {"practice_name": "Pair"}}
+    run_action(grant_for(activity, ana), activity.pk, "save_draft", body)
+    assert verbs() == []
+
+
+def test_the_email_is_the_actor_only_when_the_operator_opts_in(lrs, settings, activity, ana):
+    ana.email = "ana@example.org"
+    ana.save()
+    run_action(grant_for(activity, ana), activity.pk, "volunteer_host", {"volunteer": True})
+    settings.KOULA_XAPI_ACTOR_EMAIL = True
+    run_action(grant_for(activity, ana), activity.pk, "volunteer_host", {"volunteer": False})
+    actors = [row.statement["actor"] for row in StatementOutbox.objects.order_by("pk")]
+    assert "account" in actors[0] and "mbox" not in actors[0]
+    assert actors[1] == {"objectType": "Agent", "mbox": "mailto:ana@example.org"}
+
+
+def test_the_return_text_goes_only_when_the_activity_allows_it(lrs, activity, ana):
+    activity.settings = {**activity.settings, "xapi_text": True}
+    activity.save()
+    loop(activity, ana)
+    result = StatementOutbox.objects.get(verb="reported").statement["result"]
+    assert result["response"] == RETURN["what_happened"]
+
+
+def test_a_batch_is_one_post_and_every_row_is_delivered(lrs, activity, ana):
+    loop(activity, ana)
+    assert deliver_statements(transport=lrs) == 3
+    assert len(lrs.posts) == 1 and len(lrs.posts[0]) == 3
+    assert statuses() == {Status.DELIVERED}
+    assert deliver_statements(transport=lrs) == 0
+
+
+def test_batches_are_as_long_as_configured_oldest_first(lrs, settings, activity, ana):
+    settings.KOULA_XAPI_BATCH = 2
+    loop(activity, ana)
+    while deliver_statements(transport=lrs):
+        pass
+    assert [len(post) for post in lrs.posts] == [2, 1]
+    assert [s["verb"]["id"].rsplit("/", 1)[-1] for s in lrs.posts[0]] == ["submit", "committed"]
+
+
+@pytest.mark.parametrize("fault", [500, 503, 429, 401, requests.ConnectionError("down")])
+def test_an_outage_is_retried_later_and_the_same_statements_go_again(lrs, activity, ana, fault):
+    loop(activity, ana)
+    lrs.faults = [fault]
+    assert deliver_statements(transport=lrs) == 3
+    rows = StatementOutbox.objects.all()
+    assert {row.status for row in rows} == {Status.PENDING}
+    assert all(row.last_error and row.next_attempt_at > timezone.now() for row in rows)
+    assert deliver_statements(transport=lrs) == 0  # not due yet: backoff
+    due_now()
+    deliver_statements(transport=lrs)
+    assert statuses() == {Status.DELIVERED}
+    assert lrs.posts[0] == lrs.posts[1]
+
+
+def test_a_statement_sent_twice_is_one_statement_in_the_lrs(lrs, activity, ana):
+    loop(activity, ana)
+    deliver_statements(transport=lrs)
+    StatementOutbox.objects.update(status=Status.PENDING, next_attempt_at=timezone.now())
+    deliver_statements(transport=lrs)
+    assert len(lrs.posts) == 2 and len(lrs.stored) == 3
+
+
+def test_a_refused_batch_is_sent_one_by_one_and_only_the_refused_statement_stays_out(
+    lrs, activity, ana
+):
+    lrs.refuse = {"committed"}
+    loop(activity, ana)
+    deliver_statements(transport=lrs)
+    assert [len(post) for post in lrs.posts] == [3, 1, 1, 1]
+    refused = StatementOutbox.objects.get(status=Status.REFUSED)
+    assert refused.verb == "committed" and "HTTP 400" in refused.last_error
+    assert StatementOutbox.objects.filter(status=Status.DELIVERED).count() == 2
+
+
+def test_a_stopping_worker_gives_its_claim_back(lrs, activity, ana):
+    loop(activity, ana)
+    stop = threading.Event()
+    stop.set()
+    deliver_statements(transport=lrs, stop=stop)
+    assert lrs.posts == []
+    rows = StatementOutbox.objects.all()
+    assert all(row.attempts == 0 and row.next_attempt_at <= timezone.now() for row in rows)
+
+
+def test_the_learner_hosting_now_handing_over_queues_a_statement(lrs, activity, ana):
+    bea = make_user(activity, "bea", "Bea")
+    activity.host_turns = [{"name": "Ana", "learner_id": "ana", "at": "2026-12-01T10:00:00.000Z"}]
+    activity.next_host = "Ana"
+    activity.save()
+    assign_host(grant_for(activity, ana), activity.pk, {"next_host": bea.name})
+    assert verbs() == ["handed-over"]
