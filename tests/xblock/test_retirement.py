@@ -12,8 +12,13 @@ cannot be sent outside the LMS) is checked as configuration.
 from __future__ import annotations
 
 import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import pytest
 from webob import Request
 from xblock.fields import Scope
 
@@ -221,3 +226,25 @@ def test_the_lms_sends_the_platforms_retirement_signal_to_the_receiver():
 def test_the_label_is_the_same_for_one_learner_and_differs_between_learners():
     other = Retiree(frozenset({"anon-ben"}), ("ben",), token="b0b" * 20)
     assert RETIREE.label == Retiree(frozenset(), (), RETIREE.token).label != other.label
+
+
+def test_the_lms_rewrite_erases_every_record_row_in_edx_submissions_and_its_cache():
+    pytest.importorskip("submissions")
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.xblock.openedx_records"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["changed"] == 3  # Zoé's two rows and her soft-deleted one
+    zoe = [r for r in result["table"] if r["student"] == "anon-zoe" and r["item_type"] == "koula"]
+    assert len(zoe) == 3 and {r["answer"]["name"] for r in zoe} == {"Participant 5ca1ab"}
+    assert "Zoé" not in json.dumps(zoe, ensure_ascii=False)
+    assert all(r["answer"]["deliverable"]["status"] == "submitted" for r in zoe)
+    others = [r["answer"] for r in result["table"] if r not in zoe]
+    assert [a.get("name") for a in others] == ["Ben", None]  # Ben's record, Zoé's ORA answer
+    assert others[1] == {"answer": "Zoé's ORA answer"}  # another block's data is not Koula's
+    assert [a.get("name") for a in result["api"]] == ["Participant 5ca1ab"] * 2 + ["Ben", None]
