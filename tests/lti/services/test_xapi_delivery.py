@@ -213,3 +213,29 @@ def test_the_learner_hosting_now_handing_over_queues_a_statement(lrs, activity, 
     activity.save()
     assign_host(grant_for(activity, ana), activity.pk, {"next_host": bea.name})
     assert verbs() == ["handed-over"]
+
+
+def staff_block(activity, language="en") -> str:
+    """The staff view's xAPI block as the staff page includes it."""
+    from koula_ui.environment import environment_for
+    from lti.selectors.xapi import xapi_delivery
+    from lti.views.rendering import TEMPLATES
+
+    env = environment_for(language, extra_dirs=(TEMPLATES,))
+    return env.get_template("staff_xapi.html").render(xapi=xapi_delivery(activity))
+
+
+def test_the_staff_block_shows_the_statements_by_status_and_the_refused_ones(lrs, activity, ana):
+    lrs.refuse = {"committed"}
+    loop(activity, ana)
+    deliver_statements(transport=lrs)
+    html = staff_block(activity)
+    assert "Learning records (xAPI)" in html and "lrs.example.org" in html
+    assert '<td data-status="delivered">2</td>' in html
+    assert '<td data-status="refused">1</td>' in html
+    assert "<td>Ana</td><td>committed</td><td>refused</td>" in html
+    assert "Traces d’apprentissage (xAPI)" in staff_block(activity, "fr")
+
+
+def test_the_staff_block_shows_nothing_without_an_lrs(activity, ana):
+    assert "xAPI" not in staff_block(activity)
