@@ -2,7 +2,10 @@
 
 :func:`render_activity` turns a session template and one learner's state (the
 contract's state JSON) into an HTML fragment: the header with progress, the
-agenda, and the practice card, commitment and return forms. The fragment
+agenda, and the practice card, commitment and return forms. The next step comes first
+(issue 12): after the header, an earlier session's open experiment, then the three parts
+in loop order, only the current one open (:func:`next_step`); done parts fold to one
+line that opens for editing; the agenda follows, open until the card is in. The fragment
 carries, in a ``<script type="application/json" class="koula-context">``, the
 state and the translated strings that ``koula_ui/static/koula.js`` needs to run the
 forms. Field views are prepared here so the Jinja templates stay plain markup.
@@ -24,10 +27,12 @@ from koula import (
     FieldType,
     Part,
     SessionTemplate,
+    what_was_committed,
 )
 from koula.messages import Gettext, gettext_for
 from koula_ui.carried import carried_views
 from koula_ui.environment import environment_for
+from koula_ui.next_step import current_part, done_view, experiment_field, fold_word, step_of
 from koula_ui.strings import (
     activity_words,
     format_date,
@@ -74,6 +79,11 @@ class FormView:
     locked: bool
     due_on: str | None
     button: str
+    step: str = "next"  # "done" (submitted or committed), "current" (the next step), "next"
+    open: bool = False  # drawn unfolded (the current step; every part in a preview)
+    fold_word: str = ""  # what the heading's button says it does: Edit, Show or Hide
+    what: str = ""  # the return's reminder of what the learner committed to try
+    what_key: str = ""  # the commitment's answer that says it (for koula.js)
 
 
 def render_activity(
@@ -106,8 +116,10 @@ def render_activity(
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
     commitment = state.get("commitment") or {}
+    current = current_part(template, state)
     forms = [
-        _form(template, part, state, commitment, prefix, language, _) for part in template.parts()
+        _form(template, part, state, commitment, prefix, language, _, current, preview)
+        for part in template.parts()
     ]
     progress = state.get("progress") or {}
     activity = str(progress.get("activity") or "Initialized")
@@ -137,6 +149,8 @@ def render_activity(
             volunteered=bool((state.get("host") or {}).get("volunteered")),
             shared=bool((state.get("community") or {}).get("shared")),
             card_done=(state.get("deliverable") or {}).get("status") == "submitted",
+            done=done_view(template, state, language),
+            agenda_open=preview or (state.get("deliverable") or {}).get("status") != "submitted",
             next_host=str(context.get("next_host") or ""),
             carried=carried_views(carried, language),
             carried_forms=_carried_forms(carried, prefix, language, _)
@@ -155,6 +169,8 @@ def _form(
     prefix: str,
     language: str,
     _: Gettext,
+    current: Part | None = None,
+    preview: bool = False,
 ) -> FormView:
     data = state.get(part.value) or {}
     done = data.get("status") in ("submitted", "committed")
@@ -169,6 +185,8 @@ def _form(
     }[part]
     default_heading = {Part.COMMITMENT: _("Your experiment"), Part.RETURN: _("Report back")}
     labels = submit_labels(_)
+    step = step_of(part, current, state)
+    unfolded = preview or step == "current"
     return FormView(
         part=part.value,
         id=form_id,
@@ -183,6 +201,13 @@ def _form(
         locked=part is Part.RETURN and commitment.get("status") != "committed",
         due_on=commitment.get("due_on") if part is Part.RETURN else None,
         button=labels["changes" if done else part.value],
+        step=step,
+        open=unfolded,
+        fold_word=fold_word(step, unfolded, _),
+        what=what_was_committed(template, commitment.get("values") or {})
+        if part is Part.RETURN
+        else "",
+        what_key=experiment_field(template) if part is Part.RETURN else "",
     )
 
 
@@ -195,9 +220,8 @@ def _carried_forms(
         state = found.to_data(language)["state"]
         commitment = state.get("commitment") or {}
         template = found.session.template
-        forms.append(
-            _form(template, Part.RETURN, state, commitment, f"{prefix}-c{number}", language, _)
-        )
+        form_id = f"{prefix}-c{number}"
+        forms.append(_form(template, Part.RETURN, state, commitment, form_id, language, _, None))
     return tuple(forms)
 
 

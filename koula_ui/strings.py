@@ -144,6 +144,15 @@ def script_strings(_: Gettext) -> dict[str, Any]:
         "status_committed": _("Committed on {date}. Report back by {due}."),
         "status_committed_returned": _("Committed on {date}."),
         "return_due": _("Report back here by {date}."),
+        "your_experiment": _("Your experiment: {what}"),
+        "fold_edit": _("Edit"),
+        "fold_show": _("Show"),
+        "fold_hide": _("Hide"),
+        "next_step": _("Next: {step}."),
+        "all_done": _(
+            "You completed this activity on {date}. Your answers stay below;"
+            " open a part to change them."
+        ),
         **{f"submit_{name}": label for name, label in labels.items()},
         "done_deliverable": _("Practice card submitted."),
         "done_commitment": _("Commitment saved. Report back by {date}."),

@@ -12,6 +12,11 @@
  *   window.KoulaXBlock(runtime, element)   the Open edX initializer
  *   .koula[data-koula-auto]                mounted on DOMContentLoaded (LTI page)
  *
+ * The next step first: each part's heading holds a button (aria-expanded) that folds its
+ * region; the server draws only the current part open. After a submit, the part folds, the
+ * next one opens, focus goes to its heading's button and the live region says what is next;
+ * once every part is in, the "All done" summary shows. The agenda folds once the card is in.
+ *
  * A form with data-session (carried.html, LTI only) is an earlier session's return form:
  * its actions carry {"session": id}, its answer is that session's state (the page's own
  * state is left alone), and once it is in, the form is marked done.
@@ -178,12 +183,72 @@
       const meter = progressElement("meter");
       if (meter) meter.value = completion.value;
       forms.forEach((f) => updateForm(f, state));
+      showDone(state);
       onState.forEach((follow) => follow(state));
+    }
+
+    const isDone = (s) => Boolean(s) && (s.status === "submitted" || s.status === "committed");
+
+    /* Fold or unfold the region of a heading's button; its last word says what a press does. */
+    function fold(button, open) {
+      if (!button) return;
+      button.setAttribute("aria-expanded", String(open));
+      root.querySelector("#" + button.getAttribute("aria-controls")).hidden = !open;
+      const status = button.querySelector('[data-role="status"]');
+      const done = status && /^(submitted|committed)$/.test(status.dataset.status);
+      button.querySelector(".koula-fold-word").textContent = open
+        ? t.fold_hide
+        : done ? t.fold_edit : t.fold_show;
+    }
+    root.addEventListener("click", (event) => {
+      const button = event.target.closest(".koula-fold");
+      if (button) fold(button, button.getAttribute("aria-expanded") !== "true");
+    });
+
+    /* The "All done" summary under the header, once every part is in. */
+    function showDone(state) {
+      const box = root.querySelector('[data-role="all-done"]');
+      const last = forms[forms.length - 1];
+      if (!box || !last) return;
+      const s = state[last.part] || {};
+      box.hidden = !forms.every((f) => isDone(state[f.part]));
+      setContent(
+        box.querySelector('[data-role="done-line"]'),
+        pieces(t.all_done, { date: timeElement(s.submitted_at) })
+      );
+      const answer = box.querySelector('[data-role="done-answer"]');
+      const first = last.form.querySelector(".koula-field");
+      if (!answer || !first) return;
+      const checked = first.querySelector("input:checked");
+      const typed = first.querySelector("[name]:not([type=radio])");
+      answer.textContent = checked
+        ? checked.closest("label").textContent.trim()
+        : typed ? typed.value.trim() : "";
+      answer.parentNode.hidden = !answer.textContent;
+    }
+
+    /* A part is in: fold it and, unless it was a change to a part already done, open the
+       next step (or the summary) and move focus there. Returns what to announce next. */
+    function moveOn(f, revised) {
+      const state = context.state;
+      fold(f.fold, false);
+      if (f.part === "deliverable" && !revised) fold(root.querySelector('[data-role="agenda"] .koula-fold'), false);
+      const next = forms.find(
+        (g) => !isDone(state[g.part]) && !(g.part === "return" && !isDone(state.commitment))
+      );
+      if (revised || !next) {
+        const done = root.querySelector('[data-role="all-done"]');
+        (revised || !done || done.hidden ? f.fold : done.querySelector("h3")).focus();
+        return "";
+      }
+      fold(next.fold, true);
+      next.fold.focus();
+      return format(t.next_step, { step: next.form.querySelector(".koula-fold-name").textContent });
     }
 
     function updateForm(f, state) {
       const s = state[f.part] || {};
-      const done = s.status === "submitted" || s.status === "committed";
+      const done = isDone(s);
       let line = [s.status === "draft" ? t.status_draft : t.status_empty];
       const returned = (state.return || {}).status === "submitted"; // nothing left to ask for
       if (s.status === "committed" && returned) {
@@ -199,13 +264,18 @@
       f.status.dataset.status = s.status || "empty";
       setContent(f.status, line);
       f.changes.hidden = !(done && s.draft != null);
-      const calendar = f.form.querySelector('[data-role="calendar"]');
-      if (calendar) calendar.hidden = s.status !== "committed"; // "Add to my calendar"
       f.button.textContent = done ? t.submit_changes : t["submit_" + f.part];
       if (f.part === "return") {
         const commitment = state.commitment || {};
         const locked = commitment.status !== "committed";
+        const calendar = f.form.querySelector('[data-role="calendar"]');
+        if (calendar) calendar.hidden = locked || returned; // "Add to my calendar"
+        const what = f.form.querySelector('[data-role="what"]');
+        const named = (commitment.values || {})[what.dataset.key];
+        what.hidden = !named;
+        setContent(what, pieces(t.your_experiment, { what: named || "" }));
         f.body.disabled = locked;
+        f.body.hidden = locked;
         f.form.querySelector('[data-role="lock"]').hidden = !locked;
         const due = f.form.querySelector('[data-role="due"]');
         due.hidden = !commitment.due_on || returned;
@@ -354,12 +424,13 @@
         if (f.session) body.session = f.session;
         const share = f.form.querySelector('[name="share_with_group"]');
         if (share) body.share_with_group = share.checked; // commit_experiment only
+        const revised = isDone(context.state[f.part]);
         if (await send(f, SUBMIT[f.part], body, true)) {
           if (f.session) return carriedDone(f);
           const due = (context.state.commitment || {}).due_on;
           const message = format(t["done_" + f.part], { date: dateText(due) || "" });
-          announce(message);
           quiet(f, message);
+          announce((message + " " + moveOn(f, revised)).trim());
         }
       } finally {
         f.busy = false;
@@ -389,6 +460,7 @@
         session: form.dataset.session || null,
         body: form.querySelector(".koula-body"),
         button: form.querySelector("button[type=submit]"),
+        fold: form.querySelector(".koula-fold"),
         status: form.querySelector('[data-role="status"]'),
         changes: form.querySelector('[data-role="changes"]'),
         formError: form.querySelector('[data-role="form-error"]'),

@@ -282,7 +282,7 @@ def test_submitted_values_fill_the_controls(template: SessionTemplate) -> None:
     assert control(root, "deliverable", "steps").text.strip() == "Ask\nListen"
     assert deliverable.xpath('.//input[@name="relevance"][@checked]/@value') == ["4"]
     assert not visible(deliverable.xpath('.//*[@data-role="changes"]')[0])
-    assert deliverable.xpath("string(.//button)").strip() == "Submit changes"
+    assert deliverable.xpath("string(.//button[@type='submit'])").strip() == "Submit changes"
 
 
 def test_a_draft_over_submitted_values_is_shown_with_a_note(template: SessionTemplate) -> None:
@@ -387,7 +387,7 @@ def test_agenda_shows_participant_prompts_but_not_host_notes(template: SessionTe
     phases = root.xpath('.//li[@class="koula-phase"]')
     assert [p.get("data-phase") for p in phases] == ["practise", "close"]
     assert "30 min" in phases[0].text_content() and "In trios" in phases[0].text_content()
-    assert "40 min" in root.xpath('string(.//*[@class="koula-progress"])')
+    assert "40 min" in root.xpath('string(.//*[@data-role="session-length"])')
 
 
 def test_progress_shows_percentages_and_the_activity_word(template: SessionTemplate) -> None:
