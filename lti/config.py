@@ -50,6 +50,7 @@ __all__ = [
     "redis_prefix",
     "redis_url",
     "reminder_hour",
+    "retention_days",
     "secret_key",
     "terminal_language",
     "text",
@@ -276,6 +277,18 @@ def reminder_hour() -> int:
     if not 0 <= hour <= 23:
         raise ConfigError(f"KOULA_REMINDER_HOUR must be an hour from 0 to 23, not {hour}")
     return hour
+
+
+def retention_days() -> int | None:
+    """Return ``KOULA_RETENTION_DAYS``: the worker erases learners' answers in an activity
+    that many days after their last action there (``docs/privacy.md``); None (unset or 0):
+    answers are kept until erased on request."""
+    days = whole("KOULA_RETENTION_DAYS", 0)
+    if days < 0:
+        raise ConfigError(
+            f"KOULA_RETENTION_DAYS must be a number of days (0 or unset: no retention), not {days}"
+        )
+    return days or None
 
 
 def xapi_url() -> str:

@@ -142,6 +142,9 @@ KOULA_REPORT_LINK_SECONDS = config.whole("KOULA_REPORT_LINK_SECONDS", 900)
 # and how long a prepared file is kept.
 KOULA_EXPORT_DIR = config.text("KOULA_EXPORT_DIR") or str(config.data_dir() / "exports")
 KOULA_EXPORT_KEEP_HOURS = config.number("KOULA_EXPORT_KEEP_HOURS", 24)
+# Learners' answers are erased this many days after their last action in an activity (the
+# worker's retention pass, docs/privacy.md); None: kept until erased on request.
+KOULA_RETENTION_DAYS = config.retention_days()
 # xAPI (docs/xapi.md): learners' statements go to the LRS at KOULA_XAPI_URL (unset: none is
 # queued), with Basic auth, in batches of KOULA_XAPI_BATCH; the actor is the platform account,
 # their e-mail only with KOULA_XAPI_ACTOR_EMAIL=1.

@@ -7,7 +7,8 @@ second of due time, whichever worker asks). On warm shutdown (SIGTERM) the
 pass in flight finishes its score and gives the rest back to the queue. Each
 worker also sweeps every ``KOULA_SWEEP_SECONDS``: scores written while Redis
 or every worker was down are delivered all the same. :func:`reminders_pass` makes the
-reminder pass the beat schedule asks for daily (:mod:`lti.celery_app`).
+reminder pass the beat schedule asks for daily (:mod:`lti.celery_app`), and the retention
+pass after it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from lti.logs import log_context
 from lti.services.delivery import deliver_due, next_due
 from lti.services.exports import EXPORT_TASK, run_due_exports
 from lti.services.xapi_delivery import deliver_statements, next_statement_due
-from lti.worker import send_reminders
+from lti.worker import erase_expired_answers, send_reminders
 
 __all__ = ["deliver_scores", "export_reports", "reminders_pass", "schedule_delivery"]
 
@@ -84,6 +85,7 @@ def reminders_pass(self: Any) -> None:
         close_old_connections()
         try:
             send_reminders()
+            erase_expired_answers()
         finally:
             close_old_connections()
 

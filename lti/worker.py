@@ -6,7 +6,9 @@ writes the queued CSV exports
 (:mod:`lti.services.exports`), and once an hour (the first time soon after it starts) makes
 a reminder pass (:func:`lti.services.reminders.reminders_run`): the reminders are due by
 the day, and a pass sends each at most once, so hourly passes only make up quickly for a
-day the tool was down, at the cost of one read of the open experiments an hour. The pass
+day the tool was down, at the cost of one read of the open experiments an hour. With the
+reminder pass comes the retention pass (:func:`erase_expired_answers`), when
+``KOULA_RETENTION_DAYS`` is set. The pass
 asks ``stop`` before each reminder, and stops at the first failure to reach the mail
 server, so neither shutdown nor the scores wait for every reminder to time out.
 
@@ -28,11 +30,18 @@ from django.db import close_old_connections
 
 from lti.services.delivery import deliver_due
 from lti.services.exports import run_due_exports
+from lti.services.learner_data import erase_expired
 from lti.services.reminders import UNREACHABLE, reminders_run
 from lti.services.xapi_delivery import deliver_statements
 from lti.views.reminder_mail import compose_reminder
 
-__all__ = ["run_worker", "send_reminders", "start_worker_thread", "stop_worker_thread"]
+__all__ = [
+    "erase_expired_answers",
+    "run_worker",
+    "send_reminders",
+    "start_worker_thread",
+    "stop_worker_thread",
+]
 
 log = logging.getLogger(__name__)
 REMINDER_SECONDS = 3600.0
@@ -54,6 +63,7 @@ def run_worker(stop: threading.Event, *, interval: float | None = None) -> None:
             if not handled and not stop.is_set() and time.monotonic() >= reminders_at:
                 reminders_at = time.monotonic() + REMINDER_SECONDS
                 send_reminders(should_stop=stop.is_set)
+                erase_expired_answers(should_stop=stop.is_set)
         except Exception:  # the database may be briefly unreachable: try again next tick
             log.exception("score delivery pass failed")
             handled = 0
@@ -89,6 +99,15 @@ def send_reminders(should_stop: Callable[[], bool] | None = None) -> None:
         )
     elif done.stopped:
         log.info("reminder pass stopped (%s); the rest goes with a later pass", done.stopped)
+
+
+def erase_expired_answers(should_stop: Callable[[], bool] | None = None) -> None:
+    """Make one retention pass (``KOULA_RETENTION_DAYS``, docs/privacy.md; nothing when it
+    is unset) with the reminder pass, and log how many records it erased."""
+    if not settings.KOULA_RETENTION_DAYS:
+        return
+    erased = erase_expired(should_stop=should_stop)
+    log.info("retention pass: %d records erased", erased)
 
 
 def start_worker_thread(

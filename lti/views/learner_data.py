@@ -23,7 +23,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from koula.messages import pick_language, translate
+from koula.messages import N_, pick_language, translate
 from lti.bearer import read_token
 from lti.errors import NotAllowed, NotAuthenticated
 from lti.models import Activity, LtiUser
@@ -34,10 +34,11 @@ from lti.views.rendering import page
 
 __all__ = ["learner_data_links", "my_data_api", "my_data_file", "privacy_page", "retention_days"]
 
-LINK_REFUSED = (
+LINK_REFUSED = N_(
     "This download link has expired or is not valid. Open the activity again from your "
     "course to download your answers."
 )
+EXPIRED = N_("Your access to this activity has expired. Reload the activity from your course.")
 
 
 def learner_data_links(activity: Activity, user: LtiUser, language: str) -> dict[str, str]:
@@ -55,7 +56,7 @@ def privacy_url(language: str) -> str:
 
 def retention_days() -> int | None:
     """``KOULA_RETENTION_DAYS``, or None when answers are kept until erased on request."""
-    return getattr(settings, "KOULA_RETENTION_DAYS", None) or None
+    return settings.KOULA_RETENTION_DAYS or None
 
 
 @require_GET
@@ -74,8 +75,7 @@ def my_data_api(request: HttpRequest, activity_id: int) -> HttpResponse:
     header = request.headers.get("Authorization", "")
     grant = read_token(header[7:]) if header.startswith("Bearer ") else None
     if grant is None:
-        message = "Your access to this activity has expired. Reload the activity from your course."
-        raise NotAuthenticated(translate(language, message), language=language)
+        raise NotAuthenticated(translate(language, EXPIRED), language=language)
     activity = granted_activity(grant, activity_id)
     user = LtiUser.objects.filter(pk=grant.user_id).first()
     if user is None:  # erased since the page opened

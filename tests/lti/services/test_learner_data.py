@@ -239,3 +239,32 @@ def test_retention_is_off_unless_days_are_set(database, tmp_path):
     assert erase_expired(now=NOW) == 0
     assert LearnerRecord.objects.filter(user=ana).exists()
     assert not LtiUser.objects.filter(sub__startswith=ERASED_PREFIX).exists()
+
+
+def test_the_worker_erases_idle_answers_only_when_retention_is_set(database, tmp_path, settings):
+    from lti.worker import erase_expired_answers
+
+    ana_and_ben(tmp_path)
+    LearnerRecord.objects.update(updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=31))
+    settings.KOULA_RETENTION_DAYS = None
+    erase_expired_answers()
+    assert not LearnerErasure.objects.exists()
+    settings.KOULA_RETENTION_DAYS = 30
+    erase_expired_answers()
+    assert LearnerErasure.objects.filter(reason="retention").count() == 2
+
+
+@pytest.mark.parametrize(("given", "days"), [("", None), ("0", None), ("30", 30)])
+def test_retention_days_are_read_from_the_environment(monkeypatch, given, days):
+    from lti import config
+
+    monkeypatch.setenv("KOULA_RETENTION_DAYS", given)
+    assert config.retention_days() == days
+
+
+def test_a_negative_retention_says_what_to_give(monkeypatch):
+    from lti import config
+
+    monkeypatch.setenv("KOULA_RETENTION_DAYS", "-1")
+    with pytest.raises(config.ConfigError, match="number of days"):
+        config.retention_days()
