@@ -1,0 +1,103 @@
+"""The learner's own data and the privacy notice (lti/views/learner_data.py), in process.
+
+"Download my answers" is a link signed for one learner and one activity (the learner
+page's partial, koula_ui/templates/learner_data.html); the same file answers the page's
+bearer token; the privacy notice says the retention the tool is set to, in each language.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from koula_demo.learner_calls import CARD
+from koula_ui.environment import environment_for
+from lti.bearer import issue_token
+from lti.models import LtiUser
+from lti.services.learner import run_action
+from lti.views.learner_data import learner_data_links
+from tests.lti.in_process import grant_for, make_activity, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ana():
+    activity = make_activity()
+    user = make_user(activity, "ana", "Ana")
+    run_action(grant_for(activity, user), activity.pk, "submit_deliverable", {"values": CARD})
+    return activity, user
+
+
+def path_of(url: str) -> str:
+    return url.split("koula.example.test", 1)[1]
+
+
+def test_the_signed_link_downloads_the_learners_answers_in_this_activity(ana):
+    activity, user = ana
+    answer = Client().get(path_of(learner_data_links(activity, user, "fr")["data_url"]))
+    assert answer.status_code == 200
+    assert answer["Content-Disposition"] == 'attachment; filename="koula-my-answers.json"'
+    assert (answer["Content-Language"], answer["Cache-Control"]) == ("fr", "private, no-store")
+    data = json.loads(answer.content)
+    assert data["activity"]["state"]["deliverable"]["values"] == CARD
+    assert (data["sub"], data["name"]) == ("ana", "Ana")
+
+
+def test_a_forged_link_or_one_of_an_erased_learner_opens_nothing(ana):
+    activity, user = ana
+    link = path_of(learner_data_links(activity, user, "en")["data_url"])
+    assert Client().get(link[:-2] + "xx").status_code == 403
+    LtiUser.objects.filter(pk=user.pk).delete()
+    answer = Client().get(link)
+    assert answer.status_code == 403 and b"Pair review" not in answer.content
+
+
+def test_the_bearer_token_downloads_the_same_file_for_its_own_activity_only(ana):
+    activity, user = ana
+    token = issue_token(grant_for(activity, user))
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    answer = client.get(f"/lti/api/{activity.pk}/my_data")
+    assert answer.status_code == 200
+    assert json.loads(answer.content)["activity"]["id"] == activity.pk
+    assert client.get(f"/lti/api/{activity.pk + 1}/my_data").status_code == 403
+    assert Client().get(f"/lti/api/{activity.pk}/my_data").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "erased 30 days after your last action"), ("fr", "effacées 30 jours après")],
+)
+def test_the_notice_says_the_retention_set(settings, language, said):
+    settings.KOULA_RETENTION_DAYS = 30
+    answer = Client().get(f"/lti/privacy?lang={language}")
+    assert answer.status_code == 200 and answer["Content-Language"] == language
+    assert said in answer.content.decode()
+
+
+def test_without_retention_the_notice_says_answers_are_kept_until_erased(settings):
+    settings.KOULA_RETENTION_DAYS = None
+    text = Client().get("/lti/privacy", headers={"Accept-Language": "fr-CA"}).content.decode()
+    assert "conservées jusqu'à ce que votre organisation les efface" in text.replace("&#39;", "'")
+
+
+def test_the_learner_page_partial_draws_both_links(ana):
+    activity, user = ana
+    links = learner_data_links(activity, user, "fr")
+    html = environment_for("fr").get_template("learner_data.html").render(**links)
+    assert "Télécharger mes réponses" in html and "Vos données dans Koula" in html
+    assert f'href="{links["data_url"]}" download' in html
+    assert "/lti/privacy?lang=fr" in html
+
+
+def test_the_staff_partial_states_the_policy(settings):
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[3] / "lti" / "templates"
+    env = environment_for("en", extra_dirs=(templates,))
+    said = env.get_template("staff_privacy.html").render(retention_days=90, privacy_url="/p")
+    assert "erased 90 days after their last action" in said
+    kept = env.get_template("staff_privacy.html").render(retention_days=None, privacy_url="/p")
+    assert "kept until erased on request" in kept
