@@ -70,9 +70,20 @@ def open_activity(page: Any, url: str, as_whom: str) -> Any:
     label = "Launch as learner" if as_whom == "learner" else "Launch as instructor"
     page.get_by_role("link", name=re.compile(label)).first.click()
     frame = page.frame_locator("#koula")
-    ready = ".koula[data-koula-ready]" if as_whom == "learner" else ".koula-report"
+    ready = ".koula[data-koula-ready]" if as_whom == "learner" else STAFF_READY
     frame.locator(ready).first.wait_for()
     return frame
+
+
+# The staff view opens on its run-sheet, its other parts behind tabs (lti/templates/staff.html).
+STAFF_READY = '[role="tab"][aria-selected="true"]'
+STAFF_PARTS = ("runsheet", "report", "learners", "settings", "deliveries")
+
+
+def staff_part(frame: Any, part: str) -> None:
+    """Show the staff view's ``part`` (its tab's panel id: ``report``, ``settings``, ...)."""
+    frame.locator(f'[role="tab"][aria-controls="{part}"]').click()
+    frame.locator(f"#{part}").wait_for()
 
 
 def learner_completes_the_loop(page: Any, url: str, shot: Shot) -> dict[str, Any]:
@@ -103,6 +114,7 @@ def instructor_reads_the_report(page: Any, url: str, shot: Shot) -> Any:
     """The instructor's launch: the staff view with the report; return its frame."""
     frame = open_activity(page, url, "instructor")
     shot("instructor-staff-view")
+    staff_part(frame, "report")
     # The charts, not the whole report: a picture of an element taller than the frame comes out
     # cut and shifted.
     shot("instructor-report", frame.locator(".koula-report .koula-staff-charts").first)
@@ -136,6 +148,7 @@ def a_second_session_brings_a_reminder(page: Any, url: str, shot: Shot) -> str:
     page.goto(f"{url}/")
     page.get_by_role("link", name=re.compile("Launch as instructor")).last.click()
     staff = page.frame_locator("#koula")
+    staff_part(staff, "report")
     opener = staff.locator('[data-koula-series] button[data-series-action="window"]')
     with page.context.expect_page() as opened:
         opener.click()

@@ -2,10 +2,11 @@
 
 One walk through a real ``koula demo`` in headless Chromium at 360 px: the sandbox's pages
 (course, picker, activity frame, launch in its own window, gradebook, mailbox, an e-mail),
-the learner page in each state, the staff view, the report, the reminder e-mail's return and
-unsubscribe pages and the series report. On each, the page (and the Koula frame in it) must
-not scroll sideways: ``document.scrollingElement.scrollWidth <= window.innerWidth``. Long
-words and addresses wrap; wide tables scroll inside their own region.
+the learner page in each state, each part of the staff view (one tab at a time), the report,
+the reminder e-mail's return and unsubscribe pages and the series report. On each, the page
+(and the Koula frame in it) must not scroll sideways:
+``document.scrollingElement.scrollWidth <= window.innerWidth``. Long words and addresses
+wrap; wide tables scroll inside their own region.
 """
 
 from __future__ import annotations
@@ -90,7 +91,10 @@ def test_every_page_of_the_demo_fits_a_360_px_wide_screen(demo, browser):
     checks.look("the gradebook", page)
 
     staff = demo_tour.open_activity(page, url, "instructor")
-    checks.look("the staff view", page, ".koula-report")
+    for part in demo_tour.STAFF_PARTS:  # one at a time, each on its tab
+        demo_tour.staff_part(staff, part)
+        checks.look(f"the staff view: {part}", page, demo_tour.STAFF_READY)
+    demo_tour.staff_part(staff, "report")
     with page.context.expect_page() as opened:
         staff.locator('button[data-report-action="window"]').click()
     report = opened.value

@@ -265,6 +265,7 @@ def test_staff_in_an_iframe_without_cookies_read_answers_download_and_open_a_win
         page.goto(f"{site.url}/course")
         koula = page.frame_locator("#koula")
         koula.locator("[data-koula-report-access][data-bound]").wait_for(state="attached")
+        koula.get_by_role("tab", name="Report").click()  # the staff view opens on the run-sheet
 
         with page.expect_response(re.compile(r"/learners/framed-1\?fragment=1$")) as answers:
             koula.locator('tr[data-learner="framed-1"] th a').press("Enter")  # by keyboard

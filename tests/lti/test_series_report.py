@@ -244,6 +244,7 @@ def test_staff_in_an_iframe_download_the_series_csv_and_open_the_series_report(
         page.goto(f"{site.url}/course")
         koula = page.frame_locator("#koula")
         koula.locator("[data-koula-report-access][data-bound]").wait_for(state="attached")
+        koula.get_by_role("tab", name="Report").click()  # the staff view opens on the run-sheet
         assert koula.locator("[data-koula-series] tbody tr").count() == 2
 
         with page.expect_download() as streamed:

@@ -1,0 +1,133 @@
+"""The page that ends a dynamic registration says what the admin does next on their platform,
+and stays open until they close it (issue 12, "Staff pages that fit").
+
+The platform names its product family in its OpenID configuration
+(``https://purl.imsglobal.org/spec/lti-platform-configuration``, ``product_family_code``):
+Moodle's admin is sent to Manage tools to activate the pending tool; a platform Koula does
+not know gets the general steps. The close message (``org.imsglobal.lti.close``) goes to the
+platform only when the admin presses Close, never when the page loads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from koula_demo.lms import Platform
+from koula_demo.lms import app as platform_app
+from koula_demo.lms.constants import PLATFORM_CONFIGURATION
+from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
+from tests.lti.test_iframe_browser import CourseSite
+
+CLOSE = {"subject": "org.imsglobal.lti.close"}
+NEXT_STEP = {
+    ("moodle", "en"): "Site administration > Plugins > Activity modules > External tool > "
+    "Manage tools lists Koula as pending: press Activate.",
+    ("moodle", "fr"): "Administration du site > Plugins > Modules d'activité > Outil externe > "
+    "Gérer les outils affiche Koula en attente : cliquez sur Activer.",
+    ("koula-test-platform", "en"): "an administrator must activate it in the platform's tool "
+    "list before teachers can use it.",
+    ("koula-test-platform", "fr"): "un administrateur doit l'activer dans la liste des outils de "
+    "la plateforme avant que les enseignants puissent l'utiliser.",
+}
+
+
+@pytest.fixture(scope="module", params=["sqlite"])
+def tool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The tool on SQLite only: the page is the same on either database."""
+    from koula_demo.tool_process import RunningTool
+
+    running = RunningTool(tmp_path_factory.mktemp("tool-register"), backend=request.param)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def platform_of(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``platform_of(family)``: a fresh platform whose configuration names ``family``."""
+    opened: list[Platform] = []
+    openid = platform_app.HANDLERS["openid"]
+
+    def open_(family: str) -> Platform:
+        def configuration(platform: Platform, request: Any) -> Any:
+            response = openid(platform, request)
+            body = json.loads(response.get_data())
+            body[PLATFORM_CONFIGURATION]["product_family_code"] = family
+            response.set_data(json.dumps(body))
+            return response
+
+        monkeypatch.setitem(platform_app.HANDLERS, "openid", configuration)
+        platform = Platform()
+        opened.append(platform)
+        return platform
+
+    yield open_
+    for platform in opened:
+        platform.close()
+        assert platform.server_errors == []
+
+
+def closing(posted: list[Any]) -> list[Any]:
+    """The close messages among what the page posted (it may post others, e.g. its height)."""
+    return [data for data in posted if data == CLOSE]
+
+
+def registered(tool: Any, platform: Platform, language: str) -> requests.Response:
+    """Open a registration link as the platform does, in ``language``."""
+    start = platform.registration_start_url(tool.invite())
+    answer = requests.get(start, headers={"Accept-Language": language}, timeout=30)
+    assert answer.status_code == 200, answer.text[:2000]
+    return answer
+
+
+@pytest.mark.parametrize("family", ["moodle", "koula-test-platform"])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_done_page_names_the_platforms_next_step_in_the_admins_language(
+    tool, platform_of, family, language
+):
+    page = registered(tool, platform_of(family), language).text
+
+    assert NEXT_STEP[(family, language)] in page.replace("&gt;", ">").replace("&#39;", "'")
+    others = [text for (name, lang), text in NEXT_STEP.items() if name != family]
+    assert not any(text in page for text in others)
+
+
+def test_the_done_page_tells_the_platform_to_close_it_only_when_the_admin_presses_close(
+    tool, platform_of, playwright
+):
+    platform = platform_of("moodle")
+    start = platform.registration_start_url(tool.invite())
+    site = CourseSite(platform)  # the platform's page, on another site than the tool
+    site._course = lambda: (  # type: ignore[method-assign]
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Manage tools</title>'
+        "<script>window.posted = [];"
+        "addEventListener('message', (event) => posted.push(event.data));</script>"
+        f'<iframe name="registration" src="{start}" width="1200" height="500"></iframe>'
+    )
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 560})
+        page.goto(f"{site.url}/course")
+        frame = page.frame_locator("iframe")
+        close = frame.get_by_role("button", name="Close")
+        close.wait_for()
+        loaded = page.frame(name="registration")
+        loaded.wait_for_load_state("load")
+        # Messages from one window arrive in order: any posted on load come before this one.
+        loaded.evaluate("() => window.parent.postMessage('loaded', '*')")
+        page.wait_for_function("window.posted.includes('loaded')")
+
+        assert closing(page.evaluate("window.posted")) == []
+        assert "Manage tools" in frame.locator("main").inner_text()
+        close.click()
+        page.wait_for_function(
+            "window.posted.some((data) => data && data.subject === 'org.imsglobal.lti.close')"
+        )
+        assert closing(page.evaluate("window.posted")) == [CLOSE]
+    finally:
+        browser.close()
+        site.close()
