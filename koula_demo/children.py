@@ -62,15 +62,16 @@ def _tool_env(folder: Path, port: int) -> dict[str, str]:
     return env
 
 
-def start_tool(data_dir: Path, port: int) -> Child:
-    """``koula serve`` on its own data folder (embedded SQLite), its worker in-process."""
+def start_tool(data_dir: Path, port: int, env: dict[str, str] | None = None) -> Child:
+    """``koula serve`` on its own data folder (embedded SQLite), its worker in-process;
+    ``env`` adds variables (the LRS's, ``KOULA_XAPI_*``)."""
     folder = data_dir / "tool"
     folder.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "koula.cli", "serve", "--port", str(port)]
     return start_child(
         "koula serve",
         argv,
-        env=_tool_env(folder, port),
+        env={**_tool_env(folder, port), **(env or {})},
         cwd=folder,
         log_path=data_dir / "logs" / "tool.log",
     )

@@ -22,9 +22,10 @@ from typing import Any
 
 import requests
 
+from koula_demo.ports import bindable
 from koula_demo.processes import Child, start_child, stop_children
 
-__all__ = ["RunningLrs", "lrs_python"]
+__all__ = ["RunningLrs", "demo_lrs", "lrs_python", "start_demo_lrs", "xapi_env"]
 
 # Ralph 5.1.0's file-system LRS backend writes each POST in "create" mode, so its file takes
 # one write and every later POST fails (HTTP 500): it is started writing in append mode, the
@@ -59,7 +60,9 @@ class RunningLrs:
     (an outage); the statements stay in ``folder``.
     """
 
-    def __init__(self, folder: Path, port: int, *, python: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path, port: int, *, python: Path | None = None, start: bool = True
+    ) -> None:
         found = python or lrs_python()
         if found is None:
             raise RuntimeError("Ralph is not installed: run ./dev test, or set KOULA_LRS_PYTHON")
@@ -69,7 +72,8 @@ class RunningLrs:
         folder.mkdir(parents=True, exist_ok=True)
         self._write_auth()
         self.child: Child | None = None
-        self.start()
+        if start:
+            self.start()
 
     def _write_auth(self) -> None:
         hashed = subprocess.run(
@@ -142,3 +146,32 @@ class RunningLrs:
             more = body.get("more") or ""
             url, params = (origin + more if more.startswith("/") else more) or None, None
         return found
+
+
+def xapi_env(lrs: RunningLrs | None) -> dict[str, str]:
+    """The tool's variables that send its statements to ``lrs`` (none without one)."""
+    if lrs is None:
+        return {}
+    return {"KOULA_XAPI_URL": lrs.url, "KOULA_XAPI_KEY": lrs.key, "KOULA_XAPI_SECRET": lrs.secret}
+
+
+def demo_lrs(data_dir: Path, port: int) -> RunningLrs | None:
+    """``koula demo``'s LRS in ``data_dir/lrs`` on ``port``, not started yet (its URL and
+    password are known, so the tool can start first), or None when Ralph is not installed
+    or the port is taken: the demo then runs without xAPI."""
+    if not bindable(port) or lrs_python() is None:
+        return None
+    return RunningLrs(data_dir / "lrs", port, start=False)
+
+
+def start_demo_lrs(lrs: RunningLrs | None) -> RunningLrs | None:
+    """Start ``lrs``; return it, or None when it could not start (its log says why:
+    ``<data>/lrs/lrs.log``; the tool's statements then wait in its outbox)."""
+    if lrs is None:
+        return None
+    try:
+        lrs.start()
+    except RuntimeError:
+        lrs.stop()
+        return None
+    return lrs

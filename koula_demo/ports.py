@@ -1,4 +1,4 @@
-"""The demo's ports: the sandbox at the base port, the tool and the workbench just above."""
+"""The demo's ports: the sandbox at the base port, the tool, the workbench and the LRS above."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ HOST = "127.0.0.1"
 
 @dataclass(frozen=True)
 class Ports:
-    """``base`` serves the sandbox; ``base + 1`` the LTI tool; ``base + 2`` the workbench."""
+    """``base`` serves the sandbox; ``base + 1`` the LTI tool; ``base + 2`` the workbench;
+    ``base + 3`` the LRS."""
 
     base: int
 
@@ -30,6 +31,11 @@ class Ports:
     @property
     def workbench(self) -> int:
         return self.base + 2
+
+    @property
+    def lrs(self) -> int:
+        """The learning record store's (when Ralph is installed; docs/xapi.md)."""
+        return self.base + 3
 
     def url(self, port: int) -> str:
         return f"http://{HOST}:{port}"

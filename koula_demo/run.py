@@ -1,6 +1,7 @@
 """``koula demo``'s life: check ports, start everything, print one URL, stop everything.
 
-The children (the tool, the workbench) start first, then the sandbox's server thread;
+The children (Ralph's LRS when installed, the tool, the workbench) start first, then the
+sandbox's server thread;
 SIGINT (Ctrl-C) and SIGTERM only set an event, so whatever the demo is doing it ends in
 the same ``finally``: every child's process group stopped, the sandbox closed.
 """
@@ -22,6 +23,7 @@ from koula_demo.children import (
     start_workbench,
     workbench_available,
 )
+from koula_demo.lrs import RunningLrs, demo_lrs, start_demo_lrs, xapi_env
 from koula_demo.ports import Ports, PortTaken, check_free
 from koula_demo.processes import Child, stop_children, wait_until_ready
 from koula_demo.registration import RegistrationFailed, register_koula
@@ -55,8 +57,11 @@ def run_demo(*, data_dir: Path, base_port: int, workbench: bool, language: str, 
         file=out,
         flush=True,
     )
+    lrs: RunningLrs | None = None
     try:
-        children.append(start_tool(data_dir, ports.tool))
+        lrs = demo_lrs(data_dir, ports.lrs)
+        children.append(start_tool(data_dir, ports.tool, xapi_env(lrs)))
+        lrs = start_demo_lrs(lrs)
         if workbench:
             children.append(start_workbench(data_dir, ports.workbench))
         workbench_url = ports.url(ports.workbench) if workbench else None
@@ -87,6 +92,20 @@ def run_demo(*, data_dir: Path, base_port: int, workbench: bool, language: str, 
             ),
             file=out,
         )
+        if lrs is not None:
+            print(
+                _(
+                    "Learning records (xAPI): each learner action also goes to the LRS on"
+                    " port {port} (user {user}, password {password}); read them at"
+                    " {where}/statements."
+                ).format(
+                    port=lrs.port,
+                    user=lrs.key,
+                    password=lrs.secret,
+                    where=lrs.url.removeprefix("http://"),  # one URL printed: the sandbox's
+                ),
+                file=out,
+            )
         print(_("Ctrl-C stops everything."), file=out, flush=True)
         while not stop.wait(0.5):
             for child in children:
@@ -106,6 +125,8 @@ def run_demo(*, data_dir: Path, base_port: int, workbench: bool, language: str, 
     finally:
         print(_("Koula demo: stopping…"), file=out, flush=True)
         stop_children(children, lambda line: print(line, file=out, flush=True))
+        if lrs is not None:
+            lrs.stop()
         if sandbox is not None:
             sandbox.close()
         for sig, handler in previous.items():

@@ -74,6 +74,8 @@ def settings_from_custom(custom: Any) -> dict[str, Any] | None:
         ActivitySettings(reminder_days=reminder), language="en"
     ):  # out of the core's range: left out, the default applies
         data["reminder_days"] = reminder
+    if str(custom.get("koula_xapi_text", "")).strip() == "1":  # the return's text in xAPI
+        data["xapi_text"] = True
     return data
 
 

@@ -239,3 +239,11 @@ def test_the_staff_block_shows_the_statements_by_status_and_the_refused_ones(lrs
 
 def test_the_staff_block_shows_nothing_without_an_lrs(activity, ana):
     assert "xAPI" not in staff_block(activity)
+
+
+def test_a_link_allows_the_return_text_with_its_custom_parameter():
+    from lti.services.activities import settings_from_custom
+
+    link = {"koula_template": "default-koula"}
+    assert "xapi_text" not in settings_from_custom(link)
+    assert settings_from_custom({**link, "koula_xapi_text": "1"})["xapi_text"] is True
