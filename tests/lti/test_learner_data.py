@@ -19,11 +19,9 @@ from collections import Counter
 import requests
 
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of
-from koula_demo.lms import browser_session
-from koula_demo.lms.constants import ROLE_INSTRUCTOR
 from koula_demo.tool_process import ROOT
-from tests.lti.conftest import CLIENT_ID, CONFIGURED
 from tests.lti.report_links import detail_link, report_access, staff_get
+from tests.lti.test_series_report import launch as series_launch
 
 COURSE, LINK = "privacy-course", "rl-privacy"
 ANA, BEN = "privacy-ana", "privacy-ben"
@@ -33,15 +31,7 @@ STATUS_COLUMNS += ("confidence_at_commitment", "confidence_at_return", "activity
 
 
 def launch(platform, user, *, staff=False):
-    return platform.launch(
-        browser_session(),
-        client_id=CLIENT_ID,
-        custom=CONFIGURED,
-        roles=[ROLE_INSTRUCTOR] if staff else [],
-        user=user,
-        resource_link_id=LINK,
-        context_id=COURSE,
-    )
+    return series_launch(platform, user, LINK, staff=staff, course=COURSE)
 
 
 def ana_tells_everything(platform):
