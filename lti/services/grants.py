@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from koula.messages import translate
+from django.db.models import Exists, OuterRef
+
+from koula.messages import N_, translate
 from lti.bearer import Grant
-from lti.errors import NotAllowed
-from lti.models import Activity
+from lti.errors import NotAllowed, NotAuthenticated
+from lti.models import Activity, LtiUser
 
 __all__ = ["check_grant", "granted_activity"]
+
+ERASED = N_("Your access to this activity has expired. Reload the activity from your course.")
 
 
 def check_grant(grant: Grant, activity_id: int) -> None:
@@ -25,6 +29,18 @@ def check_grant(grant: Grant, activity_id: int) -> None:
 
 def granted_activity(grant: Grant, activity_id: int) -> Activity:
     """Return the activity ``activity_id`` when the page's access covers it (read from the
-    grant's deployment only, so never another tenant's); else raise NotAllowed (403)."""
+    grant's deployment only, so never another tenant's); else raise NotAllowed (403).
+
+    Raise NotAuthenticated (401) when the learner was erased since the page opened
+    (``koula learners erase``): the page must be opened again (a new account).
+    """
     check_grant(grant, activity_id)
-    return Activity.objects.get(pk=activity_id, deployment_id=grant.deployment_id)
+    learner = LtiUser.objects.filter(
+        pk=grant.user_id, registration=OuterRef("deployment__registration")
+    )
+    activity = Activity.objects.annotate(learner_exists=Exists(learner)).get(
+        pk=activity_id, deployment_id=grant.deployment_id
+    )
+    if not activity.learner_exists:
+        raise NotAuthenticated(translate(grant.language, ERASED), language=grant.language)
+    return activity

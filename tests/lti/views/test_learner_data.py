@@ -101,3 +101,21 @@ def test_the_staff_partial_states_the_policy(settings):
     assert "erased 90 days after their last action" in said
     kept = env.get_template("staff_privacy.html").render(retention_days=None, privacy_url="/p")
     assert "kept until erased on request" in kept
+
+
+def test_an_erased_learners_open_page_is_told_to_reload_and_stores_nothing(ana):
+    from lti.models import LearnerRecord
+    from lti.services.learner_data import erase_learner
+    from tests.lti.in_process import ISSUER
+
+    activity, user = ana
+    client = Client(headers={"Authorization": f"Bearer {issue_token(grant_for(activity, user))}"})
+    erase_learner(ISSUER, "ana", by="dpo")
+    records = LearnerRecord.objects.count()
+    body = {"part": "deliverable", "values": {"problem": "Typed after erasure"}}
+    answer = client.post(
+        f"/lti/api/{activity.pk}/save_draft", body, content_type="application/json"
+    )
+    assert answer.status_code == 401 and "Reload the activity" in answer.json()["errors"]["_"]
+    assert LearnerRecord.objects.count() == records
+    assert client.get(f"/lti/api/{activity.pk}/my_data").status_code == 401
