@@ -26,10 +26,13 @@ after each phase; it is the figure to size with, since this machine's cores are 
 by the browsers and other work.
 
     .venv/bin/python benchmarks/launch_cost.py [--rounds 3] [--launches 200] [--postgres]
-        [--quick]
+        [--quick] [--profile DIR]
 
-``--quick`` runs one small round (for the test). The last column divides Koula's figure
-by the floor's (for rates, the floor's by Koula's): how many times the floor's cost.
+``--quick`` runs one small round (for the test). ``--profile DIR`` runs Koula alone, each
+worker under cProfile (``benchmarks/profiled_gunicorn.py``), and prints where its time
+went in the launches (4 browsers) and in the actions. The last column of the comparison
+divides Koula's figure by the floor's (for rates, the floor's by Koula's): how many times
+the floor's cost.
 """
 
 from __future__ import annotations
@@ -474,6 +477,8 @@ class KoulaTool(Gunicorn):
         )  # fmt: skip
 
     def gunicorn_args(self) -> list[str]:
+        if "KOULA_PROFILE_DIR" in self.env:
+            return ["-c", str(ROOT / "benchmarks" / "profiled_gunicorn.py")]
         return ["-c", "python:lti.gunicorn_conf"]
 
     @property
@@ -568,16 +573,22 @@ def _split(numbers: list[int], parts: int) -> list[tuple[int, ...]]:
     return [tuple(numbers[i::parts]) for i in range(parts)]
 
 
+def _measured(pool: Any, tool: Gunicorn, work: Any, jobs: list[Any]) -> tuple[Phase, list[Any]]:
+    """Run ``work`` on each job, one browser each; the phase's wall and CPU time, the results."""
+    phase = Phase()
+    cpu = tool.cpu()
+    started = time.perf_counter()
+    results = [result for batch in pool.map(work, jobs, chunksize=1) for result in batch]
+    phase.wall = time.perf_counter() - started
+    phase.cpu = tool.cpu() - cpu
+    return phase, results
+
+
 def launches(
     pool: Any, platform: PlatformSide, tool: Gunicorn, numbers: list[int], browsers: int
 ) -> tuple[Phase, list[dict[str, str]]]:
     jobs = [LaunchJob(platform, tool.side, part) for part in _split(numbers, browsers)]
-    phase = Phase()
-    cpu = tool.cpu()
-    started = time.perf_counter()
-    results = [result for batch in pool.map(launch_all, jobs, chunksize=1) for result in batch]
-    phase.wall = time.perf_counter() - started
-    phase.cpu = tool.cpu() - cpu
+    phase, results = _measured(pool, tool, launch_all, jobs)
     contexts = []
     for result in results:
         if result.context is None:
@@ -590,12 +601,7 @@ def launches(
 
 def actions(pool: Any, tool: Gunicorn, contexts: list[dict[str, str]], browsers: int) -> Phase:
     jobs = [ActionJob(tuple(contexts[i::browsers])) for i in range(browsers)]
-    phase = Phase()
-    cpu = tool.cpu()
-    started = time.perf_counter()
-    results = [done for batch in pool.map(act_all, jobs, chunksize=1) for done in batch]
-    phase.wall = time.perf_counter() - started
-    phase.cpu = tool.cpu() - cpu
+    phase, results = _measured(pool, tool, act_all, jobs)
     for _name, seconds, failure in results:
         if failure:
             phase.failures.append(failure)
@@ -685,13 +691,52 @@ def _row(run: Run) -> str:
     )
 
 
+def profile(args: argparse.Namespace) -> None:
+    """Koula alone, its workers profiled during the launches and during the actions."""
+    import pstats
+
+    folder = args.profile.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    flag = folder / "phase"
+    os.environ["KOULA_PROFILE_DIR"] = str(folder)
+    context = multiprocessing.get_context("spawn")
+    with (
+        tempfile.TemporaryDirectory() as name,
+        platform_side() as platform,
+        context.Pool(8) as pool,
+    ):
+        tool = KoulaTool(Path(name) / "koula", platform, postgres=args.postgres)
+        try:
+            _, contexts = launches(pool, platform, tool, list(range(-16, 0)), 8)
+            actions(pool, tool, contexts, 8)
+            flag.write_text("launch")
+            launched, contexts = launches(pool, platform, tool, list(range(args.launches)), 4)
+            flag.write_text("action")
+            acted = actions(pool, tool, contexts, 4)
+            flag.write_text("")
+        finally:
+            tool.stop()
+            del os.environ["KOULA_PROFILE_DIR"]
+    for phase, measured in (("launch", launched), ("action", acted)):
+        files = sorted(str(path) for path in folder.glob(f"{phase}-*.prof"))
+        print(
+            f"\n== {phase}: {measured.cpu_ms:.2f} ms CPU each, profiled; {len(files)} "
+            "worker profiles, by cumulative time =="
+        )
+        pstats.Stats(*files).sort_stats("cumulative").print_stats(50)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--launches", type=int, default=200, help="per phase")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--quick", action="store_true", help="one round of 16 launches")
+    parser.add_argument("--profile", type=Path, help="profile Koula's workers into this folder")
     args = parser.parse_args()
+    if args.profile:
+        profile(args)
+        return
     if args.quick:
         args.rounds, args.launches = 1, 16
     load = os.getloadavg()[0]

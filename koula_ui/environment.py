@@ -42,6 +42,9 @@ def _environment(language: str, extra_dirs: tuple[Path, ...]) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the package and change only with a new version, in a new
+        # process: a compiled template is reused without looking at its file again.
+        auto_reload=False,
     )
     # The templates use no plural forms; ngettext is required by the extension all the same.
     env.install_gettext_callables(  # type: ignore[attr-defined]

@@ -46,6 +46,18 @@ SERVICES = (
     ("lineitems_url", "AGS line items"),
     ("memberships_url", "NRPS roster"),
 )
+# The fields a launch updates from its claims.
+LAUNCH_FIELDS = (
+    *(field for field, _service in SERVICES),
+    "context_id",
+    "title",
+    "ags_scopes",
+    "course_url",
+    "settings",
+    "configured",
+    "score_maximum",
+    "session_date",
+)
 
 
 def settings_from_custom(custom: Any) -> dict[str, Any] | None:
@@ -94,6 +106,7 @@ def activity_for_launch(launch: LaunchData) -> Activity:
     )
     ags = launch.claim("ags") or {}
     nrps = launch.claim("nrps") or {}
+    before = {field: getattr(activity, field) for field in LAUNCH_FIELDS}
     known = [getattr(activity, field) for field, _service in SERVICES]
     activity.context_id = str(context.get("id", "")) if isinstance(context, dict) else ""
     activity.title = str(link.get("title") or activity.title or "")[:255]
@@ -111,7 +124,11 @@ def activity_for_launch(launch: LaunchData) -> Activity:
             activity.score_maximum = float(maximum)
         # The link's date is the first one; a date staff set in the staff view stays.
         activity.session_date = activity.session_date or custom_session_date(custom)
-    activity.save()
+    # Only what the launch changed is written (most launches change nothing), so a launch
+    # never writes back fields another request set meanwhile (the next host, say).
+    changed = [field for field in LAUNCH_FIELDS if getattr(activity, field) != before[field]]
+    if changed:
+        activity.save(update_fields=changed)
     if [getattr(activity, field) for field, _service in SERVICES] != known:  # new URLs: check
         registration = Registration.objects.get(pk=launch.registration_id)
         for service, url, reason in activity_service_refusals(activity, registration):
@@ -151,13 +168,15 @@ def activity_service_refusals(
 
 
 def user_for_launch(launch: LaunchData) -> LtiUser:
-    user, _ = LtiUser.objects.get_or_create(
-        registration_id=launch.registration_id, sub=str(launch.claims["sub"])
-    )
     name = str(launch.claims.get("name") or "")[:255]
     email = str(launch.claims.get("email") or "")[:255]
+    user, created = LtiUser.objects.get_or_create(
+        registration_id=launch.registration_id,
+        sub=str(launch.claims["sub"]),
+        defaults={"name": name, "email": email, "language": pick_language(launch.locale)},
+    )
     language = pick_language(launch.locale, user.language)
-    if (user.name, user.email, user.language) != (name, email, language):
+    if not created and (user.name, user.email, user.language) != (name, email, language):
         user.name, user.email, user.language = name, email, language
         user.save(update_fields=["name", "email", "language"])
     return user

@@ -10,11 +10,14 @@ deployment; version 1.3.0; the claims each message type requires. Any failure ra
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
 from typing import Any
 
 import jwt
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 
 from koula.messages import Gettext, gettext_for
@@ -22,6 +25,7 @@ from lti.claims import CLAIM, DEEP_LINKING, RESOURCE_LINK, LaunchData
 from lti.errors import LaunchRefused
 from lti.models import Deployment, LaunchState, Registration
 from lti.platform_keys import KeyNotFound, platform_key
+from lti.services.login import pending_login
 from lti.services.nonces import nonce_consume
 
 __all__ = ["LEEWAY_SECONDS", "validate_launch"]
@@ -29,8 +33,18 @@ __all__ = ["LEEWAY_SECONDS", "validate_launch"]
 LEEWAY_SECONDS = 60
 
 
-def validate_launch(id_token: str, state: str, *, language: str) -> LaunchData:
-    """Return the verified launch; raise LaunchRefused (never anything else) when it is bad."""
+_UNREAD = object()
+
+
+def validate_launch(
+    id_token: str, state: str, *, language: str, login: LaunchState | object | None = _UNREAD
+) -> LaunchData:
+    """Return the verified launch; raise LaunchRefused (never anything else) when it is bad.
+
+    ``login`` is the login in flight for ``state`` when the caller has read it already
+    (:func:`~lti.services.login.pending_login`, None when there is none); it is read here
+    otherwise. Either way it is consumed here, once.
+    """
     _ = gettext_for(language)
 
     def refuse(detail: str) -> LaunchRefused:
@@ -44,7 +58,8 @@ def validate_launch(id_token: str, state: str, *, language: str) -> LaunchData:
         )
 
     header, unverified = _peek(id_token, refuse)
-    launch_state = _consume_state(state, refuse)
+    found = pending_login(state) if login is _UNREAD else login
+    launch_state = _consume_state(found if isinstance(found, LaunchState) else None, refuse)
     registration = _registration(unverified, launch_state, refuse)
     try:
         key = platform_key(
@@ -85,11 +100,16 @@ def validate_launch(id_token: str, state: str, *, language: str) -> LaunchData:
 
 
 def _peek(id_token: str, refuse: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The header and claims of ``id_token``, not verified yet (they choose the key).
+
+    Read with the standard library: PyJWT reads the token once, when it verifies it.
+    """
     try:
-        header = jwt.get_unverified_header(id_token)
-        payload = jwt.decode(id_token, options={"verify_signature": False})
-    except jwt.PyJWTError as exc:
+        header, payload = (_segment(part) for part in _parts(id_token)[:2])
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError) as exc:
         raise refuse(f"not a JWT: {exc}") from exc
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise refuse("not a JWT: its header or claims are not objects")
     if header.get("alg") != "RS256":
         raise refuse(f"alg {header.get('alg')!r} refused; RS256 only")
     if not header.get("kid"):
@@ -97,18 +117,29 @@ def _peek(id_token: str, refuse: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, payload
 
 
-def _consume_state(state: str, refuse: Any) -> LaunchState:
-    with transaction.atomic():
-        found = (
-            LaunchState.objects.select_for_update()
-            .filter(state=state, expires_at__gt=timezone.now())
-            .select_related("registration")
-            .first()
-        )
-        if found is None or not state:
-            raise refuse("unknown, expired or already used state")
-        found.delete()
-    return found
+def _parts(id_token: str) -> list[str]:
+    parts = id_token.split(".")
+    if len(parts) != 3:
+        raise ValueError("a JWT has three parts")
+    return parts
+
+
+def _segment(part: str) -> Any:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def _consume_state(login: LaunchState | None, refuse: Any) -> LaunchState:
+    """Spend the login in flight (a DELETE that only one launch can win); return it."""
+    if login is None:
+        raise refuse("unknown, expired or already used state")
+    table = connection.ops.quote_name(LaunchState._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:  # one statement, its own transaction (autocommit)
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s AND expires_at > %s", [login.pk, now])
+        deleted = cursor.rowcount
+    if deleted != 1:
+        raise refuse("unknown, expired or already used state")
+    return login
 
 
 def _registration(payload: dict[str, Any], launch_state: LaunchState, refuse: Any) -> Registration:

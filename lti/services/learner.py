@@ -55,9 +55,9 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     with transaction.atomic():
         # The learner's row only (created if need be: a concurrent first action of the same
         # learner meets the unique constraint, and get_or_create reads the row it made).
-        record, _created = LearnerRecord.objects.select_for_update().get_or_create(
-            activity=activity, user_id=grant.user_id
-        )
+        # (Its user is read in the same query, for the score; only the record is locked.)
+        locked = LearnerRecord.objects.select_for_update(of=("self",)).select_related("user")
+        record, _created = locked.get_or_create(activity=activity, user_id=grant.user_id)
         community = community_of(activity, record.user) if action == "reuse_card" else None
         now, before = dt.datetime.now(dt.UTC), record.state
         outcome = perform(
@@ -72,7 +72,9 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
         record.state = outcome.stored
         record.save(update_fields=["state", "updated_at"])
         if outcome.progress is not None:
-            queue_score(activity, record.user, outcome.progress, grant.language)
+            queue_score(
+                activity, record.user, outcome.progress, grant.language, state=outcome.stored
+            )
         if outcome.status == 200:  # its xAPI statements, when an LRS is configured
             queue_action_statements(
                 activity,

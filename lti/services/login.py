@@ -26,6 +26,7 @@ from django.utils import timezone
 from koula.messages import gettext_for
 from lti.errors import LaunchRefused
 from lti.models import LaunchState, Registration
+from lti.services.nonces import now_and_then
 
 __all__ = [
     "LOGIN_SECONDS",
@@ -82,7 +83,12 @@ def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
     target = params.get(STORAGE_TARGET_PARAM, "")
     target = target if 0 < len(target) <= _MAX_TARGET else ""
     kept = {k: v for k, v in params.items() if k != STORAGE_TARGET_PARAM}
-    LaunchState.objects.filter(expires_at__lt=timezone.now()).delete()
+    # Expired logins refuse every launch already (pending_login reads unexpired ones only):
+    # they are removed now and then, not at every login.
+    now_and_then(
+        "expired logins",
+        lambda: LaunchState.objects.filter(expires_at__lt=timezone.now()).delete(),
+    )
     login = LaunchState.objects.create(
         state=secrets.token_urlsafe(32),
         nonce=secrets.token_urlsafe(32),
@@ -128,7 +134,8 @@ def pending_login(state: str) -> LaunchState | None:
     """Return the unexpired login in flight for ``state`` (not consumed), or None."""
     if not state:
         return None
-    return LaunchState.objects.filter(state=state, expires_at__gt=timezone.now()).first()
+    found = LaunchState.objects.filter(state=state, expires_at__gt=timezone.now())
+    return found.select_related("registration").first()
 
 
 def storage_key(state: str) -> str:

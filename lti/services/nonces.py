@@ -2,13 +2,18 @@
 
 With ``KOULA_REDIS_URL`` a nonce is an atomic ``SET NX`` with an expiry (Django's
 ``cache.add``), shared by every process of the tool; without it, a row of
-``UsedNonce`` whose unique constraint refuses the second use.
+``UsedNonce`` whose unique constraint refuses the second use. Expired rows are removed
+at most once a minute per process (:func:`now_and_then`), not on every launch: a row
+past its expiry refuses nothing its token could still be used for (the token expired too).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,7 +22,21 @@ from django.utils import timezone
 
 from lti.models import UsedNonce
 
-__all__ = ["nonce_consume"]
+__all__ = ["nonce_consume", "now_and_then"]
+
+CLEANUP_SECONDS = 60
+_last_runs: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+def now_and_then(name: str, work: Callable[[], object]) -> None:
+    """Run ``work`` if this process has not run the work called ``name`` for a minute."""
+    with _lock:
+        now = time.monotonic()
+        if now - _last_runs.get(name, -CLEANUP_SECONDS) < CLEANUP_SECONDS:
+            return
+        _last_runs[name] = now
+    work()
 
 
 def nonce_consume(*, issuer: str, nonce: str, expires_at: dt.datetime) -> bool:
@@ -26,9 +45,16 @@ def nonce_consume(*, issuer: str, nonce: str, expires_at: dt.datetime) -> bool:
         seconds = max(int((expires_at - timezone.now()).total_seconds()) + 1, 1)
         key = "nonce:" + hashlib.sha256(f"{issuer}\n{nonce}".encode()).hexdigest()
         return bool(cache.add(key, 1, seconds))
-    UsedNonce.objects.filter(expires_at__lt=timezone.now()).delete()
+    now_and_then(
+        "used nonces", lambda: UsedNonce.objects.filter(expires_at__lt=timezone.now()).delete()
+    )
     try:
-        with transaction.atomic():
+        # One INSERT, its own transaction in autocommit; inside the caller's transaction a
+        # savepoint keeps that one usable when the unique constraint refuses the row.
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                UsedNonce.objects.create(issuer=issuer, nonce=nonce, expires_at=expires_at)
+        else:
             UsedNonce.objects.create(issuer=issuer, nonce=nonce, expires_at=expires_at)
     except IntegrityError:
         return False

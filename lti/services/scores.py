@@ -26,8 +26,13 @@ def queue_score(
     user: LtiUser,
     progress: Progress,
     language: str,
+    *,
+    state: dict[str, Any] | None = None,
 ) -> ScoreOutbox:
-    """Write the learner's newest score to the outbox (call inside the action's transaction)."""
+    """Write the learner's newest score to the outbox (call inside the action's transaction).
+
+    ``state`` is the learner's stored state after the action, when the caller has it (it is
+    read from the database otherwise)."""
     now = dt.datetime.now(dt.UTC)
     last = (
         ScoreOutbox.objects.filter(activity=activity, user=user)
@@ -45,19 +50,28 @@ def queue_score(
         "activityProgress": progress.activity,
         "gradingProgress": "FullyGraded",
         "timestamp": format_time(moment),
-        "comment": score_comment(activity, user, progress, language),
+        "comment": score_comment(activity, user, progress, language, state=state),
     }
     return ScoreOutbox.objects.create(
         activity=activity, user=user, payload=payload, next_attempt_at=timezone.now()
     )
 
 
-def score_comment(activity: Activity, user: LtiUser, progress: Progress, language: str) -> str:
+def score_comment(
+    activity: Activity,
+    user: LtiUser,
+    progress: Progress,
+    language: str,
+    *,
+    state: dict[str, Any] | None = None,
+) -> str:
     _ = gettext_for(language)
     if progress.activity == "Completed":
         return _("Loop closed: practice card, experiment and return are in.")
-    record = LearnerRecord.objects.filter(activity=activity, user=user).first()
-    due = ((record.state if record else {}).get("commitment") or {}).get("due_on")
+    if state is None:
+        record = LearnerRecord.objects.filter(activity=activity, user=user).first()
+        state = record.state if record else {}
+    due = (state.get("commitment") or {}).get("due_on")
     if progress.activity == "Submitted" and due:
         return _("Committed to an experiment; return due on {date}.").format(
             date=format_date(due, _)

@@ -6,8 +6,8 @@ a path, so the tokens in report links and registration links never leave the too
 form posted to a platform, the deep-linking answer, still carries a real ``Origin``;
 ``no-referrer`` would make it, and every form posted back to the tool, ``Origin: null``).
 
-HTML pages get ``Content-Security-Policy: frame-ancestors 'self' <origins>; object-src
-'none'; base-uri 'none'``, where the origins are those of every registration's issuer,
+HTML pages (not redirects) get ``Content-Security-Policy: frame-ancestors 'self' <origins>;
+object-src 'none'; base-uri 'none'``, where the origins are those of every registration's issuer,
 login (auth) URL, configuration URL and trusted service origins, plus
 ``KOULA_FRAME_ANCESTORS``. Two exceptions: the registration pages (``/lti/register...``)
 may be framed by anyone, since the platform being registered frames them before Koula knows
@@ -78,6 +78,8 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
         html = response.get("Content-Type", "").startswith("text/html")
-        if html and "Content-Security-Policy" not in response:
+        # A redirect is no document: no frame shows it, so its policy would never apply.
+        redirect = 300 <= response.status_code < 400
+        if html and not redirect and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = _policy(request.path, response.status_code)
         return response

@@ -67,10 +67,11 @@ def launch(request: HttpRequest) -> HttpResponse:
             language=language,
             detail="no id_token or state",
         )
-    unbound = _unbound_page(request, id_token, state, language)
+    login = pending_login(state)
+    unbound = _unbound_page(request, login, id_token, state, language)
     if unbound is not None:
         return unbound
-    data = validate_launch(id_token, state, language=language)
+    data = validate_launch(id_token, state, language=language, login=login)
     language = pick_language(data.locale, language)
     response = _page(data, language)
     if STATE_COOKIE in request.COOKIES:
@@ -79,13 +80,13 @@ def launch(request: HttpRequest) -> HttpResponse:
 
 
 def _unbound_page(
-    request: HttpRequest, id_token: str, state: str, language: str
+    request: HttpRequest, login: LaunchState | None, id_token: str, state: str, language: str
 ) -> HttpResponse | None:
-    """Return the page to answer while the browser is not tied to the login, else None.
+    """Return the page to answer while the browser is not tied to ``login`` (the login in
+    flight for ``state``), else None.
 
     An unknown or spent state gets None too: :func:`validate_launch` refuses it.
     """
-    login = pending_login(state)
     if login is not None and login.storage_target:
         value = request.POST.get(STORAGE_FIELD)
         if value is None:
