@@ -2,8 +2,8 @@
 
 Connected by the app's ``plugin_app`` (``signals_config``) to
 ``USER_RETIRE_LMS_MISC``, which the LMS sends from the retirement pipeline's
-``retire_misc`` step (``POST /api/user/v1/accounts/retire_misc/``), while the user still
-has their username and profile name. It erases the learner as
+``retire_misc`` step (``POST /api/user/v1/accounts/retire_misc/``), before its ``retire``
+step clears the profile name and scrambles the username. It erases the learner as
 :func:`koula_xblock.retirement.retire_learner` says, in one transaction, and raises when
 it cannot: the step then fails and the pipeline retries it, rather than leave a name.
 """
