@@ -4,7 +4,8 @@ Run as ``python -m tests.xblock.openedx_records``: Django is set up with edx-sub
 an SQLite database in memory (migrated), which no other test process may share. Rows are
 written through the submissions API as the block writes records, read once so the API
 caches them, then :meth:`koula_xblock.openedx.lms_rows.LmsLearnerRows.rewrite_records`
-erases one learner. Prints JSON: how many rows changed, every row's learner, item type,
+erases one learner; and the retirement receiver describes a Django user. Prints JSON: the
+retiree, how many rows changed, every row's learner, item type,
 status and answer as the table holds them, and each row as the (cached) API answers it.
 """
 
@@ -79,8 +80,19 @@ def main() -> None:
         }
         for row in Submission._objects.select_related("student_item").order_by("id")
     ]
+    from django.contrib.auth.models import User
+
+    from koula_xblock.openedx.signals import retiree_of
+
+    user = User.objects.create(username="zquintana", first_name="Zoé", last_name="Quintana")
+    retiree = retiree_of(user, frozenset({"anon-zoe"}))
     json.dump(
         {
+            "retiree": {
+                "learner_ids": sorted(retiree.learner_ids),
+                "names": list(retiree.names),
+                "label": retiree.label,
+            },
             "changed": changed,
             "table": table,
             "api": [api.get_submission(uuid)["answer"] for uuid in uuids],

@@ -228,7 +228,7 @@ def test_the_label_is_the_same_for_one_learner_and_differs_between_learners():
     assert RETIREE.label == Retiree(frozenset(), (), RETIREE.token).label != other.label
 
 
-def test_the_lms_rewrite_erases_every_record_row_in_edx_submissions_and_its_cache():
+def test_the_lms_side_erases_every_record_row_in_edx_submissions_and_names_the_retiree():
     pytest.importorskip("submissions")
     done = subprocess.run(
         [sys.executable, "-m", "tests.xblock.openedx_records"],
@@ -248,3 +248,7 @@ def test_the_lms_rewrite_erases_every_record_row_in_edx_submissions_and_its_cach
     assert [a.get("name") for a in others] == ["Ben", None]  # Ben's record, Zoé's ORA answer
     assert others[1] == {"answer": "Zoé's ORA answer"}  # another block's data is not Koula's
     assert [a.get("name") for a in result["api"]] == ["Participant 5ca1ab"] * 2 + ["Ben", None]
+    retiree = result["retiree"]
+    assert retiree["learner_ids"] == ["anon-zoe"]
+    assert retiree["names"] == ["Zoé Quintana", "zquintana"]  # full name, username (no profile)
+    assert retiree["label"].startswith("Participant ") and "Zo" not in retiree["label"]
