@@ -268,3 +268,28 @@ def test_a_negative_retention_says_what_to_give(monkeypatch):
     monkeypatch.setenv("KOULA_RETENTION_DAYS", "-1")
     with pytest.raises(config.ConfigError, match="number of days"):
         config.retention_days()
+
+
+def test_no_statement_queued_after_erasure_holds_the_learners_words(database, tmp_path, settings):
+    settings.KOULA_XAPI_URL = "http://127.0.0.1:9/xAPI"
+    activity = make_activity()
+    Activity.objects.filter(pk=activity.pk).update(
+        settings={"template_id": "default-koula", "xapi_text": True}
+    )
+    activity.refresh_from_db()
+    ana, ben = make_user(activity, SUB, NAME), make_user(activity, "ben", "Ben")
+    act(activity, ana, "submit_deliverable", {"values": CARD})
+    act(activity, ana, "commit_experiment", {"values": COMMITMENT})
+    act(activity, ana, "share_card", {"shared": True})
+    act(activity, ana, "submit_return", {"values": {**RETURN, "what_happened": STORY}})
+    assign_next_host(activity.pk, NAME, "en")
+    queued = json.dumps(list(StatementOutbox.objects.values_list("statement", flat=True)))
+    assert STORY in queued and SUB in queued
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    assert not StatementOutbox.objects.exists()  # none was sent: all dropped
+    act(activity, ben, "submit_deliverable", {"values": CARD})
+    act(activity, ben, "share_card", {"shared": True})
+    assign_next_host(activity.pk, "Ben", "en")
+    later = json.dumps(list(StatementOutbox.objects.values_list("statement", flat=True)))
+    assert StatementOutbox.objects.exists()
+    assert [word for word in WORDS if word in later] == []
