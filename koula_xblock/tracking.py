@@ -18,14 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from koula import XAPI_VERBS, SessionTemplate, XapiEvent
+from koula import XAPI_LANGUAGES, XAPI_VERBS, SessionTemplate, XapiEvent
 from koula_xblock.records import usage_text
 
 __all__ = ["PUBLISHED_VERBS", "XAPI_TRACKING_EVENTS", "publish_xapi_events", "tracking_data"]
 
 PREFIX = "edx.koula."
-LANGUAGES = ("en", "fr")
-"""The languages a statement names its activity in (the core's verbs speak both)."""
 PUBLISHED_VERBS = tuple(verb for verb in XAPI_VERBS if verb != "launched")
 """The verbs the block sends: every verb of the core but ``launched`` (opening a unit is
 the platform's own navigation event, which event-routing turns into xAPI already)."""
@@ -41,7 +39,7 @@ def activity_names(block: Any, template: SessionTemplate | None) -> dict[str, st
     title in that language."""
     shown = str(getattr(block, "display_name", "") or "").strip()
     titles = template.title if template is not None else {}
-    return {language: shown or str(titles.get(language) or "Koula") for language in LANGUAGES}
+    return {language: shown or str(titles.get(language) or "Koula") for language in XAPI_LANGUAGES}
 
 
 def tracking_data(event: XapiEvent, *, usage_key: str, names: Mapping[str, str]) -> dict[str, Any]:
