@@ -164,7 +164,7 @@ def erase_expired(
 ) -> int:
     """Erase every learner's record of an activity whose last action is ``days`` (default
     ``KOULA_RETENTION_DAYS``) or more before ``now``; return how many. Nothing without days."""
-    days = getattr(settings, "KOULA_RETENTION_DAYS", 0) if days is None else days
+    days = settings.KOULA_RETENTION_DAYS if days is None else days
     if not days:
         return 0
     now = now or dt.datetime.now(dt.UTC)
