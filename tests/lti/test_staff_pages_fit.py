@@ -94,9 +94,18 @@ def in_view(frame: Any, selector: str) -> dict[str, float]:
     """Where the first element ``selector`` finds lies; asserts it is wholly in the view."""
     place = frame.locator(selector).first.evaluate(PLACE)
     assert place["scrolled"] == 0, place
-    assert place["top"] >= 0 and place["bottom"] <= place["height"], (selector, place)
-    assert place["left"] >= 0 and place["right"] <= place["width"], (selector, place)
+    assert wholly_in_view(place), (selector, place)
     return place
+
+
+def wholly_in_view(place: dict[str, float]) -> bool:
+    """The box lies within the view, give or take a pixel's fraction of rounding."""
+    return (
+        place["top"] > -1
+        and place["bottom"] < place["height"] + 1
+        and place["left"] > -1
+        and place["right"] < place["width"] + 1
+    )
 
 
 def shown(frame: Any) -> list[str]:
@@ -114,6 +123,19 @@ def test_the_pickers_add_button_is_in_view_without_scrolling(framed, size):
     place = frame.locator("#picker-score_maximum").evaluate(PLACE)
     bar = frame.locator('button[name="do"][value="save"]').evaluate(PLACE)
     assert place["bottom"] <= bar["top"], (place, bar)  # a focused field is not hidden by it
+
+
+def test_the_pickers_preview_opens_in_view(framed):
+    frame = framed(
+        "1280x560", message_type=DEEP_LINKING_REQUEST, resource_link_id=None, custom=None
+    )
+
+    with frame.expect_navigation():
+        frame.get_by_role("button", name="Preview").click()
+
+    heading = frame.get_by_role("heading", name="Preview")
+    place = heading.evaluate(PLACE)
+    assert wholly_in_view(place), place
 
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
@@ -174,7 +196,23 @@ def test_a_refused_session_date_comes_back_on_the_settings_tab_with_the_date_typ
     assert field.get_attribute("aria-invalid") == "true"
     assert "YYYY-MM-DD" in frame.locator("#session-date-error").inner_text()
     place = field.evaluate(PLACE)
-    assert place["top"] >= 0 and place["bottom"] <= place["height"], place
+    assert wholly_in_view(place), place
+
+
+def test_a_saved_session_date_comes_back_on_the_settings_tab_with_its_tab_in_view(framed):
+    frame = framed("360x740")
+    frame.get_by_role("tab", name="Settings").click()
+    frame.locator("#session-date-value").fill("2026-03-20")
+
+    with frame.expect_navigation():
+        frame.get_by_role("button", name="Save the session date").click()
+
+    assert shown(frame) == ["settings"]
+    assert frame.locator("#session-date-value").input_value() == "2026-03-20"
+    tab = frame.get_by_role("tab", selected=True)
+    assert tab.inner_text() == "Settings"
+    place = tab.evaluate(PLACE)
+    assert wholly_in_view(place), place
 
 
 def test_without_script_every_part_is_shown_stacked_under_a_list_of_links(platform, playwright):
