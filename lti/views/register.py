@@ -16,6 +16,14 @@ from lti.services.dynamic_registration import Registered, register_with_platform
 from lti.views.language import request_language
 from lti.views.rendering import page
 
+# The product family codes platforms give (``product_family_code``), and the guide each follows.
+FAMILIES = {
+    "moodle": "moodle",
+    "canvas": "canvas",
+    "desire2learn": "brightspace",
+    "brightspace": "brightspace",
+}
+
 
 @require_GET
 def dynamic_registration(request: HttpRequest, token: str = "") -> HttpResponse:
@@ -29,15 +37,6 @@ def dynamic_registration(request: HttpRequest, token: str = "") -> HttpResponse:
         language=language,
     )
     return page("register_done.html", language, registered=registered, family=family(registered))
-
-
-# The product family codes platforms give (``product_family_code``), and the guide each follows.
-FAMILIES = {
-    "moodle": "moodle",
-    "canvas": "canvas",
-    "desire2learn": "brightspace",
-    "brightspace": "brightspace",
-}
 
 
 def family(registered: Registered) -> str:

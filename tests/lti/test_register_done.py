@@ -3,9 +3,11 @@ and stays open until they close it (issue 12, "Staff pages that fit").
 
 The platform names its product family in its OpenID configuration
 (``https://purl.imsglobal.org/spec/lti-platform-configuration``, ``product_family_code``):
-Moodle's admin is sent to Manage tools to activate the pending tool; a platform Koula does
-not know gets the general steps. The close message (``org.imsglobal.lti.close``) goes to the
-platform only when the admin presses Close, never when the page loads.
+Moodle's admin is sent to Manage tools to activate the pending tool, Canvas's to the developer
+key and the app, Brightspace's ("desire2learn") to enable and deploy the registration; a
+platform Koula does not know gets the general steps. The close message
+(``org.imsglobal.lti.close``) goes to the platform only when the admin presses Close, never
+when the page loads.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ NEXT_STEP = {
     "Manage tools lists Koula as pending: press Activate.",
     ("moodle", "fr"): "Administration du site > Plugins > Modules d'activité > Outil externe > "
     "Gérer les outils affiche Koula en attente : cliquez sur Activer.",
+    ("canvas", "en"): "In Admin > Developer Keys, check that the new key's State is ON.",
+    ("canvas", "fr"): "Dans Admin > Developer Keys, vérifiez que l'état (State) de la nouvelle "
+    "clé est ON.",
+    ("desire2learn", "en"): "Admin Tools > Manage Extensibility > LTI Advantage lists the new "
+    "registration as disabled",
+    ("desire2learn", "fr"): "Admin Tools > Manage Extensibility > LTI Advantage affiche le "
+    "nouvel enregistrement désactivé",
     ("koula-test-platform", "en"): "an administrator must activate it in the platform's tool "
     "list before teachers can use it.",
     ("koula-test-platform", "fr"): "un administrateur doit l'activer dans la liste des outils de "
@@ -84,7 +93,7 @@ def registered(tool: Any, platform: Platform, language: str) -> requests.Respons
     return answer
 
 
-@pytest.mark.parametrize("family", ["moodle", "koula-test-platform"])
+@pytest.mark.parametrize("family", ["moodle", "canvas", "desire2learn", "koula-test-platform"])
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_done_page_names_the_platforms_next_step_in_the_admins_language(
     tool, platform_of, family, language
