@@ -144,9 +144,14 @@ def test_nothing_is_lost_or_duplicated_across_an_lrs_outage_and_a_worker_restart
         first.process.terminate()
         first.process.wait(timeout=30)
         lrs.start()
-        second = RunningTool(folder, backend=backend, **xapi_env(lrs))
+        same_database = (
+            {"KOULA_DATABASE_URL": first.env["KOULA_DATABASE_URL"]} if first.database else {}
+        )
+        second = RunningTool(folder, **same_database, **xapi_env(lrs))
         second.database, first.database = first.database, ""  # the second drops it
-        wait_for(lambda: {row[0] for row in outbox(second)} == {"delivered"}, seconds=60)
+        # The rows wait out their backoff (it doubled during the outage): up to about as
+        # long again as the outage lasted.
+        wait_for(lambda: {row[0] for row in outbox(second)} == {"delivered"}, seconds=120)
         # Every statement is sent once more, as if a worker died before marking it sent.
         second.sql("UPDATE koula_lti_statementoutbox SET status = 'pending'")
         wait_for(lambda: {row[0] for row in outbox(second)} == {"delivered"}, seconds=60)
