@@ -488,6 +488,7 @@
         showDates();
         f.restored.textContent = t.restored;
         f.restored.hidden = false;
+        fold(f.fold, true);
         schedule(f);
       }
       const edited = (event) => {

@@ -294,6 +294,30 @@ def test_after_each_submit_the_part_folds_and_the_next_one_opens_with_focus_on_i
         assert_done_parts_are_folded(frame, PARTS)
 
 
+def test_answers_typed_in_a_folded_part_and_not_sent_open_it_again(chromium, course):
+    user = "next-restored"
+    make_state(course, user, ())
+    with framed(chromium, course, "1280x560", user) as (page, frame):
+        commitment = frame.locator('form[data-part="commitment"]')
+        commitment.locator(".koula-fold").click()  # not the next step, but open to a learner
+        page.route(re.compile(r"/save_draft$"), lambda route: route.abort())  # network fails
+        commitment.locator('[name="action"]').fill("Typed while offline")
+        commitment.locator('[name="action"]').blur()
+        frame.wait_for_function(
+            "() => Object.values(sessionStorage).some((v) => v.includes('Typed while offline'))"
+        )
+        page.unroute(re.compile(r"/save_draft$"))
+        platform, _ = course
+        capture = LoginCapture()
+        platform.launch(capture, client_id=CLIENT_ID, custom=CONFIGURED, user=user)  # type: ignore[arg-type]
+        frame.goto(capture.url)  # the learner opens the activity again, in the same tab
+        frame.locator(READY).wait_for()
+        restored = frame.locator('form[data-part="commitment"]')
+        assert restored.locator('[name="action"]').input_value() == "Typed while offline"
+        assert restored.locator('[data-role="restored"]').is_visible()
+        assert restored.locator(".koula-fold").get_attribute("aria-expanded") == "true"
+
+
 def shot(page: Any, name: str) -> None:
     """Keep a picture of what the frame showed, for the docs and for a person to look at."""
     artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
