@@ -41,7 +41,8 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from koula import format_time, parse_time
@@ -58,7 +59,15 @@ from lti.logs import log_context
 from lti.models import Activity, ScoreOutbox
 from lti.outbound import OutboundRefused, Transport, send
 
-__all__ = ["MAX_SAME_SECOND_RETRIES", "backoff", "deliver_due", "lease", "next_due", "unclaim"]
+__all__ = [
+    "MAX_SAME_SECOND_RETRIES",
+    "backoff",
+    "claim_due",
+    "deliver_due",
+    "lease",
+    "next_due",
+    "unclaim",
+]
 
 log = logging.getLogger(__name__)
 
@@ -128,16 +137,26 @@ def next_due() -> dt.datetime | None:
 
 
 def _claim(limit: int) -> list[ScoreOutbox]:
+    return claim_due(ScoreOutbox.objects.filter(status=Status.PENDING), limit, lease())
+
+
+def claim_due[Row: models.Model](
+    pending: QuerySet[Row], limit: int, held: dt.timedelta
+) -> list[Row]:
+    """Claim up to ``limit`` of the ``pending`` outbox rows that are due, oldest first: each
+    one's attempt is counted and it is this worker's for ``held`` (others skip it until
+    then; on PostgreSQL ``SKIP LOCKED`` keeps two workers from taking the same rows)."""
     now = timezone.now()
     with transaction.atomic():
-        due = ScoreOutbox.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        due = pending.filter(next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         rows = list(due.order_by("pk")[:limit])
         for row in rows:
             row.attempts += 1
-            row.next_attempt_at = now + lease()  # taken: others skip it until the lease ends
-            row.save(update_fields=["attempts", "next_attempt_at"])
+            row.next_attempt_at = now + held  # taken: others skip it until the lease ends
+        if rows:
+            pending.model.objects.bulk_update(rows, ["attempts", "next_attempt_at"])
     return rows
 
 

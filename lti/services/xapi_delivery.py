@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 
 from koula import XAPI_VERSION
@@ -41,7 +40,7 @@ from lti.http import outbound_policy
 from lti.logs import log_context
 from lti.models import StatementOutbox
 from lti.outbound import Policy, Transport, send
-from lti.services.delivery import backoff
+from lti.services.delivery import backoff, claim_due
 from lti.services.xapi import xapi_enabled
 
 __all__ = ["deliver_statements", "lrs_policy", "next_statement_due", "statements_url"]
@@ -114,22 +113,7 @@ def next_statement_due() -> dt.datetime | None:
 
 
 def _claim(limit: int) -> list[StatementOutbox]:
-    now = timezone.now()
-    with transaction.atomic():
-        due = StatementOutbox.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        rows = list(due.order_by("pk")[:limit])
-        until = now + lease()
-        StatementOutbox.objects.filter(pk__in=[row.pk for row in rows]).update(
-            next_attempt_at=until
-        )
-        for row in rows:
-            row.attempts += 1
-            row.next_attempt_at = until
-        if rows:
-            StatementOutbox.objects.bulk_update(rows, ["attempts"])
-    return rows
+    return claim_due(StatementOutbox.objects.filter(status=Status.PENDING), limit, lease())
 
 
 def _unclaim(rows: Sequence[StatementOutbox]) -> None:
