@@ -33,13 +33,14 @@ from koula import (
     xapi_namespace,
     xapi_statement,
 )
-from lti.models import Activity, LtiUser, StatementOutbox
+from lti.models import Activity, LtiUser, Registration, StatementOutbox
 from lti.services.activities import template_of
 from lti.wakeup import wake_workers
 
 __all__ = [
     "TEXT_SETTING",
     "activity_iri",
+    "platform_of",
     "queue_action_statements",
     "queue_events",
     "queue_hand_over",
@@ -66,7 +67,17 @@ def activity_iri(activity: Activity) -> str:
     return f"{iri_base()}/activities/{activity.pk}"
 
 
-def xapi_place(activity: Activity, template: SessionTemplate | None = None) -> XapiPlace:
+def platform_of(activity: Activity) -> str:
+    """Return the issuer of ``activity``'s platform (one query, or none when loaded)."""
+    if Activity.deployment.is_cached(activity):  # type: ignore[attr-defined]
+        return activity.deployment.registration.issuer
+    found = Registration.objects.filter(deployments=activity.deployment_id)
+    return str(found.values_list("issuer", flat=True).get())
+
+
+def xapi_place(
+    activity: Activity, template: SessionTemplate | None = None, *, platform: str | None = None
+) -> XapiPlace:
     """Return where the statements of ``activity`` happen: the activity, its course and
     series (a deployment's context), and the platform (its issuer)."""
     template = template or template_of(activity)
@@ -84,13 +95,8 @@ def xapi_place(activity: Activity, template: SessionTemplate | None = None) -> X
         names={k: v or activity.resource_link_id for k, v in names.items()},
         course=course,
         series=series,
-        platform=activity.deployment.registration.issuer,
+        platform=platform or platform_of(activity),
     )
-
-
-def _actor(activity: Activity, user: LtiUser) -> XapiActor:
-    email = user.email if settings.KOULA_XAPI_ACTOR_EMAIL else ""
-    return XapiActor(activity.deployment.registration.issuer, user.sub, email=email)
 
 
 def queue_events(
@@ -101,11 +107,15 @@ def queue_events(
     template: SessionTemplate | None = None,
 ) -> int:
     """Queue the statements of ``events`` (call inside the transaction that recorded them);
-    return how many rows were written (an event already queued writes none)."""
+    return how many were queued (an event already queued stays one row: its statement id is
+    unique)."""
     events = tuple(events)
     if not events or not xapi_enabled():
         return 0
-    place, actor = xapi_place(activity, template), _actor(activity, user)
+    issuer = platform_of(activity)
+    place = xapi_place(activity, template, platform=issuer)
+    email = user.email if settings.KOULA_XAPI_ACTOR_EMAIL else ""
+    actor = XapiActor(issuer, user.sub, email=email)
     namespace = xapi_namespace(settings.BASE_URL)
     now = timezone.now()
     rows = []
@@ -121,13 +131,10 @@ def queue_events(
                 next_attempt_at=now,
             )
         )
-    before = StatementOutbox.objects.filter(statement_id__in=[r.statement_id for r in rows])
-    known = set(before.values_list("statement_id", flat=True))
-    fresh = [row for row in rows if row.statement_id not in known]
-    StatementOutbox.objects.bulk_create(fresh, ignore_conflicts=True)
-    if fresh and settings.KOULA_WORKER == "celery":  # bulk_create sends no post_save
+    StatementOutbox.objects.bulk_create(rows, ignore_conflicts=True)
+    if settings.KOULA_WORKER == "celery":  # bulk_create sends no post_save
         transaction.on_commit(wake_workers)
-    return len(fresh)
+    return len(rows)
 
 
 def queue_action_statements(

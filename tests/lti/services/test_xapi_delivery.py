@@ -247,3 +247,13 @@ def test_a_link_allows_the_return_text_with_its_custom_parameter():
     link = {"koula_template": "default-koula"}
     assert "xapi_text" not in settings_from_custom(link)
     assert settings_from_custom({**link, "koula_xapi_text": "1"})["xapi_text"] is True
+
+
+def test_the_same_event_queued_twice_is_one_row(lrs, activity, ana):
+    from koula import launch_event
+    from lti.services.xapi import queue_events
+
+    event = launch_event(timezone.now())
+    queue_events(activity, ana, [event])
+    queue_events(activity, ana, [event])
+    assert verbs() == ["launched"]
