@@ -233,7 +233,7 @@ def test_the_staff_block_shows_the_statements_by_status_and_the_refused_ones(lrs
     assert "Learning records (xAPI)" in html and "lrs.example.org" in html
     assert '<td data-status="delivered">2</td>' in html
     assert '<td data-status="refused">1</td>' in html
-    assert "<td>Ana</td><td>committed</td><td>refused</td>" in html
+    assert "<td>Ana</td><td>committed</td><td>Refused by the learning record store</td>" in html
     assert "Traces d’apprentissage (xAPI)" in staff_block(activity, "fr")
 
 
