@@ -1,13 +1,20 @@
 """Health (``/healthz``: liveness, ``/readyz``: readiness), the tool's public keys, the
-shared script and stylesheet, and the icon (also at ``/favicon.ico``, where browsers ask)."""
+shared script and stylesheet, and the icon (also at ``/favicon.ico``, where browsers ask).
+
+The pages link the assets by their hashed names (:func:`asset_url`), which are kept a year
+(``immutable``): a relaunch fetches only its page. The plain names (and a hash of another
+version) are still served, kept 5 minutes; every asset answers with its hash as ``ETag``
+and 304 to a browser that already has it.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.http import require_GET
 
-from koula_ui.assets import asset_text
+from koula_ui.assets import asset_for, asset_hash, asset_text, hashed_name
 from lti.keys import public_jwks
 from lti.selectors.readiness import readiness
 
@@ -19,6 +26,13 @@ CONTENT_TYPES = {
     "koula-frame.js": "text/javascript; charset=utf-8",
     "koula-icon.svg": "image/svg+xml",
 }
+KEPT_A_YEAR = "public, max-age=31536000, immutable"
+KEPT_A_WHILE = "public, max-age=300"
+
+
+def asset_url(name: str) -> str:
+    """Return the URL of the asset ``name`` under its hashed name (for the pages)."""
+    return f"{settings.BASE_URL}/lti/static/{hashed_name(name)}"
 
 
 @require_GET
@@ -52,10 +66,18 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def asset(request: HttpRequest, name: str) -> HttpResponse:
-    if name not in CONTENT_TYPES:
+    found = asset_for(name)
+    if found is None or found[0] not in CONTENT_TYPES:
         raise Http404(name)
-    response = HttpResponse(asset_text(name), content_type=CONTENT_TYPES[name])
-    response["Cache-Control"] = "public, max-age=3600"
+    real, current = found
+    etag = f'"{asset_hash(real)}"'
+    response: HttpResponse
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(asset_text(real), content_type=CONTENT_TYPES[real])
+    response["ETag"] = etag
+    response["Cache-Control"] = KEPT_A_YEAR if current else KEPT_A_WHILE
     return response
 
 
