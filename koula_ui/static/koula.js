@@ -498,6 +498,15 @@
         keep(f, collect(form));
         schedule(f);
       };
+      /* A question that takes focus under the sticky submit bar is brought above it (the
+         browser does not scroll to a field already partly in view). */
+      form.addEventListener("focusin", (event) => {
+        const bar = f.button && f.button.parentNode.getBoundingClientRect();
+        const target = event.target;
+        if (bar && target.closest(".koula-field") && target.getBoundingClientRect().bottom > bar.top) {
+          target.scrollIntoView({ block: "nearest" });
+        }
+      });
       form.addEventListener("input", edited);
       form.addEventListener("change", edited);
       form.addEventListener("focusout", (event) => {

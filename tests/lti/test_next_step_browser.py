@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from koula.library import get_template
+from koula.template import Part
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of
 from koula_demo.lms import Platform, browser_session
 from koula_demo.lms.browser import submit_auto_form
@@ -53,6 +55,7 @@ DONE = {
     "carried": (),
 }
 READY = ".koula[data-koula-ready]"
+TEMPLATE = get_template("default-koula")
 
 # Where an element lies in the frame, and whether the point at its centre is its own (or its
 # label's): an element under the sticky submit bar, or outside the frame, is not.
@@ -186,15 +189,16 @@ def tab_to_first_question(page: Any, frame: Any) -> str:
     raise AssertionError("no question reached with Tab")
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("state", list(STATES))
 def test_the_next_step_is_in_view_without_scrolling_and_the_parts_done_are_folded(
-    chromium, course, size, state
+    chromium, course, size, state, language
 ):
-    user = f"next-{state.replace(' ', '-')}-{size}"
-    make_state(course, user, STATES[state])
+    user = f"next-{state.replace(' ', '-')}-{size}-{language}"
+    make_state(course, user, STATES[state], locale=language)
 
-    with framed(chromium, course, size, user) as (page, frame):
+    with framed(chromium, course, size, user, locale=language) as (page, frame):
         assert frame.evaluate("[innerWidth, innerHeight]") == list(SIZES[size])
         in_view(frame, ".koula-title")
         if state in NEXT:
@@ -209,15 +213,18 @@ def test_the_next_step_is_in_view_without_scrolling_and_the_parts_done_are_folde
         assert_done_parts_are_folded(frame, DONE[state])
         agenda = frame.locator('[data-role="agenda"] .koula-region')
         assert agenda.is_visible() is (state == "empty")
-        shot(page, f"next-step-{state.replace(' ', '-')}-{size}")
+        shot(page, f"next-step-{state.replace(' ', '-')}-{size}-{language}")
         if state in NEXT:  # last: the focus may scroll the page
             assert tab_to_first_question(page, frame) == NEXT[state]
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("size", list(SIZES))
-def test_an_earlier_sessions_open_experiment_is_the_first_thing_to_do(chromium, course, size):
-    user = f"next-carried-{size}"
-    series = {"context_id": "course-next-step"}
+def test_an_earlier_sessions_open_experiment_is_the_first_thing_to_do(
+    chromium, course, size, language
+):
+    user = f"next-carried-{size}-{language}"
+    series = {"context_id": "course-next-step", "locale": language}
     make_state(
         course,
         user,
@@ -233,7 +240,45 @@ def test_an_earlier_sessions_open_experiment_is_the_first_thing_to_do(chromium, 
         for selector in next_step("form.koula-carried-form"):
             in_view(frame, selector)
         assert tab_to_first_question(page, frame) == "carried"
-        shot(page, f"next-step-carried-{size}")
+        shot(page, f"next-step-carried-{size}-{language}")
+
+
+# Tab through the open form: the question that has focus is never under the sticky submit bar.
+TAB_THROUGH = """() => {
+  const el = document.activeElement;
+  const field = el && el.closest(".koula-field");
+  if (!field) return null;
+  const r = el.getBoundingClientRect();
+  const bar = el.closest("form").querySelector(".koula-actions").getBoundingClientRect();
+  return {key: field.dataset.field, top: r.top, bottom: r.bottom, bar: bar.top,
+          height: window.innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("state", ["empty", "committed"])
+def test_tabbing_through_the_open_form_keeps_each_question_above_the_submit_bar(
+    chromium, course, size, state
+):
+    user = f"next-tab-{state}-{size}"
+    make_state(course, user, STATES[state])
+
+    with framed(chromium, course, size, user) as (page, frame):
+        frame.locator(".koula-title").click()
+        seen = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            place = frame.evaluate(TAB_THROUGH)
+            if place is None:
+                if seen:
+                    break
+                continue
+            seen.append(place["key"])
+            # Its top line at least shows between the top of the frame and the bar.
+            assert place["top"] >= 0 and place["top"] + 16 <= place["bar"], place
+        part = NEXT[state]
+        expected = [f.key for f in TEMPLATE.fields_of(Part(part))]
+        assert seen == expected
 
 
 def test_after_each_submit_the_part_folds_and_the_next_one_opens_with_focus_on_it(chromium, course):
