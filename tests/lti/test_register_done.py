@@ -22,6 +22,7 @@ import requests
 from koula_demo.lms import Platform
 from koula_demo.lms import app as platform_app
 from koula_demo.lms.constants import PLATFORM_CONFIGURATION
+from koula_demo.tool_process import RunningTool
 from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
 from tests.lti.test_iframe_browser import CourseSite
 
@@ -48,8 +49,6 @@ NEXT_STEP = {
 @pytest.fixture(scope="module", params=["sqlite"])
 def tool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The tool on SQLite only: the page is the same on either database."""
-    from koula_demo.tool_process import RunningTool
-
     running = RunningTool(tmp_path_factory.mktemp("tool-register"), backend=request.param)
     yield running
     running.stop()

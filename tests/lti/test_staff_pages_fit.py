@@ -5,8 +5,9 @@ page frames the tool at exactly 1280 × 560, or 360 × 740 (a phone), in a real 
 picker's "Add this activity" button is in the frame's view without scrolling, and the staff
 view opens on its run-sheet, the first control in view, every other part (report, learners,
 settings, score delivery) one click on its tab away. The tabs follow the WAI-ARIA Tabs
-pattern (arrow keys, Home, End), and a refused form comes back on its own tab with what was
-typed. Without script the parts stay stacked, every one readable.
+pattern (arrow keys, Home, End); a form sent from a tab comes back on it, with its tab in
+view, or, refused, with what was typed. The picker's preview opens in view. Without script the
+parts stay stacked, every one readable.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 
 from koula_demo.lms import browser_session
 from koula_demo.lms.constants import DEEP_LINKING_REQUEST, ROLE_INSTRUCTOR
+from koula_demo.tool_process import RunningTool
 from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
 from tests.lti.conftest import CLIENT_ID as STAFF_CLIENT
 from tests.lti.conftest import CONFIGURED
@@ -45,8 +47,6 @@ PLACE = """(el) => {
 @pytest.fixture(scope="module", params=["sqlite"])
 def tool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The tool on SQLite only: these pages look the same on either database."""
-    from koula_demo.tool_process import RunningTool
-
     running = RunningTool(tmp_path_factory.mktemp("tool-fit"), backend=request.param)
     yield running
     running.stop()
