@@ -27,6 +27,10 @@ from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
 from tests.lti.test_iframe_browser import CourseSite
 
 CLOSE = {"subject": "org.imsglobal.lti.close"}
+IN_VIEW = """(el) => {
+  const box = el.getBoundingClientRect();
+  return window.scrollY === 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
 NEXT_STEP = {
     ("moodle", "en"): "Site administration > Plugins > Activity modules > External tool > "
     "Manage tools lists Koula as pending: press Activate.",
@@ -114,11 +118,12 @@ def test_the_done_page_tells_the_platform_to_close_it_only_when_the_admin_presse
         '<!doctype html><html lang="en"><meta charset="utf-8"><title>Manage tools</title>'
         "<script>window.posted = [];"
         "addEventListener('message', (event) => posted.push(event.data));</script>"
-        f'<iframe name="registration" src="{start}" width="1200" height="500"></iframe>'
+        "<style>body{margin:0}iframe{display:block;width:1280px;height:560px;border:0}</style>"
+        f'<iframe name="registration" src="{start}"></iframe>'
     )
     browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
     try:
-        page = browser.new_page(viewport={"width": 1280, "height": 560})
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{site.url}/course")
         frame = page.frame_locator("iframe")
         close = frame.get_by_role("button", name="Close")
@@ -131,6 +136,7 @@ def test_the_done_page_tells_the_platform_to_close_it_only_when_the_admin_presse
 
         assert closing(page.evaluate("window.posted")) == []
         assert "Manage tools" in frame.locator("main").inner_text()
+        assert close.evaluate(IN_VIEW), "Close is out of the 560 px frame's view"
         close.click()
         page.wait_for_function(
             "window.posted.some((data) => data && data.subject === 'org.imsglobal.lti.close')"
