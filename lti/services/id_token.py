@@ -27,6 +27,7 @@ from lti.models import Deployment, LaunchState, Registration
 from lti.platform_keys import KeyNotFound, platform_key
 from lti.services.login import pending_login
 from lti.services.nonces import nonce_consume
+from lti.services.rows import one_or_none
 
 __all__ = ["LEEWAY_SECONDS", "validate_launch"]
 
@@ -161,7 +162,7 @@ def _deployment(registration: Registration, claims: dict[str, Any], refuse: Any)
     deployment_id = claims.get(CLAIM["deployment_id"])
     if not isinstance(deployment_id, str) or not deployment_id:
         raise refuse("no deployment_id")
-    deployment = registration.deployments.filter(deployment_id=deployment_id).first()
+    deployment = one_or_none(registration.deployments.filter(deployment_id=deployment_id))
     if deployment is None and registration.accept_new_deployments:
         deployment, _ = Deployment.objects.get_or_create(
             registration=registration, deployment_id=deployment_id

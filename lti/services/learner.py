@@ -34,6 +34,7 @@ from lti.models import Activity, LearnerRecord
 from lti.services.activities import template_of
 from lti.services.community import community_of
 from lti.services.grants import granted_activity
+from lti.services.rows import one_or_none
 from lti.services.scores import queue_score
 from lti.services.xapi import queue_action_statements
 
@@ -107,5 +108,5 @@ def learner_state(activity: Activity, user_id: int) -> dict[str, Any] | None:
     template = template_of(activity)
     if template is None:
         return None
-    record = LearnerRecord.objects.filter(activity=activity, user_id=user_id).first()
+    record = one_or_none(LearnerRecord.objects.filter(activity=activity, user_id=user_id))
     return learner_state_data(template, LearnerState.from_data(record.state if record else {}))

@@ -27,6 +27,7 @@ from koula.messages import gettext_for
 from lti.errors import LaunchRefused
 from lti.models import LaunchState, Registration
 from lti.services.nonces import now_and_then
+from lti.services.rows import one_or_none
 
 __all__ = [
     "LOGIN_SECONDS",
@@ -71,9 +72,10 @@ def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
             language=language,
         )
     registrations = Registration.objects.filter(issuer=issuer)
-    if params.get("client_id"):
-        registrations = registrations.filter(client_id=params["client_id"])
-    registration = registrations.order_by("pk").first()
+    if params.get("client_id"):  # one registration per issuer and client id
+        registration = one_or_none(registrations.filter(client_id=params["client_id"]))
+    else:
+        registration = registrations.order_by("pk").first()
     if registration is None:
         raise LaunchRefused(
             _("This platform is not registered with Koula. Ask your administrator to register it."),
@@ -135,7 +137,7 @@ def pending_login(state: str) -> LaunchState | None:
     if not state:
         return None
     found = LaunchState.objects.filter(state=state, expires_at__gt=timezone.now())
-    return found.select_related("registration").first()
+    return one_or_none(found.select_related("registration"))
 
 
 def storage_key(state: str) -> str:
