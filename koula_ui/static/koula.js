@@ -232,7 +232,9 @@
     function moveOn(f, revised) {
       const state = context.state;
       fold(f.fold, false);
-      if (f.part === "deliverable" && !revised) fold(root.querySelector('[data-role="agenda"] .koula-fold'), false);
+      if (f.part === "deliverable" && !revised) {
+        fold(root.querySelector('[data-role="agenda"] .koula-fold'), false); // the session is over
+      }
       const next = forms.find(
         (g) => !isDone(state[g.part]) && !(g.part === "return" && !isDone(state.commitment))
       );
@@ -503,9 +505,8 @@
       form.addEventListener("focusin", (event) => {
         const bar = f.button && f.button.parentNode.getBoundingClientRect();
         const target = event.target;
-        if (bar && target.closest(".koula-field") && target.getBoundingClientRect().bottom > bar.top) {
-          target.scrollIntoView({ block: "nearest" });
-        }
+        const under = bar && target.getBoundingClientRect().bottom > bar.top;
+        if (under && target.closest(".koula-field")) target.scrollIntoView({ block: "nearest" });
       });
       form.addEventListener("input", edited);
       form.addEventListener("change", edited);
