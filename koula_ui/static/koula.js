@@ -442,17 +442,23 @@
       }
     }
 
-    /* An earlier session's return is in: say so, and close its form. */
+    /* An earlier session's return is in: say so, fold its questions away, and move on to
+       the next thing to do (another earlier return, else this page's open part). */
     function carriedDone(f) {
       const message = f.form.dataset.doneMessage || t.done_return || "";
       f.status.dataset.status = "submitted";
       f.status.textContent = message;
       f.body.disabled = true;
-      f.button.hidden = true;
+      f.body.hidden = true;
       f.form.setAttribute("data-done", "");
       const item = f.form.closest("li");
       if (item) item.setAttribute("data-reported", "");
-      announce(message);
+      const waiting = root.querySelector("form.koula-carried-form:not([data-done]) [name]");
+      const open = forms.find((g) => g.fold && g.fold.getAttribute("aria-expanded") === "true");
+      const next = waiting || (open && open.fold);
+      if (next) next.focus();
+      const name = !waiting && open && open.form.querySelector(".koula-fold-name").textContent;
+      announce(name ? message + " " + format(t.next_step, { step: name }) : message);
     }
 
     function setUp(form) {

@@ -242,6 +242,17 @@ def test_an_earlier_sessions_open_experiment_is_the_first_thing_to_do(
         assert tab_to_first_question(page, frame) == "carried"
         shot(page, f"next-step-carried-{size}-{language}")
 
+        # Once it is in, its questions fold away and the page's own next step has focus.
+        carried = frame.locator("form.koula-carried-form")
+        carried.locator('[data-field="applied"] input').first.check()
+        carried.locator('[name="what_happened"]').fill("We did it twice.")
+        carried.locator('[data-field="confidence"] input[value="4"]').check()
+        carried.locator("button[type=submit]").click()
+        frame.locator("form.koula-carried-form[data-done]").wait_for(state="attached")
+        assert not carried.locator(".koula-field").first.is_visible()
+        focused = "document.activeElement.closest('form').dataset.part"
+        frame.wait_for_function(f"() => {focused} === 'deliverable'")
+
 
 # Tab through the open form: the question that has focus is never under the sticky submit bar.
 TAB_THROUGH = """() => {
