@@ -24,6 +24,7 @@ from lti.selectors.staff import (
     score_counts,
     service_refusals,
 )
+from lti.selectors.xapi import xapi_delivery
 from lti.services.activities import template_of
 from lti.services.community import assign_next_host
 from lti.services.reports import activity_report
@@ -31,6 +32,7 @@ from lti.services.session_dates import FIELD, set_session_date
 from lti.services.staff_forms import form_activity
 from lti.views.host_tools import runsheet
 from lti.views.language import request_language
+from lti.views.learner_data import privacy_url, retention_days
 from lti.views.rendering import page
 from lti.views.report import report_html as report_fragment
 from lti.views.report import report_links, report_script
@@ -86,6 +88,9 @@ def staff_view(
             {"activity": activity.pk, "lang": language, "user": viewer}, "next-host"
         ),
         date_error=date_error,
+        xapi=xapi_delivery(activity),
+        retention_days=retention_days(),
+        privacy_url=privacy_url(language),
         **series,
         **parts,
     )

@@ -92,15 +92,21 @@ def test_the_learner_page_partial_draws_both_links(ana):
     assert "/lti/privacy?lang=fr" in html
 
 
-def test_the_staff_partial_states_the_policy(settings):
-    from pathlib import Path
+def test_the_staff_view_states_the_policy_in_its_settings(settings, ana):
+    from lti.views.staff import staff_view
 
-    templates = Path(__file__).resolve().parents[3] / "lti" / "templates"
-    env = environment_for("en", extra_dirs=(templates,))
-    said = env.get_template("staff_privacy.html").render(retention_days=90, privacy_url="/p")
-    assert "erased 90 days after their last action" in said
-    kept = env.get_template("staff_privacy.html").render(retention_days=None, privacy_url="/p")
-    assert "kept until erased on request" in kept
+    activity, _ = ana
+
+    def settings_tab(language: str) -> str:
+        page = staff_view(activity, language, viewer=None).content.decode()
+        return page.split('<section id="settings"', 1)[1].split('<section id="deliveries"')[0]
+
+    settings.KOULA_RETENTION_DAYS = 90
+    assert "erased 90 days after their last action" in settings_tab("en")
+    assert "/lti/privacy?lang=en" in settings_tab("en")
+    assert "sont effacées 90 jours" in settings_tab("fr")
+    settings.KOULA_RETENTION_DAYS = 0
+    assert "kept until erased on request" in settings_tab("en")
 
 
 def test_an_erased_learners_open_page_is_told_to_reload_and_stores_nothing(ana):
