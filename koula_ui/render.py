@@ -4,7 +4,7 @@
 contract's state JSON) into an HTML fragment: the header with progress, the
 agenda, and the practice card, commitment and return forms. The next step comes first
 (issue 12): after the header, an earlier session's open experiment, then the three parts
-in loop order, only the current one open (:func:`next_step`); done parts fold to one
+in loop order, only the current one open (:mod:`koula_ui.next_step`); done parts fold to one
 line that opens for editing; the agenda follows, open until the card is in. The fragment
 carries, in a ``<script type="application/json" class="koula-context">``, the
 state and the translated strings that ``koula_ui/static/koula.js`` needs to run the
@@ -221,7 +221,7 @@ def _carried_forms(
         commitment = state.get("commitment") or {}
         template = found.session.template
         form_id = f"{prefix}-c{number}"
-        forms.append(_form(template, Part.RETURN, state, commitment, form_id, language, _, None))
+        forms.append(_form(template, Part.RETURN, state, commitment, form_id, language, _))
     return tuple(forms)
 
 
