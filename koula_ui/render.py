@@ -99,6 +99,8 @@ def render_activity(
     carried: Sequence[CarriedExperiment] = (),
     carried_forms: bool = False,
     calendar_url: str | None = None,
+    data_url: str | None = None,
+    privacy_url: str | None = None,
 ) -> str:
     """Return the HTML fragment of the learner activity for one learner.
 
@@ -111,7 +113,8 @@ def render_activity(
     earlier sessions (:mod:`koula_ui.carried`), each with its session's return form when
     ``carried_forms`` (an adapter that can write the earlier session's state: LTI; the
     script sends it with ``"session"``), else a link to that session; ``calendar_url`` adds
-    "Add to my calendar" to the commitment, shown once committed.
+    "Add to my calendar" to the commitment, shown once committed; ``data_url`` ("Download
+    my answers") and ``privacy_url`` (the privacy notice) add the learner's data links.
     """
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
@@ -157,6 +160,8 @@ def render_activity(
             if carried_forms and not preview
             else (),
             calendar_url=calendar_url,
+            data_url=data_url,
+            privacy_url=privacy_url,
         )
     )
 

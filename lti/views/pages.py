@@ -21,6 +21,7 @@ from lti.services.experiment_calendar import calendar_token
 from lti.services.learner import learner_state
 from lti.services.xapi import queue_launch
 from lti.views.host_tools import host_tools
+from lti.views.learner_data import learner_data_links
 from lti.views.picker import picker_page
 from lti.views.rendering import page
 from lti.views.staff import staff_view
@@ -53,6 +54,7 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
             carried=carried_for(activity, user),
             carried_forms=True,
             calendar_url=context["calendar"],
+            **learner_data_links(activity, user, language),
         )
     )
     host = is_current_host(activity, user)

@@ -109,6 +109,21 @@ def test_the_staff_view_states_the_policy_in_its_settings(settings, ana):
     assert "kept until erased on request" in settings_tab("en")
 
 
+def test_the_learner_page_links_the_download_and_the_notice(ana):
+    import html as html_module
+    import re
+
+    from tests.lti.views.test_carried_page import launched_page
+
+    activity, user = ana
+    page = launched_page(activity, user, "fr")
+    [data_url] = re.findall(r'<a href="([^"]+)" download>Télécharger mes réponses</a>', page)
+    answer = Client().get(path_of(html_module.unescape(data_url)))
+    assert answer.status_code == 200
+    assert json.loads(answer.content)["activity"]["state"]["deliverable"]["values"] == CARD
+    assert 'href="https://koula.example.test/lti/privacy?lang=fr"' in page
+
+
 def test_an_erased_learners_open_page_is_told_to_reload_and_stores_nothing(ana):
     from lti.models import LearnerRecord
     from lti.services.learner_data import erase_learner
