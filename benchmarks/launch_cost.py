@@ -29,10 +29,13 @@ by the browsers and other work.
         [--quick] [--profile DIR]
 
 ``--quick`` runs one small round (for the test). ``--profile DIR`` runs Koula alone, each
-worker under cProfile (``benchmarks/profiled_gunicorn.py``), and prints where its time
-went in the launches (4 browsers) and in the actions. The last column of the comparison
-divides Koula's figure by the floor's (for rates, the floor's by Koula's): how many times
-the floor's cost.
+worker under cProfile (``benchmarks/profiled_gunicorn.py``, CPU time), and prints where its
+time went in the launches (4 browsers) and in the actions.
+
+The comparison's ratios divide Koula's figure by the floor's (for rates, the floor's by
+Koula's): how many times the floor's cost. It is given twice: the ratio of the two medians,
+and the median (and range) of each round's Koula run over the same round's floor run, which
+shared the machine's load of the moment.
 """
 
 from __future__ import annotations
@@ -659,15 +662,18 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         ("action p95 ms, 4 browsers", lambda r: r.actions.p(0.95), False),
     ]
     by_kind = {kind: [r for r in runs if r.kind == kind] for kind in ("koula", "floor")}
-    print(f"{'':34}{'koula':>18}{'floor':>18}{'Koula ÷ floor':>16}")
+    print(f"{'':34}{'koula':>18}{'floor':>18}{'Koula ÷ floor':>16}{'same round':>22}")
     for label, value, high in rows:
         koula = [value(r) for r in by_kind["koula"]]
         floor = [value(r) for r in by_kind["floor"]]
         ratio = statistics.median(koula) / statistics.median(floor)
         ratio = 1 / ratio if high else ratio
+        # Each round's Koula run next to that round's floor run: the machine's load shared.
+        rounds = sorted(k / f if not high else f / k for k, f in zip(koula, floor, strict=True))
+        paired = f"{statistics.median(rounds):.2f}x ({rounds[0]:.2f}-{rounds[-1]:.2f})"
         print(
             f"{label:34}{_best_median(koula, high=high):>18}"
-            f"{_best_median(floor, high=high):>18}{ratio:>15.2f}x"
+            f"{_best_median(floor, high=high):>18}{ratio:>15.2f}x{paired:>22}"
         )
     for kind, kind_runs in by_kind.items():
         failures = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from koula_ui.assets import hashed_name
+
 pytestmark = pytest.mark.django_db
 
 
@@ -19,8 +21,9 @@ def test_favicon_ico_answers_the_tools_icon():
 def test_a_tool_page_links_the_icon_it_serves():
     page = Client().get("/lti/register").content.decode()
 
+    icon = hashed_name("koula-icon.svg")  # its hashed name, kept a year (test_static_assets)
     assert (
-        '<link rel="icon" href="https://koula.example.test/lti/static/koula-icon.svg"'
+        f'<link rel="icon" href="https://koula.example.test/lti/static/{icon}"'
         ' type="image/svg+xml">' in page
     )
-    assert Client().get("/lti/static/koula-icon.svg").content.startswith(b"<svg")
+    assert Client().get(f"/lti/static/{icon}").content.startswith(b"<svg")
