@@ -541,8 +541,8 @@ def _report_export(args: argparse.Namespace, out: TextIO) -> int:
         print(f"koula report export: no configured activity {args.activity}", file=sys.stderr)
         return 2
     roster = course_learners(activity)  # as the staff pages read it: the same rows
-    _write(stream_members_csv(template, activity_members(activity), roster=roster), args.output)
-    return 0
+    lines = stream_members_csv(template, activity_members(activity), roster=roster)
+    return _write(lines, args, "koula report export")
 
 
 def _series_export(args: argparse.Namespace) -> int:
@@ -581,17 +581,26 @@ def _series_export(args: argparse.Namespace) -> int:
             )
         return 2
     language = pick_language(terminal_language())
-    _write(stream_series_csv(ActivitySeries(found[0]), language=language), args.output)
-    return 0
+    lines = stream_series_csv(ActivitySeries(found[0]), language=language)
+    return _write(lines, args, "koula report export")
 
 
-def _write(lines: Any, output: str | None) -> None:
-    """Write ``lines`` to the file ``output``, else to standard output."""
-    if output:
-        with open(output, "w", encoding="utf-8", newline="") as handle:
+def _write(lines: Any, args: argparse.Namespace, command: str) -> int:
+    """Write ``lines`` to the file ``args.output``, else to standard output; return the exit
+    status: 2, with a message on standard error, when the file cannot be written."""
+    if not args.output:
+        sys.stdout.writelines(lines)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
             handle.writelines(lines)
-        return
-    sys.stdout.writelines(lines)
+    except OSError as exc:
+        _ = _cli_gettext(args)
+        message = _("{command}: cannot write {file}: {reason}. Nothing was written there.")
+        reason = exc.strerror or str(exc)
+        print(message.format(command=command, file=args.output, reason=reason), file=sys.stderr)
+        return 2
+    return 0
 
 
 def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
@@ -667,8 +676,7 @@ def _learners_export(args: argparse.Namespace, out: TextIO) -> int:
         print(_unknown_learner(args, "export", _), file=sys.stderr)
         return 2
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    _write([text], args.output)
-    return 0
+    return _write([text], args, "koula learners export")
 
 
 def _learners_erase(args: argparse.Namespace, out: TextIO) -> int:

@@ -6,8 +6,12 @@ per registration of that issuer. For each activity they acted in, the export hol
 learner state (``docs/learner-api.md``: answers, drafts, dates, progress, the card shared
 and the cards they will use), how many other learners marked their shared card, the host
 hand-overs naming them, the reminders sent, the scores queued for or delivered to the
-gradebook and the xAPI statements queued or sent. Past erasures of the learner are listed
-by the keyed hash the audit log knows them by (:func:`learner_key`), never by their id.
+gradebook and the xAPI statements queued or sent. "Every activity" is every one reached from
+the learner: their records, scores, statements and reminders, and the hand-overs of their
+platform's activities that name them (a learner who only opened a page has a statement and
+no record; one handed a session they never opened has a hand-over and nothing else). Past
+erasures of the learner are listed by the keyed hash the audit log knows them by
+(:func:`learner_key`), never by their id.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from lti.bearer import read_signed, sign_data
 from lti.models import Activity, LearnerErasure, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.community import SHARES_OR_MARKS, card_scope
-from lti.services.learner_data import learner_key, learner_users
+from lti.services.learner_data import host_turn_activities, learner_key, learner_users
 
 __all__ = [
     "DATA_FILE",
@@ -103,7 +107,14 @@ def linked_export(token: str, *, now: dt.datetime) -> tuple[dict[str, Any], str]
 
 
 def _account(user: LtiUser) -> dict[str, Any]:
-    records = LearnerRecord.objects.filter(user=user).select_related("activity").order_by("pk")
+    records = {
+        record.activity_id: record
+        for record in LearnerRecord.objects.filter(user=user).select_related("activity")
+    }
+    reached = set(records) | set(host_turn_activities(user))
+    for rows in (user.scoreoutbox_set, user.statements, user.sentreminder_set):
+        reached.update(rows.values_list("activity_id", flat=True))
+    activities = Activity.objects.filter(pk__in=reached).order_by("pk")
     return {
         "platform": {
             "issuer": user.registration.issuer,
@@ -114,7 +125,9 @@ def _account(user: LtiUser) -> dict[str, Any]:
         "email": user.email,
         "language": user.language,
         "reminders_turned_off_at": format_time(user.unsubscribed_at),
-        "activities": [_activity(record.activity, user, record) for record in records],
+        "activities": [
+            _activity(activity, user, records.get(activity.pk)) for activity in activities
+        ],
     }
 
 

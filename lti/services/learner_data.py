@@ -1,18 +1,29 @@
 """Erasing a learner's data: on request (``koula learners erase``) and when it has been kept
 ``KOULA_RETENTION_DAYS`` after their last action in an activity (the worker's retention pass).
 
-Both erase a learner's record in one activity the same way (:func:`erase_record`): its state
-keeps what the reports count and nothing the learner wrote (:func:`koula.personal_data.
-erased_state`), and the record, with the reminders sent and the scores of that activity, is
-handed to a new anonymous account of the same platform (a ``sub`` of :data:`ERASED_PREFIX`
-and random digits, no name, no e-mail), so the report's figures stay and nothing links them
-to the person. Scores not delivered yet are dropped; the delivered ones keep only the score
-(no user id, no comment); the xAPI statements not sent yet are dropped and the sent ones'
-copies lose their text; the host hand-overs naming the learner name a neutral label; the
-activity's prepared CSV exports (which hold the answers) are deleted. A request also deletes
-the learner's accounts (name, e-mail, language). Each learner's erasure is one transaction,
-and erasing again finds nothing to do. The audit log (:class:`~lti.models.LearnerErasure`)
-records who asked, when and what was removed, naming the learner by a keyed hash only.
+Both erase a learner's record in one activity the same way: its state keeps what the reports
+count and nothing the learner wrote (:func:`koula.personal_data.erased_state`); the xAPI
+statements not sent yet are dropped and the sent ones' copies lose their text; the
+activity's prepared CSV exports (which hold the answers) are deleted.
+
+On request (:func:`erase_learner`: the person asked to be forgotten), each record, with the
+reminders sent and the scores of that activity, is handed to a new anonymous account of the
+same platform (a ``sub`` of :data:`ERASED_PREFIX` and random digits, no name, no e-mail), so
+the report's figures stay and nothing links them to the person: scores not delivered yet are
+dropped, the delivered ones keep only the score and its day, the reminders get a random key,
+the statements' copies a random id; the host hand-overs naming the learner in any activity of
+the platform name a neutral label; last, the learner's accounts (name, e-mail, language) go.
+A learner erased on request who launches again is a new learner: :func:`erased_on_request`
+tells the score queue to send no partial score for them, so as not to lower the grade the
+gradebook kept (docs/privacy.md).
+
+The retention pass (:func:`erase_expired`) erases answers of learners who stay in the course:
+the record stays theirs (erased in place and marked with :data:`ERASED_MARK`), so a later
+action goes on from the same progress, sends no lower score and counts once in the report.
+
+Each erasure is one transaction, and erasing again finds nothing to do. The audit log
+(:class:`~lti.models.LearnerErasure`) records who asked, when and what was removed, naming
+the learner by a keyed hash only.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +47,9 @@ from koula import (
     erased_label,
     erased_state,
     erased_turns,
+    format_time,
     names_learner,
+    parse_time,
     turns_data,
     turns_from_data,
 )
@@ -51,17 +65,23 @@ from lti.models import (
 from lti.services.activities import template_of
 
 __all__ = [
+    "ERASED_MARK",
     "ERASED_PREFIX",
     "RETENTION_BATCH",
     "Erasure",
     "erase_expired",
     "erase_learner",
     "erase_record",
+    "erased_on_request",
+    "host_turn_activities",
     "learner_key",
     "learner_users",
 ]
 
 ERASED_PREFIX = "koula-erased:"
+ERASED_MARK = "koula_erased_at"
+"""The key of a record's state that says the retention pass erased it (and when). The next
+action writes the state anew, without it: the record is then erased again once idle."""
 RETENTION_BATCH = 200
 SCORE_KEPT = ("scoreGiven", "scoreMaximum", "activityProgress", "gradingProgress", "timestamp")
 
@@ -109,6 +129,7 @@ def erase_learner(issuer: str, sub: str, *, by: str, now: dt.datetime | None = N
             records = LearnerRecord.objects.select_for_update().filter(user=user).order_by("pk")
             for record in records:
                 removed += erase_record(record, user, key=key)
+            removed["host_turns"] += _erase_turns(user, label=erased_label(key))
             removed["accounts"] += 1
             removed["reminders"] += user.sentreminder_set.count()
             removed["scores"] += user.scoreoutbox_set.count()
@@ -124,8 +145,9 @@ def erase_learner(issuer: str, sub: str, *, by: str, now: dt.datetime | None = N
 
 
 def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[str]:
-    """Erase ``user``'s record in one activity (inside the caller's transaction, the record
-    locked); return what was removed."""
+    """Erase ``user``'s record in one activity and hand it to a new anonymous account (inside
+    the caller's transaction, the record locked); return what was removed. (``key``, the
+    learner's keyed hash, is the caller's: the host hand-overs are erased per learner.)"""
     activity = Activity.objects.select_for_update().get(pk=record.activity_id)
     removed: Counter[str] = Counter(records=1)
     anonymous = LtiUser.objects.create(
@@ -140,20 +162,28 @@ def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[s
         **mine, status=ScoreOutbox.Status.PENDING
     ).delete()[0]
     for score in ScoreOutbox.objects.filter(**mine):
-        score.payload = {k: v for k, v in score.payload.items() if k in SCORE_KEPT}
+        score.payload = _score_kept(score.payload)
         score.user, score.last_error = anonymous, ""
         score.save(update_fields=["payload", "user", "last_error"])
-    activity.reminders.filter(user=user).update(user=anonymous)
-    removed["statements_not_sent"] = StatementOutbox.objects.filter(
-        **mine, status=StatementOutbox.Status.PENDING
-    ).delete()[0]
-    for sent in StatementOutbox.objects.filter(**mine):
-        sent.statement, sent.user, sent.last_error = _scrubbed(sent.statement), anonymous, ""
-        sent.save(update_fields=["statement", "user", "last_error"])
-    removed["host_turns"] = _erase_turns(activity, user, label=erased_label(key))
+    for reminder in activity.reminders.filter(user=user):
+        # Its key was a hash of the learner's id: a random one links it to no one (the
+        # anonymous account is sent no reminder, so no key of its own can meet it).
+        reminder.key, reminder.user = secrets.token_hex(32), anonymous
+        reminder.save(update_fields=["key", "user"])
+    removed += _erase_statements(activity, user, to=anonymous)
     removed["prepared_exports"] = _forget_exports(activity)
     removed["shared_cards"] = int(before.shared_at is not None)
     return removed
+
+
+def erased_on_request(user: LtiUser) -> bool:
+    """Return True when ``user`` is a learner erased on request (the audit log knows their
+    keyed hash on this platform) who launched again: a new account of the same person."""
+    erasures = LearnerErasure.objects.filter(
+        registration_id=user.registration_id, reason=LearnerErasure.Reason.REQUEST
+    )
+    issuer = erasures.values_list("registration__issuer", flat=True).first()
+    return issuer is not None and erasures.filter(learner=learner_key(issuer, user.sub)).exists()
 
 
 def erase_expired(
@@ -162,14 +192,18 @@ def erase_expired(
     now: dt.datetime | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Erase every learner's record of an activity whose last action is ``days`` (default
-    ``KOULA_RETENTION_DAYS``) or more before ``now``; return how many. Nothing without days."""
+    """Erase the answers in every learner's record of an activity whose last action is
+    ``days`` (default ``KOULA_RETENTION_DAYS``) or more before ``now``; return how many records
+    were erased. Nothing without days. The records stay their learners' (module docstring)."""
     days = settings.KOULA_RETENTION_DAYS if days is None else days
     if not days:
         return 0
     now = now or dt.datetime.now(dt.UTC)
-    expired = LearnerRecord.objects.filter(updated_at__lte=now - dt.timedelta(days=days)).exclude(
-        user__sub__startswith=ERASED_PREFIX
+    cutoff = now - dt.timedelta(days=days)
+    expired = (
+        LearnerRecord.objects.filter(updated_at__lte=cutoff)
+        .exclude(user__sub__startswith=ERASED_PREFIX)
+        .exclude(state__has_key=ERASED_MARK)
     )
     erased = 0
     while not (should_stop and should_stop()):
@@ -177,18 +211,37 @@ def erase_expired(
         if not batch:
             break
         for pk in batch:
-            erased += _erase_expired_record(pk, now=now)
+            erased += _erase_expired_record(pk, cutoff=cutoff, now=now)
     return erased
 
 
-def _erase_expired_record(pk: int, *, now: dt.datetime) -> int:
+def _erase_expired_record(pk: int, *, cutoff: dt.datetime, now: dt.datetime) -> int:
+    """Erase the record's answers in place, mark it, and audit it when anything went."""
     with transaction.atomic():
-        record = LearnerRecord.objects.select_for_update().filter(pk=pk).first()
+        # Still idle once locked: an action meanwhile keeps what the learner just wrote.
+        record = (
+            LearnerRecord.objects.select_for_update(of=("self",))
+            .select_related("user__registration", "activity")
+            .filter(pk=pk, updated_at__lte=cutoff)
+            .first()
+        )
         if record is None or record.user.sub.startswith(ERASED_PREFIX):
+            return 0
+        if ERASED_MARK in record.state:
             return 0  # erased meanwhile
-        user = record.user
+        user, activity = record.user, record.activity
+        before = LearnerState.from_data(record.state)
+        erased = erased_state(before, template_of(activity)).to_data()
+        # An update, not save(): the record's updated_at stays its learner's last action.
+        LearnerRecord.objects.filter(pk=pk).update(state={**erased, ERASED_MARK: format_time(now)})
+        removed: Counter[str] = _erase_statements(activity, user, to=user)
+        if erased != before.to_data():
+            removed["records"] = 1
+            removed["prepared_exports"] = _forget_exports(activity)
+            removed["shared_cards"] = int(before.shared_at is not None)
+        if not any(removed.values()):
+            return 0  # nothing the learner wrote was left (erased before, no action since)
         key = learner_key(user.registration.issuer, user.sub)
-        removed = erase_record(record, user, key=key)
         _audit(
             key,
             user,
@@ -200,25 +253,90 @@ def _erase_expired_record(pk: int, *, now: dt.datetime) -> int:
     return 1
 
 
+def _score_kept(payload: dict[str, Any]) -> dict[str, Any]:
+    """A delivered score's copy: the score, its maximum, the progress words and the day (the
+    gradebook keeps each score's exact time with the learner's id)."""
+    kept = {key: value for key, value in payload.items() if key in SCORE_KEPT}
+    if "timestamp" in kept:
+        kept["timestamp"] = _day(kept["timestamp"])
+    return kept
+
+
+def _erase_statements(activity: Activity, user: LtiUser, *, to: LtiUser) -> Counter[str]:
+    """Drop ``user``'s statements in ``activity`` not sent yet; the sent ones' copies lose
+    their text and go to ``to``."""
+    mine = StatementOutbox.objects.filter(activity=activity, user=user)
+    removed: Counter[str] = Counter()
+    removed["statements_not_sent"] = mine.filter(status=StatementOutbox.Status.PENDING).delete()[0]
+    for sent in mine:
+        scrubbed = _scrubbed(sent.statement)
+        if (scrubbed, to.pk, "") == (sent.statement, sent.user_id, sent.last_error):
+            continue
+        sent.statement, sent.user, sent.last_error = scrubbed, to, ""
+        fields = ["statement", "user", "last_error"]
+        if to.pk != user.pk:  # the id was made from the learner's id: a random one instead
+            sent.statement_id = uuid.uuid4()
+            fields.append("statement_id")
+        sent.save(update_fields=fields)
+        removed["statements_scrubbed"] += 1
+    return removed
+
+
 def _scrubbed(statement: dict[str, Any]) -> dict[str, Any]:
-    """A sent statement's copy without its actor, its text or its context: what was done,
-    to what, when, and the result's completion, success and score."""
+    """A sent statement's copy without its id (made from the actor's id), its actor, its
+    text or its context: what was done, to what, on which day, and the result's completion,
+    success and score."""
     result = statement.get("result") or {}
-    kept = {key: statement[key] for key in ("id", "verb", "timestamp") if key in statement}
+    kept = {key: statement[key] for key in ("verb",) if key in statement}
+    if "timestamp" in statement:
+        kept["timestamp"] = _day(statement["timestamp"])
     kept["object"] = {"id": (statement.get("object") or {}).get("id")}
     outcome = {key: result[key] for key in ("completion", "success", "score") if key in result}
     return kept | ({"result": outcome} if outcome else {})
 
 
-def _erase_turns(activity: Activity, user: LtiUser, *, label: str) -> int:
-    turns, changed = erased_turns(
-        turns_from_data(activity.host_turns), learner_id=user.sub, names=[user.name], label=label
+def _day(moment: Any) -> Any:
+    """``moment`` (an ISO time) cut to midnight UTC, as erased states keep their parts' times."""
+    parsed = parse_time(moment) if isinstance(moment, str) else None
+    if parsed is None:
+        return moment
+    return format_time(parsed.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+def host_turn_activities(user: LtiUser) -> list[int]:
+    """Return the ids of the activities of ``user``'s platform whose host hand-overs (or next
+    host) name them: linked to their id, or by their name as hand-overs compare names."""
+    activities = Activity.objects.filter(deployment__registration_id=user.registration_id)
+    rows = activities.order_by("pk").values_list("pk", "host_turns", "next_host")
+    return [pk for pk, turns, next_host in rows if _names_user(user, turns or [], next_host)]
+
+
+def _names_user(user: LtiUser, turns: list[Any], next_host: str) -> bool:
+    named = any(
+        turn.learner_id == user.sub or names_learner(turn.name, [user.name])
+        for turn in turns_from_data(turns)
     )
-    named = names_learner(activity.next_host, [user.name])
-    if changed or named:
-        activity.host_turns = turns_data(turns)
-        activity.next_host = label if named else activity.next_host
-        activity.save(update_fields=["host_turns", "next_host"])
+    return named or names_learner(next_host, [user.name])
+
+
+def _erase_turns(user: LtiUser, *, label: str) -> int:
+    """Name ``label`` instead of ``user`` in every host hand-over of their platform's
+    activities, whether or not they have a record there; return how many turns changed."""
+    changed = 0
+    for pk in host_turn_activities(user):
+        activity = Activity.objects.select_for_update().get(pk=pk)
+        turns, replaced = erased_turns(
+            turns_from_data(activity.host_turns),
+            learner_id=user.sub,
+            names=[user.name],
+            label=label,
+        )
+        named = names_learner(activity.next_host, [user.name])
+        if replaced or named:
+            activity.host_turns = turns_data(turns)
+            activity.next_host = label if named else activity.next_host
+            activity.save(update_fields=["host_turns", "next_host"])
+        changed += replaced
     return changed
 
 

@@ -145,3 +145,21 @@ def test_the_privacy_notice_speaks_the_learners_language(tool):
     assert english.status_code == french.status_code == 200
     assert "Your data in Koula" in english.text and "kept until" in english.text
     assert 'lang="fr"' in french.text and "Vos données dans Koula" in french.text
+
+
+def test_an_output_file_that_cannot_be_written_is_said_and_exits_2(platform, tool, tmp_path):
+    ana_tells_everything(platform)
+    query = "SELECT id FROM koula_lti_activity WHERE resource_link_id = %s"
+    ((activity_id,),) = tool.sql(query, LINK)
+    missing = str(tmp_path / "no-such-folder" / "out")
+    commands = [
+        ("learners", "export", "--issuer", platform.issuer, "--sub", ANA, "--output", missing),
+        ("report", "export", "--activity", str(activity_id), "--output", missing),
+        ("report", "export", "--series", "--context", COURSE, "--output", missing),
+    ]
+    for command in commands:
+        done = koula(tool, *command)
+        assert (done.returncode, done.stdout) == (2, ""), done.stderr
+        assert "Traceback" not in done.stderr and f"cannot write {missing}" in done.stderr
+    done = koula(tool, "--lang", "fr", *commands[0])
+    assert done.returncode == 2 and f"impossible d'écrire {missing}" in done.stderr

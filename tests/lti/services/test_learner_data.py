@@ -21,6 +21,7 @@ from django.core import serializers
 
 from koula import stream_members_csv
 from koula.community import public_id
+from koula.use_cases.series.reminders import reminder_key
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
 from lti.models import (
     Activity,
@@ -36,8 +37,9 @@ from lti.selectors.learner_data import activity_export, learner_export
 from lti.services.activities import template_of
 from lti.services.community import assign_next_host, card_scope
 from lti.services.learner import run_action
-from lti.services.learner_data import ERASED_PREFIX, erase_expired, erase_learner, learner_key
+from lti.services.learner_data import erase_expired, erase_learner, learner_key
 from lti.services.reports import activity_members, activity_report
+from lti.services.xapi import queue_launch
 from tests.lti.in_process import ISSUER, grant_for, make_activity, make_user, on_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,6 +90,7 @@ def ana_and_ben(tmp_path: Path):
             verb="returned",
             statement={
                 "id": "x",
+                "timestamp": "2026-12-04T15:42:07.123Z",
                 "actor": {"account": {"homePage": ISSUER, "name": SUB}},
                 "verb": {"id": "v"},
                 "object": {"id": "o", "definition": {"name": {"en": "Pair review"}}},
@@ -153,10 +156,11 @@ def test_what_was_delivered_keeps_only_the_score_and_what_was_not_is_dropped(dat
     assert {tuple(sorted(row.payload)) for row in scores} == {
         ("activityProgress", "gradingProgress", "scoreGiven", "scoreMaximum", "timestamp")
     }
+    assert {row.payload["timestamp"][10:] for row in scores} == {"T00:00:00.000Z"}
     (sent,) = StatementOutbox.objects.all()
-    assert sent.statement == {
-        "id": "x",
+    assert sent.statement == {  # no id: it was made from the learner's id
         "verb": {"id": "v"},
+        "timestamp": "2026-12-04T00:00:00.000Z",
         "object": {"id": "o"},
         "result": {"completion": True},
     }
@@ -225,20 +229,22 @@ def test_retention_erases_only_the_records_idle_for_the_days_set(database, tmp_p
     assert erase_expired(days=30, now=NOW) == 1
     assert erase_expired(days=30, now=NOW) == 0
     assert figures(activity) == before
-    assert LearnerRecord.objects.filter(user=ben).exists()
-    assert not LearnerRecord.objects.filter(user=ana).exists()
-    assert LtiUser.objects.get(pk=ana.pk).name == NAME  # she stays in the course
+    assert "Mine" in json.dumps(LearnerRecord.objects.get(user=ben).state)
+    kept = LearnerRecord.objects.get(user=ana)  # she stays in the course: her record too
+    assert kept.updated_at == NOW - dt.timedelta(days=30)
+    assert LtiUser.objects.get(pk=ana.pk).name == NAME
     (row,) = LearnerErasure.objects.all()
     assert (row.reason, row.by, row.learner) == ("retention", "retention", learner_key(ISSUER, SUB))
     assert [word for word in WORDS[3:] if word in csv_of(activity)] == []
+    assert [word for word in WORDS[3:] if word in json.dumps(kept.state)] == []
 
 
 def test_retention_is_off_unless_days_are_set(database, tmp_path):
     _activity, ana, _ben = ana_and_ben(tmp_path)
     LearnerRecord.objects.update(updated_at=NOW - dt.timedelta(days=3650))
     assert erase_expired(now=NOW) == 0
-    assert LearnerRecord.objects.filter(user=ana).exists()
-    assert not LtiUser.objects.filter(sub__startswith=ERASED_PREFIX).exists()
+    assert STORY in json.dumps(LearnerRecord.objects.get(user=ana).state)
+    assert not LearnerErasure.objects.exists()
 
 
 def test_the_worker_erases_idle_answers_only_when_retention_is_set(database, tmp_path, settings):
@@ -293,3 +299,127 @@ def test_no_statement_queued_after_erasure_holds_the_learners_words(database, tm
     later = json.dumps(list(StatementOutbox.objects.values_list("statement", flat=True)))
     assert StatementOutbox.objects.exists()
     assert [word for word in WORDS if word in later] == []
+
+
+def test_the_export_and_erasure_reach_activities_where_the_learner_has_no_record(
+    database, tmp_path, settings
+):
+    settings.KOULA_XAPI_URL = "http://127.0.0.1:9/xAPI"
+    activity, ana, _ben = ana_and_ben(tmp_path)
+    opened = make_activity(resource_link_id="rl-opened")  # she only opened its page
+    assert queue_launch(opened, ana, "en") == 1
+    handed = make_activity(resource_link_id="rl-handed")  # staff handed her its next session
+    assign_next_host(handed.pk, NAME, "en")
+    reminded = make_activity(resource_link_id="rl-reminded")
+    SentReminder.objects.create(key="k2", activity=reminded, user=ana, kind="due", due_on=NOW)
+    held = {
+        row["id"]: row for row in learner_export(ISSUER, SUB, now=NOW)["accounts"][0]["activities"]
+    }
+    assert sorted(held) == sorted([activity.pk, opened.pk, handed.pk, reminded.pk])
+    assert [row["verb"]["id"] for row in (r["statement"] for r in held[opened.pk]["statements"])]
+    assert [turn["name"] for turn in held[handed.pk]["host_turns"]] == [NAME]
+    assert [row["kind"] for row in held[reminded.pk]["reminders_sent"]] == ["due"]
+    assert held[handed.pk]["last_action_at"] is None
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    handed.refresh_from_db()
+    assert handed.next_host.startswith("Participant ") and NAME not in json.dumps(handed.host_turns)
+    assert [word for word in WORDS if word in everything()] == []
+
+
+def test_erasure_leaves_a_namesake_of_another_platform_alone(database, tmp_path):
+    from lti.models import Deployment, Registration
+
+    ana_and_ben(tmp_path)
+    other = Registration.objects.create(
+        issuer="https://other.example.test",
+        client_id="c2",
+        auth_login_url="https://other.example.test/a",
+        auth_token_url="https://other.example.test/t",
+        keyset_url="https://other.example.test/k",
+    )
+    elsewhere = Activity.objects.create(
+        deployment=Deployment.objects.create(registration=other, deployment_id="d2"),
+        resource_link_id="rl-else",
+        settings={"template_id": "default-koula"},
+        configured=True,
+    )
+    assign_next_host(elsewhere.pk, NAME, "en")
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    elsewhere.refresh_from_db()
+    assert elsewhere.next_host == NAME and elsewhere.host_turns[0]["name"] == NAME
+
+
+def test_nothing_kept_after_erasure_is_derived_from_the_learners_id(database, tmp_path, settings):
+    """The reminders' keys and the statements' ids were hashes of the learner's id: whoever
+    knew the id could find her erased record by them."""
+    from koula import XapiActor, XapiEvent, statement_id, xapi_namespace
+    from lti.services.xapi import xapi_place
+
+    settings.KOULA_XAPI_URL = "http://127.0.0.1:9/xAPI"
+    activity, ana, _ben = ana_and_ben(tmp_path)
+    due = dt.date(2026, 12, 19)
+    key = reminder_key(SUB, str(activity.pk), "due", due)
+    SentReminder.objects.create(key=key, activity=activity, user=ana, kind="due", due_on=due)
+    StatementOutbox.objects.all().delete()
+    act(activity, ana, "share_card", {"shared": False})
+    StatementOutbox.objects.update(status=StatementOutbox.Status.DELIVERED)
+    (queued,) = StatementOutbox.objects.all()
+    moment = dt.datetime.fromisoformat(queued.statement["timestamp"].replace("Z", "+00:00"))
+    made = statement_id(
+        xapi_namespace(settings.BASE_URL),
+        XapiActor(ISSUER, SUB),
+        xapi_place(activity),
+        XapiEvent(queued.verb, moment),
+    )
+    assert str(queued.statement_id) == queued.statement["id"] == made  # before: the same
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    (sent,) = StatementOutbox.objects.all()
+    assert "id" not in sent.statement and str(sent.statement_id) != made
+    assert key not in SentReminder.objects.values_list("key", flat=True)
+    assert SentReminder.objects.filter(due_on=due).exists()
+
+
+def test_after_retention_the_learner_goes_on_from_the_same_record(database, tmp_path):
+    activity = make_activity()
+    ana, ben = make_user(activity, SUB, NAME), make_user(activity, "ben", "Ben")
+    for action, values in [
+        ("submit_deliverable", CARD),
+        ("commit_experiment", COMMITMENT),
+        ("submit_return", {**RETURN, "what_happened": STORY}),
+    ]:
+        act(activity, ana, action, {"values": values})
+    act(activity, ben, "submit_deliverable", {"values": CARD})
+    ScoreOutbox.objects.update(status=ScoreOutbox.Status.DELIVERED)
+    LearnerRecord.objects.filter(user=ana).update(updated_at=NOW - dt.timedelta(days=400))
+    before = figures(activity)
+    assert erase_expired(days=365, now=NOW) == 1
+    assert erase_expired(days=365, now=NOW) == 0  # erased, no action since: nothing to do
+    act(activity, ana, "save_draft", {"part": "return", "values": {"learning": "Again"}})
+    answer = act(activity, ana, "submit_deliverable", {"values": CARD})
+    assert answer["progress"]["activity"] == "Completed"
+    (record,) = LearnerRecord.objects.filter(activity=activity, user__sub=SUB)
+    assert STORY not in json.dumps(record.state)
+    assert not ScoreOutbox.objects.filter(status=ScoreOutbox.Status.PENDING).exists()
+    assert figures(activity) == before  # she counts once, as before
+    assert LearnerErasure.objects.count() == 1
+
+
+def test_a_learner_erased_on_request_who_comes_back_sends_no_partial_score(database, tmp_path):
+    """Koula no longer knows the grade it sent her (the gradebook keeps it): it sends her new
+    score only once it is full, which lowers no grade."""
+    activity = make_activity()
+    ana = make_user(activity, SUB, NAME)
+    act(activity, ana, "submit_deliverable", {"values": CARD})
+    act(activity, ana, "commit_experiment", {"values": COMMITMENT})
+    ScoreOutbox.objects.update(status=ScoreOutbox.Status.DELIVERED)
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    again = make_user(activity, SUB, NAME)  # she launches again: a new account
+    act(activity, again, "submit_deliverable", {"values": CARD})
+    act(activity, again, "commit_experiment", {"values": COMMITMENT})
+    assert not ScoreOutbox.objects.filter(user=again).exists()
+    act(activity, again, "submit_return", {"values": RETURN})
+    (score,) = ScoreOutbox.objects.filter(user=again)
+    assert (score.payload["scoreGiven"], score.payload["activityProgress"]) == (100, "Completed")
+    ben = make_user(activity, "ben", "Ben")  # another learner's partial scores still go
+    act(activity, ben, "submit_deliverable", {"values": CARD})
+    assert ScoreOutbox.objects.filter(user=ben).exists()
