@@ -156,7 +156,10 @@ def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[s
     before = LearnerState.from_data(record.state)
     record.state = erased_state(before, template_of(activity)).to_data()
     record.user = anonymous
-    record.save(update_fields=["state", "user"])  # updated_at stays: the last action's time
+    record.save(update_fields=["state", "user"])
+    # The last action's day, not its time: the gradebook keeps each score's time with the
+    # learner's id (an update, not save(), which would set the time to now).
+    LearnerRecord.objects.filter(pk=record.pk).update(updated_at=_midnight(record.updated_at))
     mine = {"activity": activity, "user": user}
     removed["scores_not_delivered"] = ScoreOutbox.objects.filter(
         **mine, status=ScoreOutbox.Status.PENDING
@@ -164,7 +167,11 @@ def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[s
     for score in ScoreOutbox.objects.filter(**mine):
         score.payload = _score_kept(score.payload)
         score.user, score.last_error = anonymous, ""
-        score.save(update_fields=["payload", "user", "last_error"])
+        score.created_at, score.delivered_at = (
+            _midnight(score.created_at),
+            _midnight(score.delivered_at),
+        )
+        score.save(update_fields=["payload", "user", "last_error", "created_at", "delivered_at"])
     for reminder in activity.reminders.filter(user=user):
         # Its key was a hash of the learner's id: a random one links it to no one (the
         # anonymous account is sent no reminder, so no key of its own can meet it).
@@ -276,7 +283,11 @@ def _erase_statements(activity: Activity, user: LtiUser, *, to: LtiUser) -> Coun
         fields = ["statement", "user", "last_error"]
         if to.pk != user.pk:  # the id was made from the learner's id: a random one instead
             sent.statement_id = uuid.uuid4()
-            fields.append("statement_id")
+            sent.created_at, sent.delivered_at = (
+                _midnight(sent.created_at),
+                _midnight(sent.delivered_at),
+            )
+            fields += ["statement_id", "created_at", "delivered_at"]
         sent.save(update_fields=fields)
         removed["statements_scrubbed"] += 1
     return removed
@@ -298,9 +309,13 @@ def _scrubbed(statement: dict[str, Any]) -> dict[str, Any]:
 def _day(moment: Any) -> Any:
     """``moment`` (an ISO time) cut to midnight UTC, as erased states keep their parts' times."""
     parsed = parse_time(moment) if isinstance(moment, str) else None
-    if parsed is None:
-        return moment
-    return format_time(parsed.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0))
+    return format_time(_midnight(parsed)) if parsed is not None else moment
+
+
+def _midnight(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def host_turn_activities(user: LtiUser) -> list[int]:

@@ -29,6 +29,7 @@ from lti.errors import NotAllowed, NotAuthenticated
 from lti.models import Activity, LtiUser
 from lti.selectors.learner_data import DATA_FILE, activity_export, data_token, linked_export
 from lti.services.grants import granted_activity
+from lti.services.xapi import xapi_enabled
 from lti.views.language import request_language
 from lti.views.rendering import page
 
@@ -90,6 +91,8 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
         "privacy.html",
         language,
         retention_days=retention_days(),
+        xapi=xapi_enabled(),
+        xapi_email=bool(settings.KOULA_XAPI_ACTOR_EMAIL),
         other_language=("en" if language == "fr" else "fr"),
         other_url=privacy_url("en" if language == "fr" else "fr"),
     )

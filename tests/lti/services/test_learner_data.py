@@ -377,6 +377,11 @@ def test_nothing_kept_after_erasure_is_derived_from_the_learners_id(database, tm
     assert "id" not in sent.statement and str(sent.statement_id) != made
     assert key not in SentReminder.objects.values_list("key", flat=True)
     assert SentReminder.objects.filter(due_on=due).exists()
+    # nor the times the gradebook and the LRS keep with her id: only their day
+    times = [LearnerRecord.objects.exclude(user__sub="ben").get().updated_at]
+    for row in [sent, *ScoreOutbox.objects.exclude(user__sub="ben")]:
+        times += [row.created_at, row.delivered_at]
+    assert {moment.time() for moment in times if moment} == {dt.time(0, 0)}
 
 
 def test_after_retention_the_learner_goes_on_from_the_same_record(database, tmp_path):

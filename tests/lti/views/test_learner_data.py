@@ -140,3 +140,48 @@ def test_an_erased_learners_open_page_is_told_to_reload_and_stores_nothing(ana):
     assert answer.status_code == 401 and "Reload the activity" in answer.json()["errors"]["_"]
     assert LearnerRecord.objects.count() == records
     assert client.get(f"/lti/api/{activity.pk}/my_data").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [
+        ("en", "erased 1 day after", "erased 2 days after"),
+        ("fr", "effacées 1 jour après", "effacées 2 jours après"),
+    ],
+)
+def test_the_notice_and_the_staff_view_say_one_day_in_the_singular(
+    settings, ana, language, one, many
+):
+    from lti.views.staff import staff_view
+
+    def said(days: int) -> str:
+        settings.KOULA_RETENTION_DAYS = days
+        notice = Client().get(f"/lti/privacy?lang={language}").content.decode()
+        return notice + staff_view(ana[0], language, viewer=None).content.decode()
+
+    assert said(1).count(one) == 2 and " 1 days" not in said(1) and " 1 jours" not in said(1)
+    assert said(2).count(many) == 2
+
+
+def notice(language: str) -> str:
+    return Client().get(f"/lti/privacy?lang={language}").content.decode().replace("&#39;", "'")
+
+
+def test_the_notice_names_the_learning_record_store_only_when_one_is_set(settings):
+    settings.KOULA_XAPI_URL = ""
+    assert "learning record store (xAPI), which" not in notice("en")
+    settings.KOULA_XAPI_URL = "https://lrs.example.test/xAPI"
+    settings.KOULA_XAPI_ACTOR_EMAIL = False
+    english, french = notice("en"), notice("fr")
+    assert "learning record store (xAPI), which keeps" in english
+    assert "text of your return is sent only from the activities whose link allows it" in english
+    assert "e-mail address is sent" not in english
+    assert "entrepôt de traces d'apprentissage (xAPI) de votre organisation" in french
+    settings.KOULA_XAPI_ACTOR_EMAIL = True
+    assert "Your e-mail address is sent instead of that id." in notice("en")
+    assert "Votre adresse e-mail est envoyée à la place" in notice("fr")
+
+
+def test_the_notice_says_the_host_hand_overs_name_the_learner(settings):
+    assert "host hand-overs that name you" in notice("en")
+    assert "passations d'animation qui vous nomment" in notice("fr")
