@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -149,13 +150,15 @@ def test_the_privacy_notice_speaks_the_learners_language(tool):
 
 def test_an_output_file_that_cannot_be_written_is_said_and_exits_2(platform, tool, tmp_path):
     ana_tells_everything(platform)
-    query = "SELECT id FROM koula_lti_activity WHERE resource_link_id = %s"
-    ((activity_id,),) = tool.sql(query, LINK)
+    staff = launch(platform, "privacy-teacher", staff=True).text
+    activity_id = re.search(r"--activity (\d+)", staff).group(1)
     missing = str(tmp_path / "no-such-folder" / "out")
+    series = ("report", "export", "--series", "--context", COURSE, "--issuer", platform.issuer)
+    series += ("--output", missing)
     commands = [
         ("learners", "export", "--issuer", platform.issuer, "--sub", ANA, "--output", missing),
-        ("report", "export", "--activity", str(activity_id), "--output", missing),
-        ("report", "export", "--series", "--context", COURSE, "--output", missing),
+        ("report", "export", "--activity", activity_id, "--output", missing),
+        series,
     ]
     for command in commands:
         done = koula(tool, *command)
