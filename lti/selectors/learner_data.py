@@ -31,7 +31,8 @@ from lti.bearer import read_signed, sign_data
 from lti.models import Activity, LearnerErasure, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.community import SHARES_OR_MARKS, card_scope
-from lti.services.learner_data import host_turn_activities, learner_key, learner_users
+from lti.services.erased_rows import host_turn_activities
+from lti.services.learner_data import learner_key, learner_users
 
 __all__ = [
     "DATA_FILE",

@@ -32,12 +32,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -46,23 +43,23 @@ from koula import (
     LearnerState,
     erased_label,
     erased_state,
-    erased_turns,
     format_time,
-    names_learner,
-    parse_time,
-    turns_data,
-    turns_from_data,
 )
 from lti.models import (
     Activity,
     LearnerErasure,
     LearnerRecord,
     LtiUser,
-    ReportExport,
     ScoreOutbox,
-    StatementOutbox,
 )
 from lti.services.activities import template_of
+from lti.services.erased_rows import (
+    erase_statements,
+    erase_turns,
+    forget_exports,
+    midnight,
+    score_kept,
+)
 
 __all__ = [
     "ERASED_MARK",
@@ -73,7 +70,6 @@ __all__ = [
     "erase_learner",
     "erase_record",
     "erased_on_request",
-    "host_turn_activities",
     "learner_key",
     "learner_users",
 ]
@@ -83,7 +79,6 @@ ERASED_MARK = "koula_erased_at"
 """The key of a record's state that says the retention pass erased it (and when). The next
 action writes the state anew, without it: the record is then erased again once idle."""
 RETENTION_BATCH = 200
-SCORE_KEPT = ("scoreGiven", "scoreMaximum", "activityProgress", "gradingProgress", "timestamp")
 
 
 @dataclass
@@ -129,7 +124,7 @@ def erase_learner(issuer: str, sub: str, *, by: str, now: dt.datetime | None = N
             records = LearnerRecord.objects.select_for_update().filter(user=user).order_by("pk")
             for record in records:
                 removed += erase_record(record, user, key=key)
-            removed["host_turns"] += _erase_turns(user, label=erased_label(key))
+            removed["host_turns"] += erase_turns(user, label=erased_label(key))
             removed["accounts"] += 1
             removed["reminders"] += user.sentreminder_set.count()
             removed["scores"] += user.scoreoutbox_set.count()
@@ -159,17 +154,17 @@ def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[s
     record.save(update_fields=["state", "user"])
     # The last action's day, not its time: the gradebook keeps each score's time with the
     # learner's id (an update, not save(), which would set the time to now).
-    LearnerRecord.objects.filter(pk=record.pk).update(updated_at=_midnight(record.updated_at))
+    LearnerRecord.objects.filter(pk=record.pk).update(updated_at=midnight(record.updated_at))
     mine = {"activity": activity, "user": user}
     removed["scores_not_delivered"] = ScoreOutbox.objects.filter(
         **mine, status=ScoreOutbox.Status.PENDING
     ).delete()[0]
     for score in ScoreOutbox.objects.filter(**mine):
-        score.payload = _score_kept(score.payload)
+        score.payload = score_kept(score.payload)
         score.user, score.last_error = anonymous, ""
         score.created_at, score.delivered_at = (
-            _midnight(score.created_at),
-            _midnight(score.delivered_at),
+            midnight(score.created_at),
+            midnight(score.delivered_at),
         )
         score.save(update_fields=["payload", "user", "last_error", "created_at", "delivered_at"])
     for reminder in activity.reminders.filter(user=user):
@@ -177,8 +172,8 @@ def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[s
         # anonymous account is sent no reminder, so no key of its own can meet it).
         reminder.key, reminder.user = secrets.token_hex(32), anonymous
         reminder.save(update_fields=["key", "user"])
-    removed += _erase_statements(activity, user, to=anonymous)
-    removed["prepared_exports"] = _forget_exports(activity)
+    removed += erase_statements(activity, user, to=anonymous)
+    removed["prepared_exports"] = forget_exports(activity)
     removed["shared_cards"] = int(before.shared_at is not None)
     return removed
 
@@ -241,10 +236,10 @@ def _erase_expired_record(pk: int, *, cutoff: dt.datetime, now: dt.datetime) -> 
         erased = erased_state(before, template_of(activity)).to_data()
         # An update, not save(): the record's updated_at stays its learner's last action.
         LearnerRecord.objects.filter(pk=pk).update(state={**erased, ERASED_MARK: format_time(now)})
-        removed: Counter[str] = _erase_statements(activity, user, to=user)
+        removed: Counter[str] = erase_statements(activity, user, to=user)
         if erased != before.to_data():
             removed["records"] = 1
-            removed["prepared_exports"] = _forget_exports(activity)
+            removed["prepared_exports"] = forget_exports(activity)
             removed["shared_cards"] = int(before.shared_at is not None)
         if not any(removed.values()):
             return 0  # nothing the learner wrote was left (erased before, no action since)
@@ -258,117 +253,6 @@ def _erase_expired_record(pk: int, *, cutoff: dt.datetime, now: dt.datetime) -> 
             at=now,
         )
     return 1
-
-
-def _score_kept(payload: dict[str, Any]) -> dict[str, Any]:
-    """A delivered score's copy: the score, its maximum, the progress words and the day (the
-    gradebook keeps each score's exact time with the learner's id)."""
-    kept = {key: value for key, value in payload.items() if key in SCORE_KEPT}
-    if "timestamp" in kept:
-        kept["timestamp"] = _day(kept["timestamp"])
-    return kept
-
-
-def _erase_statements(activity: Activity, user: LtiUser, *, to: LtiUser) -> Counter[str]:
-    """Drop ``user``'s statements in ``activity`` not sent yet; the sent ones' copies lose
-    their text and go to ``to``."""
-    mine = StatementOutbox.objects.filter(activity=activity, user=user)
-    removed: Counter[str] = Counter()
-    removed["statements_not_sent"] = mine.filter(status=StatementOutbox.Status.PENDING).delete()[0]
-    for sent in mine:
-        scrubbed = _scrubbed(sent.statement)
-        if (scrubbed, to.pk, "") == (sent.statement, sent.user_id, sent.last_error):
-            continue
-        sent.statement, sent.user, sent.last_error = scrubbed, to, ""
-        fields = ["statement", "user", "last_error"]
-        if to.pk != user.pk:  # the id was made from the learner's id: a random one instead
-            sent.statement_id = uuid.uuid4()
-            sent.created_at, sent.delivered_at = (
-                _midnight(sent.created_at),
-                _midnight(sent.delivered_at),
-            )
-            fields += ["statement_id", "created_at", "delivered_at"]
-        sent.save(update_fields=fields)
-        removed["statements_scrubbed"] += 1
-    return removed
-
-
-def _scrubbed(statement: dict[str, Any]) -> dict[str, Any]:
-    """A sent statement's copy without its id (made from the actor's id), its actor, its
-    text or its context: what was done, to what, on which day, and the result's completion,
-    success and score."""
-    result = statement.get("result") or {}
-    kept = {key: statement[key] for key in ("verb",) if key in statement}
-    if "timestamp" in statement:
-        kept["timestamp"] = _day(statement["timestamp"])
-    kept["object"] = {"id": (statement.get("object") or {}).get("id")}
-    outcome = {key: result[key] for key in ("completion", "success", "score") if key in result}
-    return kept | ({"result": outcome} if outcome else {})
-
-
-def _day(moment: Any) -> Any:
-    """``moment`` (an ISO time) cut to midnight UTC, as erased states keep their parts' times."""
-    parsed = parse_time(moment) if isinstance(moment, str) else None
-    return format_time(_midnight(parsed)) if parsed is not None else moment
-
-
-def _midnight(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def host_turn_activities(user: LtiUser) -> list[int]:
-    """Return the ids of the activities of ``user``'s platform whose host hand-overs (or next
-    host) name them: linked to their id, or by their name as hand-overs compare names."""
-    activities = Activity.objects.filter(deployment__registration_id=user.registration_id)
-    rows = activities.order_by("pk").values_list("pk", "host_turns", "next_host")
-    return [pk for pk, turns, next_host in rows if _names_user(user, turns or [], next_host)]
-
-
-def _names_user(user: LtiUser, turns: list[Any], next_host: str) -> bool:
-    named = any(
-        turn.learner_id == user.sub or names_learner(turn.name, [user.name])
-        for turn in turns_from_data(turns)
-    )
-    return named or names_learner(next_host, [user.name])
-
-
-def _erase_turns(user: LtiUser, *, label: str) -> int:
-    """Name ``label`` instead of ``user`` in every host hand-over of their platform's
-    activities, whether or not they have a record there; return how many turns changed."""
-    changed = 0
-    for pk in host_turn_activities(user):
-        activity = Activity.objects.select_for_update().get(pk=pk)
-        turns, replaced = erased_turns(
-            turns_from_data(activity.host_turns),
-            learner_id=user.sub,
-            names=[user.name],
-            label=label,
-        )
-        named = names_learner(activity.next_host, [user.name])
-        if replaced or named:
-            activity.host_turns = turns_data(turns)
-            activity.next_host = label if named else activity.next_host
-            activity.save(update_fields=["host_turns", "next_host"])
-        changed += replaced
-    return changed
-
-
-def _forget_exports(activity: Activity) -> int:
-    """Delete ``activity``'s prepared CSV files (they hold answers) once the erasure commits."""
-    done = activity.exports.filter(
-        status__in=[ReportExport.Status.DONE, ReportExport.Status.FAILED]
-    )
-    names = [name for name in done.values_list("file_name", flat=True) if name]
-    count = done.delete()[0]
-
-    def unlink() -> None:
-        for name in names:
-            (Path(settings.KOULA_EXPORT_DIR) / name).unlink(missing_ok=True)
-
-    transaction.on_commit(unlink)
-    return count
 
 
 def _audit(
