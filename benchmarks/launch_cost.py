@@ -641,6 +641,13 @@ def _best_median(values: list[float], *, high: bool = False) -> str:
     return f"{best:.2f} / {statistics.median(values):.2f}"
 
 
+def _ratio(koula: float, floor: float, *, high: bool) -> float:
+    """How many times the floor's cost Koula's figure is (nan when a figure is 0: fewer CPU
+    ticks than one, in a short run)."""
+    cost, base = (floor, koula) if high else (koula, floor)
+    return cost / base if base else float("nan")
+
+
 def report(runs: list[Run], args: argparse.Namespace) -> None:
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(
@@ -666,10 +673,9 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
     for label, value, high in rows:
         koula = [value(r) for r in by_kind["koula"]]
         floor = [value(r) for r in by_kind["floor"]]
-        ratio = statistics.median(koula) / statistics.median(floor)
-        ratio = 1 / ratio if high else ratio
+        ratio = _ratio(statistics.median(koula), statistics.median(floor), high=high)
         # Each round's Koula run next to that round's floor run: the machine's load shared.
-        rounds = sorted(k / f if not high else f / k for k, f in zip(koula, floor, strict=True))
+        rounds = sorted(_ratio(k, f, high=high) for k, f in zip(koula, floor, strict=True))
         paired = f"{statistics.median(rounds):.2f}x ({rounds[0]:.2f}-{rounds[-1]:.2f})"
         print(
             f"{label:34}{_best_median(koula, high=high):>18}"
@@ -737,14 +743,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--launches", type=int, default=200, help="per phase")
     parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--quick", action="store_true", help="one round of 16 launches")
+    parser.add_argument("--quick", action="store_true", help="one round of 40 launches")
     parser.add_argument("--profile", type=Path, help="profile Koula's workers into this folder")
     args = parser.parse_args()
     if args.profile:
         profile(args)
         return
     if args.quick:
-        args.rounds, args.launches = 1, 16
+        args.rounds, args.launches = 1, 40
     load = os.getloadavg()[0]
     context = multiprocessing.get_context("spawn")
     with (
