@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from koula.messages import gettext_for, pick_language
@@ -30,6 +32,27 @@ def environment_for(language: str | None, *, extra_dirs: tuple[Path, ...] = ()) 
     first, and its pages can include or extend the shared templates.
     """
     return _environment(pick_language(language), extra_dirs)
+
+
+def _kept_answers(newstyle: Any, _: Any) -> Any:
+    """The extension's gettext, with the answer to each message without variables kept.
+
+    The extension translates, wraps in ``Markup`` and %-formats every string at every
+    render (a page has a few hundred); in one language's environment the answer to a message
+    never changes.
+    """
+    answers: dict[str, Markup] = {}
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> Any:
+        if variables or not context.eval_ctx.autoescape:
+            return context.call(newstyle, message, **variables)
+        answer = answers.get(message)
+        if answer is None:
+            answer = answers[message] = Markup(_(message)) % {}
+        return answer
+
+    return gettext
 
 
 @lru_cache(maxsize=32)
@@ -50,6 +73,7 @@ def _environment(language: str, extra_dirs: tuple[Path, ...]) -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         _, lambda singular, plural, n: _(singular) if n == 1 else _(plural), newstyle=True
     )
+    env.globals["_"] = env.globals["gettext"] = _kept_answers(env.globals["gettext"], _)
 
     def time_tag(value: object) -> Markup:
         """Return ``<time datetime="YYYY-MM-DD">14 December 2026</time>`` (empty when absent)."""
