@@ -10,16 +10,9 @@ import pytest
 from koula_demo.learner_calls import wait_for
 from koula_demo.lms import Platform
 from koula_demo.lrs import RunningLrs
-from koula_demo.tool_process import RunningTool, postgres_available
-from tests.conftest import need_real_component
+from koula_demo.tool_process import RunningTool
 from tests.lti.conftest import CLIENT_ID, DEPLOYMENT_ID
-from tests.lti.production.support import (
-    forget_prefix,
-    need_redis,
-    new_prefix,
-    redis_env,
-    start_worker,
-)
+from tests.lti.production.support import celery_mode_tool, start_worker
 from tests.lti.test_xapi_lrs import VERBS, learner_loop, lrs, of, outbox, xapi_env  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -27,17 +20,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def celery_tool(lrs: RunningLrs, tmp_path) -> Iterator[RunningTool]:  # noqa: F811
-    url, prefix = need_redis(), new_prefix()
-    need_real_component(postgres_available(), "PostgreSQL on 127.0.0.1:5432")
-    tool = RunningTool(
-        tmp_path,
-        backend="postgres",
-        **redis_env(url, prefix, KOULA_WORKER="celery"),
-        **xapi_env(lrs),
-    )
-    yield tool
-    tool.stop()
-    forget_prefix(url, prefix)
+    with celery_mode_tool(tmp_path, **xapi_env(lrs)) as tool:
+        yield tool
 
 
 def test_a_celery_worker_delivers_the_statements(lrs, celery_tool):  # noqa: F811

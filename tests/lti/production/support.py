@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from koula_demo.learner_calls import wait_for
-from koula_demo.tool_process import RunningTool
+from koula_demo.tool_process import RunningTool, postgres_available
 from tests.conftest import need_real_component
 from tests.e2e.servers import ROOT, free_port
 
@@ -186,3 +187,19 @@ def stamps(platform: Any) -> list[tuple[str, str]]:
         for request in platform.score_requests
         if "body" in request
     ]
+
+
+@contextlib.contextmanager
+def celery_mode_tool(tmp_path: Path, **env: str) -> Iterator[RunningTool]:
+    """A tool on PostgreSQL and Redis in Celery mode (``koula serve`` delivers nothing itself),
+    with ``env`` added; stopped, and its Redis keys forgotten, on exit."""
+    url, prefix = need_redis(), new_prefix()
+    need_real_component(postgres_available(), "PostgreSQL on 127.0.0.1:5432")
+    tool = RunningTool(
+        tmp_path, backend="postgres", **redis_env(url, prefix, KOULA_WORKER="celery", **env)
+    )
+    try:
+        yield tool
+    finally:
+        tool.stop()
+        forget_prefix(url, prefix)
