@@ -37,7 +37,7 @@ Where things are:
 
 from __future__ import annotations
 
-from koula.actions import ACTIONS
+from koula.actions import ACTIONS, FINAL_AFTER, is_final
 from koula.activity import (
     DEFAULT_REMINDER_DAYS,
     ActivitySettings,
@@ -140,6 +140,7 @@ __all__ = [
     "DEFAULT_REMINDER_DAYS",
     "DEFAULT_TEMPLATE_ID",
     "DUE_GRACE_DAYS",
+    "FINAL_AFTER",
     "MAX_ROWS",
     "RETURN_LINK_DAYS",
     "ROW_KEYS",
@@ -222,6 +223,7 @@ __all__ = [
     "in_order",
     "is_current_host",
     "is_empty",
+    "is_final",
     "is_open",
     "json_object",
     "launch_event",

@@ -28,7 +28,7 @@ from koula.state import LearnerState
 from koula.template import Field, Part, SessionTemplate
 from koula.values import Values, check_values, clean_values
 
-__all__ = ["ACTIONS", "apply_action"]
+__all__ = ["ACTIONS", "FINAL_AFTER", "apply_action", "is_final"]
 
 ACTIONS = (
     "save_draft",
@@ -44,6 +44,8 @@ SUBMITS = {
     "commit_experiment": Part.COMMITMENT,
     "submit_return": Part.RETURN,
 }
+#: A part that can no longer change once another is in: the commitment, once reported back on.
+FINAL_AFTER: Mapping[Part, Part] = {Part.COMMITMENT: Part.RETURN}
 MAX_KEPT_CHARACTERS = 50_000
 MAX_MARKED_CARDS = 500
 
@@ -102,6 +104,12 @@ def _save_draft(
     return _with_draft(state, part, clean_values(fields, values))
 
 
+def is_final(part: Part, state: LearnerState) -> bool:
+    """Whether ``part`` can no longer change: the part of :data:`FINAL_AFTER` after it is in."""
+    after = FINAL_AFTER.get(part)
+    return after is not None and state.part(after).done
+
+
 def _check_order(
     part: Part, values: Any, template: SessionTemplate, state: LearnerState, _: Gettext
 ) -> None:
@@ -110,7 +118,7 @@ def _check_order(
         message = _("This activity has no experiment to commit to or report on.")
     elif part is Part.RETURN and not state.commitment.done:
         message = _("Commit to an experiment first; you can report back once you have tried it.")
-    elif part is Part.COMMITMENT and state.return_.done:
+    elif part is Part.COMMITMENT and is_final(part, state):
         message = _(
             "You have already reported back on this experiment, so it can no longer be changed."
         )

@@ -3,7 +3,9 @@
 A learner who opens the page (in a frame a few hundred pixels tall, as Moodle shows it)
 sees the one thing to do now right under the header: the practice card while it is not
 in, then the commitment, then the return; the parts already done fold to a line that
-opens for editing, and once the return is in an "All done" summary says what was done.
+opens for editing (or, once it can no longer change, for reading: the commitment after the
+return, :func:`koula.actions.is_final`), and once the return is in an "All done" summary says
+what was done.
 :func:`current_part` decides this on the server, so the page is drawn in the right shape
 before any script runs; ``koula.js`` keeps it up to date after each submit.
 """
@@ -13,7 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from koula import FieldType, Part, SessionTemplate, what_was_committed
+from koula import (
+    FINAL_AFTER,
+    FieldType,
+    LearnerState,
+    Part,
+    SessionTemplate,
+    is_final,
+    what_was_committed,
+)
 from koula.messages import Gettext
 
 __all__ = [
@@ -21,6 +31,7 @@ __all__ = [
     "current_part",
     "done_view",
     "experiment_field",
+    "final_after",
     "fold_word",
     "is_done",
     "step_of",
@@ -49,10 +60,20 @@ def current_part(template: SessionTemplate, state: dict[str, Any]) -> Part | Non
 
 
 def step_of(part: Part, current: Part | None, state: dict[str, Any]) -> str:
-    """Return ``done``, ``current`` or ``next``: how a part's form is drawn."""
+    """Return ``done``, ``final``, ``current`` or ``next``: how a part's form is drawn.
+
+    ``final`` is a part done that can no longer change (the core's rule,
+    :func:`koula.actions.is_final`): it opens read-only, without a submit button.
+    """
     if is_done(state.get(part.value)):
-        return "done"
+        return "final" if is_final(part, LearnerState.from_data(state)) else "done"
     return "current" if part is current else "next"
+
+
+def final_after(part: Part) -> str:
+    """Return the part whose submit makes ``part`` final ("" when none), for ``koula.js``."""
+    after = FINAL_AFTER.get(part)
+    return after.value if after else ""
 
 
 def fold_word(step: str, is_open: bool, _: Gettext) -> str:
@@ -79,6 +100,7 @@ class DoneView:
     """The "All done" summary: when the last part (the return) went in, and its first answer."""
 
     complete: bool
+    final: bool  # some part can no longer change: the summary does not promise changes to it
     returned_at: str | None
     result_label: str
     result: str
@@ -100,6 +122,7 @@ def done_view(template: SessionTemplate, state: dict[str, Any], language: str) -
             answer = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return DoneView(
         complete=current_part(template, state) is None,
+        final=any(step_of(part, None, state) == "final" for part in template.parts()),
         returned_at=returned.get("submitted_at"),
         result_label=label,
         result=answer,

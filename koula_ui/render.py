@@ -32,7 +32,14 @@ from koula import (
 from koula.messages import Gettext, gettext_for
 from koula_ui.carried import carried_views
 from koula_ui.environment import environment_for
-from koula_ui.next_step import current_part, done_view, experiment_field, fold_word, step_of
+from koula_ui.next_step import (
+    current_part,
+    done_view,
+    experiment_field,
+    final_after,
+    fold_word,
+    step_of,
+)
 from koula_ui.strings import (
     activity_words,
     format_date,
@@ -79,7 +86,9 @@ class FormView:
     locked: bool
     due_on: str | None
     button: str
-    step: str = "next"  # "done" (submitted or committed), "current" (the next step), "next"
+    step: str = "next"  # "done" (submitted or committed), "final" (done, can no longer
+    # change: drawn read-only), "current" (the next step), "next"
+    final_after: str = ""  # the part whose submit makes this one final (for koula.js)
     open: bool = False  # drawn unfolded (the current step; every part in a preview)
     fold_word: str = ""  # what the heading's button says it does: Edit, Show or Hide
     what: str = ""  # the return's reminder of what the learner committed to try
@@ -207,6 +216,7 @@ def _form(
         due_on=commitment.get("due_on") if part is Part.RETURN else None,
         button=labels["changes" if done else part.value],
         step=step,
+        final_after=final_after(part),
         open=unfolded,
         fold_word=fold_word(step, unfolded, _),
         what=what_was_committed(template, commitment.get("values") or {})

@@ -153,6 +153,10 @@ def script_strings(_: Gettext) -> dict[str, Any]:
             "You completed this activity on {date}. Your answers stay below;"
             " open a part to change them."
         ),
+        "all_done_final": _(
+            "You completed this activity on {date}. Your answers stay below: open a part"
+            " to see them; those marked Edit can still be changed."
+        ),
         **{f"submit_{name}": label for name, label in labels.items()},
         "done_deliverable": _("Practice card submitted."),
         "done_commitment": _("Commitment saved. Report back by {date}."),

@@ -189,6 +189,11 @@
 
     const isDone = (s) => Boolean(s) && (s.status === "submitted" || s.status === "committed");
 
+    /* A part done that can no longer change (data-final-after: the core's rule, drawn by
+       render.py): the commitment once the return is in. It opens read-only. */
+    const isFinal = (form, state) =>
+      Boolean(form && form.dataset.finalAfter) && isDone(state[form.dataset.finalAfter]);
+
     /* Fold or unfold the region of a heading's button; its last word says what a press does. */
     function fold(button, open) {
       if (!button) return;
@@ -196,9 +201,10 @@
       root.querySelector("#" + button.getAttribute("aria-controls")).hidden = !open;
       const status = button.querySelector('[data-role="status"]');
       const done = status && /^(submitted|committed)$/.test(status.dataset.status);
+      const edit = done && !isFinal(button.closest("form"), context.state);
       button.querySelector(".koula-fold-word").textContent = open
         ? t.fold_hide
-        : done ? t.fold_edit : t.fold_show;
+        : edit ? t.fold_edit : t.fold_show;
     }
     root.addEventListener("click", (event) => {
       const button = event.target.closest(".koula-fold");
@@ -212,9 +218,10 @@
       if (!box || !last) return;
       const s = state[last.part] || {};
       box.hidden = !forms.every((f) => isDone(state[f.part]));
+      const final = forms.some((f) => isFinal(f.form, state)); // promise no change to it
       setContent(
         box.querySelector('[data-role="done-line"]'),
-        pieces(t.all_done, { date: timeElement(s.submitted_at) })
+        pieces(final ? t.all_done_final : t.all_done, { date: timeElement(s.submitted_at) })
       );
       const answer = box.querySelector('[data-role="done-answer"]');
       const first = last.form.querySelector(".koula-field");
@@ -267,6 +274,13 @@
       setContent(f.status, line);
       f.changes.hidden = !(done && s.draft != null);
       f.button.textContent = done ? t.submit_changes : t["submit_" + f.part];
+      if (f.form.dataset.finalAfter) {
+        const final = isFinal(f.form, state);
+        f.form.dataset.step = final ? "final" : done ? "done" : f.form.dataset.step;
+        f.body.disabled = final;
+        f.button.parentNode.hidden = final; // no submit button
+        if (f.fold) fold(f.fold, f.fold.getAttribute("aria-expanded") === "true");
+      }
       if (f.part === "return") {
         const commitment = state.commitment || {};
         const locked = commitment.status !== "committed";
@@ -283,6 +297,17 @@
         due.hidden = !commitment.due_on || returned;
         setContent(due, pieces(t.return_due, { date: timeElement(commitment.due_on) }));
       }
+    }
+
+    /* The form's alert (role=alert) sits just above the sticky submit bar: bring it into
+       view above the bar, whose height the scroll leaves free; focus stays where it is. */
+    function revealFormError(f) {
+      const bar = f.button && f.button.parentNode.getBoundingClientRect();
+      const box = f.formError.getBoundingClientRect();
+      if (!f.formError.textContent || !bar) return;
+      if (box.bottom <= bar.top && box.top >= 0) return;
+      f.formError.style.scrollMarginBottom = Math.ceil(bar.height) + 8 + "px";
+      f.formError.scrollIntoView({ block: "nearest" });
     }
 
     function clearFieldError(field) {
@@ -324,6 +349,7 @@
       if (first && moveFocus) general.unshift(t.fix_fields);
       f.formError.textContent = general.join(" ");
       if (first && moveFocus) first.focus();
+      else if (moveFocus) revealFormError(f);
     }
 
     function headers() {
@@ -335,8 +361,10 @@
     }
 
     function report(f, message, isSubmit) {
-      if (isSubmit) f.formError.textContent = message;
-      else quiet(f, t.draft_not_saved);
+      if (isSubmit) {
+        f.formError.textContent = message;
+        revealFormError(f);
+      } else quiet(f, t.draft_not_saved);
     }
 
     /* POST one action; resolves to true when the server took it (never rejects). */
@@ -452,7 +480,15 @@
       f.body.hidden = true;
       f.form.setAttribute("data-done", "");
       const item = f.form.closest("li");
-      if (item) item.setAttribute("data-reported", "");
+      if (item) {
+        // No due date left to meet: its line goes, and the heading once no line is left.
+        item.setAttribute("data-reported", "");
+        const line = item.querySelector('[data-role="carried-line"]');
+        if (line) line.hidden = true;
+        const list = item.closest('[data-role="carried"]');
+        const heading = list && list.querySelector('[data-role="carried-heading"]');
+        if (heading) heading.hidden = !list.querySelector("li:not([data-reported])");
+      }
       const waiting = root.querySelector("form.koula-carried-form:not([data-done]) [name]");
       const open = forms.find((g) => g.fold && g.fold.getAttribute("aria-expanded") === "true");
       const next = waiting || (open && open.fold);

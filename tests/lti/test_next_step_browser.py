@@ -170,6 +170,14 @@ def assert_done_parts_are_folded(frame: Any, done: tuple[str, ...]) -> None:
             assert not fields.nth(index).is_visible(), part
 
 
+def report_back(form: Any) -> None:
+    """Fill in a return form (it was carried out, twice, confidence 4) and submit it."""
+    form.locator('[data-field="applied"] input').first.check()
+    form.locator('[name="what_happened"]').fill("We did it twice.")
+    form.locator('[data-field="confidence"] input[value="4"]').check()
+    form.locator("button[type=submit]").click()
+
+
 def tab_to_first_question(page: Any, frame: Any) -> str:
     """Press Tab from the top of the page until a question has focus; return its form's part
     (``carried`` for an earlier session's form)."""
@@ -244,10 +252,7 @@ def test_an_earlier_sessions_open_experiment_is_the_first_thing_to_do(
 
         # Once it is in, its questions fold away and the page's own next step has focus.
         carried = frame.locator("form.koula-carried-form")
-        carried.locator('[data-field="applied"] input').first.check()
-        carried.locator('[name="what_happened"]').fill("We did it twice.")
-        carried.locator('[data-field="confidence"] input[value="4"]').check()
-        carried.locator("button[type=submit]").click()
+        report_back(carried)
         frame.locator("form.koula-carried-form[data-done]").wait_for(state="attached")
         assert not carried.locator(".koula-field").first.is_visible()
         focused = "document.activeElement.closest('form').dataset.part"
@@ -337,10 +342,7 @@ def test_after_each_submit_the_part_folds_and_the_next_one_opens_with_focus_on_i
         returned.locator('[data-role="due"]').wait_for(state="visible")
         assert "Try pair review on Monday" in returned.locator('[data-role="what"]').inner_text()
 
-        returned.locator('[data-field="applied"] input').first.check()
-        returned.locator('[name="what_happened"]').fill("We did it twice.")
-        returned.locator('[data-field="confidence"] input[value="4"]').check()
-        returned.locator("button[type=submit]").click()
+        report_back(returned)
         done = frame.locator('[data-role="all-done"]')
         done.wait_for(state="visible")
         assert frame.evaluate("document.activeElement.closest('[data-role]').dataset.role") == (
@@ -379,3 +381,81 @@ def shot(page: Any, name: str) -> None:
     artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     page.screenshot(path=str(artifacts / f"{name}.png"))
+
+
+def test_after_the_return_the_commitment_opens_read_only_and_all_done_promises_no_change_to_it(
+    chromium, course
+):
+    user = "next-final"
+    make_state(course, user, STATES["committed"])
+
+    with framed(chromium, course, "1280x560", user) as (_page, frame):
+        returned = frame.locator('form[data-part="return"]')
+        report_back(returned)
+        done = frame.locator('[data-role="all-done"]')
+        done.wait_for(state="visible")
+
+        commitment = frame.locator('form[data-part="commitment"]')
+        card = frame.locator('form[data-part="deliverable"]')
+        assert commitment.locator(".koula-fold-word").inner_text() == "Show"
+        assert card.locator(".koula-fold-word").inner_text() == "Edit"
+        assert returned.locator(".koula-fold-word").inner_text() == "Edit"
+        line = done.locator('[data-role="done-line"]').inner_text()
+        assert "open a part to change them" not in line and "marked Edit" in line
+        commitment.locator(".koula-fold").click()
+        assert commitment.locator('[name="action"]').is_visible()
+        assert commitment.locator('[name="action"]').is_disabled()
+        assert not commitment.locator("button[type=submit]").is_visible()
+        assert commitment.locator(".koula-fold-word").inner_text() == "Hide"
+        card.locator(".koula-fold").click()
+        assert card.locator('[name="practice_name"]').is_enabled()
+        assert card.locator("button[type=submit]").is_visible()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_form_error_is_brought_into_view_above_the_submit_bar(chromium, course, size):
+    user = f"next-form-error-{size}"
+    make_state(course, user, ())
+
+    with framed(chromium, course, size, user) as (page, frame):
+        page.route(
+            re.compile(r"/submit_deliverable$"),
+            lambda route: route.fulfill(status=500, body="{}", content_type="application/json"),
+        )
+        card = frame.locator('form[data-part="deliverable"]')
+        card.locator('[name="practice_name"]').fill("Pair review")
+        card.locator('[name="problem"]').fill("Reviews come too late.")
+        card.locator('[name="steps"]').fill("Pick a pair\nReview within a day")
+        card.locator("button[type=submit]").click()
+        error = card.locator('[data-role="form-error"]')
+        error.filter(has_text="500").wait_for()
+
+        assert error.get_attribute("role") == "alert"
+        place = error.evaluate(PLACE)
+        bar = card.locator(".koula-actions").evaluate(PLACE)
+        assert place["top"] >= 0 and place["bottom"] <= bar["top"] + 1, (place, bar)
+        assert place["uncovered"], place
+        assert frame.evaluate("document.activeElement.type") == "submit"
+
+
+def test_an_earlier_sessions_due_date_line_goes_once_its_return_is_in(chromium, course):
+    user = "next-carried-due"
+    series = {"context_id": "course-next-step-due"}
+    make_state(course, user, STATES["committed"], resource_link_id="next-due-1", **series)
+
+    with framed(chromium, course, "1280x560", user, resource_link_id="next-due-2", **series) as (
+        _page,
+        frame,
+    ):
+        section = frame.locator('[data-role="carried"]')
+        assert "due" in section.locator("li").first.inner_text()
+        carried = frame.locator("form.koula-carried-form")
+        report_back(carried)
+        frame.locator("form.koula-carried-form[data-done]").wait_for(state="attached")
+
+        assert not section.locator('[data-role="carried-line"]').is_visible()
+        assert not section.get_by_role(
+            "heading", name="Report back on your experiments"
+        ).is_visible()
+        assert "due" not in section.inner_text()
+        assert carried.locator('[data-role="status"]').is_visible()

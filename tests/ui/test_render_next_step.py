@@ -85,6 +85,38 @@ def test_a_part_done_is_one_line_with_its_date_and_an_edit_button(name: str) -> 
     assert button.get("disabled") is not None and button.get("data-koula-enable") is not None
 
 
+def test_after_the_return_the_commitment_opens_read_only_and_the_others_for_editing() -> None:
+    root = page(STATES["returned"])
+    word = './/*[@class="koula-fold-word"]'
+
+    words = {
+        p: fold_of(root, p).xpath(f"string({word})")
+        for p in ("deliverable", "commitment", "return")
+    }
+    assert words == {"deliverable": "Edit", "commitment": "Show", "return": "Edit"}
+    (commitment,) = root.xpath('.//form[@data-part="commitment"]')
+    assert commitment.get("data-step") == "final"
+    assert len(commitment.xpath(".//fieldset[@class='koula-body']/@disabled")) == 1
+    assert len(commitment.xpath(".//div[@class='koula-actions']/@hidden")) == 1
+    for part in ("deliverable", "return"):
+        (form,) = root.xpath(f'.//form[@data-part="{part}"]')
+        assert form.xpath(".//fieldset[@class='koula-body']/@disabled") == []
+        assert form.xpath(".//div[@class='koula-actions']/@hidden") == []
+    line = root.xpath('string(.//*[@data-role="done-line"])')
+    assert "open a part to change them" not in line
+    assert "open a part to see them; those marked Edit can still be changed" in line
+
+
+def test_before_the_return_the_commitment_still_opens_for_editing() -> None:
+    root = page(STATES["committed"])
+
+    assert fold_of(root, "commitment").xpath('string(.//*[@class="koula-fold-word"])') == "Edit"
+    (commitment,) = root.xpath('.//form[@data-part="commitment"]')
+    assert commitment.get("data-step") == "done"
+    assert commitment.get("data-final-after") == "return"  # koula.js applies the same rule
+    assert commitment.xpath(".//fieldset[@class='koula-body']/@disabled") == []
+
+
 def test_a_part_not_done_yet_says_show_and_the_open_one_says_hide() -> None:
     root = page({})
 
