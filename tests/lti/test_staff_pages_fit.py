@@ -52,6 +52,10 @@ def tool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     running.stop()
 
 
+# Resolves once the frame has drawn twice more.
+FRAMES_DRAWN = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def frame_at(site: CourseSite, width: int, height: int) -> None:
     """The course page frames the tool at ``width`` × ``height``, and never resizes it."""
     site._course = lambda: (  # type: ignore[method-assign]
@@ -197,6 +201,27 @@ def test_a_refused_session_date_comes_back_on_the_settings_tab_with_the_date_typ
     assert "YYYY-MM-DD" in frame.locator("#session-date-error").inner_text()
     place = field.evaluate(PLACE)
     assert wholly_in_view(place), place
+
+
+@pytest.mark.parametrize("name", ["", " " * 3])
+def test_a_refused_next_host_comes_back_with_its_error_and_field_in_view(framed, name):
+    frame = framed("1280x560")
+    frame.locator("#next-host-name").fill(name)
+
+    with frame.expect_navigation():
+        frame.get_by_role("button", name="Save the next host").click()
+    frame.wait_for_load_state("load")
+    frame.evaluate(FRAMES_DRAWN)  # past the browser's own jump to the address's fragment
+
+    assert shown(frame) == ["runsheet"]
+    field = frame.locator("#next-host-name")
+    assert field.get_attribute("aria-invalid") == "true"
+    error = frame.locator("#next-host-error")
+    assert error.get_attribute("role") == "alert"
+    for element in (field, error):
+        place = element.evaluate(PLACE)
+        assert wholly_in_view(place), place
+    assert frame.evaluate("document.activeElement.id") == "next-host-name"
 
 
 def test_a_saved_session_date_comes_back_on_the_settings_tab_with_its_tab_in_view(framed):
