@@ -145,3 +145,53 @@ def test_the_done_page_tells_the_platform_to_close_it_only_when_the_admin_presse
     finally:
         browser.close()
         site.close()
+
+
+# The issuer must be on the origin of the platform's configuration: the demo platform's, with
+# the long host name a university's Moodle has as its path.
+LONG_HOST = "moodle.university-of-somewhere.example.edu"
+UUID_CLIENT_ID = "5b0c8e2a-9f4d-4c3e-8a1b-7d6e5f4c3b2a"  # as Brightspace gives it
+OVERFLOW = """() => ({
+  page: document.documentElement.scrollWidth,
+  width: window.innerWidth,
+  cells: Array.from(document.querySelectorAll("td, th"))
+    .filter((cell) => cell.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .map((cell) => cell.textContent.trim()),
+})"""
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_done_page_fits_360_px_with_a_long_issuer_and_a_uuid_client_id(
+    tool, platform_of, monkeypatch, playwright, language
+):
+    platform = platform_of("desire2learn")
+    long_issuer = f"{platform.issuer.rstrip('/')}/{LONG_HOST}"
+    platform.issuer_override = long_issuer
+    register = platform_app.HANDLERS["register"]
+
+    def uuid_client_id(platform: Platform, request: Any) -> Any:
+        response = register(platform, request)
+        body = json.loads(response.get_data())
+        body["client_id"] = UUID_CLIENT_ID
+        response.set_data(json.dumps(body))
+        return response
+
+    monkeypatch.setitem(platform_app.HANDLERS, "register", uuid_client_id)
+    start = platform.registration_start_url(tool.invite())
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    try:
+        context = browser.new_context(
+            viewport={"width": 360, "height": 740},
+            locale=language,
+            extra_http_headers={"Accept-Language": language},
+        )
+        page = context.new_page()
+        page.goto(start)
+        table = page.locator("table.lti-table")
+        table.wait_for()
+        assert long_issuer in table.inner_text() and UUID_CLIENT_ID in table.inner_text()
+
+        measured = page.evaluate(OVERFLOW)
+        assert measured["page"] <= measured["width"] and measured["cells"] == [], measured
+    finally:
+        browser.close()
