@@ -35,7 +35,10 @@ def register(commands: Any) -> None:
         "--port",
         type=int,
         default=DEFAULT_PORT,
-        help="the sandbox's port; the tool and the workbench use the next two (default: 8000)",
+        help=(
+            "the sandbox's port; the tool and the workbench use the next two, and the demo's "
+            "learning record store (xAPI, when Ralph is installed) the third (default: 8000)"
+        ),
     )
     demo.add_argument(
         "--no-workbench", action="store_true", help="do not start the Open edX workbench"

@@ -1,6 +1,7 @@
 """``koula serve``, ``koula worker``, ``koula platforms add|list|invite|invites|revoke-invite``,
 ``koula report export`` (an activity's CSV, or with ``--series`` a course's), ``koula learners
-export|erase`` (one learner's data, ``docs/privacy.md``) and ``koula keys rotate``.
+export|erase`` (one learner's data, ``docs/privacy.md``), ``koula xapi retry`` (refused
+statements back in the queue, ``docs/xapi.md``) and ``koula keys rotate``.
 
 Registered on the core's command line through the ``koula.commands`` entry
 point. Django is set up only when one of these commands runs.
@@ -9,15 +10,36 @@ point. Django is set up only when one of these commands runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any, TextIO
 
 __all__ = ["migrate", "register"]
 
 MIGRATION_LOCK = 0x4B4F554C  # "KOUL": the advisory lock id held while migrating
+Run = Callable[[argparse.Namespace, TextIO], int]
+
+
+def _config_errors(run: Run) -> Run:
+    """Wrap a command so that a configuration error (:class:`lti.config.ConfigError`, from
+    the environment the settings read) is its message on standard error and exit status 2,
+    not a traceback."""
+
+    @functools.wraps(run)
+    def guarded(args: argparse.Namespace, out: TextIO) -> int:
+        from lti.config import ConfigError
+
+        try:
+            return run(args, out)
+        except ConfigError as exc:
+            print(f"koula: {exc}", file=sys.stderr)
+            return 2
+
+    return guarded
 
 
 def register(commands: Any) -> None:
@@ -94,6 +116,13 @@ def register(commands: Any) -> None:
     export.set_defaults(run=_report_export)
     _reminders_parsers(commands)
     _learners_parsers(commands)
+    xapi = commands.add_parser("xapi", help="xAPI statements to the learning record store")
+    xapi_actions = xapi.add_subparsers(dest="xapi_action", required=True)
+    retry = xapi_actions.add_parser(
+        "retry", help="put the statements the LRS refused back in the queue (docs/xapi.md)"
+    )
+    retry.add_argument("--activity", type=int, help="only this activity's (its id)")
+    retry.set_defaults(run=_xapi_retry)
     keys = commands.add_parser("keys", help="the tool's signing keys")
     keys_actions = keys.add_subparsers(dest="keys_action", required=True)
     keys_actions.add_parser("rotate", help="make a new signing key").set_defaults(run=_rotate)
@@ -187,6 +216,7 @@ def migrate(verbosity: int = 0) -> None:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
 
 
+@_config_errors
 def _migrate(args: argparse.Namespace, out: TextIO) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lti.settings")
     import django
@@ -197,6 +227,7 @@ def _migrate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@_config_errors
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
     from lti.config import ConfigError, email_url
 
@@ -260,6 +291,7 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+@_config_errors
 def _worker(args: argparse.Namespace, out: TextIO) -> int:
     from lti.config import ConfigError
 
@@ -296,6 +328,7 @@ def _worker(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@_config_errors
 def _platforms_add(args: argparse.Namespace, out: TextIO) -> int:
     from lti.config import ConfigError
 
@@ -323,6 +356,7 @@ def _platforms_add(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@_config_errors
 def _platforms_trust_origin(args: argparse.Namespace, out: TextIO) -> int:
     from lti.config import ConfigError
 
@@ -349,6 +383,7 @@ def _platforms_trust_origin(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@_config_errors
 def _platforms_list(args: argparse.Namespace, out: TextIO) -> int:
     setup()
     from lti.models import Registration
@@ -388,6 +423,7 @@ def _when(moment: Any) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
+@_config_errors
 def _platforms_invite(args: argparse.Namespace, out: TextIO) -> int:
     _ = _cli_gettext(args)
     setup(args.port)
@@ -441,6 +477,7 @@ def _registered(invitation: Any, _: Any) -> str:
     return f"{registration.issuer} (client_id={registration.client_id})"
 
 
+@_config_errors
 def _platforms_invites(args: argparse.Namespace, out: TextIO) -> int:
     _ = _cli_gettext(args)
     setup()
@@ -470,6 +507,7 @@ def _platforms_invites(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@_config_errors
 def _platforms_revoke_invite(args: argparse.Namespace, out: TextIO) -> int:
     _ = _cli_gettext(args)
     setup()
@@ -508,6 +546,7 @@ def _platforms_revoke_invite(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@_config_errors
 def _rotate(args: argparse.Namespace, out: TextIO) -> int:
     setup()
     from lti.keys import RETIRE_AFTER, rotate_keys
@@ -522,6 +561,7 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@_config_errors
 def _report_export(args: argparse.Namespace, out: TextIO) -> int:
     if args.series or args.context:
         return _series_export(args)
@@ -557,6 +597,7 @@ def _series_export(args: argparse.Namespace) -> int:
     from koula.messages import pick_language
     from lti.config import terminal_language
     from lti.selectors.series import context_series
+    from lti.services.rosters import course_learners
     from lti.services.series import ActivitySeries
 
     found = context_series(args.context, deployment_id=args.deployment, issuer=args.issuer)
@@ -581,7 +622,8 @@ def _series_export(args: argparse.Namespace) -> int:
             )
         return 2
     language = pick_language(terminal_language())
-    lines = stream_series_csv(ActivitySeries(found[0]), language=language)
+    roster = course_learners(found[0])  # as the staff pages read it: the same rows
+    lines = stream_series_csv(ActivitySeries(found[0]), language=language, roster=roster)
     return _write(lines, args, "koula report export")
 
 
@@ -603,6 +645,7 @@ def _write(lines: Any, args: argparse.Namespace, command: str) -> int:
     return 0
 
 
+@_config_errors
 def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
     """One pass: a line per reminder sent (learner, activity, kind), then the counts.
 
@@ -662,6 +705,7 @@ def _reminders_run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@_config_errors
 def _learners_export(args: argparse.Namespace, out: TextIO) -> int:
     """Write the learner's data as JSON; exit 2 when Koula holds nothing about them."""
     import datetime as dt
@@ -679,6 +723,7 @@ def _learners_export(args: argparse.Namespace, out: TextIO) -> int:
     return _write([text], args, "koula learners export")
 
 
+@_config_errors
 def _learners_erase(args: argparse.Namespace, out: TextIO) -> int:
     """Erase the learner's data (after a question on a terminal, or with ``--yes``); exit 2
     for an unknown learner, or without ``--yes`` when standard input is not a terminal."""
@@ -712,9 +757,44 @@ def _learners_erase(args: argparse.Namespace, out: TextIO) -> int:
         message = _("Nothing left to erase: this learner was erased on {when}.")
         print(message.format(when=_when(done.erased_before)), file=out)
         return 0
-    removed = ", ".join(f"{name} {count}" for name, count in sorted(done.removed.items()) if count)
+    labels = _erasure_labels(_)
+    removed = "; ".join(
+        _("{label}: {count}").format(label=labels.get(name, name), count=count)
+        for name, count in sorted(done.removed.items())
+        if count
+    )
     message = _("Erased: {removed}. Recorded in the audit log (without the learner's id).")
     print(message.format(removed=removed), file=out)
+    return 0
+
+
+def _erasure_labels(_: Any) -> dict[str, str]:
+    """What an erasure removed (:class:`lti.services.learner_data.Erasure`), in words."""
+    return {
+        "accounts": _("platform accounts"),
+        "records": _("activity records (answers and drafts)"),
+        "host_turns": _("host turns"),
+        "reminders": _("reminders sent"),
+        "scores": _("scores"),
+        "scores_not_delivered": _("scores not yet delivered"),
+        "statements": _("xAPI statements"),
+        "statements_not_sent": _("xAPI statements not yet sent"),
+        "statements_scrubbed": _("xAPI statements stripped of the learner's words"),
+        "prepared_exports": _("prepared exports"),
+        "shared_cards": _("shared cards"),
+    }
+
+
+@_config_errors
+def _xapi_retry(args: argparse.Namespace, out: TextIO) -> int:
+    """Put the refused statements back in the queue, due now; print how many."""
+    _ = _cli_gettext(args)
+    setup()
+    from lti.services.xapi_delivery import requeue_refused
+
+    count = requeue_refused(activity_id=args.activity)
+    message = _("{count} refused statements are back in the queue; the worker sends them now.")
+    print(message.format(count=count), file=out)
     return 0
 
 

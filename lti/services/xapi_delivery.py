@@ -8,13 +8,22 @@ under the outbound policy (:mod:`lti.http`: one deadline, a size cap on the answ
 LRS's host is the operator's, so it may be on a private network).
 
 * 2xx: every row of the batch is delivered.
-* 5xx, 429, 401, 403, a timeout or no connection: the whole batch is retried with the
-  score outbox's exponential backoff (:func:`lti.services.delivery.backoff`). A batch that
+* 5xx, 408, 429, a timeout or no connection: the whole batch is retried with the score
+  outbox's exponential backoff (:func:`lti.services.delivery.backoff`). A batch that
   timed out may have been stored: sent again, its statements keep their ids, and an LRS
   keeps one statement per id (xAPI 1.0.3: the same statement again is not stored twice).
-* Another 4xx (a statement the LRS refuses, a conflict): each statement of the batch is
-  sent alone, so one bad statement stops no other; one refused alone is ``refused`` with
-  the LRS's answer, shown to staff.
+* 401, 403 (the key or secret), 404, 405 (``KOULA_XAPI_URL`` is not the LRS's xAPI base):
+  the endpoint or its configuration is wrong, not a statement. The whole batch stays
+  pending with backoff, the log says what to check, and so does the staff view (the rows'
+  last answer starts with :data:`CONFIG_HINT`).
+* Another 4xx (400, 409, 413, 422...): each statement of the batch is sent alone, so one
+  bad statement stops no other. A statement refused alone while another of the batch
+  passed is ``refused`` with the LRS's answer, shown to staff (``koula xapi retry`` puts
+  it back in the queue). When none passes, the fault is the endpoint's, not a statement's:
+  all stay pending with backoff, as above.
+
+The single sends share the claim's lease (:func:`lease`): each is bounded by the time left
+(``until``), and the statements not sent when the lease is nearly over are given back.
 
 Statements go out exactly as they were queued (:mod:`lti.services.xapi`), so a retry, a
 restart or two workers sending the same row always send the same statement. A pass given a
@@ -27,6 +36,7 @@ import base64
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
@@ -43,11 +53,21 @@ from lti.outbound import Policy, Transport, send
 from lti.services.delivery import backoff, claim_due
 from lti.services.xapi import xapi_enabled
 
-__all__ = ["deliver_statements", "lrs_policy", "next_statement_due", "statements_url"]
+__all__ = [
+    "CONFIG_HINT",
+    "deliver_statements",
+    "lrs_policy",
+    "next_statement_due",
+    "requeue_refused",
+    "statements_url",
+]
 
 log = logging.getLogger(__name__)
 Status = StatementOutbox.Status
-RETRIED = frozenset({401, 403, 408, 429})
+RETRIED = frozenset({408, 429})
+CONFIGURATION = frozenset({401, 403, 404, 405})
+CONFIG_HINT = "check KOULA_XAPI_URL, KOULA_XAPI_KEY and KOULA_XAPI_SECRET"
+SLACK_SECONDS = 5
 
 
 def statements_url() -> str:
@@ -73,8 +93,8 @@ def _headers() -> dict[str, str]:
 
 
 def lease() -> dt.timedelta:
-    """How long a claimed batch is a worker's: its one request (or each statement of it
-    sent alone, each bounded by ``KOULA_HTTP_TIMEOUT``) and some slack."""
+    """How long a claimed batch is a worker's: its one request, then the single sends of a
+    refused batch, all ended ``SLACK_SECONDS`` before the lease (:func:`_deliver`)."""
     return dt.timedelta(seconds=2 * settings.KOULA_HTTP_TIMEOUT + 10)
 
 
@@ -92,8 +112,9 @@ def deliver_statements(
         _unclaim(claimed)
         return len(claimed)
     with log_context(statement_rows=f"{claimed[0].pk}-{claimed[-1].pk}"):
+        until = time.monotonic() + lease().total_seconds() - SLACK_SECONDS
         try:
-            _deliver(claimed, transport)
+            _deliver(claimed, transport, until)
         except Exception as exc:  # a bad batch must not stop the loop; it is retried
             log.exception("xAPI statements %s-%s: unexpected error", claimed[0].pk, claimed[-1].pk)
             _retry(claimed, f"unexpected error: {exc}")
@@ -123,17 +144,33 @@ def _unclaim(rows: Sequence[StatementOutbox]) -> None:
         ).update(next_attempt_at=timezone.now(), attempts=max(row.attempts - 1, 0))
 
 
-def _post(rows: Sequence[StatementOutbox], transport: Transport) -> requests.Response:
+def requeue_refused(*, activity_id: int | None = None) -> int:
+    """Put the refused statements (of one activity, or all) back in the queue, due now;
+    return how many. For after the LRS or its configuration was fixed."""
+    rows = StatementOutbox.objects.filter(status=Status.REFUSED)
+    if activity_id is not None:
+        rows = rows.filter(activity_id=activity_id)
+    return rows.update(status=Status.PENDING, next_attempt_at=timezone.now(), attempts=0)
+
+
+def _post(
+    rows: Sequence[StatementOutbox], transport: Transport, until: float | None = None
+) -> requests.Response:
     return transport(
         "POST",
         statements_url(),
         policy=lrs_policy(),
         headers=_headers(),
         json=[row.statement for row in rows],
+        until=until,
     )
 
 
-def _deliver(rows: Sequence[StatementOutbox], transport: Transport) -> None:
+def _answer(response: requests.Response) -> str:
+    return f"HTTP {response.status_code}: {response.text[:300]}"
+
+
+def _deliver(rows: Sequence[StatementOutbox], transport: Transport, until: float) -> None:
     try:
         response = _post(rows, transport)
     except requests.RequestException as exc:
@@ -143,13 +180,42 @@ def _deliver(rows: Sequence[StatementOutbox], transport: Transport) -> None:
     if 200 <= status < 300:
         _delivered(rows)
     elif status >= 500 or status in RETRIED:
-        _retry(rows, f"HTTP {status}: {response.text[:300]}")
-    elif len(rows) > 1:  # one statement may be the one refused: each goes alone
+        _retry(rows, _answer(response))
+    elif status in CONFIGURATION:
+        _misconfigured(rows, _answer(response))
+    else:  # one statement may be the one refused: each goes alone
         log.info("the LRS refused a batch of %s (HTTP %s): sending each alone", len(rows), status)
-        for row in rows:
-            _deliver([row], transport)
-    else:
-        _refused(rows[0], f"HTTP {status}: {response.text[:500]}")
+        _deliver_each(rows, transport, until)
+
+
+def _deliver_each(rows: Sequence[StatementOutbox], transport: Transport, until: float) -> None:
+    """Send each statement alone; refuse only those refused while another passed."""
+    refused: list[tuple[StatementOutbox, str]] = []
+    passed = False
+    for index, row in enumerate(rows):
+        if time.monotonic() >= until:  # the lease ends: the rest goes back to the queue
+            _unclaim(rows[index:])
+            break
+        try:
+            response = _post([row], transport, until)
+        except requests.RequestException as exc:
+            _retry([row], f"the LRS could not be reached: {exc}")
+            continue
+        status = response.status_code
+        if 200 <= status < 300:
+            _delivered([row])
+            passed = True
+        elif status >= 500 or status in RETRIED:
+            _retry([row], _answer(response))
+        elif status in CONFIGURATION:
+            _misconfigured([row], _answer(response))
+        else:
+            refused.append((row, _answer(response)))
+    if passed:
+        for row, error in refused:
+            _refused(row, error)
+    elif refused:
+        _misconfigured([row for row, _error in refused], refused[0][1])
 
 
 def _delivered(rows: Sequence[StatementOutbox]) -> None:
@@ -163,8 +229,19 @@ def _refused(row: StatementOutbox, error: str) -> None:
     StatementOutbox.objects.filter(pk=row.pk).update(status=Status.REFUSED, last_error=error)
 
 
-def _retry(rows: Sequence[StatementOutbox], error: str) -> None:
-    log.warning("xAPI statements not delivered (%s rows), retried later: %s", len(rows), error)
+def _misconfigured(rows: Sequence[StatementOutbox], error: str) -> None:
+    log.error(
+        "the LRS refused every statement sent (%s): the endpoint or the credentials are "
+        "wrong, not a statement; %s. The statements wait and are retried.",
+        error[:200],
+        CONFIG_HINT,
+    )
+    _retry(rows, f"{CONFIG_HINT} ({settings.KOULA_XAPI_URL}): {error}", quiet=True)
+
+
+def _retry(rows: Sequence[StatementOutbox], error: str, *, quiet: bool = False) -> None:
+    if not quiet:
+        log.warning("xAPI statements not delivered (%s rows), retried later: %s", len(rows), error)
     for row in rows:
         StatementOutbox.objects.filter(pk=row.pk, status=Status.PENDING).update(
             next_attempt_at=timezone.now() + backoff(row.attempts), last_error=error[:1000]

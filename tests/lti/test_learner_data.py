@@ -119,7 +119,7 @@ def test_an_erased_learners_words_are_nowhere_and_the_counts_stay(platform, tool
         tool, "learners", "erase", "--issuer", platform.issuer, "--sub", ANA, "--yes", "--by", "dpo"
     )
     assert done.returncode == 0, done.stderr
-    assert "records 1" in done.stdout
+    assert "activity records (answers and drafts): 1" in done.stdout
     after = staff_texts(platform)
     assert found(WORDS, after) == {}
     assert status_counts(after["csv"]) == status_counts(before["csv"])

@@ -255,3 +255,60 @@ def test_the_same_event_queued_twice_is_one_row(lrs, activity, ana):
     queue_events(activity, ana, [event])
     queue_events(activity, ana, [event])
     assert verbs() == ["launched"]
+
+
+@pytest.mark.parametrize("fault", [404, 405, 403])
+def test_a_wrong_endpoint_keeps_every_statement_waiting_and_says_what_to_check(
+    lrs, activity, ana, fault, caplog
+):
+    loop(activity, ana)
+    lrs.faults = [fault]
+    deliver_statements(transport=lrs)
+    rows = StatementOutbox.objects.all()
+    assert {row.status for row in rows} == {Status.PENDING}
+    assert all(row.next_attempt_at > timezone.now() for row in rows)
+    assert all("check KOULA_XAPI_URL" in row.last_error for row in rows)
+    assert "check KOULA_XAPI_URL" in caplog.text
+    assert "check KOULA_XAPI_URL" in staff_block(activity)
+
+
+def test_the_same_refusal_for_every_statement_alone_keeps_them_waiting(lrs, activity, ana):
+    lrs.refuse = {"submit", "committed", "reported"}
+    loop(activity, ana)
+    deliver_statements(transport=lrs)
+    assert [len(post) for post in lrs.posts] == [3, 1, 1, 1]
+    assert statuses() == {Status.PENDING}
+
+
+def test_refused_statements_go_back_in_the_queue_on_request(lrs, activity, ana):
+    from lti.services.xapi_delivery import requeue_refused
+
+    lrs.refuse = {"committed"}
+    loop(activity, ana)
+    deliver_statements(transport=lrs)
+    lrs.refuse = set()
+    assert requeue_refused(activity_id=activity.pk + 1) == 0
+    assert requeue_refused(activity_id=activity.pk) == 1
+    deliver_statements(transport=lrs)
+    assert statuses() == {Status.DELIVERED}
+
+
+def test_the_single_sends_end_with_the_lease_and_give_the_rest_back(
+    lrs, settings, activity, ana, monkeypatch
+):
+    import lti.services.xapi_delivery as delivery
+
+    lrs.refuse = {"committed"}
+    loop(activity, ana)
+    clock = [1000.0]
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock[0])
+
+    def slow(method, url, **kw):
+        clock[0] += settings.KOULA_HTTP_TIMEOUT + 3  # each request takes all its time
+        return lrs(method, url, **kw)
+
+    deliver_statements(transport=slow)
+    assert [len(post) for post in lrs.posts] == [3, 1]
+    assert StatementOutbox.objects.filter(status=Status.DELIVERED).count() == 1
+    waiting = StatementOutbox.objects.filter(status=Status.PENDING)
+    assert waiting.count() == 2 and all(row.attempts == 0 for row in waiting)
