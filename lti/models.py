@@ -329,4 +329,8 @@ class LearnerErasure(models.Model):
     by = models.CharField(max_length=200, help_text="Who erased: the operator, or 'retention'.")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     removed = models.JSONField(default=dict, help_text="How many of each kind of row.")
+    graded_activities = models.JSONField(
+        default=list,
+        help_text="On request: the activities whose gradebook had a score of the learner.",
+    )
     at = models.DateTimeField(db_index=True)

@@ -197,6 +197,12 @@ def _statements(activity: Activity, user: LtiUser) -> list[dict[str, Any]]:
 
 def _erasures(key: str) -> list[dict[str, Any]]:
     return [
-        {"at": format_time(row.at), "by": row.by, "reason": row.reason, "removed": row.removed}
+        {
+            "at": format_time(row.at),
+            "by": row.by,
+            "reason": row.reason,
+            "removed": row.removed,
+            "graded_activities": row.graded_activities,
+        }
         for row in LearnerErasure.objects.filter(learner=key).order_by("pk")
     ]

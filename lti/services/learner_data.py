@@ -13,9 +13,10 @@ the report's figures stay and nothing links them to the person: scores not deliv
 dropped, the delivered ones keep only the score and its day, the reminders get a random key,
 the statements' copies a random id; the host hand-overs naming the learner in any activity of
 the platform name a neutral label; last, the learner's accounts (name, e-mail, language) go.
-A learner erased on request who launches again is a new learner: :func:`erased_on_request`
-tells the score queue to send no partial score for them, so as not to lower the grade the
-gradebook kept (docs/privacy.md).
+A learner erased on request who launches again is a new learner. The audit row lists the
+activities where a score had gone to their gradebook (delivered, or tried and perhaps
+received); in those only, :func:`partial_scores_held` tells the score queue to send no
+partial score for them, so as not to lower the grade the gradebook kept (docs/privacy.md).
 
 The retention pass (:func:`erase_expired`) erases answers of learners who stay in the course:
 the record stays theirs (erased in place and marked with :data:`ERASED_MARK`), so a later
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from koula import (
     LearnerState,
@@ -69,9 +71,9 @@ __all__ = [
     "erase_expired",
     "erase_learner",
     "erase_record",
-    "erased_on_request",
     "learner_key",
     "learner_users",
+    "partial_scores_held",
 ]
 
 ERASED_PREFIX = "koula-erased:"
@@ -122,6 +124,7 @@ def erase_learner(issuer: str, sub: str, *, by: str, now: dt.datetime | None = N
             user = LtiUser.objects.select_for_update().get(pk=user.pk)
             removed: Counter[str] = Counter()
             records = LearnerRecord.objects.select_for_update().filter(user=user).order_by("pk")
+            graded = _graded_activities(user)
             for record in records:
                 removed += erase_record(record, user, key=key)
             removed["host_turns"] += erase_turns(user, label=erased_label(key))
@@ -130,7 +133,15 @@ def erase_learner(issuer: str, sub: str, *, by: str, now: dt.datetime | None = N
             removed["scores"] += user.scoreoutbox_set.count()
             removed["statements"] += user.statements.count()
             user.delete()  # its name, e-mail and language; what still hangs off it goes too
-            _audit(key, user, by=by, reason=LearnerErasure.Reason.REQUEST, removed=removed, at=now)
+            _audit(
+                key,
+                user,
+                by=by,
+                reason=LearnerErasure.Reason.REQUEST,
+                removed=removed,
+                at=now,
+                graded=graded,
+            )
         erasure.removed += removed
         erasure.accounts += 1
     if not erasure.accounts:
@@ -178,14 +189,28 @@ def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[s
     return removed
 
 
-def erased_on_request(user: LtiUser) -> bool:
+def partial_scores_held(user: LtiUser, activity: Activity) -> bool:
     """Return True when ``user`` is a learner erased on request (the audit log knows their
-    keyed hash on this platform) who launched again: a new account of the same person."""
+    keyed hash on this platform) who came back to ``activity``, where a score had gone to
+    their gradebook before: a partial score could lower the grade it kept."""
     erasures = LearnerErasure.objects.filter(
         registration_id=user.registration_id, reason=LearnerErasure.Reason.REQUEST
     )
     issuer = erasures.values_list("registration__issuer", flat=True).first()
-    return issuer is not None and erasures.filter(learner=learner_key(issuer, user.sub)).exists()
+    if issuer is None:
+        return False
+    mine = erasures.filter(learner=learner_key(issuer, user.sub))
+    return any(activity.pk in graded for graded in mine.values_list("graded_activities", flat=True))
+
+
+def _graded_activities(user: LtiUser) -> list[int]:
+    """The activities where a score of ``user`` reached, or may have reached, the gradebook
+    (delivered, or pending after an attempt: it may have arrived)."""
+    scores = ScoreOutbox.objects.filter(user=user).filter(
+        Q(status=ScoreOutbox.Status.DELIVERED)
+        | Q(status=ScoreOutbox.Status.PENDING, attempts__gt=0)
+    )
+    return sorted(set(scores.values_list("activity_id", flat=True)))
 
 
 def erase_expired(
@@ -256,7 +281,14 @@ def _erase_expired_record(pk: int, *, cutoff: dt.datetime, now: dt.datetime) -> 
 
 
 def _audit(
-    key: str, user: LtiUser, *, by: str, reason: str, removed: Counter[str], at: dt.datetime
+    key: str,
+    user: LtiUser,
+    *,
+    by: str,
+    reason: str,
+    removed: Counter[str],
+    at: dt.datetime,
+    graded: list[int] | None = None,
 ) -> None:
     LearnerErasure.objects.create(
         learner=key,
@@ -264,5 +296,6 @@ def _audit(
         by=by[:200],
         reason=reason,
         removed={name: count for name, count in sorted(removed.items()) if count},
+        graded_activities=graded or [],
         at=at,
     )

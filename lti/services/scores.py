@@ -4,8 +4,8 @@
 and line item, even for two actions in the same millisecond. The comment
 tells the gradebook reader where the learner stands (for example when the
 return is due). A learner erased on request who launched again is sent no partial
-score: Koula no longer knows the grade it sent them, and will not lower it
-(docs/privacy.md).
+score in an activity where a score had gone to their gradebook before: Koula no longer
+knows the grade it sent, and will not lower it (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from koula import Progress, format_time, parse_time
 from koula.messages import gettext_for
 from koula_ui.strings import format_date
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
-from lti.services.learner_data import erased_on_request
+from lti.services.learner_data import partial_scores_held
 
 __all__ = ["queue_score", "score_comment"]
 
@@ -33,11 +33,12 @@ def queue_score(
     state: dict[str, Any] | None = None,
 ) -> ScoreOutbox | None:
     """Write the learner's newest score to the outbox (call inside the action's transaction);
-    return it, or None when it is held back (a partial score of a learner erased on request).
+    return it, or None when it is held back (a partial score of a learner erased on request
+    where a score had gone to their gradebook before).
 
     ``state`` is the learner's stored state after the action, when the caller has it (it is
     read from the database otherwise)."""
-    if progress.score < 1 and erased_on_request(user):
+    if progress.score < 1 and partial_scores_held(user, activity):
         return None
     now = dt.datetime.now(dt.UTC)
     last = (

@@ -428,3 +428,26 @@ def test_a_learner_erased_on_request_who_comes_back_sends_no_partial_score(datab
     ben = make_user(activity, "ben", "Ben")  # another learner's partial scores still go
     act(activity, ben, "submit_deliverable", {"values": CARD})
     assert ScoreOutbox.objects.filter(user=ben).exists()
+
+
+def test_a_learner_erased_on_request_gets_partial_scores_where_none_had_been_sent(
+    database, tmp_path
+):
+    """Only where a score reached her gradebook is there a grade to keep: elsewhere (an
+    activity she had not been graded in, or one first opened after the erasure) her
+    partial scores go as anyone's."""
+    graded = make_activity()
+    ungraded = make_activity(resource_link_id="rl-2")
+    ana = make_user(graded, SUB, NAME)
+    act(graded, ana, "submit_deliverable", {"values": CARD})
+    act(ungraded, ana, "submit_deliverable", {"values": CARD})
+    ScoreOutbox.objects.filter(activity=graded).update(status=ScoreOutbox.Status.DELIVERED)
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    (audit,) = LearnerErasure.objects.all()
+    assert audit.graded_activities == [graded.pk]
+    later = make_activity(resource_link_id="rl-3")
+    again = make_user(graded, SUB, NAME)  # she launches again: a new account
+    for activity in (graded, ungraded, later):
+        act(activity, again, "submit_deliverable", {"values": CARD})
+    sent = ScoreOutbox.objects.filter(user=again).values_list("activity_id", flat=True)
+    assert sorted(sent) == sorted([ungraded.pk, later.pk])
