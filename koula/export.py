@@ -3,7 +3,7 @@ r"""The per-learner CSV export: one row per learner, streamed, safe to open in a
 The columns are :data:`CSV_COLUMNS`, whose names never change, then one per
 field of the template in template order, ``deliverable.<key>``,
 ``commitment.<key>`` and ``return.<key>``, holding the submitted answers
-(drafts are not exported):
+(drafts are not exported), then :data:`LAST_COLUMNS` (``name``):
 
 * ``learner_id``;
 * ``deliverable_status`` (empty, draft, submitted), ``deliverable_submitted_at``;
@@ -16,8 +16,8 @@ field of the template in template order, ``deliverable.<key>``,
   Started, InProgress, Submitted, Completed), as :mod:`koula.progress` derives them;
 * ``card_shared`` (yes/no: the practice card is shared with the community) and
   ``cards_will_use`` (how many shared cards the learner marked "I will use this");
-* ``name``: the learner's name when the platform gave one, else empty (added last, so
-  the columns before it keep their places).
+* last, after the answers, ``name``: the learner's name when the platform gave one, else
+  empty (added at the very end, so every column before it keeps its place).
 
 :func:`stream_members_csv` also writes a row for each learner of the course's roster
 (when the adapter read one) who has not started: statuses ``empty``, progress
@@ -54,6 +54,7 @@ from koula.values import Values
 __all__ = [
     "BOM",
     "CSV_COLUMNS",
+    "LAST_COLUMNS",
     "LEARNER_COLUMNS",
     "csv_cell",
     "csv_header",
@@ -85,8 +86,10 @@ LEARNER_COLUMNS = (
     "cards_will_use",
 )
 """The columns read from a learner's state (the series CSV repeats them)."""
-CSV_COLUMNS = (*LEARNER_COLUMNS, "name")
-"""The activity CSV's stable columns: a new one only ever goes at the end."""
+CSV_COLUMNS = LEARNER_COLUMNS
+"""The activity CSV's stable columns before the answers' (their names and places never change)."""
+LAST_COLUMNS = ("name",)
+"""The activity CSV's columns after the answers': a new column only ever goes at the end."""
 LIST_SEPARATOR = " | "
 FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 
@@ -97,7 +100,7 @@ class _Plan:
 
     experiment: bool
     named: bool
-    """Whether the row ends the stable columns with the learner's ``name``."""
+    """Whether the row ends, after the answers, with the learner's ``name``."""
     applied: str | None
     confidence_at_commitment: str | None
     confidence_at_return: str | None
@@ -121,9 +124,11 @@ class _Plan:
 
 
 def csv_header(template: SessionTemplate) -> list[str]:
-    """Return the column names: :data:`CSV_COLUMNS`, then one per field of ``template``."""
+    """Return the column names: :data:`CSV_COLUMNS`, one per field of ``template``, then
+    :data:`LAST_COLUMNS`."""
     fields = _Plan.of(template).fields
-    return [*CSV_COLUMNS, *(f"{part.value}.{key}" for part, keys in fields for key in keys)]
+    answers = (f"{part.value}.{key}" for part, keys in fields for key in keys)
+    return [*CSV_COLUMNS, *answers, *LAST_COLUMNS]
 
 
 def csv_row(
@@ -230,11 +235,11 @@ def _row(
         state.shared_at is not None,
         len(state.will_use),
     ]
-    if plan.named:
-        cells.append(name)
     for part, keys in plan.fields:
         values = state.part(part).values
         cells.extend(values.get(key) for key in keys)
+    if plan.named:
+        cells.append(name)
     return [csv_cell(value) for value in cells]
 
 

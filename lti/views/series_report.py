@@ -33,6 +33,7 @@ from koula_ui.report_series_views import session_rows
 from lti.bearer import sign_data
 from lti.models import Activity
 from lti.selectors.series import overdue_learners, series_reach
+from lti.selectors.staff import roster_names
 from lti.services.series import ActivitySeries
 from lti.views.rendering import page
 from lti.views.report import link_minutes, open_link, private, spend_ticket
@@ -108,9 +109,13 @@ def series_page(request: HttpRequest, link: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def series_csv(request: HttpRequest, link: str) -> HttpResponse:
     """The series CSV, streamed (GET with the page's token or a window's cookie, POST with a
-    ticket): one row per learner per session."""
+    ticket): one row per learner per session, the course roster's learners included."""
     opened = open_link(request, link)
-    lines = stream_series_csv(ActivitySeries(opened.activity), language=opened.grant.language)
+    lines = stream_series_csv(
+        ActivitySeries(opened.activity),
+        language=opened.grant.language,
+        roster=roster_names(opened.activity),  # the course's: a row for who has not started
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{SERIES_FILE}"'
     return private(response)

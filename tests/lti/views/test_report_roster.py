@@ -157,3 +157,22 @@ def test_the_prepared_export_has_the_same_rows_as_the_streamed_csv(activity, sta
     export = ReportExport.objects.get(pk=export.pk)
     assert export_file(export).read_bytes().decode() == streamed
     assert export.rows_written == export.learners == 3
+
+
+def test_the_csvs_name_column_is_the_very_last_after_the_answers(staff):
+    client, base = staff
+    header = next(csv.reader(io.StringIO(text(client.get(f"{base}/koula.csv"))[1:])))
+    assert header[-1] == "name"
+    assert header.index("name") > max(i for i, c in enumerate(header) if "." in c)
+
+
+def test_the_series_csv_lists_the_roster_learners_who_have_not_started_with_their_names(staff):
+    client, base = staff
+    rows = rows_of(text(client.get(f"{base}/koula-series.csv")))
+    assert [(r["session_number"], r["learner_id"], r["name"]) for r in rows] == [
+        ("1", "ana", "Ana Souza"),
+        ("1", "ben", "Ben Okafor"),
+        ("1", "carla", ""),
+    ]
+    assert [r["deliverable_status"] for r in rows] == ["submitted", "empty", "empty"]
+    assert list(rows[0])[-1] == "name"

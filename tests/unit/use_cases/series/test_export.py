@@ -16,8 +16,8 @@ from tests.unit.use_cases.series.conftest import day
 from tests.unit.use_cases.series.conftest import koula_loop as loop
 
 
-def rows(store, language="en"):
-    text = "".join(stream_series_csv(store, language=language))
+def rows(store, language="en", roster=None):
+    text = "".join(stream_series_csv(store, language=language, roster=roster))
     assert text.startswith("\ufeff")
     header, *lines = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     assert header == list(SERIES_CSV_COLUMNS)
@@ -31,7 +31,7 @@ def course(series, minimal_template, now):
     return series
 
 
-def test_the_columns_are_the_session_then_the_activity_csvs_then_the_loops_words():
+def test_the_columns_are_the_session_then_the_activity_csvs_then_the_loops_words_then_name():
     assert (
         "session_number",
         "session_id",
@@ -45,6 +45,7 @@ def test_the_columns_are_the_session_then_the_activity_csvs_then_the_loops_words
         "blockers",
         "value_cycle",
         "value_story",
+        "name",
     ) == SERIES_CSV_COLUMNS
 
 
@@ -104,3 +105,31 @@ def test_the_csv_streams_one_session_at_a_time(course, steps, now):
     assert not course.reads  # nothing read before the first row is asked for
     assert next(stream).startswith("1,one,")
     assert dict(course.reads) == {"one": 1}
+
+
+def test_each_session_has_a_row_for_each_roster_learner_who_has_not_started_it(course, steps, now):
+    course.put("one", "ana", steps.committed(at=day(now, -14)))
+    course.put("two", "ben", LearnerState())
+    roster = {"ana": "Ana Souza", "ben": "Ben Okafor", "cy": "Cy Lam"}
+
+    found = rows(course, roster=roster)
+
+    assert [(r["session_id"], r["learner_id"], r["name"]) for r in found] == [
+        ("one", "ana", "Ana Souza"),
+        ("one", "ben", "Ben Okafor"),
+        ("one", "cy", "Cy Lam"),
+        ("two", "ben", "Ben Okafor"),
+        ("two", "ana", "Ana Souza"),
+        ("two", "cy", "Cy Lam"),
+    ]
+    waiting = found[2]
+    assert (waiting["deliverable_status"], waiting["commitment_status"]) == ("empty", "empty")
+    assert (waiting["activity_progress"], waiting["score"]) == ("Initialized", "0.0")
+    assert waiting["experiment"] == waiting["commitment_shared_with_group"] == ""
+    assert waiting["session_title"] == "First"
+
+
+def test_without_a_roster_the_rows_are_the_learners_who_opened_each_session(course, now):
+    course.put("one", "ana", LearnerState())
+    (row,) = rows(course)
+    assert row["learner_id"] == "ana" and row["name"] == ""
