@@ -93,6 +93,10 @@ def test_staff_see_the_series_and_open_its_report_and_csv_through_their_links(
     assert list(rows[0]) == list(SERIES_CSV_COLUMNS)
     (ana,) = [row for row in rows if row["learner_id"] == "series-ana"]
     assert ana["session_number"] == "1" and ana["experiment"] == COMMITMENT["action"]
+    # Each session lists the course roster's learners, those who have not started it too.
+    first, second = ({r["learner_id"] for r in rows if r["session_number"] == n} for n in "12")
+    assert second - first == set() and len(second) > 1  # series-ana, not on it, is in 1 only
+    assert any(r["name"] and r["deliverable_status"] == "empty" for r in rows)
     written = tmp_path / "series.csv"
     done = tool.koula(
         "report",
