@@ -41,6 +41,7 @@ __all__ = [
     "XapiPlace",
     "XapiVerb",
     "action_events",
+    "activity_names",
     "hand_over_event",
     "launch_event",
     "statement_id",
@@ -54,6 +55,22 @@ ADL = "http://adlnet.gov/expapi"
 STREAMS = "http://activitystrea.ms/schema/1.0"
 MEETING = f"{ADL}/activities/meeting"
 COURSE = f"{ADL}/activities/course"
+
+
+def activity_names(title: str, titles: Mapping[str, str], language: str) -> dict[str, str]:
+    """Return an activity's name by language for its statements' object.
+
+    ``title`` is the platform's (a link's or block's title), ``titles`` the template's by
+    language, ``language`` the one the title is known in (the launch's or learner's). An empty
+    title, or one that is the template's in some language (the default a platform keeps),
+    is the template's title in each language; another title is labelled only with
+    ``language`` (``und``, undetermined, when none is known), never as a translation."""
+    title = title.strip()
+    if not title or title in titles.values():
+        known = {code: titles[code] for code in XAPI_LANGUAGES if titles.get(code)}
+        if known:
+            return known
+    return {language or "und": title or "Koula"}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ After an accepted learner action (and a learner's hand-over), the block publishe
 (:func:`koula.action_events`, :func:`koula.hand_over_event`), named after its verb
 (:data:`XAPI_TRACKING_EVENTS`: ``committed`` is ``edx.koula.committed``). Its data holds
 what the statement needs and the platform's tracking context lacks: the verb, the
-block's usage key and names (in English and French), the event's key, result and
+block's usage key and names (:func:`block_names`), the event's key, result and
 extensions (short names, as the core gives them) and the learner's language. The
 learner, the course and the time come from the platform's own tracking context. Open
 edX's event-routing backends turn these events into the same statements as the LTI tool
@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from koula import XAPI_LANGUAGES, XAPI_VERBS, SessionTemplate, XapiEvent
+from koula import XAPI_VERBS, SessionTemplate, XapiEvent
+from koula.xapi import activity_names
 from koula_xblock.records import usage_text
 
 __all__ = ["PUBLISHED_VERBS", "XAPI_TRACKING_EVENTS", "publish_xapi_events", "tracking_data"]
@@ -34,12 +35,13 @@ XAPI_TRACKING_EVENTS: Mapping[str, str] = {
 EVENT_OF = {verb: name for name, verb in XAPI_TRACKING_EVENTS.items()}
 
 
-def activity_names(block: Any, template: SessionTemplate | None) -> dict[str, str]:
-    """Return the block's name in each xAPI language: its display name, else the template's
-    title in that language."""
-    shown = str(getattr(block, "display_name", "") or "").strip()
-    titles = template.title if template is not None else {}
-    return {language: shown or str(titles.get(language) or "Koula") for language in XAPI_LANGUAGES}
+def block_names(block: Any, template: SessionTemplate | None, language: str) -> dict[str, str]:
+    """Return the block's name by language (:func:`koula.xapi.activity_names`): the
+    template's titles when the display name is empty or one of them, else the display name
+    in ``language`` only (the learner's)."""
+    shown = str(getattr(block, "display_name", "") or "")
+    titles = template.title.by_language if template is not None else {}
+    return activity_names(shown, titles, language)
 
 
 def tracking_data(event: XapiEvent, *, usage_key: str, names: Mapping[str, str]) -> dict[str, Any]:
@@ -64,7 +66,7 @@ def publish_xapi_events(
     if not events:
         return
     usage_key = usage_text(block.scope_ids.usage_id)
-    names = activity_names(block, template)
     for event in events:
+        names = block_names(block, template, event.language)
         data = tracking_data(event, usage_key=usage_key, names=names)
         block.runtime.publish(block, EVENT_OF[event.verb], data)

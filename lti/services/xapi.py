@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from koula import (
-    XAPI_LANGUAGES,
     LearnerState,
     SessionTemplate,
     XapiActor,
@@ -33,6 +32,7 @@ from koula import (
     xapi_namespace,
     xapi_statement,
 )
+from koula.xapi import activity_names
 from lti.models import Activity, LtiUser, Registration, StatementOutbox
 from lti.services.activities import template_of
 from lti.wakeup import wake_workers
@@ -76,15 +76,19 @@ def platform_of(activity: Activity) -> str:
 
 
 def xapi_place(
-    activity: Activity, template: SessionTemplate | None = None, *, platform: str | None = None
+    activity: Activity,
+    template: SessionTemplate | None = None,
+    *,
+    platform: str | None = None,
+    language: str = "",
 ) -> XapiPlace:
-    """Return where the statements of ``activity`` happen: the activity, its course and
-    series (a deployment's context), and the platform (its issuer)."""
+    """Return where the statements of ``activity`` happen: the activity (named by
+    :func:`koula.xapi.activity_names`: the link's title in ``language``, the launch's, or the
+    template's titles), its course and series (a deployment's context), and the platform
+    (its issuer)."""
     template = template or template_of(activity)
-    names = {
-        language: activity.title or (template.title.get(language) if template else "")
-        for language in XAPI_LANGUAGES
-    }
+    titles = template.title.by_language if template else {}
+    names = activity_names(activity.title or "", titles, language)
     course = series = ""
     if activity.context_id:
         where = f"{activity.deployment_id}/{quote(activity.context_id, safe='')}"
@@ -92,7 +96,7 @@ def xapi_place(
     return XapiPlace(
         iri_base=iri_base(),
         activity=activity_iri(activity),
-        names={k: v or activity.resource_link_id for k, v in names.items()},
+        names=names,
         course=course,
         series=series,
         platform=platform or platform_of(activity),
@@ -113,7 +117,8 @@ def queue_events(
     if not events or not xapi_enabled():
         return 0
     issuer = platform_of(activity)
-    place = xapi_place(activity, template, platform=issuer)
+    language = next((event.language for event in events if event.language), user.language)
+    place = xapi_place(activity, template, platform=issuer, language=language)
     email = user.email if settings.KOULA_XAPI_ACTOR_EMAIL else ""
     actor = XapiActor(issuer, user.sub, email=email)
     namespace = xapi_namespace(settings.BASE_URL)

@@ -312,3 +312,27 @@ def test_the_single_sends_end_with_the_lease_and_give_the_rest_back(
     assert StatementOutbox.objects.filter(status=Status.DELIVERED).count() == 1
     waiting = StatementOutbox.objects.filter(status=Status.PENDING)
     assert waiting.count() == 2 and all(row.attempts == 0 for row in waiting)
+
+
+def object_names() -> dict[str, str]:
+    return StatementOutbox.objects.get().statement["object"]["definition"]["name"]
+
+
+def test_a_links_own_title_names_the_object_only_in_the_launch_language(lrs, activity, ana):
+    from lti.services.xapi import queue_launch
+
+    activity.title = "Atelier du lundi"
+    activity.save()
+    queue_launch(activity, ana, "fr")
+    assert object_names() == {"fr": "Atelier du lundi"}
+
+
+def test_a_link_titled_as_its_template_names_the_object_in_each_language(lrs, activity, ana):
+    from lti.services.activities import template_of
+    from lti.services.xapi import queue_launch
+
+    titles = template_of(activity).title.by_language
+    activity.title = titles["en"]
+    activity.save()
+    queue_launch(activity, ana, "fr")
+    assert object_names() == {"en": titles["en"], "fr": titles["fr"]}
