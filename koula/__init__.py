@@ -127,6 +127,7 @@ from koula.xapi import (
     hand_over_event,
     launch_event,
     statement_id,
+    xapi_names,
     xapi_namespace,
     xapi_statement,
 )
@@ -252,6 +253,7 @@ __all__ = [
     "turns_from_data",
     "volunteers",
     "what_was_committed",
+    "xapi_names",
     "xapi_namespace",
     "xapi_statement",
 ]

@@ -41,10 +41,10 @@ __all__ = [
     "XapiPlace",
     "XapiVerb",
     "action_events",
-    "activity_names",
     "hand_over_event",
     "launch_event",
     "statement_id",
+    "xapi_names",
     "xapi_namespace",
     "xapi_statement",
 ]
@@ -57,7 +57,7 @@ MEETING = f"{ADL}/activities/meeting"
 COURSE = f"{ADL}/activities/course"
 
 
-def activity_names(title: str, titles: Mapping[str, str], language: str) -> dict[str, str]:
+def xapi_names(title: str, titles: Mapping[str, str], language: str) -> dict[str, str]:
     """Return an activity's name by language for its statements' object.
 
     ``title`` is the platform's (a link's or block's title), ``titles`` the template's by

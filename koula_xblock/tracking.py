@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from koula import XAPI_VERBS, SessionTemplate, XapiEvent
-from koula.xapi import activity_names
+from koula import XAPI_VERBS, SessionTemplate, XapiEvent, xapi_names
 from koula_xblock.records import usage_text
 
 __all__ = ["PUBLISHED_VERBS", "XAPI_TRACKING_EVENTS", "publish_xapi_events", "tracking_data"]
@@ -36,12 +35,12 @@ EVENT_OF = {verb: name for name, verb in XAPI_TRACKING_EVENTS.items()}
 
 
 def block_names(block: Any, template: SessionTemplate | None, language: str) -> dict[str, str]:
-    """Return the block's name by language (:func:`koula.xapi.activity_names`): the
+    """Return the block's name by language (:func:`koula.xapi.xapi_names`): the
     template's titles when the display name is empty or one of them, else the display name
     in ``language`` only (the learner's)."""
     shown = str(getattr(block, "display_name", "") or "")
     titles = template.title.by_language if template is not None else {}
-    return activity_names(shown, titles, language)
+    return xapi_names(shown, titles, language)
 
 
 def tracking_data(event: XapiEvent, *, usage_key: str, names: Mapping[str, str]) -> dict[str, Any]:

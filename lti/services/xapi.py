@@ -29,10 +29,10 @@ from koula import (
     action_events,
     hand_over_event,
     launch_event,
+    xapi_names,
     xapi_namespace,
     xapi_statement,
 )
-from koula.xapi import activity_names
 from lti.models import Activity, LtiUser, Registration, StatementOutbox
 from lti.services.activities import template_of
 from lti.wakeup import wake_workers
@@ -83,12 +83,12 @@ def xapi_place(
     language: str = "",
 ) -> XapiPlace:
     """Return where the statements of ``activity`` happen: the activity (named by
-    :func:`koula.xapi.activity_names`: the link's title in ``language``, the launch's, or the
+    :func:`koula.xapi.xapi_names`: the link's title in ``language``, the launch's, or the
     template's titles), its course and series (a deployment's context), and the platform
     (its issuer)."""
     template = template or template_of(activity)
     titles = template.title.by_language if template else {}
-    names = activity_names(activity.title or "", titles, language)
+    names = xapi_names(activity.title or "", titles, language)
     course = series = ""
     if activity.context_id:
         where = f"{activity.deployment_id}/{quote(activity.context_id, safe='')}"

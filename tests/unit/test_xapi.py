@@ -179,16 +179,16 @@ def test_every_verb_is_displayed_in_english_and_french():
 
 
 def test_an_activity_named_as_its_template_is_named_in_each_language():
-    from koula.xapi import activity_names
+    from koula import xapi_names
 
     titles = {"en": "Pair review", "fr": "Revue entre pairs"}
-    assert activity_names("", titles, "fr") == titles
-    assert activity_names("Revue entre pairs", titles, "en") == titles
+    assert xapi_names("", titles, "fr") == titles
+    assert xapi_names("Revue entre pairs", titles, "en") == titles
 
 
 def test_a_title_of_its_own_is_named_only_in_the_language_it_is_known_in():
-    from koula.xapi import activity_names
+    from koula import xapi_names
 
     titles = {"en": "Pair review", "fr": "Revue entre pairs"}
-    assert activity_names("Atelier du lundi", titles, "fr") == {"fr": "Atelier du lundi"}
-    assert activity_names("Atelier du lundi", titles, "") == {"und": "Atelier du lundi"}
+    assert xapi_names("Atelier du lundi", titles, "fr") == {"fr": "Atelier du lundi"}
+    assert xapi_names("Atelier du lundi", titles, "") == {"und": "Atelier du lundi"}
