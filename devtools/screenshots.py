@@ -40,8 +40,8 @@ def gallery_name(page: str, language: str) -> str:
 class Photographer(Walk):
     """The accessibility check's walk, each page pictured where that check audits it."""
 
-    def __init__(self, page: Any, url: str, language: str, output: Path) -> None:
-        super().__init__(page, url, language)
+    def __init__(self, page: Any, url: str, language: str, output: Path, data: Path) -> None:
+        super().__init__(page, url, language, data=data)
         self.output = output
         self.written: list[Path] = []
 
@@ -99,7 +99,7 @@ def gallery(data: Path, language: str, output: Path) -> list[Path]:
             context = browser.new_context(viewport=GALLERY_VIEWPORT, locale=language)
             page = context.new_page()
             page.set_default_timeout(30_000)
-            walk = Photographer(page, url, language, output)
+            walk = Photographer(page, url, language, output, data)
             walk.everything()
             browser.close()
     finally:
@@ -116,9 +116,9 @@ def write_gallery(path: Path) -> None:
         "Each page of `koula demo` that the accessibility check audits, pictured at 1280 x 800",
         "by `python devtools/screenshots.py` in the same walk: the sandbox LMS's course page,",
         "the picker, the learner page in each state (inside the course page's frame), the",
-        "mailbox and a reminder e-mail, the gradebook, the staff view and the reports. Taken",
-        "anew after each change to the pages; see [the learner tour](learner-tour.md) for the",
-        "story.",
+        "mailbox and a reminder e-mail, the gradebook, the staff view and the reports, the",
+        "tool's error page and the page that ends a platform's registration. Taken anew after",
+        "each change to the pages; see [the learner tour](learner-tour.md) for the story.",
         "",
     ]
     names = {"en": "English", "fr": "French"}

@@ -7,14 +7,17 @@ course page, the picker (deep linking) and its preview, the learner page in each
 (empty, sent unfinished with its errors, card submitted, committed, returned and complete,
 and a second session carrying the first one's open experiment over), the mailbox and a
 reminder e-mail, the reminder's return and unsubscribe pages, the gradebook, the staff
-view, the activity report and the series report. Each page is audited, then each test
-below reads one page's findings. See docs/accessibility.md.
+view, the activity report and the series report, the tool's error page, and the page that
+ends a platform's dynamic registration (a second, test platform registering the demo's
+tool through an invitation of its own). Each page is audited, then each test below reads
+one page's findings. See docs/accessibility.md.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +25,8 @@ import pytest
 from devtools.demo_tour import _fill
 from devtools.running_demo import RunningDemo
 from koula.template import Part
+from koula_demo.children import invite_tool
+from koula_demo.lms import Platform
 from tests.accessibility.axe import Violation, audit, blocking, describe, need_axe
 from tests.e2e.servers import CHROMIUM_ARGS, chromium_path
 
@@ -53,6 +58,7 @@ PAGES = [
     "activity report",
     "series report",
     "the tool's error page (a login that is not one)",
+    "the tool's registration done page (Koula is registered)",
 ]
 # Known violations not fixed yet, each with its reason: {(page, axe rule id): why}. A pair
 # listed here is left out of its page's assertion (in both languages), and nowhere else.
@@ -82,7 +88,7 @@ def findings(
         )
         page = context.new_page()
         page.set_default_timeout(30_000)
-        walk = Walk(page, demo.url, language)
+        walk = Walk(page, demo.url, language, data=data)
         try:
             walk.everything()
         except Exception as error:  # the tests of the pages not reached say it
@@ -115,8 +121,9 @@ def test_every_known_exception_names_a_page_of_the_walk_and_gives_its_reason() -
 class Walk:
     """The demo's pages in order, each audited where it stands."""
 
-    def __init__(self, page: Any, url: str, language: str) -> None:
+    def __init__(self, page: Any, url: str, language: str, *, data: Path | None = None) -> None:
         self.page, self.url, self.language = page, url, language
+        self.data = data  # the demo's data folder: the tool's invitations are made there
         self.found: dict[str, list[Violation]] = {}
         self.tool = ""  # the tool's address, as the picker shows it
         self.stopped = ""  # the error that stopped the walk before its end
@@ -213,7 +220,18 @@ class Walk:
         answer = page.goto(f"{self.tool}/lti/login")
         assert answer is not None and 400 <= answer.status < 500, answer
         self.audit("the tool's error page (a login that is not one)")
+        self.registration_done()
         return self.found
+
+    def registration_done(self) -> None:
+        """Another platform registers the demo's tool (dynamic registration), the admin's
+        browser opening the tool's registration link: the page that says Koula is registered."""
+        assert self.data is not None, "the walk needs the demo's data folder to invite a platform"
+        port = int(self.tool.rsplit(":", 1)[1])
+        with Platform() as platform:
+            self.page.goto(platform.registration_start_url(invite_tool(self.data, port)))
+            self.page.locator("#next-step").wait_for()
+            self.audit("the tool's registration done page (Koula is registered)")
 
     def add_activity(self, audit: bool = False) -> None:
         """The instructor adds an activity through the picker (deep linking)."""
