@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +110,7 @@ def render_activity(
     calendar_url: str | None = None,
     data_url: str | None = None,
     privacy_url: str | None = None,
+    erased_on: Mapping[str, Any] | None = None,
 ) -> str:
     """Return the HTML fragment of the learner activity for one learner.
 
@@ -123,7 +124,9 @@ def render_activity(
     ``carried_forms`` (an adapter that can write the earlier session's state: LTI; the
     script sends it with ``"session"``), else a link to that session; ``calendar_url`` adds
     "Add to my calendar" to the commitment, shown once committed; ``data_url`` ("Download
-    my answers") and ``privacy_url`` (the privacy notice) add the learner's data links.
+    my answers") and ``privacy_url`` (the privacy notice) add the learner's data links, and
+    ``erased_on`` (``{"date": shown date, "days": n}``) the line saying the retention period
+    erased the answers.
     """
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
@@ -171,6 +174,7 @@ def render_activity(
             calendar_url=calendar_url,
             data_url=data_url,
             privacy_url=privacy_url,
+            erased_on=erased_on,
         )
     )
 

@@ -17,6 +17,7 @@ erasures of the learner are listed by the keyed hash the audit log knows them by
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from koula import (
@@ -25,6 +26,7 @@ from koula import (
     format_time,
     marks_on_card,
     names_learner,
+    parse_time,
     turns_from_data,
 )
 from lti.bearer import read_signed, sign_data
@@ -32,22 +34,47 @@ from lti.models import Activity, LearnerErasure, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.community import SHARES_OR_MARKS, card_scope
 from lti.services.erased_rows import host_turn_activities
-from lti.services.learner_data import learner_key, learner_users
+from lti.services.learner_data import ERASED_MARK, learner_key, learner_users
 
 __all__ = [
     "DATA_FILE",
     "EXPORT_VERSION",
     "LINK_SECONDS",
+    "RetentionErasure",
     "activity_export",
     "data_token",
     "learner_export",
     "linked_export",
+    "retention_erasure",
 ]
 
 EXPORT_VERSION = 1
 DATA_FILE = "koula-my-answers.json"
 LINK_SECONDS = 86400
 PURPOSE = "my-data"
+
+
+@dataclass(frozen=True)
+class RetentionErasure:
+    """The retention pass erased a learner's answers in an activity ``on`` that day,
+    ``days`` after their last action there (the record keeps its last action's time)."""
+
+    on: dt.date
+    days: int
+
+
+def retention_erasure(activity: Activity, user: LtiUser) -> RetentionErasure | None:
+    """Return when the retention pass erased ``user``'s answers in ``activity``, or None
+    (never, or the learner acted since: their record is written anew, without the mark)."""
+    record = LearnerRecord.objects.filter(activity=activity, user=user).first()
+    return _retention_erasure(record)
+
+
+def _retention_erasure(record: LearnerRecord | None) -> RetentionErasure | None:
+    erased_at = parse_time((record.state or {}).get(ERASED_MARK)) if record else None
+    if record is None or erased_at is None:
+        return None
+    return RetentionErasure(erased_at.date(), (erased_at.date() - record.updated_at.date()).days)
 
 
 def learner_export(issuer: str, sub: str, *, now: dt.datetime) -> dict[str, Any] | None:
@@ -142,6 +169,7 @@ def _activity(activity: Activity, user: LtiUser, record: LearnerRecord | None) -
         "resource_link_id": activity.resource_link_id,
         "context_id": activity.context_id,
         "last_action_at": format_time(record.updated_at) if record else None,
+        **_erased(record),
         "state": export_of(state, template_of(activity)),
         "card_marked_by_others": _marks_on_card(activity, user) if state.shared_at else 0,
         "host_turns": _host_turns(activity, user),
@@ -163,6 +191,16 @@ def _activity(activity: Activity, user: LtiUser, record: LearnerRecord | None) -
             for row in scores
         ],
         "statements": _statements(activity, user),
+    }
+
+
+def _erased(record: LearnerRecord | None) -> dict[str, Any]:
+    """``erased_on`` (the day the retention pass erased the answers) and ``erasure_reason``
+    (``retention``), both None when the answers were not erased."""
+    erased = _retention_erasure(record)
+    return {
+        "erased_on": erased.on.isoformat() if erased else None,
+        "erasure_reason": "retention" if erased else None,
     }
 
 

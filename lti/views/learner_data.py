@@ -23,11 +23,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from koula.messages import N_, pick_language, translate
+from koula.messages import N_, gettext_for, pick_language, translate
+from koula_ui.strings import format_date
 from lti.bearer import read_token
 from lti.errors import NotAllowed, NotAuthenticated
 from lti.models import Activity, LtiUser
-from lti.selectors.learner_data import DATA_FILE, activity_export, data_token, linked_export
+from lti.selectors.learner_data import (
+    DATA_FILE,
+    activity_export,
+    data_token,
+    linked_export,
+    retention_erasure,
+)
 from lti.services.grants import granted_activity
 from lti.services.xapi import xapi_enabled
 from lti.views.language import request_language
@@ -42,12 +49,18 @@ LINK_REFUSED = N_(
 EXPIRED = N_("Your access to this activity has expired. Reload the activity from your course.")
 
 
-def learner_data_links(activity: Activity, user: LtiUser, language: str) -> dict[str, str]:
-    """The learner page's two links (``koula_ui/templates/learner_data.html``): ``data_url``
-    ("Download my answers") and ``privacy_url`` (the notice in the page's language)."""
+def learner_data_links(activity: Activity, user: LtiUser, language: str) -> dict[str, Any]:
+    """The learner page's data part (``koula_ui/templates/learner_data.html``): ``data_url``
+    ("Download my answers"), ``privacy_url`` (the notice in the page's language) and
+    ``erased_on`` (``{"date", "days"}`` when the retention pass erased the answers, else
+    None)."""
+    erased = retention_erasure(activity, user)
     return {
         "data_url": f"{settings.BASE_URL}/lti/my-data/{data_token(activity, user, language)}",
         "privacy_url": privacy_url(language),
+        "erased_on": {"date": format_date(erased.on, gettext_for(language)), "days": erased.days}
+        if erased
+        else None,
     }
 
 

@@ -185,3 +185,33 @@ def test_the_notice_names_the_learning_record_store_only_when_one_is_set(setting
 def test_the_notice_says_the_host_hand_overs_name_the_learner(settings):
     assert "host hand-overs that name you" in notice("en")
     assert "passations d'animation qui vous nomment" in notice("fr")
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Your answers were erased on 5 December 2026, 400 days after your last action"),
+        ("fr", "Vos réponses ont été effacées le 5 décembre 2026, 400 jours après"),
+    ],
+)
+def test_after_retention_the_page_and_the_download_say_the_answers_were_erased(ana, language, said):
+    import datetime as dt
+
+    from lti.models import LearnerRecord
+    from lti.services.learner_data import erase_expired
+    from tests.lti.views.test_carried_page import launched_page
+
+    activity, user = ana
+    now = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
+    assert 'data-role="erased"' not in launched_page(activity, user, language)
+    LearnerRecord.objects.update(updated_at=now - dt.timedelta(days=400))
+    assert erase_expired(days=365, now=now) == 1
+    page = " ".join(launched_page(activity, user, language).split())
+    assert said in page.replace("\u202f", " ").replace("\xa0", " ")
+    data = json.loads(
+        Client().get(path_of(learner_data_links(activity, user, language)["data_url"])).content
+    )
+    assert (data["activity"]["erased_on"], data["activity"]["erasure_reason"]) == (
+        "2026-12-05",
+        "retention",
+    )
