@@ -38,6 +38,7 @@ from koula_xblock.community import CommunityMixin
 from koula_xblock.grading import GradingMixin
 from koula_xblock.learner import LearnerMixin
 from koula_xblock.loop import LoopMixin
+from koula_xblock.my_data import MyDataMixin
 from koula_xblock.olx import OlxMixin
 from koula_xblock.records import records_listing, report_rows
 from koula_xblock.responses import guarded, json_action, json_response
@@ -69,6 +70,7 @@ class KoulaXBlock(
     StudioMixin,
     OlxMixin,
     ViewsMixin,
+    MyDataMixin,
     LearnerMixin,
     CommunityMixin,
     LoopMixin,

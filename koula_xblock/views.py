@@ -11,8 +11,9 @@ shared ones and their own for a learner host), and a learner's open experiments
 from earlier sessions come first on the page (:mod:`.loop`). A block whose
 settings make no template shows why instead of the forms. It needs the
 ``display_name``, ``learner_state`` and ``next_host`` fields, ``template()``,
-``learner_language()``, ``community()``, ``reader()``, ``staff_links()`` and what
-:class:`~.loop.LoopMixin` gives.
+``learner_language()``, ``community()``, ``reader()``, ``staff_links()``, what
+:class:`~.loop.LoopMixin` gives and ``learner_data_links()`` (:class:`~.my_data.MyDataMixin`:
+"Download my answers" and the privacy notice under the learner's page).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class ViewsMixin:
         def staff_links(self) -> StaffLinks: ...
         def page_loop(self, *, staff: bool, host: bool) -> PageLoop: ...
         def series_links(self) -> SeriesLinks: ...
+        def learner_data_links(self) -> dict[str, str]: ...
 
     @XBlock.supports("multi_device")
     def student_view(self, context: Any = None) -> Fragment:
@@ -105,6 +107,7 @@ class ViewsMixin:
             preview=preview,
             carried=loop.carried,
             calendar_url=None if preview else self.runtime.handler_url(self, "experiment_calendar"),
+            **({} if preview else self.learner_data_links()),
         )
         if staff:
             found = report_of(community, template)
