@@ -15,6 +15,7 @@ from django.db.models import Count, Max
 
 from lti.models import Activity, StatementOutbox
 from lti.services.xapi import xapi_enabled
+from lti.services.xapi_delivery import CONFIG_HINT
 
 __all__ = ["XapiDelivery", "XapiProblem", "xapi_delivery"]
 
@@ -42,6 +43,9 @@ class XapiDelivery:
     counts: dict[str, int]
     last_delivered_at: dt.datetime | None
     problems: list[XapiProblem]
+    misconfigured: bool = False
+    """Statements wait because the LRS refused every one sent: its address or the
+    credentials are wrong (:data:`lti.services.xapi_delivery.CONFIG_HINT`)."""
 
 
 def xapi_delivery(activity: Activity) -> XapiDelivery | None:
@@ -51,6 +55,7 @@ def xapi_delivery(activity: Activity) -> XapiDelivery | None:
     rows = StatementOutbox.objects.filter(activity=activity)
     found = dict(rows.values_list("status").annotate(n=Count("pk")))
     last = rows.filter(status=Status.DELIVERED).aggregate(at=Max("delivered_at"))["at"]
+    misconfigured = rows.filter(status=Status.PENDING, last_error__startswith=CONFIG_HINT).exists()
     problems = (
         rows.select_related("user")
         .filter(status__in=[Status.REFUSED, Status.PENDING])
@@ -67,4 +72,5 @@ def xapi_delivery(activity: Activity) -> XapiDelivery | None:
             )
             for row in problems
         ],
+        misconfigured=misconfigured,
     )

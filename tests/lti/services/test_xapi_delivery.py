@@ -233,6 +233,8 @@ def test_the_staff_block_shows_the_statements_by_status_and_the_refused_ones(lrs
     assert '<td data-status="refused">1</td>' in html
     assert "<td>Ana</td><td>committed</td><td>Refused by the learning record store</td>" in html
     assert "Traces d’apprentissage (xAPI)" in staff_block(activity, "fr")
+    assert f"koula xapi retry --activity {activity.pk}" in html
+    assert "data-xapi-misconfigured" not in html
 
 
 def test_the_staff_block_shows_nothing_without_an_lrs(activity, ana):
@@ -269,7 +271,8 @@ def test_a_wrong_endpoint_keeps_every_statement_waiting_and_says_what_to_check(
     assert all(row.next_attempt_at > timezone.now() for row in rows)
     assert all("check KOULA_XAPI_URL" in row.last_error for row in rows)
     assert "check KOULA_XAPI_URL" in caplog.text
-    assert "check KOULA_XAPI_URL" in staff_block(activity)
+    html = staff_block(activity)
+    assert "check KOULA_XAPI_URL" in html and "data-xapi-misconfigured" in html
 
 
 def test_the_same_refusal_for_every_statement_alone_keeps_them_waiting(lrs, activity, ana):
