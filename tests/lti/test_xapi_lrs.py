@@ -172,3 +172,30 @@ def test_nothing_is_lost_or_duplicated_across_an_lrs_outage_and_a_worker_restart
     assert sorted(s["verb"]["id"].rsplit("/", 1)[-1] for s in found) == sorted(
         ["launched", "submit", "update", "committed", "shared", "volunteered", "reported"]
     )
+
+
+def test_a_wrong_lrs_address_keeps_the_statements_waiting_until_it_is_fixed(lrs, tmp_path):
+    """``KOULA_XAPI_URL`` ending in ``/statements``: the LRS answers every POST with an
+    error about the address, not about a statement; nothing is refused, and once the address
+    is right each statement arrives once."""
+    wrong = {**xapi_env(lrs), "KOULA_XAPI_URL": f"{lrs.url}/statements"}
+    first = RunningTool(tmp_path, backend="sqlite", **wrong)
+    platform = registered(first)
+    try:
+        learner_loop(platform, "cy")
+        wait_for(lambda: outbox(first) and all(row[1] >= 2 for row in outbox(first)))
+        rows = outbox(first)
+        first.process.terminate()
+        first.process.wait(timeout=30)
+        second = RunningTool(tmp_path, **xapi_env(lrs))
+        wait_for(lambda: {row[0] for row in outbox(second)} == {"delivered"}, seconds=120)
+        found = of(lrs, platform, "cy")
+    finally:
+        platform.__exit__(None, None, None)
+        first.stop()
+        if "second" in locals():
+            second.stop()
+    assert {row[0] for row in rows} == {"pending"}
+    assert all("check KOULA_XAPI_URL" in row[2] for row in rows)
+    assert len(found) == len(VERBS)
+    assert max(Counter(s["id"] for s in found).values()) == 1
