@@ -106,13 +106,13 @@ def deliver_statements(
     if not xapi_enabled():
         return 0
     claimed = _claim(limit or settings.KOULA_XAPI_BATCH)
+    until = time.monotonic() + lease().total_seconds() - SLACK_SECONDS  # the claim's end
     if not claimed:
         return 0
     if stop is not None and stop.is_set():
         _unclaim(claimed)
         return len(claimed)
     with log_context(statement_rows=f"{claimed[0].pk}-{claimed[-1].pk}"):
-        until = time.monotonic() + lease().total_seconds() - SLACK_SECONDS
         try:
             _deliver(claimed, transport, until)
         except Exception as exc:  # a bad batch must not stop the loop; it is retried
