@@ -99,6 +99,8 @@ LEARNER_HANDLERS = {
     "reuse_card",
     "shared_cards",
     "experiment_calendar",
+    "my_data",  # the learner's own answers only (tests/xblock/test_my_data.py)
+    "privacy_notice",
 }
 STAFF_HANDLERS = {
     "assign_host",
