@@ -1,4 +1,5 @@
-"""In-process tests of the tool's commands (lti/cli.py), with Django set up by tests/lti/in_process.py."""
+"""In-process tests of the tool's commands (lti/cli.py), with Django set up by
+tests/lti/in_process.py."""
 
 from tests.lti.in_process import configure
 
