@@ -42,8 +42,11 @@ from koula_ui.next_step import (
 )
 from koula_ui.strings import (
     activity_words,
+    date_hint,
+    date_pattern,
     format_date,
     mode_words,
+    numeric_date,
     percent,
     script_strings,
     submit_labels,
@@ -259,6 +262,11 @@ def _field(f: Field, value: Any, field_id: str, language: str, _: Gettext) -> Fi
     elif f.max_length or f.type is FieldType.SHORT_TEXT:
         limit = f.max_length or DEFAULT_MAX_LENGTH[f.type]
         hints.append(_("{limit} characters at most.").format(limit=limit))
+    placeholder = f.placeholder.get(language)
+    if f.type is FieldType.DATE:
+        # A text field in the page's pattern: a browser's date field writes its own locale's.
+        hints.append(date_hint(_))
+        placeholder = placeholder or date_pattern(_)
     options: tuple[tuple[str, str], ...] = ()
     if f.type is FieldType.CHOICE:
         options = tuple((c.value, c.label.get(language)) for c in f.choices)
@@ -272,8 +280,8 @@ def _field(f: Field, value: Any, field_id: str, language: str, _: Gettext) -> Fi
         required=f.required,
         help=help_text,
         hints=tuple(hints),
-        placeholder=f.placeholder.get(language),
-        value=_as_text(value),
+        placeholder=placeholder,
+        value=numeric_date(_as_text(value)) if f.type is FieldType.DATE else _as_text(value),
         options=options,
         date_text=format_date(value, _) if f.type is FieldType.DATE else "",
     )

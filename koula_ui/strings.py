@@ -19,9 +19,12 @@ from koula.messages import Gettext
 
 __all__ = [
     "activity_words",
+    "date_hint",
+    "date_pattern",
     "format_date",
     "iso_date",
     "mode_words",
+    "numeric_date",
     "percent",
     "script_strings",
     "submit_labels",
@@ -61,6 +64,39 @@ def iso_date(value: str | dt.date | None) -> str | None:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
         return None
+
+
+DATE_EXAMPLE = "24/12/2026"
+
+
+def date_pattern(_: Gettext) -> str:
+    """Return how a date field wants its date typed ("dd/mm/yyyy"; "jj/mm/aaaa" in French)."""
+    # Translators: the pattern a date is typed in; keep the order day/month/year and the slashes.
+    return _("dd/mm/yyyy")
+
+
+def date_hint(_: Gettext) -> str:
+    """Return the hint under a date field: its pattern and an example."""
+    return _("Format: {pattern}, for example {example}").format(
+        pattern=date_pattern(_), example=DATE_EXAMPLE
+    )
+
+
+def bad_date(_: Gettext) -> str:
+    """Return the error of a date field whose text is not a date."""
+    return _("Enter a real date as {pattern}, for example {example}.").format(
+        pattern=date_pattern(_), example=DATE_EXAMPLE
+    )
+
+
+def numeric_date(value: str | dt.date | None) -> str:
+    """Return ``value`` as a date field shows it ("24/12/2026"); empty when absent, and the
+    text itself when it is not an ISO date (a value typed but never read)."""
+    day = iso_date(value)
+    if day is None:
+        return "" if value is None else str(value)
+    year, month, date = day.split("-")
+    return f"{date}/{month}/{year}"
 
 
 def format_date(value: str | dt.date | None, _: Gettext) -> str:
@@ -184,4 +220,5 @@ def script_strings(_: Gettext) -> dict[str, Any]:
         "activity": activity_words(_),
         "months": list(month_names(_)),
         "date_format": date_format(_),
+        "bad_date": bad_date(_),
     }

@@ -52,6 +52,36 @@
     return match ? decodeURIComponent(match[1]) : null;
   };
 
+  /* A date field's text as YYYY-MM-DD: the page's day/month/year (d/m/yyyy or dd/mm/yyyy,
+     separated by / - or .) or already YYYY-MM-DD; null when it names no real date. */
+  const isoDate = (text) => {
+    const typed = (text || "").trim();
+    const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(typed);
+    const page = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(typed);
+    if (!iso && !page) return null;
+    const [year, month, day] = iso
+      ? [iso[1], iso[2], iso[3]].map(Number)
+      : [page[4], page[3], page[1]].map(Number);
+    const date = new Date(Date.UTC(2000, month - 1, day));
+    date.setUTCFullYear(year);
+    if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+    const two = (n) => String(n).padStart(2, "0");
+    return String(year).padStart(4, "0") + "-" + two(month) + "-" + two(day);
+  };
+  /* A YYYY-MM-DD date as a date field shows it (dd/mm/yyyy); other text as it is. */
+  const shownDate = (value) => {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    return match ? match[3] + "/" + match[2] + "/" + match[1] : value;
+  };
+  /* The keys of a form's date fields whose text is no date. */
+  const unreadDates = (form) =>
+    Array.from(form.querySelectorAll('.koula-field[data-type="date"]'))
+      .filter((field) => {
+        const text = field.querySelector("[name]").value.trim();
+        return text !== "" && !isoDate(text);
+      })
+      .map((field) => field.dataset.field);
+
   const isChoice = (field) => field.dataset.type === "choice" || field.dataset.type === "rating";
 
   /* The answers of a form, typed as the contract wants them; empty answers are left out. */
@@ -70,6 +100,8 @@
           type === "list"
             ? value.split(/\r?\n/).map((line) => line.trim()).filter(Boolean)
             : value.trim();
+        // A date goes as YYYY-MM-DD; text that is no date stays as typed (the browser's copy).
+        if (type === "date") value = isoDate(value) || value;
       }
       if (value !== "" && !(Array.isArray(value) && !value.length)) {
         values[field.dataset.field] = value;
@@ -87,8 +119,9 @@
           input.checked = value != null && String(value) === input.value;
         });
       } else {
+        const text = value == null ? "" : Array.isArray(value) ? value.join("\n") : String(value);
         field.querySelector("[name]").value =
-          value == null ? "" : Array.isArray(value) ? value.join("\n") : String(value);
+          field.dataset.type === "date" ? shownDate(text) : text;
       }
     });
   };
@@ -426,7 +459,12 @@
       const values = collect(f.form);
       if (JSON.stringify(values) === f.last) return;
       quiet(f, t.saving);
-      const body = { part: f.part, values };
+      // A date not yet readable stays out of the server's draft (the browser keeps it typed).
+      const unread = unreadDates(f.form);
+      const body = {
+        part: f.part,
+        values: Object.fromEntries(Object.entries(values).filter(([key]) => !unread.includes(key))),
+      };
       if (f.session) body.session = f.session;
       f.inflight = send(f, "save_draft", body, false).then((ok) => {
         f.inflight = null;
@@ -450,6 +488,11 @@
         const values = collect(f.form);
         clearErrors(f);
         quiet(f, "");
+        const unread = unreadDates(f.form);
+        if (unread.length) {
+          showErrors(f, Object.fromEntries(unread.map((key) => [key, t.bad_date])), true);
+          return;
+        }
         const body = { values };
         if (f.session) body.session = f.session;
         const share = f.form.querySelector('[name="share_with_group"]');
@@ -524,8 +567,8 @@
       /* A date field's date, written beside it in the page's language (fields.html). */
       const showDates = () =>
         form.querySelectorAll('[data-role="date-text"]').forEach((text) => {
-          const input = text.parentNode.querySelector('input[type="date"]');
-          text.textContent = (input && dateText(input.value)) || "";
+          const input = text.parentNode.querySelector("input[name]");
+          text.textContent = (input && dateText(isoDate(input.value))) || "";
         });
       if (stored && JSON.stringify(stored) !== f.last) {
         fillIn(form, stored);
@@ -538,7 +581,7 @@
       const edited = (event) => {
         const field = event.target.closest(".koula-field");
         if (field) clearFieldError(field);
-        if (event.target.type === "date") showDates();
+        if (field && field.dataset.type === "date") showDates();
         keep(f, collect(form));
         schedule(f);
       };

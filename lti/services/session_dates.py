@@ -1,8 +1,9 @@
 """The session date staff set: in the picker, on the deep link, or in the staff view.
 
 A series is ordered by its activities' session dates (their creation time when
-unset, :mod:`lti.services.series`). Staff type the date as ``YYYY-MM-DD`` (a
-browser's date field sends that); an empty value clears it. A deep link carries it
+unset, :mod:`lti.services.series`). Staff type the date as the page shows it,
+``dd/mm/yyyy`` (also ``d/m/yyyy``, separated by ``/``, ``-`` or ``.``), or as ``YYYY-MM-DD``
+(a browser's date field sends that); an empty value clears it. A deep link carries it
 as the custom parameter ``koula_session_date``.
 """
 
@@ -22,13 +23,15 @@ __all__ = [
     "custom_session_date",
     "parse_session_date",
     "set_session_date",
+    "shown_date",
 ]
 
 FIELD = "session_date"
 CUSTOM_PARAMETER = "koula_session_date"
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+PAGE_DAY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-BAD_DATE = N_("Enter the session's date as YYYY-MM-DD (for example 2026-03-16), or leave it empty.")
+BAD_DATE = N_("Enter the session's date as dd/mm/yyyy (for example 16/03/2026), or leave it empty.")
 
 
 def parse_session_date(text: str | None, *, language: str) -> dt.date | None:
@@ -50,7 +53,7 @@ def custom_session_date(custom: object) -> dt.date | None:
     or not a date: a link is never refused for it)."""
     if not isinstance(custom, dict):
         return None
-    return _day(str(custom.get(CUSTOM_PARAMETER) or "").strip())
+    return _iso_day(str(custom.get(CUSTOM_PARAMETER) or "").strip())
 
 
 def set_session_date(activity_id: int, text: str | None, *, language: str) -> Activity:
@@ -66,11 +69,32 @@ def set_session_date(activity_id: int, text: str | None, *, language: str) -> Ac
     return activity
 
 
+def shown_date(day: dt.date | str | None) -> str:
+    """Return a session date as the staff view's field shows it (``dd/mm/yyyy``)."""
+    if not day:
+        return ""
+    parsed = day if isinstance(day, dt.date) else _iso_day(day)
+    return parsed.strftime("%d/%m/%Y") if parsed else str(day)
+
+
 def _day(text: str) -> dt.date | None:
+    """The date of ``YYYY-MM-DD`` or of the page's ``dd/mm/yyyy`` (``d/m/yyyy``, ``-``, ``.``)."""
+    found = PAGE_DAY.fullmatch(text)
+    if found is None:
+        return _iso_day(text)
+    return _within(int(found[4]), int(found[3]), int(found[1]))
+
+
+def _iso_day(text: str) -> dt.date | None:
     if not ISO_DAY.fullmatch(text):
         return None
+    year, month, day = text.split("-")
+    return _within(int(year), int(month), int(day))
+
+
+def _within(year: int, month: int, day: int) -> dt.date | None:
     try:
-        day = dt.date.fromisoformat(text)
+        date = dt.date(year, month, day)
     except ValueError:
         return None
-    return day if EARLIEST <= day <= LATEST else None
+    return date if EARLIEST <= date <= LATEST else None

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from koula import BadRequest, CheckIn, ImpactReport, SessionTemplate
 from koula.messages import N_, gettext_for, translate
 from koula_ui.render import render_activity
+from koula_ui.strings import date_hint, date_pattern
 from lti.bearer import Grant, read_signed, sign_data
 from lti.errors import FormExpired, NotAllowed
 from lti.models import Activity
@@ -28,7 +29,7 @@ from lti.selectors.xapi import xapi_delivery
 from lti.services.activities import template_of
 from lti.services.community import assign_next_host
 from lti.services.reports import activity_report
-from lti.services.session_dates import FIELD, set_session_date
+from lti.services.session_dates import FIELD, set_session_date, shown_date
 from lti.services.staff_forms import form_activity
 from lti.views.host_tools import runsheet
 from lti.views.language import request_language
@@ -64,6 +65,8 @@ def staff_view(
     impact = parts.pop("impact")
     if typed_date is not None:
         series["session_date"] = typed_date
+    elif "session_date" in series:  # the field shows it as staff type it: dd/mm/yyyy
+        series["session_date"] = shown_date(series["session_date"])
     return page(
         "staff.html",
         language,
@@ -88,6 +91,8 @@ def staff_view(
             {"activity": activity.pk, "lang": language, "user": viewer}, "next-host"
         ),
         date_error=date_error,
+        date_hint=date_hint(_),
+        date_pattern=date_pattern(_),
         xapi=xapi_delivery(activity),
         retention_days=retention_days(),
         privacy_url=privacy_url(language),

@@ -19,6 +19,6 @@ def answer(page: Any, part: str, field: Any) -> None:
     elif field.type is FieldType.URL:
         page.locator(f"{scope} [name={field.key}]").fill("https://wiki.example.org/card")
     elif field.type is FieldType.DATE:
-        page.locator(f"{scope} [name={field.key}]").fill("2026-12-15")
+        page.locator(f"{scope} [name={field.key}]").fill("15/12/2026")  # the page's pattern
     else:
         page.locator(f"{scope} [name={field.key}]").fill(f"My answer to {field.key}")

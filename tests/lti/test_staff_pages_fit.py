@@ -188,7 +188,7 @@ def test_the_tabs_follow_the_arrow_keys_home_and_end(framed):
 def test_a_refused_session_date_comes_back_on_the_settings_tab_with_the_date_typed(framed, size):
     frame = framed(size)
     frame.get_by_role("tab", name="Settings").click()
-    frame.locator("#session-date-value").fill("1999-12-31")  # before 2000: refused
+    frame.locator("#session-date-value").fill("31/12/1999")  # before 2000: refused
 
     with frame.expect_navigation():
         frame.get_by_role("button", name="Save the session date").click()
@@ -196,9 +196,9 @@ def test_a_refused_session_date_comes_back_on_the_settings_tab_with_the_date_typ
     assert shown(frame) == ["settings"]
     assert frame.get_by_role("tab", selected=True).inner_text() == "Settings"
     field = frame.locator("#session-date-value")
-    assert field.input_value() == "1999-12-31"
+    assert field.input_value() == "31/12/1999"
     assert field.get_attribute("aria-invalid") == "true"
-    assert "YYYY-MM-DD" in frame.locator("#session-date-error").inner_text()
+    assert "dd/mm/yyyy" in frame.locator("#session-date-error").inner_text()
     place = field.evaluate(PLACE)
     assert wholly_in_view(place), place
 
@@ -227,13 +227,13 @@ def test_a_refused_next_host_comes_back_with_its_error_and_field_in_view(framed,
 def test_a_saved_session_date_comes_back_on_the_settings_tab_with_its_tab_in_view(framed):
     frame = framed("360x740")
     frame.get_by_role("tab", name="Settings").click()
-    frame.locator("#session-date-value").fill("2026-03-20")
+    frame.locator("#session-date-value").fill("20/03/2026")
 
     with frame.expect_navigation():
         frame.get_by_role("button", name="Save the session date").click()
 
     assert shown(frame) == ["settings"]
-    assert frame.locator("#session-date-value").input_value() == "2026-03-20"
+    assert frame.locator("#session-date-value").input_value() == "20/03/2026"
     tab = frame.get_by_role("tab", selected=True)
     assert tab.inner_text() == "Settings"
     place = tab.evaluate(PLACE)

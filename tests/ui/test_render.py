@@ -246,7 +246,7 @@ def test_controls_follow_the_field_types(template: SessionTemplate) -> None:
     assert control(root, "deliverable", "steps").tag == "textarea"
     assert "One item per line." in deliverable.xpath('string(.//*[@data-field="steps"])')
     assert control(root, "deliverable", "link").get("type") == "url"
-    assert control(root, "commitment", "by_date").get("type") == "date"
+    assert control(root, "commitment", "by_date").get("type") == "text"  # in the page's pattern
     level = deliverable.xpath('.//*[@data-field="level"]//input[@type="radio"]')
     assert [radio.get("value") for radio in level] == ["beginner", "expert"]
     scale = deliverable.xpath('.//*[@data-field="relevance"]')[0]

@@ -87,6 +87,6 @@ def test_a_chosen_date_is_written_beside_its_field_in_the_pages_language(
     (field,) = form(root, "commitment").xpath('.//*[@data-field="by_date"]')
     (control,) = field.xpath(".//input")
     (text,) = field.xpath('.//*[@data-role="date-text"]')
-    assert control.get("value") == "2026-12-14"
+    assert control.get("value") == "14/12/2026"
     assert text.text_content() == written
     assert text.get("id") in control.get("aria-describedby").split()

@@ -85,7 +85,7 @@ def test_staff_set_the_session_date_in_the_staff_view(first):
     assert answer.status_code == 200
     first.refresh_from_db()
     assert first.session_date == dt.date(2026, 3, 16)
-    assert 'value="2026-03-16"' in text_of(answer)
+    assert 'value="16/03/2026"' in text_of(answer)  # shown as staff type it
 
 
 def test_an_empty_session_date_clears_it(first):
@@ -98,12 +98,12 @@ def test_an_empty_session_date_clears_it(first):
 
 def test_a_bad_session_date_is_refused_with_a_message_and_the_typed_value_kept(first):
     answer = Client().post(
-        "/lti/session-date", {"token": token(first, "session-date"), "session_date": "16/03/2026"}
+        "/lti/session-date", {"token": token(first, "session-date"), "session_date": "2026/99/99"}
     )
     assert answer.status_code == 400
     page = text_of(answer)
-    assert "Enter the session's date as YYYY-MM-DD" in page
-    assert 'value="16/03/2026"' in page
+    assert "Enter the session's date as dd/mm/yyyy" in page
+    assert 'value="2026/99/99"' in page
     first.refresh_from_db()
     assert first.session_date is None
 
@@ -186,6 +186,6 @@ def test_a_bad_date_at_first_launch_shows_the_picker_again_with_the_typed_value(
     form = {"token": token(activity, "configure"), "session_date": "mars", "do": "save"}
     answer = Client().post("/lti/configure", form)
     page = text_of(answer)
-    assert 'value="mars"' in page and "Enter the session's date as YYYY-MM-DD" in page
+    assert 'value="mars"' in page and "Enter the session's date as dd/mm/yyyy" in page
     activity.refresh_from_db()
     assert not activity.configured
