@@ -15,10 +15,12 @@ from markupsafe import Markup
 from koula import DEFAULT_REMINDER_DAYS, activity_template, library_templates
 from koula.messages import N_, gettext_for
 from koula_ui.render import render_activity
+from koula_ui.strings import date_hint, date_pattern
 from lti.bearer import read_signed
 from lti.services.activities import activity_configure
 from lti.services.deep_linking import deep_linking_response
 from lti.services.picker import Choice, default_title, read_choice
+from lti.services.session_dates import shown_date
 from lti.views.language import request_language
 from lti.views.rendering import page
 from lti.views.staff import form_expired, staff_view
@@ -92,11 +94,15 @@ def picker_page(
             "hint": template_default,
         },
         {
+            # Text in the page's pattern: a browser's date field writes its own locale's.
             "name": "session_date",
-            "type": "date",
-            "value": choice.session_date_text,
+            "type": "text",
+            "value": shown_date(choice.session_date_text),
             "label": _("Session date"),
-            "hint": _("(orders the course's sessions; empty: the order they were added)"),
+            "hint": _("(orders the course's sessions; empty: the order they were added)")
+            + " "
+            + date_hint(_),
+            "placeholder": date_pattern(_),
         },
         {
             "name": "score_maximum",

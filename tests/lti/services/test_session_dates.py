@@ -12,16 +12,17 @@ from lti.services.picker import custom_parameters, read_choice
 from lti.services.session_dates import custom_session_date, parse_session_date
 
 
-@pytest.mark.parametrize("typed", ["16/03/2026", "2026-02-30", "2026-3-16", "1999-12-31", "soon"])
-def test_anything_but_a_day_as_yyyy_mm_dd_is_refused_in_the_readers_language(typed):
+@pytest.mark.parametrize("typed", ["31/02/2026", "2026-02-30", "2026-3-16", "1999-12-31", "soon"])
+def test_anything_but_a_real_day_is_refused_in_the_readers_language_and_pattern(typed):
     with pytest.raises(BadRequest) as refused:
         parse_session_date(typed, language="fr")
-    assert "AAAA-MM-JJ" in refused.value.errors["session_date"]
+    assert "jj/mm/aaaa" in refused.value.errors["session_date"]
 
 
 def test_an_empty_date_is_no_date_and_a_day_is_read():
     assert parse_session_date("  ", language="en") is None
     assert parse_session_date("2026-03-16", language="en") == dt.date(2026, 3, 16)
+    assert parse_session_date("16/03/2026", language="fr") == dt.date(2026, 3, 16)
 
 
 def test_the_pickers_date_goes_on_the_deep_link_as_a_custom_parameter():
@@ -33,7 +34,7 @@ def test_the_pickers_date_goes_on_the_deep_link_as_a_custom_parameter():
 
 def test_a_bad_date_in_the_picker_is_an_error_under_its_field_with_the_typed_text_kept():
     choice = read_choice({"session_date": "next monday"}, language="en")
-    assert "YYYY-MM-DD" in choice.errors["session_date"]
+    assert "dd/mm/yyyy" in choice.errors["session_date"]
     assert choice.session_date_text == "next monday"
 
 
