@@ -11,6 +11,7 @@ from koula.library import get_template
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN, act, context_of
 from koula_demo.lms import browser_session
 from koula_demo.lms.constants import ROLE_INSTRUCTOR
+from koula_ui.assets import hashed_name
 from tests.lti.conftest import CLIENT_ID, CONFIGURED
 from tests.lti.report_links import detail_link, report_access, staff_get
 
@@ -45,7 +46,7 @@ def test_the_staff_view_carries_the_run_sheet_with_host_notes_and_timers(platfor
     assert 'class="koula-staff koula-runsheet"' in page.text
     first = get_template("default-koula").phases[0]
     assert first.host_notes.get("en").splitlines()[0].lstrip("- ")[:40] in page.text
-    assert "koula-staff.js" in page.text
+    assert f"/lti/static/{hashed_name('koula-staff.js')}" in page.text  # cached a year
 
 
 def test_the_impact_report_counts_the_loop_and_links_each_learner(platform):
