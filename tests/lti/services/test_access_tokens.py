@@ -12,15 +12,10 @@ from lti.keys import public_jwks
 from lti.models import Registration
 from lti.services.delivery import deliver_due
 from lti.services.learner import run_action
-from tests.lti.in_process import CLIENT_ID, ISSUER, grant_for, make_activity, make_user
+from tests.lti.in_process import CLIENT_ID, ISSUER, grant_for, make_user
 from tests.lti.services.fake_platform import FakePlatform
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def activity(tool_keys):
-    return make_activity()
 
 
 def scores_of(activity, *subs: str) -> None:

@@ -29,16 +29,6 @@ def platform() -> FakePlatform:
     return FakePlatform()
 
 
-@pytest.fixture
-def activity(tool_keys):
-    return make_activity()
-
-
-@pytest.fixture
-def ana(activity):
-    return make_user(activity, "ana", "Ana")
-
-
 def submitted(activity, user, action="submit_deliverable", values=CARD, **body) -> ScoreOutbox:
     """The score row the learner's action queued."""
     run_action(grant_for(activity, user), activity.pk, action, {"values": values, **body})

@@ -9,7 +9,7 @@ from koula_demo.learner_calls import CARD, RETURN
 from lti.errors import NotAllowed
 from lti.models import LearnerRecord, ScoreOutbox
 from lti.services.learner import learner_state, run_action
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import grant_for, make_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def activity():
     return make_activity()
-
-
-@pytest.fixture
-def ana(activity):
-    return make_user(activity, "ana", "Ana")
 
 
 def stored(activity, user) -> dict:

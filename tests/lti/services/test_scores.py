@@ -20,11 +20,6 @@ def activity():
     return make_activity(score_maximum=20)
 
 
-@pytest.fixture
-def ana(activity):
-    return make_user(activity, "ana", "Ana")
-
-
 def act(activity, user, action: str, values: dict, language: str = "en") -> dict:
     """The payload of the score that ``action`` queued."""
     run_action(grant_for(activity, user, language), activity.pk, action, {"values": values})

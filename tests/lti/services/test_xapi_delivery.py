@@ -22,7 +22,7 @@ from lti.models import StatementOutbox
 from lti.services.community import assign_host
 from lti.services.learner import run_action
 from lti.services.xapi_delivery import deliver_statements
-from tests.lti.in_process import ISSUER, grant_for, make_activity, make_user
+from tests.lti.in_process import ISSUER, grant_for, make_user
 
 pytestmark = pytest.mark.django_db
 Status = StatementOutbox.Status
@@ -69,16 +69,6 @@ def lrs(settings) -> FakeLrs:
     settings.KOULA_XAPI_KEY, settings.KOULA_XAPI_SECRET = "key", "secret"
     settings.KOULA_XAPI_BATCH = 50
     return FakeLrs()
-
-
-@pytest.fixture
-def activity(tool_keys):
-    return make_activity()
-
-
-@pytest.fixture
-def ana(activity):
-    return make_user(activity, "ana", "Ana")
 
 
 def loop(activity, user) -> None:
