@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from functools import cache
+
+from django.db import connection
 
 from koula.messages import N_, translate
 from lti.bearer import Grant
 from lti.errors import NotAllowed, NotAuthenticated
-from lti.models import Activity, LtiUser
+from lti.models import Activity, Deployment, LtiUser, Registration
+from lti.services.raw_rows import Columns, column, table
 
-__all__ = ["check_grant", "granted_activity"]
+__all__ = ["check_grant", "granted_activity", "granted_learner"]
 
 ERASED = N_("Your access to this activity has expired. Reload the activity from your course.")
 
@@ -34,13 +37,45 @@ def granted_activity(grant: Grant, activity_id: int) -> Activity:
     Raise NotAuthenticated (401) when the learner was erased since the page opened
     (``koula learners erase``): the page must be opened again (a new account).
     """
+    return granted_learner(grant, activity_id)[0]
+
+
+def granted_learner(grant: Grant, activity_id: int) -> tuple[Activity, LtiUser]:
+    """:func:`granted_activity` and the grant's learner (its registration's issuer read
+    too), in one statement."""
     check_grant(grant, activity_id)
-    learner = LtiUser.objects.filter(
-        pk=grant.user_id, registration=OuterRef("deployment__registration")
-    )
-    activity = Activity.objects.annotate(learner_exists=Exists(learner)).get(
-        pk=activity_id, deployment_id=grant.deployment_id
-    )
-    if not activity.learner_exists:
+    activity, learner = _columns()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _granted_sql(connection.vendor), [grant.user_id, activity_id, grant.deployment_id]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Activity.DoesNotExist("Activity matching query does not exist.")
+    issuer = row[-1]
+    if row[activity.width] is None:  # no such learner on the activity's platform
         raise NotAuthenticated(translate(grant.language, ERASED), language=grant.language)
-    return activity
+    user = learner.instance(row[activity.width : -1])
+    registration = [user.registration_id, issuer]
+    user.registration = Registration.from_db(connection.alias, ["id", "issuer"], registration)
+    return activity.instance(row[: activity.width]), user
+
+
+@cache
+def _columns() -> tuple[Columns[Activity], Columns[LtiUser]]:
+    return Columns(Activity, "a"), Columns(LtiUser, "u")
+
+
+@cache
+def _granted_sql(vendor: str) -> str:
+    activity, learner = _columns()
+    deployment_of, registration_of = column(Activity, "deployment"), column(LtiUser, "registration")
+    return (
+        f"SELECT {activity.sql}, {learner.sql}, r.{column(Registration, 'issuer')} "
+        f"FROM {table(Activity)} a "
+        f"JOIN {table(Deployment)} d ON d.id = a.{deployment_of} "
+        f"JOIN {table(Registration)} r ON r.id = d.{column(Deployment, 'registration')} "
+        f"LEFT JOIN {table(LtiUser)} u "
+        f"ON u.id = %s AND u.{registration_of} = d.{column(Deployment, 'registration')} "
+        f"WHERE a.id = %s AND a.{deployment_of} = %s"
+    )

@@ -16,9 +16,10 @@ nothing a learner typed is lost.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from koula import (
     ActionError,
@@ -30,15 +31,16 @@ from koula import (
     perform,
 )
 from lti.bearer import Grant
-from lti.models import Activity, LearnerRecord
+from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.community import community_of
-from lti.services.grants import granted_activity
+from lti.services.grants import granted_learner
+from lti.services.raw_rows import Columns, column, insert, locking, table, update
 from lti.services.rows import one_or_none
 from lti.services.scores import queue_score
 from lti.services.xapi import queue_action_statements
 
-__all__ = ["learner_state", "refusal", "run_action"]
+__all__ = ["learner_state", "locked_record", "refusal", "run_action"]
 
 
 def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[str, Any]:
@@ -49,17 +51,13 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     no valid template, and the core's ActionError (InvalidValues 400, OutOfOrder 409) once
     the refused values are stored as the learner's draft.
     """
-    activity = granted_activity(grant, activity_id)
+    activity, user = granted_learner(grant, activity_id)
     template = template_of(activity)
     if template is None:
         raise NotSetUp(grant.language)
     with transaction.atomic():
-        # The learner's row only (created if need be: a concurrent first action of the same
-        # learner meets the unique constraint, and get_or_create reads the row it made).
-        # (Its user is read in the same query, for the score; only the record is locked.)
-        locked = LearnerRecord.objects.select_for_update(of=("self",)).select_related("user")
-        record, _created = locked.get_or_create(activity=activity, user_id=grant.user_id)
-        community = community_of(activity, record.user) if action == "reuse_card" else None
+        record = locked_record(activity, user)
+        community = community_of(activity, user) if action == "reuse_card" else None
         now, before = dt.datetime.now(dt.UTC), record.state
         outcome = perform(
             action,
@@ -71,15 +69,13 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
             community=community,
         )
         record.state = outcome.stored
-        record.save(update_fields=["state", "updated_at"])
+        update(LearnerRecord, record.pk, state=record.state, updated_at=now)
         if outcome.progress is not None:
-            queue_score(
-                activity, record.user, outcome.progress, grant.language, state=outcome.stored
-            )
+            queue_score(activity, user, outcome.progress, grant.language, state=outcome.stored)
         if outcome.status == 200:  # its xAPI statements, when an LRS is configured
             queue_action_statements(
                 activity,
-                record.user,
+                user,
                 action,
                 before,
                 outcome.stored,
@@ -90,6 +86,43 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     if outcome.status != 200:
         raise refusal(outcome.status, outcome.body["errors"], outcome.stored)
     return outcome.body
+
+
+def locked_record(activity: Activity, user: LtiUser) -> LearnerRecord:
+    """The learner's record in ``activity``, locked until the transaction ends (the learner's
+    row only), made if need be. Two first actions of one learner at once: the second one's
+    insert meets the unique constraint (on PostgreSQL, once the first commits) and it reads
+    the row the first made."""
+    records = _record_columns()
+    row = _locked_row(activity, user)
+    if row is None:
+        insert(LearnerRecord, unless_taken=True, activity_id=activity.pk, user_id=user.pk)
+        row = _locked_row(activity, user)
+    if row is None:  # deleted in between: the activity or the learner is gone
+        raise LearnerRecord.DoesNotExist("The learner's record was deleted meanwhile.")
+    record = records.instance(row)
+    record.user = user
+    return record
+
+
+def _locked_row(activity: Activity, user: LtiUser) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_record_sql(connection.vendor), [activity.pk, user.pk])
+        return cursor.fetchone()  # type: ignore[no-any-return]
+
+
+@cache
+def _record_columns() -> Columns[LearnerRecord]:
+    return Columns(LearnerRecord, "r")
+
+
+@cache
+def _record_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_record_columns().sql} FROM {table(LearnerRecord)} r "
+        f"WHERE r.{column(LearnerRecord, 'activity')} = %s "
+        f"AND r.{column(LearnerRecord, 'user')} = %s{locking()}"
+    )
 
 
 def refusal(status: int, errors: dict[str, str], stored: dict[str, Any]) -> ActionError:

@@ -36,9 +36,10 @@ import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from koula import (
@@ -62,6 +63,7 @@ from lti.services.erased_rows import (
     midnight,
     score_kept,
 )
+from lti.services.raw_rows import Columns, column, table
 
 __all__ = [
     "ERASED_MARK",
@@ -193,14 +195,30 @@ def partial_scores_held(user: LtiUser, activity: Activity) -> bool:
     """Return True when ``user`` is a learner erased on request (the audit log knows their
     keyed hash on this platform) who came back to ``activity``, where a score had gone to
     their gradebook before: a partial score could lower the grade it kept."""
-    erasures = LearnerErasure.objects.filter(
-        registration_id=user.registration_id, reason=LearnerErasure.Reason.REQUEST
+    key = learner_key(user.registration.issuer, user.sub)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _erasures_sql(connection.vendor),
+            [user.registration_id, LearnerErasure.Reason.REQUEST.value, key],
+        )
+        rows = cursor.fetchall()
+    erasures = _erasure_columns()
+    return any(activity.pk in erasures.instance(row).graded_activities for row in rows)
+
+
+@cache
+def _erasures_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_erasure_columns().sql} FROM {table(LearnerErasure)} e "
+        f"WHERE e.{column(LearnerErasure, 'registration')} = %s "
+        f"AND e.{column(LearnerErasure, 'reason')} = %s "
+        f"AND e.{column(LearnerErasure, 'learner')} = %s"
     )
-    issuer = erasures.values_list("registration__issuer", flat=True).first()
-    if issuer is None:
-        return False
-    mine = erasures.filter(learner=learner_key(issuer, user.sub))
-    return any(activity.pk in graded for graded in mine.values_list("graded_activities", flat=True))
+
+
+@cache
+def _erasure_columns() -> Columns[LearnerErasure]:
+    return Columns(LearnerErasure, "e", only=("graded_activities",))
 
 
 def _graded_activities(user: LtiUser) -> list[int]:

@@ -18,20 +18,35 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import DateTimeField, Field, Model
+from django.utils import timezone
 
-__all__ = ["Columns", "column", "json_value", "locking", "table", "time_value"]
+__all__ = [
+    "Columns",
+    "column",
+    "insert",
+    "json_value",
+    "locking",
+    "table",
+    "time_value",
+    "update",
+]
 
 Converter = Callable[[Any], Any]
 
 
 class Columns[M: Model]:
-    """The concrete columns of ``model`` under the table alias ``alias``, for a SELECT:
-    ``sql`` lists them, ``instance(values)`` makes the model instance of their values."""
+    """The concrete columns of ``model`` (``only`` those and the primary key, when given)
+    under the table alias ``alias``, for a SELECT: ``sql`` lists them, ``instance(values)``
+    makes the model instance of their values (the other fields deferred)."""
 
-    def __init__(self, model: type[M], alias: str) -> None:
+    def __init__(self, model: type[M], alias: str, only: tuple[str, ...] = ()) -> None:
         self.model = model
-        self.fields: list[Field[Any, Any]] = list(model._meta.concrete_fields)
+        self.fields: list[Field[Any, Any]] = [
+            field
+            for field in model._meta.concrete_fields
+            if not only or field.primary_key or field.attname in only
+        ]
         self.names = [field.attname for field in self.fields]
         quote = connection.ops.quote_name
         self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
@@ -42,17 +57,19 @@ class Columns[M: Model]:
         converted = [
             convert(value) if value is not None else None
             for convert, value in zip(
-                _converters(self.model, connection.vendor), values, strict=True
+                _converters(self.model, tuple(self.names), connection.vendor),
+                values,
+                strict=True,
             )
         ]
         return self.model.from_db(connection.alias, self.names, converted)
 
 
 @cache
-def _converters(model: type[Model], vendor: str) -> list[Converter]:
-    """One function per concrete field: what the ORM does to that column's value on the
+def _converters(model: type[Model], names: tuple[str, ...], vendor: str) -> list[Converter]:
+    """One function per field of ``names``: what the ORM does to that column's value on the
     database ``vendor`` (the tests switch between the two in one process)."""
-    return [_converter(field) for field in model._meta.concrete_fields]
+    return [_converter(model._meta.get_field(name)) for name in names]  # type: ignore[arg-type]
 
 
 def _converter(field: Field[Any, Any]) -> Converter:
@@ -91,3 +108,60 @@ def json_value(value: Any) -> Any:
 def time_value(moment: dt.datetime) -> Any:
     """``moment`` as a date-time column's parameter, as the ORM writes it."""
     return connection.ops.adapt_datetimefield_value(moment)
+
+
+def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> int | None:
+    """Insert one row of ``model`` with ``values`` (by attribute name, ``user_id`` for a
+    foreign key); the other fields take their defaults, date-times set on creation take the
+    current time. Return the new row's primary key; with ``unless_taken``, None when a row
+    with the same unique values is there (waiting for a concurrent transaction that is
+    inserting it, on PostgreSQL), and nothing is inserted."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    row = {field.attname: _initial(field, values) for field in fields}
+    unknown = set(values) - set(row)
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    sql = _insert_sql(model, unless_taken, connection.vendor)
+    params = [field.get_db_prep_save(row[field.attname], connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if connection.features.can_return_columns_from_insert:
+            made = cursor.fetchone()
+            return None if made is None else int(made[0])
+        return None if cursor.rowcount == 0 else int(cursor.lastrowid)
+
+
+def _initial(field: Field[Any, Any], values: dict[str, Any]) -> Any:
+    if field.attname in values:
+        return values[field.attname]
+    if isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
+        return timezone.now()
+    return field.get_default()
+
+
+@cache
+def _insert_sql(model: type[Model], unless_taken: bool, vendor: str) -> str:
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    names = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table(model)} ({names}) VALUES ({marks})"
+    if unless_taken:  # both SQLite (3.24+) and PostgreSQL read this
+        sql += " ON CONFLICT DO NOTHING"
+    if connection.features.can_return_columns_from_insert:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"  # type: ignore[union-attr]
+    return sql
+
+
+def update(model: type[Model], pk: int, **values: Any) -> int:
+    """Set ``values`` (by attribute name) on ``model``'s row ``pk``; return the rows changed."""
+    fields = [model._meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{column(model, field.name)} = %s" for field in fields)
+    params = [
+        field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    key = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table(model)} SET {assignments} WHERE {key} = %s", [*params, pk])
+        return int(cursor.rowcount)

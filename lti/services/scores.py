@@ -11,15 +11,17 @@ knows the grade it sent, and will not lower it (docs/privacy.md).
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
-from django.utils import timezone
+from django.db import connection
 
 from koula import Progress, format_time, parse_time
 from koula.messages import gettext_for
 from koula_ui.strings import format_date
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
 from lti.services.learner_data import partial_scores_held
+from lti.services.raw_rows import Columns, column, insert, table
 
 __all__ = ["queue_score", "score_comment"]
 
@@ -41,13 +43,7 @@ def queue_score(
     if progress.score < 1 and partial_scores_held(user, activity):
         return None
     now = dt.datetime.now(dt.UTC)
-    last = (
-        ScoreOutbox.objects.filter(activity=activity, user=user)
-        .order_by("-pk")
-        .values_list("payload", flat=True)
-        .first()
-    )
-    previous = parse_time(last["timestamp"]) if last else None
+    previous = _last_timestamp(activity, user)
     moment = now if previous is None or now > previous else previous + dt.timedelta(milliseconds=1)
     maximum = activity.score_maximum
     payload: dict[str, Any] = {
@@ -59,9 +55,34 @@ def queue_score(
         "timestamp": format_time(moment),
         "comment": score_comment(activity, user, progress, language, state=state),
     }
-    return ScoreOutbox.objects.create(
-        activity=activity, user=user, payload=payload, next_attempt_at=timezone.now()
+    pk = insert(
+        ScoreOutbox, activity_id=activity.pk, user_id=user.pk, payload=payload, next_attempt_at=now
     )
+    return ScoreOutbox(pk=pk, activity=activity, user=user, payload=payload, next_attempt_at=now)
+
+
+def _last_timestamp(activity: Activity, user: LtiUser) -> dt.datetime | None:
+    """When the learner's newest score in ``activity`` was given, if they have one."""
+    with connection.cursor() as cursor:
+        cursor.execute(_last_sql(connection.vendor), [activity.pk, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return parse_time(_payload_columns().instance(row).payload["timestamp"])
+
+
+@cache
+def _last_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_payload_columns().sql} FROM {table(ScoreOutbox)} s "
+        f"WHERE s.{column(ScoreOutbox, 'activity')} = %s "
+        f"AND s.{column(ScoreOutbox, 'user')} = %s ORDER BY s.id DESC LIMIT 1"
+    )
+
+
+@cache
+def _payload_columns() -> Columns[ScoreOutbox]:
+    return Columns(ScoreOutbox, "s", only=("payload",))
 
 
 def score_comment(

@@ -1,0 +1,102 @@
+"""The hot paths' own statements read and write rows exactly as the ORM does, on SQLite and
+on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+from lti.models import Activity, LearnerRecord, ScoreOutbox
+from lti.services.raw_rows import Columns, column, insert, table, update
+from tests.lti.in_process import make_activity, make_user, on_postgres
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, transactional_db, tool_keys) -> Iterator[str]:
+    if request.param == "postgres":
+        yield from (request.param for _ in on_postgres())
+    else:
+        yield request.param
+
+
+def read(model, alias: str, pk: int, only: tuple[str, ...] = ()):
+    columns = Columns(model, alias, only=only)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns.sql} FROM {table(model)} {alias} WHERE {alias}.id = %s", [pk]
+        )
+        return columns.instance(cursor.fetchone())
+
+
+def test_a_row_reads_as_the_orm_reads_it(database):
+    activity = make_activity(session_date=dt.date(2026, 3, 16), host_turns=[{"user": 1}])
+    mine, orms = read(Activity, "a", activity.pk), Activity.objects.get(pk=activity.pk)
+    for field in Activity._meta.concrete_fields:
+        assert getattr(mine, field.attname) == getattr(orms, field.attname), field.name
+    assert isinstance(mine.settings, dict) and mine.session_date == dt.date(2026, 3, 16)
+    assert mine.created_at.tzinfo is not None and mine.configured is True
+
+
+def test_reading_only_some_columns_defers_the_others(database):
+    activity = make_activity()
+    mine = read(Activity, "a", activity.pk, only=("title",))
+    assert mine.get_deferred_fields() >= {"settings", "score_maximum"}
+    assert mine.title == activity.title and mine.score_maximum == activity.score_maximum
+
+
+def test_an_insert_fills_the_defaults_and_returns_the_new_key(database):
+    activity = make_activity()
+    ana = make_user(activity, "ana")
+    moment = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
+    pk = insert(
+        ScoreOutbox,
+        activity_id=activity.pk,
+        user_id=ana.pk,
+        payload={"scoreGiven": 50.0, "comment": "à demi"},
+        next_attempt_at=moment,
+    )
+    score = ScoreOutbox.objects.get(pk=pk)
+    assert score.payload == {"scoreGiven": 50.0, "comment": "à demi"}
+    assert (score.status, score.attempts, score.uncertain, score.last_error) == (
+        "pending",
+        0,
+        False,
+        "",
+    )
+    assert score.next_attempt_at == moment and score.created_at is not None
+
+
+def test_an_insert_unless_taken_leaves_the_row_there_and_returns_none(database):
+    activity = make_activity()
+    ana = make_user(activity, "ana")
+    first = insert(LearnerRecord, unless_taken=True, activity_id=activity.pk, user_id=ana.pk)
+    again = insert(LearnerRecord, unless_taken=True, activity_id=activity.pk, user_id=ana.pk)
+    assert first is not None and again is None
+    assert LearnerRecord.objects.get(activity=activity, user=ana).pk == first
+
+
+def test_an_insert_refuses_a_field_the_model_does_not_have(database):
+    activity = make_activity()
+    with pytest.raises(TypeError, match="no field colour"):
+        insert(LearnerRecord, activity_id=activity.pk, colour="red")
+
+
+def test_an_update_sets_only_the_fields_given(database):
+    activity = make_activity()
+    ana = make_user(activity, "ana")
+    record = LearnerRecord.objects.create(activity=activity, user=ana, state={"a": 1})
+    moment = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
+    assert update(LearnerRecord, record.pk, state={"b": ["é", 2]}, updated_at=moment) == 1
+    record.refresh_from_db()
+    assert record.state == {"b": ["é", 2]} and record.updated_at == moment
+    assert record.user_id == ana.pk
+
+
+def test_column_and_table_names_are_quoted_for_the_database(database):
+    assert table(LearnerRecord) == connection.ops.quote_name(LearnerRecord._meta.db_table)
+    assert column(LearnerRecord, "user") == connection.ops.quote_name("user_id")
