@@ -17,12 +17,15 @@ from lti.views import (
     staff,
 )
 
+# Django tries the patterns in order: the busiest come first (the learner actions, the launch).
 urlpatterns = [
+    path("lti/api/<int:activity_id>/my_data", learner_data.my_data_api, name="my-data-api"),
+    path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
+    path("lti/login", launch.login, name="login"),
+    path("lti/launch", launch.launch, name="launch"),
     path("healthz", basics.healthz, name="healthz"),
     path("readyz", basics.readyz, name="readyz"),
     path("lti/jwks.json", basics.jwks, name="jwks"),
-    path("lti/login", launch.login, name="login"),
-    path("lti/launch", launch.launch, name="launch"),
     path("lti/deep-link", picker.deep_link_submit, name="deep-link"),
     path("lti/configure", picker.configure_submit, name="configure"),
     path("lti/next-host", staff.next_host_submit, name="next-host"),
@@ -37,8 +40,6 @@ urlpatterns = [
     # An admin's registration link (koula platforms invite); without one, a 403 page.
     path("lti/register", register.dynamic_registration, name="register"),
     re_path(r"^lti/register/(?P<token>[\s\S]*)\Z", register.dynamic_registration, name="invited"),
-    path("lti/api/<int:activity_id>/my_data", learner_data.my_data_api, name="my-data-api"),
-    path("lti/api/<int:activity_id>/<str:action>", api.learner_action, name="learner-action"),
     path("lti/my-data/<str:link>", learner_data.my_data_file, name="my-data"),
     path("lti/privacy", learner_data.privacy_page, name="privacy"),
     path("lti/calendar/<str:link>", calendar.calendar_file, name="experiment-calendar"),
