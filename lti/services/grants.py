@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db import connection
-
 from koula.messages import N_, translate
 from lti.bearer import Grant
 from lti.errors import NotAllowed, NotAuthenticated
 from lti.models import Activity, Deployment, LtiUser, Registration
-from lti.services.raw_rows import Columns, column, table
+from lti.services.raw_rows import Columns, column, database, table
 
 __all__ = ["check_grant", "granted_activity", "granted_learner"]
 
@@ -45,10 +43,9 @@ def granted_learner(grant: Grant, activity_id: int) -> tuple[Activity, LtiUser]:
     too), in one statement."""
     check_grant(grant, activity_id)
     activity, learner = _columns()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _granted_sql(connection.vendor), [grant.user_id, activity_id, grant.deployment_id]
-        )
+    db = database()
+    with db.cursor() as cursor:
+        cursor.execute(_granted_sql(db.vendor), [grant.user_id, activity_id, grant.deployment_id])
         row = cursor.fetchone()
     if row is None:
         raise Activity.DoesNotExist("Activity matching query does not exist.")
@@ -57,7 +54,7 @@ def granted_learner(grant: Grant, activity_id: int) -> tuple[Activity, LtiUser]:
         raise NotAuthenticated(translate(grant.language, ERASED), language=grant.language)
     user = learner.instance(row[activity.width : -1])
     registration = [user.registration_id, issuer]
-    user.registration = Registration.from_db(connection.alias, ["id", "issuer"], registration)
+    user.registration = Registration.from_db(db.alias, ["id", "issuer"], registration)
     return activity.instance(row[: activity.width]), user
 
 

@@ -19,7 +19,7 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from koula import (
     ActionError,
@@ -35,7 +35,7 @@ from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.community import community_of
 from lti.services.grants import granted_learner
-from lti.services.raw_rows import Columns, column, insert, locking, table, update
+from lti.services.raw_rows import Columns, column, database, insert, locking, table, update
 from lti.services.rows import one_or_none
 from lti.services.scores import queue_score
 from lti.services.xapi import queue_action_statements
@@ -106,8 +106,9 @@ def locked_record(activity: Activity, user: LtiUser) -> LearnerRecord:
 
 
 def _locked_row(activity: Activity, user: LtiUser) -> tuple[Any, ...] | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_record_sql(connection.vendor), [activity.pk, user.pk])
+    db = database()
+    with db.cursor() as cursor:
+        cursor.execute(_record_sql(db.vendor), [activity.pk, user.pk])
         return cursor.fetchone()  # type: ignore[no-any-return]
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from koula import (
@@ -63,7 +63,7 @@ from lti.services.erased_rows import (
     midnight,
     score_kept,
 )
-from lti.services.raw_rows import Columns, column, table
+from lti.services.raw_rows import Columns, column, database, table
 
 __all__ = [
     "ERASED_MARK",
@@ -196,9 +196,10 @@ def partial_scores_held(user: LtiUser, activity: Activity) -> bool:
     keyed hash on this platform) who came back to ``activity``, where a score had gone to
     their gradebook before: a partial score could lower the grade it kept."""
     key = learner_key(user.registration.issuer, user.sub)
-    with connection.cursor() as cursor:
+    db = database()
+    with db.cursor() as cursor:
         cursor.execute(
-            _erasures_sql(connection.vendor),
+            _erasures_sql(db.vendor),
             [user.registration_id, LearnerErasure.Reason.REQUEST.value, key],
         )
         rows = cursor.fetchall()

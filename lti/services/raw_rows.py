@@ -7,7 +7,8 @@ written here once instead, portable across SQLite and PostgreSQL (the tool's two
 databases). What they read goes through the very converters the ORM applies, so a JSON
 column, a date or a flag reads as its model field would; rows become model instances with
 ``Model.from_db``, as the ORM's own do. What they write is adapted as the ORM adapts it
-(``json_value``, ``time_value``). Everything else stays on the ORM.
+(``insert``, ``update``; ``json_value`` and ``time_value`` for a statement of one's own).
+Everything else stays on the ORM.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DateTimeField, Field, Model
 from django.utils import timezone
 
 __all__ = [
     "Columns",
     "column",
+    "database",
     "insert",
     "json_value",
     "locking",
@@ -32,7 +35,13 @@ __all__ = [
     "update",
 ]
 
-Converter = Callable[[Any], Any]
+Step = Callable[[Any, Any, Any], Any]
+
+
+def database() -> BaseDatabaseWrapper:
+    """The default database's connection of this thread (looked up once per statement:
+    ``django.db.connection`` looks it up again on every attribute)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class Columns[M: Model]:
@@ -42,72 +51,70 @@ class Columns[M: Model]:
 
     def __init__(self, model: type[M], alias: str, only: tuple[str, ...] = ()) -> None:
         self.model = model
-        self.fields: list[Field[Any, Any]] = [
+        fields = [
             field
             for field in model._meta.concrete_fields
             if not only or field.primary_key or field.attname in only
         ]
-        self.names = [field.attname for field in self.fields]
-        quote = connection.ops.quote_name
-        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
-        self.width = len(self.fields)
+        self.names = [field.attname for field in fields]
+        quote = database().ops.quote_name
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
+        self.width = len(fields)
 
     def instance(self, values: Sequence[Any]) -> M:
         """The model instance of ``values`` (this SELECT's columns, in order)."""
-        converted = [
-            convert(value) if value is not None else None
-            for convert, value in zip(
-                _converters(self.model, tuple(self.names), connection.vendor),
-                values,
-                strict=True,
-            )
-        ]
-        return self.model.from_db(connection.alias, self.names, converted)
+        db = database()
+        steps = _steps(self.model, tuple(self.names), db.vendor)
+        converted = list(values)
+        for index, (column, field_steps) in steps:
+            value = converted[index]
+            if value is not None:
+                for step in field_steps:
+                    value = step(value, column, db)
+                converted[index] = value
+        return self.model.from_db(db.alias, self.names, converted)
 
 
 @cache
-def _converters(model: type[Model], names: tuple[str, ...], vendor: str) -> list[Converter]:
-    """One function per field of ``names``: what the ORM does to that column's value on the
-    database ``vendor`` (the tests switch between the two in one process)."""
-    return [_converter(model._meta.get_field(name)) for name in names]  # type: ignore[arg-type]
-
-
-def _converter(field: Field[Any, Any]) -> Converter:
-    column = field.get_col(field.model._meta.db_table)
-    steps = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-
-    def convert(value: Any) -> Any:
-        for step in steps:
-            value = step(value, column, connection)
-        return value
-
-    return convert
+def _steps(
+    model: type[Model], names: tuple[str, ...], vendor: str
+) -> list[tuple[int, tuple[Any, list[Step]]]]:
+    """For each field of ``names`` that has some: the ORM's conversions of its column's value
+    on the database ``vendor`` (the tests switch between the two in one process)."""
+    db, found = database(), []
+    for index, name in enumerate(names):
+        field = model._meta.get_field(name)
+        column = field.get_col(model._meta.db_table)  # type: ignore[union-attr]
+        steps = db.ops.get_db_converters(column) + column.get_db_converters(db)
+        if steps:
+            found.append((index, (column, steps)))
+    return found
 
 
 def table(model: type[Model]) -> str:
     """The quoted table name of ``model``."""
-    return connection.ops.quote_name(model._meta.db_table)
+    return database().ops.quote_name(model._meta.db_table)
 
 
 def column(model: type[Model], name: str) -> str:
     """The quoted column of ``model``'s field ``name``."""
-    return connection.ops.quote_name(model._meta.get_field(name).column)  # type: ignore[union-attr]
+    return database().ops.quote_name(model._meta.get_field(name).column)  # type: ignore[union-attr]
 
 
 def locking() -> str:
     """`` FOR UPDATE`` where the database locks rows (PostgreSQL); SQLite's write
     transactions take the whole database up front (``transaction_mode`` IMMEDIATE)."""
-    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return " FOR UPDATE" if database().features.has_select_for_update else ""
 
 
 def json_value(value: Any) -> Any:
     """``value`` as a JSON column's parameter, as the ORM writes it."""
-    return connection.ops.adapt_json_value(value, None)
+    return database().ops.adapt_json_value(value, None)
 
 
 def time_value(moment: dt.datetime) -> Any:
     """``moment`` as a date-time column's parameter, as the ORM writes it."""
-    return connection.ops.adapt_datetimefield_value(moment)
+    return database().ops.adapt_datetimefield_value(moment)
 
 
 def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> int | None:
@@ -121,11 +128,11 @@ def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> 
     unknown = set(values) - set(row)
     if unknown:
         raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
-    sql = _insert_sql(model, unless_taken, connection.vendor)
-    params = [field.get_db_prep_save(row[field.attname], connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if connection.features.can_return_columns_from_insert:
+    db = database()
+    params = [field.get_db_prep_save(row[field.attname], db) for field in fields]
+    with db.cursor() as cursor:
+        cursor.execute(_insert_sql(model, unless_taken, db.vendor), params)
+        if db.features.can_return_columns_from_insert:
             made = cursor.fetchone()
             return None if made is None else int(made[0])
         return None if cursor.rowcount == 0 else int(cursor.lastrowid)
@@ -141,27 +148,34 @@ def _initial(field: Field[Any, Any], values: dict[str, Any]) -> Any:
 
 @cache
 def _insert_sql(model: type[Model], unless_taken: bool, vendor: str) -> str:
-    quote = connection.ops.quote_name
+    db = database()
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    names = ", ".join(quote(field.column) for field in fields)
+    names = ", ".join(db.ops.quote_name(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table(model)} ({names}) VALUES ({marks})"
     if unless_taken:  # both SQLite (3.24+) and PostgreSQL read this
         sql += " ON CONFLICT DO NOTHING"
-    if connection.features.can_return_columns_from_insert:
-        sql += f" RETURNING {quote(model._meta.pk.column)}"  # type: ignore[union-attr]
+    if db.features.can_return_columns_from_insert:
+        sql += f" RETURNING {db.ops.quote_name(model._meta.pk.column)}"  # type: ignore[union-attr]
     return sql
 
 
 def update(model: type[Model], pk: int, **values: Any) -> int:
     """Set ``values`` (by attribute name) on ``model``'s row ``pk``; return the rows changed."""
-    fields = [model._meta.get_field(name) for name in values]
-    assignments = ", ".join(f"{column(model, field.name)} = %s" for field in fields)
-    params = [
-        field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
-    key = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table(model)} SET {assignments} WHERE {key} = %s", [*params, pk])
+    db = database()
+    sql, fields = _update_sql(model, tuple(values), db.vendor)
+    given = zip(fields, values.values(), strict=True)
+    params = [field.get_db_prep_save(value, db) for field, value in given]
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, pk])
         return int(cursor.rowcount)
+
+
+@cache
+def _update_sql(
+    model: type[Model], names: tuple[str, ...], vendor: str
+) -> tuple[str, list[Field[Any, Any]]]:
+    fields: list[Field[Any, Any]] = [model._meta.get_field(name) for name in names]  # type: ignore[misc]
+    assignments = ", ".join(f"{column(model, field.name)} = %s" for field in fields)
+    key = database().ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    return f"UPDATE {table(model)} SET {assignments} WHERE {key} = %s", fields

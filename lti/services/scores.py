@@ -14,14 +14,12 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from django.db import connection
-
 from koula import Progress, format_time, parse_time
 from koula.messages import gettext_for
 from koula_ui.strings import format_date
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
 from lti.services.learner_data import partial_scores_held
-from lti.services.raw_rows import Columns, column, insert, table
+from lti.services.raw_rows import Columns, column, database, insert, table
 
 __all__ = ["queue_score", "score_comment"]
 
@@ -33,10 +31,10 @@ def queue_score(
     language: str,
     *,
     state: dict[str, Any] | None = None,
-) -> ScoreOutbox | None:
+) -> int | None:
     """Write the learner's newest score to the outbox (call inside the action's transaction);
-    return it, or None when it is held back (a partial score of a learner erased on request
-    where a score had gone to their gradebook before).
+    return its row's key, or None when it is held back (a partial score of a learner erased
+    on request where a score had gone to their gradebook before).
 
     ``state`` is the learner's stored state after the action, when the caller has it (it is
     read from the database otherwise)."""
@@ -55,16 +53,16 @@ def queue_score(
         "timestamp": format_time(moment),
         "comment": score_comment(activity, user, progress, language, state=state),
     }
-    pk = insert(
+    return insert(
         ScoreOutbox, activity_id=activity.pk, user_id=user.pk, payload=payload, next_attempt_at=now
     )
-    return ScoreOutbox(pk=pk, activity=activity, user=user, payload=payload, next_attempt_at=now)
 
 
 def _last_timestamp(activity: Activity, user: LtiUser) -> dt.datetime | None:
     """When the learner's newest score in ``activity`` was given, if they have one."""
-    with connection.cursor() as cursor:
-        cursor.execute(_last_sql(connection.vendor), [activity.pk, user.pk])
+    db = database()
+    with db.cursor() as cursor:
+        cursor.execute(_last_sql(db.vendor), [activity.pk, user.pk])
         row = cursor.fetchone()
     if row is None:
         return None
