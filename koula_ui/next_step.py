@@ -35,6 +35,7 @@ __all__ = [
     "fold_word",
     "is_done",
     "step_of",
+    "steps_of",
 ]
 
 DONE = ("submitted", "committed")
@@ -65,8 +66,22 @@ def step_of(part: Part, current: Part | None, state: dict[str, Any]) -> str:
     ``final`` is a part done that can no longer change (the core's rule,
     :func:`koula.actions.is_final`): it opens read-only, without a submit button.
     """
+    return _step(part, current, state, None)
+
+
+def steps_of(
+    template: SessionTemplate, state: dict[str, Any], current: Part | None
+) -> dict[Part, str]:
+    """Return :func:`step_of` for each part of ``template``, reading the state once."""
+    learner = LearnerState.from_data(state)
+    return {part: _step(part, current, state, learner) for part in template.parts()}
+
+
+def _step(
+    part: Part, current: Part | None, state: dict[str, Any], learner: LearnerState | None
+) -> str:
     if is_done(state.get(part.value)):
-        return "final" if is_final(part, LearnerState.from_data(state)) else "done"
+        return "final" if is_final(part, learner or LearnerState.from_data(state)) else "done"
     return "current" if part is current else "next"
 
 
@@ -106,8 +121,11 @@ class DoneView:
     result: str
 
 
-def done_view(template: SessionTemplate, state: dict[str, Any], language: str) -> DoneView:
-    """Return the summary shown under the header once every part is in (hidden before)."""
+def done_view(
+    template: SessionTemplate, state: dict[str, Any], language: str, steps: dict[Part, str]
+) -> DoneView:
+    """Return the summary shown under the header once every part is in (hidden before);
+    ``steps`` is :func:`steps_of` (no part is the current one once every part is in)."""
     last = template.parts()[-1]
     returned = state.get(last.value) or {}
     fields = template.fields_of(Part.RETURN) if last is Part.RETURN else ()
@@ -121,8 +139,8 @@ def done_view(template: SessionTemplate, state: dict[str, Any], language: str) -
         elif value is not None:
             answer = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return DoneView(
-        complete=current_part(template, state) is None,
-        final=any(step_of(part, None, state) == "final" for part in template.parts()),
+        complete="current" not in steps.values(),
+        final="final" in steps.values(),
         returned_at=returned.get("submitted_at"),
         result_label=label,
         result=answer,

@@ -8,23 +8,29 @@ in loop order, only the current one open (:mod:`koula_ui.next_step`); done parts
 line that opens for editing; the agenda follows, open until the card is in. The fragment
 carries, in a ``<script type="application/json" class="koula-context">``, the
 state and the translated strings that ``koula_ui/static/koula.js`` needs to run the
-forms. Field views are prepared here so the Jinja templates stay plain markup.
+forms. Views are prepared here so the Jinja templates stay plain markup.
+
+A page is drawn at every launch, so what holds nothing of the learner's own is made once and
+kept: the questions around the learner's answers (:mod:`koula_ui.field_html`), the agenda,
+the community's and the host's sections (:mod:`koula_ui.page_parts`) and the translated
+strings of the script context; each cache is keyed on the template's parts themselves
+(:class:`~koula_ui.same.Same`), the language and its catalog, and bounded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from markupsafe import Markup
+
 from koula import (
-    DEFAULT_MAX_ITEMS,
-    DEFAULT_MAX_LENGTH,
     CarriedExperiment,
-    Field,
-    FieldType,
     Part,
     SessionTemplate,
     what_was_committed,
@@ -32,21 +38,20 @@ from koula import (
 from koula.messages import Gettext, gettext_for
 from koula_ui.carried import carried_views
 from koula_ui.environment import environment_for
+from koula_ui.field_html import fields_html, said
 from koula_ui.next_step import (
+    DONE,
     current_part,
     done_view,
     experiment_field,
     final_after,
     fold_word,
     step_of,
+    steps_of,
 )
+from koula_ui.page_parts import agenda_html, community_html, host_html
 from koula_ui.strings import (
     activity_words,
-    date_hint,
-    date_pattern,
-    format_date,
-    mode_words,
-    numeric_date,
     percent,
     script_strings,
     submit_labels,
@@ -59,23 +64,6 @@ SAFE_UID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
 @dataclass(frozen=True)
-class FieldView:
-    """One question as the template draws it: texts already in the learner's language."""
-
-    key: str
-    type: str
-    id: str
-    label: str
-    required: bool
-    help: str
-    hints: tuple[str, ...]
-    placeholder: str
-    value: str
-    options: tuple[tuple[str, str], ...]
-    date_text: str = ""  # a date field's value as the page's language writes it
-
-
-@dataclass(frozen=True)
 class FormView:
     """One part's form: its heading, intro, fields and where the learner stands."""
 
@@ -83,8 +71,9 @@ class FormView:
     id: str
     heading: str
     intro: str
-    fields: tuple[FieldView, ...]
+    fields: Markup  # the questions' HTML (koula_ui.field_html)
     state: dict[str, Any]
+    status: Markup  # the line saying where the part stands: not started, draft, submitted on...
     pending: bool
     locked: bool
     due_on: str | None
@@ -133,43 +122,51 @@ def render_activity(
     """
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
-    commitment = state.get("commitment") or {}
     current = current_part(template, state)
+    steps = steps_of(template, state, current)
     forms = [
-        _form(template, part, state, commitment, prefix, language, _, current, preview)
+        _form(template, part, state, prefix, language, _, steps[part], preview)
         for part in template.parts()
     ]
     progress = state.get("progress") or {}
     activity = str(progress.get("activity") or "Initialized")
-    words = activity_words(_)
-    script = {**context, "state": state, "lang": language, "i18n": script_strings(_)}
+    card_done = (state.get("deliverable") or {}).get("status") == "submitted"
+    agenda = agenda_html(
+        template, language, _, prefix=prefix, is_open=preview or not card_done, preview=preview
+    )
+    community = host = None
+    if not preview:
+        shared = bool((state.get("community") or {}).get("shared"))
+        community = community_html(language, _, prefix=prefix, shared=shared, card_done=card_done)
+    if not preview and any(role.rotates for role in template.roles):
+        next_host = str(context.get("next_host") or "")
+        volunteered = bool((state.get("host") or {}).get("volunteered"))
+        host = host_html(language, _, prefix=prefix, next_host=next_host, volunteered=volunteered)
     return (
         environment_for(language)
         .get_template("activity.html")
         .render(
-            template=template,
-            tr=lambda text: text.get(language),
+            title=template.title.get(language),
             lang=language,
             uid=uid,
             prefix=prefix,
             preview=preview,
             auto_mount=auto_mount and not preview,
             context_id=context_id,
-            script=script,
+            script=_script_json({**context, "state": state, "lang": language}, _),
+            # Once the return is in, no line asks for it any more.
+            returned=(state.get("return") or {}).get("status") == "submitted",
             forms=forms,
+            group=template.deliverable.group,
             activity=activity,
-            activity_word=words.get(activity, activity),
+            activity_word=activity_words(_).get(activity, activity),
             completion=percent(progress.get("completion"), _),
             completion_value=whole_percent(progress.get("completion")),
             score=percent(progress.get("score"), _),
-            modes=mode_words(_),
-            rotates=any(role.rotates for role in template.roles),
-            volunteered=bool((state.get("host") or {}).get("volunteered")),
-            shared=bool((state.get("community") or {}).get("shared")),
-            card_done=(state.get("deliverable") or {}).get("status") == "submitted",
-            done=done_view(template, state, language),
-            agenda_open=preview or (state.get("deliverable") or {}).get("status") != "submitted",
-            next_host=str(context.get("next_host") or ""),
+            done=done_view(template, state, language, steps),
+            agenda=agenda,
+            community=community,
+            host=host,
             carried=carried_views(carried, language),
             carried_forms=_carried_forms(carried, prefix, language, _)
             if carried_forms and not preview
@@ -182,55 +179,98 @@ def render_activity(
     )
 
 
+def _script_json(script: dict[str, Any], _: Gettext) -> Markup:
+    """Return ``script`` (its keys text) and the translated strings (``i18n``) as Jinja's
+    ``tojson`` writes them: keys sorted, ``<>&'`` as unicode escapes. The strings, most of
+    the text, are encoded once per catalog."""
+    encoded = {key: json.dumps(value, sort_keys=True) for key, value in script.items()}
+    encoded["i18n"] = _i18n_json(_)
+    text = "{" + ", ".join(f"{json.dumps(key)}: {encoded[key]}" for key in sorted(encoded)) + "}"
+    return Markup(
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
+
+
+@lru_cache(maxsize=16)
+def _i18n_json(_: Gettext) -> str:
+    return json.dumps(script_strings(_), sort_keys=True)
+
+
 def _form(
     template: SessionTemplate,
     part: Part,
     state: dict[str, Any],
-    commitment: dict[str, Any],
     prefix: str,
     language: str,
     _: Gettext,
-    current: Part | None = None,
+    step: str,
     preview: bool = False,
 ) -> FormView:
+    when = environment_for(language).filters["time"]  # the page's <time> tag
+    returned = (state.get(Part.RETURN.value) or {}).get("status") == "submitted"
     data = state.get(part.value) or {}
-    done = data.get("status") in ("submitted", "committed")
+    commitment = state.get(Part.COMMITMENT.value) or {}
+    done = data.get("status") in DONE
     draft = data.get("draft")
     values = draft if draft is not None else data.get("values") or {}
     form_id = f"{prefix}-{part.value}"
-    experiment = template.experiment
-    heading, intro = {
-        Part.DELIVERABLE: (template.deliverable.title, template.deliverable.intro),
-        Part.COMMITMENT: (None, experiment.intro if experiment else None),
-        Part.RETURN: (None, experiment.return_intro if experiment else None),
-    }[part]
-    default_heading = {Part.COMMITMENT: _("Your experiment"), Part.RETURN: _("Report back")}
-    labels = submit_labels(_)
-    step = step_of(part, current, state)
     unfolded = preview or step == "current"
+    returning = part is Part.RETURN
     return FormView(
         part=part.value,
         id=form_id,
-        heading=(heading.get(language) if heading else "") or default_heading.get(part, ""),
-        intro=intro.get(language) if intro else "",
-        fields=tuple(
-            _field(f, values.get(f.key), f"{form_id}-{f.key}", language, _)
-            for f in template.fields_of(part)
-        ),
+        heading=_heading(template, part, language, _),
+        intro=_intro(template, part, language),
+        fields=fields_html(template.fields_of(part), values, form_id, language, _),
         state=data,
+        status=_status(data, returned, _, when),
         pending=done and draft is not None,
-        locked=part is Part.RETURN and commitment.get("status") != "committed",
-        due_on=commitment.get("due_on") if part is Part.RETURN else None,
-        button=labels["changes" if done else part.value],
+        locked=returning and commitment.get("status") != "committed",
+        due_on=commitment.get("due_on") if returning else None,
+        button=submit_labels(_)["changes" if done else part.value],
         step=step,
         final_after=final_after(part),
         open=unfolded,
         fold_word=fold_word(step, unfolded, _),
-        what=what_was_committed(template, commitment.get("values") or {})
-        if part is Part.RETURN
-        else "",
-        what_key=experiment_field(template) if part is Part.RETURN else "",
+        what=what_was_committed(template, commitment.get("values") or {}) if returning else "",
+        what_key=experiment_field(template) if returning else "",
     )
+
+
+def _status(
+    data: dict[str, Any], returned: bool, _: Gettext, when: Callable[[Any], Markup]
+) -> Markup:
+    """Return the line saying where a part stands (koula.js writes it from the same strings)."""
+    status = data.get("status")
+    if status == "committed" and returned:
+        return said(_("Committed on {date}.")).format(date=when(data.get("committed_at")))
+    if status == "committed":
+        return said(_("Committed on {date}. Report back by {due}.")).format(
+            date=when(data.get("committed_at")), due=when(data.get("due_on"))
+        )
+    if status == "submitted":
+        return said(_("Submitted on {date}.")).format(date=when(data.get("submitted_at")))
+    if status == "draft":
+        return said(_("Draft saved, not yet submitted."))
+    return said(_("Not started yet."))
+
+
+def _heading(template: SessionTemplate, part: Part, language: str, _: Gettext) -> str:
+    if part is Part.DELIVERABLE:
+        return template.deliverable.title.get(language)
+    return _("Your experiment") if part is Part.COMMITMENT else _("Report back")
+
+
+def _intro(template: SessionTemplate, part: Part, language: str) -> str:
+    experiment = template.experiment
+    if part is Part.DELIVERABLE:
+        return template.deliverable.intro.get(language)
+    if experiment is None:
+        return ""
+    return (experiment.intro if part is Part.COMMITMENT else experiment.return_intro).get(language)
 
 
 def _carried_forms(
@@ -240,69 +280,10 @@ def _carried_forms(
     forms = []
     for number, found in enumerate(carried):
         state = found.to_data(language)["state"]
-        commitment = state.get("commitment") or {}
+        step = step_of(Part.RETURN, None, state)
         template = found.session.template
-        form_id = f"{prefix}-c{number}"
-        forms.append(_form(template, Part.RETURN, state, commitment, form_id, language, _))
+        forms.append(_form(template, Part.RETURN, state, f"{prefix}-c{number}", language, _, step))
     return tuple(forms)
-
-
-def _field(f: Field, value: Any, field_id: str, language: str, _: Gettext) -> FieldView:
-    hints: list[str] = []
-    help_text = f.help.get(language)
-    if f.type is FieldType.LIST:
-        if not _says_one_per_line(help_text, _):
-            hints.append(_("One item per line."))
-        hints.append(
-            _("{items} items at most, {limit} characters each.").format(
-                items=f.max_items or DEFAULT_MAX_ITEMS,
-                limit=f.max_length or DEFAULT_MAX_LENGTH[FieldType.LIST],
-            )
-        )
-    elif f.max_length or f.type is FieldType.SHORT_TEXT:
-        limit = f.max_length or DEFAULT_MAX_LENGTH[f.type]
-        hints.append(_("{limit} characters at most.").format(limit=limit))
-    placeholder = f.placeholder.get(language)
-    if f.type is FieldType.DATE:
-        # A text field in the page's pattern: a browser's date field writes its own locale's.
-        hints.append(date_hint(_))
-        placeholder = placeholder or date_pattern(_)
-    options: tuple[tuple[str, str], ...] = ()
-    if f.type is FieldType.CHOICE:
-        options = tuple((c.value, c.label.get(language)) for c in f.choices)
-    elif f.type is FieldType.RATING:
-        options = tuple((str(n), "") for n in range(1, 6))
-    return FieldView(
-        key=f.key,
-        type=f.type.value,
-        id=field_id,
-        label=f.label.get(language),
-        required=f.required,
-        help=help_text,
-        hints=tuple(hints),
-        placeholder=placeholder,
-        value=numeric_date(_as_text(value)) if f.type is FieldType.DATE else _as_text(value),
-        options=options,
-        date_text=format_date(value, _) if f.type is FieldType.DATE else "",
-    )
-
-
-def _says_one_per_line(help_text: str, _: Gettext) -> bool:
-    """Whether a template's own help already tells the learner to write one item per line.
-
-    The library's list fields mostly do ("One step per line", "Un élément par ligne"), and
-    the page's own hint would then say it a second time.
-    """
-    # Translators: the words of "One item per line." that any such sentence holds, lowercase.
-    return _("per line") in help_text.casefold()
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "\n".join(str(item) for item in value)
-    return str(value)
 
 
 def _id_prefix(uid: str) -> str:
