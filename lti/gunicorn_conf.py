@@ -55,7 +55,7 @@ class JsonLogger(glogging.Logger):
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         if not self.access_log_enabled:
             return
-        answered = {name.lower(): value for name, value in resp.headers}
+        answered = next((value for name, value in resp.headers if name == "X-Request-ID"), "")
         status = int(str(resp.status).split()[0])
         path = loggable_path(environ.get("PATH_INFO", ""))
         line = {
@@ -63,7 +63,7 @@ class JsonLogger(glogging.Logger):
             "level": "INFO",
             "logger": "gunicorn.access",
             "message": f"{environ.get('REQUEST_METHOD')} {path} {status}",
-            "request_id": answered.get("x-request-id") or environ.get("HTTP_X_REQUEST_ID", "-"),
+            "request_id": answered or environ.get("HTTP_X_REQUEST_ID", "-"),
             "method": environ.get("REQUEST_METHOD"),
             "path": path,
             "status": status,

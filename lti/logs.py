@@ -102,7 +102,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get(HEADER, "")
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers parses them all
         request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         with log_context(request_id=request_id):
             response = self.get_response(request)

@@ -123,13 +123,15 @@ def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> 
     current time. Return the new row's primary key; with ``unless_taken``, None when a row
     with the same unique values is there (waiting for a concurrent transaction that is
     inserting it, on PostgreSQL), and nothing is inserted."""
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    row = {field.attname: _initial(field, values) for field in fields}
-    unknown = set(values) - set(row)
+    fields = _inserted(model)
+    unknown = values.keys() - fields.keys()
     if unknown:
         raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
     db = database()
-    params = [field.get_db_prep_save(row[field.attname], db) for field in fields]
+    params = [
+        field.get_db_prep_save(values[name] if name in values else _initial(field), db)
+        for name, field in fields.items()
+    ]
     with db.cursor() as cursor:
         cursor.execute(_insert_sql(model, unless_taken, db.vendor), params)
         if db.features.can_return_columns_from_insert:
@@ -138,9 +140,14 @@ def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> 
         return None if cursor.rowcount == 0 else int(cursor.lastrowid)
 
 
-def _initial(field: Field[Any, Any], values: dict[str, Any]) -> Any:
-    if field.attname in values:
-        return values[field.attname]
+@cache
+def _inserted(model: type[Model]) -> dict[str, Field[Any, Any]]:
+    """The fields an insert writes, by attribute name, in the table's order."""
+    return {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+
+
+def _initial(field: Field[Any, Any]) -> Any:
+    """The value of a field an insert was not given."""
     if isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
         return timezone.now()
     return field.get_default()
@@ -149,7 +156,7 @@ def _initial(field: Field[Any, Any], values: dict[str, Any]) -> Any:
 @cache
 def _insert_sql(model: type[Model], unless_taken: bool, vendor: str) -> str:
     db = database()
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    fields = _inserted(model).values()
     names = ", ".join(db.ops.quote_name(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table(model)} ({names}) VALUES ({marks})"

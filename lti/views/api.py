@@ -54,7 +54,7 @@ def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonR
 
 def _grant(request: HttpRequest, language: str) -> Grant:
     """The access the request's bearer token gives; raise NotAuthenticated (401) without one."""
-    header = request.headers.get("Authorization", "")
+    header = request.META.get("HTTP_AUTHORIZATION", "")  # request.headers parses them all
     grant = read_token(header[7:]) if header.startswith("Bearer ") else None
     if grant is None:
         raise NotAuthenticated(

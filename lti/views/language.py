@@ -11,5 +11,5 @@ __all__ = ["request_language"]
 
 def request_language(request: HttpRequest) -> str:
     """Return ``fr`` or ``en``, the first of the browser's languages Koula speaks."""
-    header = request.headers.get("Accept-Language", "")
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")  # request.headers parses them all
     return pick_language(*[part.split(";")[0].strip() for part in header.split(",")])
