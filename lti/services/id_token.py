@@ -14,10 +14,11 @@ import base64
 import binascii
 import datetime as dt
 import json
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import jwt
-from django.db import connection
 from django.utils import timezone
 
 from koula.messages import Gettext, gettext_for
@@ -25,26 +26,29 @@ from lti.claims import CLAIM, DEEP_LINKING, RESOURCE_LINK, LaunchData
 from lti.errors import LaunchRefused
 from lti.models import Deployment, LaunchState, Registration
 from lti.platform_keys import KeyNotFound, platform_key
-from lti.services.login import pending_login
+from lti.services.login import spend_bound_login
 from lti.services.nonces import nonce_consume
-from lti.services.rows import one_or_none
+from lti.services.raw_rows import Columns, column, database, table, time_value
+from lti.services.rows import fetch_one, one_or_none
 
 __all__ = ["LEEWAY_SECONDS", "validate_launch"]
 
 LEEWAY_SECONDS = 60
 
 
-_UNREAD = object()
+_BY_COOKIE = object()
 
 
 def validate_launch(
-    id_token: str, state: str, *, language: str, login: LaunchState | object | None = _UNREAD
+    id_token: str, state: str, *, language: str, login: LaunchState | object | None = _BY_COOKIE
 ) -> LaunchData:
     """Return the verified launch; raise LaunchRefused (never anything else) when it is bad.
 
-    ``login`` is the login in flight for ``state`` when the caller has read it already
-    (:func:`~lti.services.login.pending_login`, None when there is none); it is read here
-    otherwise. Either way it is consumed here, once.
+    ``login`` is the login in flight for ``state`` when the caller has read it
+    (:func:`~lti.services.login.pending_login`, None when there is none), to bind the browser
+    otherwise than by the state cookie; it is spent here. Without it the state cookie tied
+    the browser to the login, which is spent here by its state
+    (:func:`~lti.services.login.spend_bound_login`). Either way the state is spent once.
     """
     _ = gettext_for(language)
 
@@ -59,9 +63,14 @@ def validate_launch(
         )
 
     header, unverified = _peek(id_token, refuse)
-    found = pending_login(state) if login is _UNREAD else login
-    launch_state = _consume_state(found if isinstance(found, LaunchState) else None, refuse)
-    registration = _registration(unverified, launch_state, refuse)
+    if login is _BY_COOKIE:
+        launch_state = _spend_bound(state, refuse)
+    else:
+        launch_state = _consume_state(login if isinstance(login, LaunchState) else None, refuse)
+    wanted = unverified.get(CLAIM["deployment_id"])
+    wanted = wanted if isinstance(wanted, str) and wanted else None
+    registration, deployment_pk = _platform(launch_state.registration_id, wanted, refuse)
+    _check_platform(unverified, registration, refuse)
     try:
         key = platform_key(
             registration.keyset_url,
@@ -95,9 +104,9 @@ def validate_launch(
     _consume_nonce(registration.issuer, claims["nonce"], claims["exp"], refuse)
     if claims["nonce"] != launch_state.nonce:
         raise refuse("nonce does not match the login")
-    deployment = _deployment(registration, claims, refuse)
+    deployment_pk = _deployment(registration, claims, (wanted, deployment_pk), refuse)
     _check_message(claims, refuse, _)
-    return LaunchData(registration.pk, deployment.pk, claims)
+    return LaunchData(registration.pk, deployment_pk, claims)
 
 
 def _peek(id_token: str, refuse: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -133,23 +142,39 @@ def _consume_state(login: LaunchState | None, refuse: Any) -> LaunchState:
     """Spend the login in flight (a DELETE that only one launch can win); return it."""
     if login is None:
         raise refuse("unknown, expired or already used state")
-    table = connection.ops.quote_name(LaunchState._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:  # one statement, its own transaction (autocommit)
-        cursor.execute(f"DELETE FROM {table} WHERE id = %s AND expires_at > %s", [login.pk, now])
+    now = time_value(timezone.now())
+    with database().cursor() as cursor:  # one statement, its own transaction (autocommit)
+        cursor.execute(_sql().spend_login, [login.pk, now])
         deleted = cursor.rowcount
     if deleted != 1:
         raise refuse("unknown, expired or already used state")
     return login
 
 
-def _registration(payload: dict[str, Any], launch_state: LaunchState, refuse: Any) -> Registration:
-    registration = launch_state.registration
+def _spend_bound(state: str, refuse: Any) -> LaunchState:
+    """Spend the login in flight that the state cookie tied the browser to; return it."""
+    login = spend_bound_login(state)
+    if login is None:
+        raise refuse("unknown, expired or already used state")
+    return login
+
+
+def _platform(
+    registration_id: int, deployment_id: str | None, refuse: Any
+) -> tuple[Registration, int | None]:
+    """The login's registration, and the primary key of its deployment ``deployment_id``
+    (None when it has none of that id), in one statement."""
+    row = fetch_one(_sql().platform, [deployment_id, registration_id])
+    if row is None:  # removed since the login (its logins with it): no launch to verify
+        raise refuse("the platform of this login is no longer registered")
+    return _sql().registrations.instance(row[:-1]), row[-1]
+
+
+def _check_platform(payload: dict[str, Any], registration: Registration, refuse: Any) -> None:
     audience = payload.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
     if payload.get("iss") != registration.issuer or registration.client_id not in audiences:
         raise refuse("iss or aud does not match the platform that started the login")
-    return registration
 
 
 def _consume_nonce(issuer: str, nonce: str, expires: int, refuse: Any) -> None:
@@ -158,10 +183,19 @@ def _consume_nonce(issuer: str, nonce: str, expires: int, refuse: Any) -> None:
         raise refuse("nonce already used: a replayed launch")
 
 
-def _deployment(registration: Registration, claims: dict[str, Any], refuse: Any) -> Deployment:
+def _deployment(
+    registration: Registration,
+    claims: dict[str, Any],
+    found: tuple[str | None, int | None],
+    refuse: Any,
+) -> int:
+    """The primary key of the launch's deployment; ``found`` is the deployment id read from
+    the token before it was verified, and the primary key found for it (or None)."""
     deployment_id = claims.get(CLAIM["deployment_id"])
     if not isinstance(deployment_id, str) or not deployment_id:
         raise refuse("no deployment_id")
+    if found[1] is not None and found[0] == deployment_id:
+        return found[1]
     deployment = one_or_none(registration.deployments.filter(deployment_id=deployment_id))
     if deployment is None and registration.accept_new_deployments:
         deployment, _ = Deployment.objects.get_or_create(
@@ -169,7 +203,35 @@ def _deployment(registration: Registration, claims: dict[str, Any], refuse: Any)
         )
     if deployment is None:
         raise refuse(f"unknown deployment {deployment_id!r}")
-    return deployment
+    return int(deployment.pk)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The launch's statements, written once (:mod:`lti.services.raw_rows`)."""
+
+    spend_login: str
+    registrations: Columns[Registration]
+    platform: str
+
+
+@cache
+def _sql() -> _Statements:
+    registrations = Columns(Registration, "r")
+    deployment = column(Deployment, "deployment_id")
+    return _Statements(
+        spend_login=(
+            f"DELETE FROM {table(LaunchState)} "
+            f"WHERE id = %s AND {column(LaunchState, 'expires_at')} > %s"
+        ),
+        registrations=registrations,
+        platform=(
+            f"SELECT {registrations.sql}, d.id FROM {table(Registration)} r "
+            f"LEFT JOIN {table(Deployment)} d "
+            f"ON d.{column(Deployment, 'registration')} = r.id AND d.{deployment} = %s "
+            "WHERE r.id = %s"
+        ),
+    )
 
 
 def _check_message(claims: dict[str, Any], refuse: Any, _: Gettext) -> None:

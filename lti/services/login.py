@@ -18,6 +18,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -27,7 +28,8 @@ from koula.messages import gettext_for
 from lti.errors import LaunchRefused
 from lti.models import LaunchState, Registration
 from lti.services.nonces import now_and_then
-from lti.services.rows import one_or_none
+from lti.services.raw_rows import Columns, column, insert, table, time_value
+from lti.services.rows import delete_expired, fetch_one
 
 __all__ = [
     "LOGIN_SECONDS",
@@ -37,6 +39,7 @@ __all__ = [
     "origin_of",
     "pending_login",
     "relaunch_url",
+    "spend_bound_login",
     "storage_key",
     "storage_value_check",
 ]
@@ -71,11 +74,7 @@ def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
             ),
             language=language,
         )
-    registrations = Registration.objects.filter(issuer=issuer)
-    if params.get("client_id"):  # one registration per issuer and client id
-        registration = one_or_none(registrations.filter(client_id=params["client_id"]))
-    else:
-        registration = registrations.order_by("pk").first()
+    registration = _registration(issuer, params.get("client_id", ""))
     if registration is None:
         raise LaunchRefused(
             _("This platform is not registered with Koula. Ask your administrator to register it."),
@@ -87,19 +86,18 @@ def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
     kept = {k: v for k, v in params.items() if k != STORAGE_TARGET_PARAM}
     # Expired logins refuse every launch already (pending_login reads unexpired ones only):
     # they are removed now and then, not at every login.
-    now_and_then(
-        "expired logins",
-        lambda: LaunchState.objects.filter(expires_at__lt=timezone.now()).delete(),
-    )
-    login = LaunchState.objects.create(
-        state=secrets.token_urlsafe(32),
-        nonce=secrets.token_urlsafe(32),
-        registration=registration,
-        expires_at=timezone.now() + dt.timedelta(seconds=LOGIN_SECONDS),
-        storage_target=target,
-        storage_value=secrets.token_urlsafe(32) if target else "",
-        login_params=kept,
-    )
+    now_and_then("expired logins", lambda: delete_expired(LaunchState))
+    fields = {
+        "state": secrets.token_urlsafe(32),
+        "nonce": secrets.token_urlsafe(32),
+        "registration_id": registration.pk,
+        "expires_at": timezone.now() + dt.timedelta(seconds=LOGIN_SECONDS),
+        "storage_target": target,
+        "storage_value": secrets.token_urlsafe(32) if target else "",
+        "login_params": kept,
+    }
+    insert(LaunchState, **fields)  # one statement
+    login = LaunchState(**fields)
     auth_url = _auth_url(registration, login, params)
     if not target:
         return LoginStart(auth_url, login.state)
@@ -112,6 +110,14 @@ def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
         "fallback": relaunch_url(login),
     }
     return LoginStart(auth_url, login.state, storage)
+
+
+def _registration(issuer: str, client_id: str) -> Registration | None:
+    """The registration of ``issuer`` and ``client_id`` (one per pair), or without a client
+    id the issuer's first."""
+    statement = _sql().registration_of_client if client_id else _sql().first_registration
+    row = fetch_one(statement, [issuer, client_id] if client_id else [issuer])
+    return _sql().registrations.instance(row) if row is not None else None
 
 
 def _auth_url(registration: Registration, login: LaunchState, params: Mapping[str, str]) -> str:
@@ -136,8 +142,60 @@ def pending_login(state: str) -> LaunchState | None:
     """Return the unexpired login in flight for ``state`` (not consumed), or None."""
     if not state:
         return None
-    found = LaunchState.objects.filter(state=state, expires_at__gt=timezone.now())
-    return one_or_none(found.select_related("registration"))
+    row = fetch_one(_sql().pending_login, [state, time_value(timezone.now())])
+    return _sql().logins.instance(row) if row is not None else None
+
+
+def spend_bound_login(state: str) -> LaunchState | None:
+    """Spend the unexpired login in flight for ``state`` and return it, or None when there is
+    none (unknown, expired or already spent: one DELETE, which only one launch can win).
+
+    For a launch whose browser the state cookie ties to the login: a login that keeps its
+    proof in the platform's storage instead (``storage_target``) is left alone.
+    """
+    if not state:
+        return None
+    row = fetch_one(_sql().spend_login, [state, time_value(timezone.now())])
+    return _sql().spent_logins.instance(row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The login's statements, written once (:mod:`lti.services.raw_rows`)."""
+
+    registrations: Columns[Registration]
+    registration_of_client: str
+    first_registration: str
+    logins: Columns[LaunchState]
+    pending_login: str
+    spent_logins: Columns[LaunchState]
+    spend_login: str
+
+
+@cache
+def _sql() -> _Statements:
+    registrations, logins = Columns(Registration, "r"), Columns(LaunchState, "s")
+    spent = Columns(LaunchState, table(LaunchState))
+    issuer = f"r.{column(Registration, 'issuer')} = %s"
+    state, expires = column(LaunchState, "state"), column(LaunchState, "expires_at")
+    select_registration = f"SELECT {registrations.sql} FROM {table(Registration)} r WHERE {issuer}"
+    return _Statements(
+        registrations=registrations,
+        registration_of_client=(
+            f"{select_registration} AND r.{column(Registration, 'client_id')} = %s"
+        ),
+        first_registration=f"{select_registration} ORDER BY r.id LIMIT 1",
+        logins=logins,
+        pending_login=(
+            f"SELECT {logins.sql} FROM {table(LaunchState)} s "
+            f"WHERE s.{state} = %s AND s.{expires} > %s"
+        ),
+        spent_logins=spent,
+        spend_login=(
+            f"DELETE FROM {table(LaunchState)} WHERE {state} = %s AND {expires} > %s "
+            f"AND {column(LaunchState, 'storage_target')} = '' RETURNING {spent.sql}"
+        ),
+    )
 
 
 def storage_key(state: str) -> str:

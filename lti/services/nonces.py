@@ -17,10 +17,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lti.models import UsedNonce
+from lti.services.raw_rows import insert
+from lti.services.rows import delete_expired
 
 __all__ = ["nonce_consume", "now_and_then"]
 
@@ -45,17 +46,8 @@ def nonce_consume(*, issuer: str, nonce: str, expires_at: dt.datetime) -> bool:
         seconds = max(int((expires_at - timezone.now()).total_seconds()) + 1, 1)
         key = "nonce:" + hashlib.sha256(f"{issuer}\n{nonce}".encode()).hexdigest()
         return bool(cache.add(key, 1, seconds))
-    now_and_then(
-        "used nonces", lambda: UsedNonce.objects.filter(expires_at__lt=timezone.now()).delete()
-    )
-    try:
-        # One INSERT, its own transaction in autocommit; inside the caller's transaction a
-        # savepoint keeps that one usable when the unique constraint refuses the row.
-        if transaction.get_connection().in_atomic_block:
-            with transaction.atomic():
-                UsedNonce.objects.create(issuer=issuer, nonce=nonce, expires_at=expires_at)
-        else:
-            UsedNonce.objects.create(issuer=issuer, nonce=nonce, expires_at=expires_at)
-    except IntegrityError:
-        return False
-    return True
+    now_and_then("used nonces", lambda: delete_expired(UsedNonce))
+    # One INSERT, its own transaction in autocommit: the unique constraint keeps the first
+    # use only, and the second writes nothing (no error, so a caller's transaction goes on).
+    made = insert(UsedNonce, unless_taken=True, issuer=issuer, nonce=nonce, expires_at=expires_at)
+    return made is not None

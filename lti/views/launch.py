@@ -67,11 +67,16 @@ def launch(request: HttpRequest) -> HttpResponse:
             language=language,
             detail="no id_token or state",
         )
-    login = pending_login(state)
-    unbound = _unbound_page(request, login, id_token, state, language)
-    if unbound is not None:
-        return unbound
-    data = validate_launch(id_token, state, language=language, login=login)
+    if request.COOKIES.get(STATE_COOKIE) == state:
+        # The browser that logged in (its state cookie), as most launches: the login is
+        # spent as the id_token is validated, unread before (one statement).
+        data = validate_launch(id_token, state, language=language)
+    else:
+        login = pending_login(state)
+        unbound = _unbound_page(request, login, id_token, state, language)
+        if unbound is not None:
+            return unbound
+        data = validate_launch(id_token, state, language=language, login=login)
     language = pick_language(data.locale, language)
     response = _page(data, language)
     if STATE_COOKIE in request.COOKIES:
@@ -85,7 +90,9 @@ def _unbound_page(
     """Return the page to answer while the browser is not tied to ``login`` (the login in
     flight for ``state``), else None.
 
-    An unknown or spent state gets None too: :func:`validate_launch` refuses it.
+    An unknown or spent state gets None too: :func:`validate_launch` refuses it. (A launch
+    whose state cookie names its state does not come here: a login through the platform's
+    storage sets no cookie, so such a login with one is refused as unknown.)
     """
     if login is not None and login.storage_target:
         value = request.POST.get(STORAGE_FIELD)
