@@ -35,6 +35,7 @@ from lti.services.activities import template_of
 from lti.services.community import SHARES_OR_MARKS, card_scope
 from lti.services.erased_rows import host_turn_activities
 from lti.services.learner_data import ERASED_MARK, learner_key, learner_users
+from lti.services.rows import one_or_none
 
 __all__ = [
     "DATA_FILE",
@@ -45,6 +46,7 @@ __all__ = [
     "data_token",
     "learner_export",
     "linked_export",
+    "record_erasure",
     "retention_erasure",
 ]
 
@@ -66,11 +68,12 @@ class RetentionErasure:
 def retention_erasure(activity: Activity, user: LtiUser) -> RetentionErasure | None:
     """Return when the retention pass erased ``user``'s answers in ``activity``, or None
     (never, or the learner acted since: their record is written anew, without the mark)."""
-    record = LearnerRecord.objects.filter(activity=activity, user=user).first()
-    return _retention_erasure(record)
+    record = one_or_none(LearnerRecord.objects.filter(activity=activity, user=user))
+    return record_erasure(record)
 
 
-def _retention_erasure(record: LearnerRecord | None) -> RetentionErasure | None:
+def record_erasure(record: LearnerRecord | None) -> RetentionErasure | None:
+    """:func:`retention_erasure` of the learner's ``record`` (None: no record)."""
     erased_at = parse_time((record.state or {}).get(ERASED_MARK)) if record else None
     if record is None or erased_at is None:
         return None
@@ -197,7 +200,7 @@ def _activity(activity: Activity, user: LtiUser, record: LearnerRecord | None) -
 def _erased(record: LearnerRecord | None) -> dict[str, Any]:
     """``erased_on`` (the day the retention pass erased the answers) and ``erasure_reason``
     (``retention``), both None when the answers were not erased."""
-    erased = _retention_erasure(record)
+    erased = record_erasure(record)
     return {
         "erased_on": erased.on.isoformat() if erased else None,
         "erasure_reason": "retention" if erased else None,

@@ -15,6 +15,8 @@ each refused call logs it too), and the staff view says which URL was refused an
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from koula import ActivitySettings, KoulaError, SessionTemplate, activity_template, check_settings
@@ -24,6 +26,8 @@ from lti.models import Activity, LtiUser, Registration
 from lti.origins import service_refusal
 from lti.services.course_links import course_url
 from lti.services.picker import REMINDER_DAYS_PARAMETER, Choice, default_title
+from lti.services.raw_rows import Columns, column, insert, table, update
+from lti.services.rows import fetch_one
 from lti.services.session_dates import custom_session_date
 from lti.services.staff_forms import form_activity
 
@@ -33,6 +37,7 @@ __all__ = [
     "activity_for_launch",
     "activity_service_refusals",
     "activity_settings",
+    "launch_user",
     "settings_from_custom",
     "template_of",
     "user_for_launch",
@@ -101,9 +106,7 @@ def activity_for_launch(launch: LaunchData) -> Activity:
     """Return the launch's activity (created on first launch), updated from the claims."""
     link = launch.claim("resource_link") or {}
     context = launch.claim("context") or {}
-    activity, _ = Activity.objects.get_or_create(
-        deployment_id=launch.deployment_pk, resource_link_id=str(link["id"])
-    )
+    activity = _activity(launch.deployment_pk, str(link["id"]))
     ags = launch.claim("ags") or {}
     nrps = launch.claim("nrps") or {}
     before = {field: getattr(activity, field) for field in LAUNCH_FIELDS}
@@ -167,19 +170,73 @@ def activity_service_refusals(
     return refused
 
 
+def _activity(deployment_pk: int, resource_link_id: str) -> Activity:
+    """The deployment's activity of the resource link, created on its first launch (two
+    first launches at once: the unique constraint keeps one, the other reads it)."""
+    row = fetch_one(_sql().activity, [deployment_pk, resource_link_id])
+    if row is not None:
+        return _sql().activities.instance(row)
+    activity, _ = Activity.objects.get_or_create(
+        deployment_id=deployment_pk, resource_link_id=resource_link_id
+    )
+    return activity
+
+
 def user_for_launch(launch: LaunchData) -> LtiUser:
+    """Return the launch's user (created on their first launch), with the name, e-mail and
+    language of this launch."""
+    return launch_user(launch)[0]
+
+
+def launch_user(launch: LaunchData) -> tuple[LtiUser, bool]:
+    """:func:`user_for_launch`, and whether this launch created the user (a user just
+    created has no other row yet)."""
     name = str(launch.claims.get("name") or "")[:255]
     email = str(launch.claims.get("email") or "")[:255]
-    user, created = LtiUser.objects.get_or_create(
-        registration_id=launch.registration_id,
-        sub=str(launch.claims["sub"]),
-        defaults={"name": name, "email": email, "language": pick_language(launch.locale)},
-    )
+    key = [launch.registration_id, str(launch.claims["sub"])]
+    row = fetch_one(_sql().user, key)
+    if row is None:  # a first launch; two at once: one inserts, the other reads its row
+        defaults = {"name": name, "email": email, "language": pick_language(launch.locale)}
+        fields = {"registration_id": key[0], "sub": key[1]}
+        made = insert(LtiUser, unless_taken=True, **fields, **defaults)
+        if made is not None:
+            return LtiUser(pk=made, **fields, **defaults), True
+        user, _ = LtiUser.objects.get_or_create(**fields, defaults=defaults)
+    else:
+        user = _sql().users.instance(row)
     language = pick_language(launch.locale, user.language)
-    if not created and (user.name, user.email, user.language) != (name, email, language):
+    if (user.name, user.email, user.language) != (name, email, language):
         user.name, user.email, user.language = name, email, language
-        user.save(update_fields=["name", "email", "language"])
-    return user
+        update(LtiUser, user.pk, name=name, email=email, language=language)
+    return user, False
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The launch's statements, written once (:mod:`lti.services.raw_rows`)."""
+
+    activities: Columns[Activity]
+    activity: str
+    users: Columns[LtiUser]
+    user: str
+
+
+@cache
+def _sql() -> _Statements:
+    activities, users = Columns(Activity, "a"), Columns(LtiUser, "u")
+    return _Statements(
+        activities=activities,
+        activity=(
+            f"SELECT {activities.sql} FROM {table(Activity)} a "
+            f"WHERE a.{column(Activity, 'deployment')} = %s "
+            f"AND a.{column(Activity, 'resource_link_id')} = %s"
+        ),
+        users=users,
+        user=(
+            f"SELECT {users.sql} FROM {table(LtiUser)} u "
+            f"WHERE u.{column(LtiUser, 'registration')} = %s AND u.{column(LtiUser, 'sub')} = %s"
+        ),
+    )
 
 
 def activity_settings(activity: Activity) -> ActivitySettings:

@@ -30,6 +30,7 @@ from koula import (
     CarriedExperiment,
     LearnerState,
     carried_over,
+    is_open,
     submit_earlier_return,
 )
 from koula.messages import N_, translate
@@ -39,7 +40,7 @@ from lti.services.activities import template_of
 from lti.services.grants import granted_activity
 from lti.services.learner import refusal
 from lti.services.scores import queue_score
-from lti.services.series import ActivitySeries
+from lti.services.series import ActivitySeries, LearnerRecords
 from lti.services.xapi import queue_action_statements, xapi_enabled
 
 __all__ = ["EARLIER_ACTIONS", "carried_for", "run_earlier_return"]
@@ -53,13 +54,23 @@ SESSION_NOT_TEXT = N_("Name the earlier session by its id, as text.")
 ONLY_RETURN = N_("Only the return of an earlier session can be saved from this page.")
 
 
-def carried_for(activity: Activity, user: LtiUser) -> list[CarriedExperiment]:
+def carried_for(
+    activity: Activity, user: LtiUser, *, records: LearnerRecords | None = None
+) -> list[CarriedExperiment]:
     """Return ``user``'s open experiments from sessions before ``activity``, oldest first.
+
+    ``records``, the learner's rows in the series when the caller read them
+    (:func:`~lti.services.series.learner_records`), spare reading the series when none of
+    its other sessions holds an open experiment of theirs (most launches).
 
     The series is secondary on the page: when it cannot be read, this logs why and returns
     none, so the activity still opens.
     """
     try:
+        if records is not None and not any(
+            is_open(LearnerState.from_data(state)) for state in records.others.values()
+        ):
+            return []
         series = ActivitySeries(activity)
         return carried_over(series, learner_id=user.sub, session_id=str(activity.pk))
     except Exception:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import transaction
@@ -32,9 +34,11 @@ from koula import (
 )
 from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import activity_settings
+from lti.services.raw_rows import Columns, column, table
 from lti.services.records import learner_rows
+from lti.services.rows import fetch_all
 
-__all__ = ["ActivitySeries", "series_activities", "session_of"]
+__all__ = ["ActivitySeries", "LearnerRecords", "learner_records", "series_activities", "session_of"]
 
 ROWS_PER_READ = 2000
 
@@ -45,6 +49,60 @@ def series_activities(activity: Activity) -> Any:
     if activity.context_id:
         return found.filter(context_id=activity.context_id)
     return found.filter(pk=activity.pk)
+
+
+@dataclass(frozen=True)
+class LearnerRecords:
+    """A learner's rows in an activity's series: ``own``, their record in the activity (None
+    before their first action), and ``others``, their states in its other sessions by
+    activity id."""
+
+    own: LearnerRecord | None
+    others: dict[int, dict[str, Any]]
+
+
+def learner_records(activity: Activity, user: LtiUser) -> LearnerRecords:
+    """``user``'s rows in the series of ``activity`` (:func:`series_activities`, and the
+    activity itself), read in one statement for the learner's page."""
+    records = _sql().records
+    if activity.context_id:
+        params = [user.pk, activity.deployment_id, activity.pk, activity.context_id]
+        rows = fetch_all(_sql().series_records, params)
+    else:  # a series of the activity alone
+        rows = fetch_all(_sql().own_record, [activity.pk, user.pk])
+    own, others = None, {}
+    for row in rows:
+        record = records.instance(row)
+        if record.activity_id == activity.pk:
+            own = record
+        else:
+            others[record.activity_id] = record.state
+    return LearnerRecords(own, others)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The learner page's statements, written once (:mod:`lti.services.raw_rows`)."""
+
+    records: Columns[LearnerRecord]
+    series_records: str
+    own_record: str
+
+
+@cache
+def _sql() -> _Statements:
+    records = Columns(LearnerRecord, "r")
+    activity, user = column(LearnerRecord, "activity"), column(LearnerRecord, "user")
+    select = f"SELECT {records.sql} FROM {table(LearnerRecord)} r"
+    return _Statements(
+        records=records,
+        series_records=(
+            f"{select} JOIN {table(Activity)} a ON a.id = r.{activity} "
+            f"WHERE r.{user} = %s AND a.{column(Activity, 'deployment')} = %s AND (a.id = %s "
+            f"OR (a.{column(Activity, 'configured')} AND a.{column(Activity, 'context_id')} = %s))"
+        ),
+        own_record=f"{select} WHERE r.{activity} = %s AND r.{user} = %s",
+    )
 
 
 def session_of(activity: Activity) -> Session | None:

@@ -27,12 +27,13 @@ from koula.messages import N_, gettext_for, pick_language, translate
 from koula_ui.strings import format_date
 from lti.bearer import read_token
 from lti.errors import NotAllowed, NotAuthenticated
-from lti.models import Activity, LtiUser
+from lti.models import Activity, LearnerRecord, LtiUser
 from lti.selectors.learner_data import (
     DATA_FILE,
     activity_export,
     data_token,
     linked_export,
+    record_erasure,
     retention_erasure,
 )
 from lti.services.grants import granted_activity
@@ -49,12 +50,25 @@ LINK_REFUSED = N_(
 EXPIRED = N_("Your access to this activity has expired. Reload the activity from your course.")
 
 
-def learner_data_links(activity: Activity, user: LtiUser, language: str) -> dict[str, Any]:
+_UNREAD = object()
+
+
+def learner_data_links(
+    activity: Activity,
+    user: LtiUser,
+    language: str,
+    *,
+    record: LearnerRecord | object | None = _UNREAD,
+) -> dict[str, Any]:
     """The learner page's data part (``koula_ui/templates/learner_data.html``): ``data_url``
     ("Download my answers"), ``privacy_url`` (the notice in the page's language) and
     ``erased_on`` (``{"date", "days"}`` when the retention pass erased the answers, else
-    None)."""
-    erased = retention_erasure(activity, user)
+    None). ``record`` is the learner's record in ``activity`` when the caller read it (None:
+    they have none); it is read here otherwise."""
+    if isinstance(record, LearnerRecord) or record is None:
+        erased = record_erasure(record)
+    else:
+        erased = retention_erasure(activity, user)
     return {
         "data_url": f"{settings.BASE_URL}/lti/my-data/{data_token(activity, user, language)}",
         "privacy_url": privacy_url(language),

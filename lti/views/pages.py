@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from markupsafe import Markup
 
-from koula import Part
+from koula import LearnerState, Part, learner_state_data
 from koula.messages import gettext_for
 from koula_ui.render import render_activity
 from koula_ui.report_learners import learner_row, row_views
@@ -14,11 +14,16 @@ from lti.bearer import Grant, issue_token, sign_data
 from lti.claims import CLAIM, LaunchData, is_staff, mentored_subs
 from lti.errors import NotAllowed
 from lti.selectors.activities import mentored_learners
-from lti.services.activities import activity_for_launch, template_of, user_for_launch
+from lti.services.activities import (
+    activity_for_launch,
+    launch_user,
+    template_of,
+    user_for_launch,
+)
 from lti.services.community import is_current_host
 from lti.services.earlier_return import carried_for
 from lti.services.experiment_calendar import calendar_token
-from lti.services.learner import learner_state
+from lti.services.series import LearnerRecords, learner_records
 from lti.services.xapi import queue_launch
 from lti.views.host_tools import host_tools
 from lti.views.learner_data import learner_data_links
@@ -28,11 +33,16 @@ from lti.views.staff import staff_view
 
 
 def activity_page(data: LaunchData, language: str) -> HttpResponse:
-    activity, user = activity_for_launch(data), user_for_launch(data)
+    activity, (user, new) = activity_for_launch(data), launch_user(data)
     template = template_of(activity)
-    state = learner_state(activity, user.pk)
-    if template is None or state is None or not activity.configured:
+    if template is None or not activity.configured:
         return page("not_configured.html", language, title=activity.title)
+    # The learner's record here and their states in the series' other sessions, in one
+    # statement (none for a learner just created): the page's state, its erasure line and
+    # the carried experiments read them.
+    records = LearnerRecords(None, {}) if new else learner_records(activity, user)
+    own = records.own
+    state = learner_state_data(template, LearnerState.from_data(own.state if own else {}))
     queue_launch(activity, user, language)  # its xAPI statement, when an LRS is configured
     grant = Grant(user.pk, data.deployment_pk, activity.pk, language)
     context = {
@@ -51,10 +61,10 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
             uid=f"a{activity.pk}",
             context_id="koula-context",
             auto_mount=True,
-            carried=carried_for(activity, user),
+            carried=carried_for(activity, user, records=records),
             carried_forms=True,
             calendar_url=context["calendar"],
-            **learner_data_links(activity, user, language),
+            **learner_data_links(activity, user, language, record=own),
         )
     )
     host = is_current_host(activity, user)
