@@ -80,7 +80,8 @@ def _environment(language: str, extra_dirs: tuple[Path, ...]) -> Environment:
         day = iso_date(value)  # type: ignore[arg-type]
         if day is None:
             return Markup("")
-        return Markup('<time datetime="{}">{}</time>').format(day, escape(format_date(day, _)))
+        # An f-string of escaped parts: Markup.format costs twice as much (issue 14).
+        return Markup(f'<time datetime="{escape(day)}">{escape(format_date(day, _))}</time>')
 
     env.filters["time"] = time_tag
     return env
