@@ -14,9 +14,13 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
+
 from koula import Progress, format_time, parse_time
 from koula.messages import gettext_for
 from koula_ui.strings import format_date
+from lti import wakeup
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
 from lti.services.learner_data import partial_scores_held
 from lti.services.raw_rows import Columns, column, database, insert, table
@@ -53,9 +57,12 @@ def queue_score(
         "timestamp": format_time(moment),
         "comment": score_comment(activity, user, progress, language, state=state),
     }
-    return insert(
+    pk = insert(
         ScoreOutbox, activity_id=activity.pk, user_id=user.pk, payload=payload, next_attempt_at=now
     )
+    if settings.KOULA_WORKER == "celery":  # the insert sends no post_save (lti.wakeup)
+        transaction.on_commit(wakeup.wake_workers)
+    return pk
 
 
 def _last_timestamp(activity: Activity, user: LtiUser) -> dt.datetime | None:

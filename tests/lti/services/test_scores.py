@@ -63,3 +63,27 @@ def test_the_comment_tells_the_gradebook_reader_where_the_learner_stands(activit
 def test_the_comment_is_in_the_learners_language(activity, ana):
     payload = act(activity, ana, "submit_deliverable", CARD, language="fr")
     assert payload["comment"] == "En cours : 33 % de la boucle accompli."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_celery_a_queued_score_wakes_the_workers_once_its_action_commits(
+    activity, ana, settings, monkeypatch
+):
+    from lti import wakeup
+
+    settings.KOULA_WORKER = "celery"
+    woken = []
+    monkeypatch.setattr(wakeup, "wake_workers", lambda: woken.append("now"))
+    act(activity, ana, "submit_deliverable", CARD)
+    assert woken == ["now"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_celery_no_worker_is_woken(activity, ana, settings, monkeypatch):
+    from lti import wakeup
+
+    settings.KOULA_WORKER = "thread"
+    woken = []
+    monkeypatch.setattr(wakeup, "wake_workers", lambda: woken.append("now"))
+    act(activity, ana, "submit_deliverable", CARD)
+    assert woken == []
