@@ -6,7 +6,8 @@ in the reader's language: text that is not JSON or not UTF-8, a value that is no
 object, or nesting deeper than :data:`MAX_DEPTH` (the learner actions' bodies are three
 levels deep). The standard library's ``json`` recurses, so a hundred thousand ``[`` raise
 ``RecursionError`` there; orjson stops at 1024 levels with a ``JSONDecodeError``, and the
-depth is then checked with a loop, not recursion.
+depth is then checked with a loop, not recursion. NUL characters (``\\u0000``) are taken out
+of every text: PostgreSQL refuses them in JSON, and nobody types one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from koula.messages import N_, translate
 __all__ = ["MAX_DEPTH", "json_object"]
 
 MAX_DEPTH = 32
+NUL_ESCAPE = b"\\u0000"  # how JSON writes a NUL character, which no database stores in JSON
 NOT_AN_OBJECT = N_("The request must be a JSON object.")
 TOO_DEEP = N_(
     "The request is nested more than {n} levels deep. Send one JSON object "
@@ -43,6 +45,19 @@ def json_object(raw: bytes | str, *, language: str | None) -> dict[str, Any] | N
         raise _refused(language)
     if _deeper_than(value, MAX_DEPTH):
         raise _refused(language, too_deep=True)
+    if value is not None and NUL_ESCAPE in (raw.encode() if isinstance(raw, str) else raw):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` with every NUL character taken out of its texts and keys (depth is checked)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
     return value
 
 

@@ -6,13 +6,17 @@ from functools import cache
 
 from koula.messages import N_, translate
 from lti.bearer import Grant
-from lti.errors import NotAllowed, NotAuthenticated
+from lti.errors import ActivityGone, NotAllowed, NotAuthenticated
 from lti.models import Activity, Deployment, LtiUser, Registration
 from lti.services.raw_rows import Columns, column, database, table
 
 __all__ = ["check_grant", "granted_activity", "granted_learner"]
 
 ERASED = N_("Your access to this activity has expired. Reload the activity from your course.")
+GONE = N_(
+    "This activity no longer exists: it may have been removed from your course. What you "
+    "typed stays on this page; ask your course team where to go on."
+)
 
 
 def check_grant(grant: Grant, activity_id: int) -> None:
@@ -33,7 +37,8 @@ def granted_activity(grant: Grant, activity_id: int) -> Activity:
     grant's deployment only, so never another tenant's); else raise NotAllowed (403).
 
     Raise NotAuthenticated (401) when the learner was erased since the page opened
-    (``koula learners erase``): the page must be opened again (a new account).
+    (``koula learners erase``): the page must be opened again (a new account); ActivityGone
+    (404) when the activity was removed since.
     """
     return granted_learner(grant, activity_id)[0]
 
@@ -47,8 +52,9 @@ def granted_learner(grant: Grant, activity_id: int) -> tuple[Activity, LtiUser]:
     with db.cursor() as cursor:
         cursor.execute(_granted_sql(db.vendor), [grant.user_id, activity_id, grant.deployment_id])
         row = cursor.fetchone()
-    if row is None:
-        raise Activity.DoesNotExist("Activity matching query does not exist.")
+    if row is None:  # removed since the page opened (the grant names its deployment)
+        message = translate(grant.language, GONE)
+        raise ActivityGone(message, language=grant.language, detail=f"activity {activity_id} gone")
     issuer = row[-1]
     if row[activity.width] is None:  # no such learner on the activity's platform
         raise NotAuthenticated(translate(grant.language, ERASED), language=grant.language)

@@ -14,9 +14,9 @@ from django.test import Client
 
 from koula_demo.learner_calls import CARD
 from lti.bearer import issue_token
-from lti.models import LearnerRecord
+from lti.models import Activity, LearnerRecord
 from lti.services import learner
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import grant_for, make_activity, make_user, on_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,30 @@ def test_a_database_that_cannot_be_reached_answers_503_to_try_again(activity, an
     answer = post(activity, "save_draft", {}, token=token(activity, ana))
     assert answer.status_code == 503 and answer["Retry-After"] == "30"
     assert answer.json()["errors"]["_"].startswith("Koula cannot reach its database")
+
+
+def test_an_action_on_an_activity_removed_since_answers_404_in_the_learners_language(activity, ana):
+    bearer = token(activity, ana, "fr")
+    Activity.objects.filter(pk=activity.pk).delete()
+    answer = post(activity, "save_draft", {"part": "deliverable", "values": CARD}, token=bearer)
+    assert answer.status_code == 404
+    assert answer.json()["errors"]["_"].startswith("Cette activité n'existe plus")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_a_nul_character_typed_in_an_answer_is_left_out_and_the_rest_stored(database, tool_keys):
+    def run() -> None:
+        activity = make_activity()
+        ana = make_user(activity, "ana")
+        body = b'{"part": "deliverable", "values": {"practice_name": "Feed\\u0000back"}}'
+        answer = post(activity, "save_draft", body, token=token(activity, ana))
+        assert answer.status_code == 200
+        stored = LearnerRecord.objects.get(activity=activity, user=ana).state
+        assert "Feedback" in json.dumps(stored)
+
+    if database == "postgres":
+        for _ in on_postgres():
+            run()
+    else:
+        run()
