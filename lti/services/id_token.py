@@ -299,7 +299,8 @@ class _Statements:
 
 @cache
 def _sql() -> _Statements:
-    registrations = Columns(Registration, "r")
+    used = ("issuer", "client_id", "keyset_url", "updated_at", "accept_new_deployments")
+    registrations = Columns(Registration, "r", only=used)
     deployment = column(Deployment, "deployment_id")
     return _Statements(
         spend_login=(

@@ -174,8 +174,10 @@ class _Statements:
 
 @cache
 def _sql() -> _Statements:
-    registrations, logins = Columns(Registration, "r"), Columns(LaunchState, "s")
-    spent = Columns(LaunchState, table(LaunchState))
+    # What the login reads of its registration; what the launch needs of a login it spends.
+    registrations = Columns(Registration, "r", only=("client_id", "auth_login_url"))
+    logins = Columns(LaunchState, "s")
+    spent = Columns(LaunchState, table(LaunchState), only=("nonce", "registration_id"))
     issuer = f"r.{column(Registration, 'issuer')} = %s"
     state, expires = column(LaunchState, "state"), column(LaunchState, "expires_at")
     select_registration = f"SELECT {registrations.sql} FROM {table(Registration)} r WHERE {issuer}"
