@@ -20,7 +20,9 @@ learner is a new browser.
 Per run, after a warm-up that reaches both workers: launches with 4 browsers at once,
 then each of those learners' two actions (``save_draft`` and ``submit_deliverable``,
 whose score Koula writes to its outbox, checked after the run; the floor: the same
-bodies to its one action), then launches with 8 browsers at once. The tool's CPU time
+bodies to its one action), then launches with 8 browsers at once; then, for Koula, a trivial
+request (``GET /healthz``: one ``SELECT 1`` through Django and every middleware), what the
+web stack costs before any of the tool's own work. The tool's CPU time
 comes from ``/proc/<pid>/stat`` of the gunicorn master and its workers, read before and
 after each phase; it is the figure to size with, since this machine's cores are shared
 by the browsers and other work.
@@ -323,6 +325,20 @@ def act_all(job: ActionJob) -> list[tuple[str, float, str]]:
     return done
 
 
+def ask_all(job: tuple[str, int]) -> list[tuple[str, float, str]]:
+    """One browser: ``GET url`` ``count`` times; (url, seconds, failure or "")."""
+    import requests
+
+    url, count = job
+    done = []
+    for _ in range(count):
+        started = time.perf_counter()
+        answer = requests.get(url)
+        seconds = time.perf_counter() - started
+        done.append((url, seconds, "" if answer.status_code == 200 else str(answer.status_code)))
+    return done
+
+
 # -- the tools under test ---------------------------------------------------------------
 
 
@@ -570,6 +586,7 @@ class Run:
     actions: Phase
     launch8: Phase
     scores: int = 0
+    trivial: Phase | None = None  # Koula's GET /healthz: what Django's stack itself costs
 
 
 def _split(numbers: list[int], parts: int) -> list[tuple[int, ...]]:
@@ -613,6 +630,18 @@ def actions(pool: Any, tool: Gunicorn, contexts: list[dict[str, str]], browsers:
     return phase
 
 
+def trivial_requests(pool: Any, tool: Gunicorn, count: int, browsers: int) -> Phase:
+    """``GET /healthz`` (one ``SELECT 1`` through Django and every middleware) ``count`` times."""
+    jobs = [(f"{tool.url}/healthz", count // browsers)] * browsers
+    phase, results = _measured(pool, tool, ask_all, jobs)
+    for _url, seconds, failure in results:
+        if failure:
+            phase.failures.append(failure)
+        else:
+            phase.latencies.append(seconds)
+    return phase
+
+
 def one_run(
     kind: str, pool: Any, platform: PlatformSide, folder: Path, args: argparse.Namespace
 ) -> Run:
@@ -630,8 +659,10 @@ def one_run(
         acted = actions(pool, tool, contexts, 4)
         more = list(range(args.launches, 2 * args.launches))
         launch8, _ = launches(pool, platform, tool, more, 8)
-        scores = tool.scores_queued() if isinstance(tool, KoulaTool) else 0
-        return Run(kind, launch4, acted, launch8, scores)
+        if not isinstance(tool, KoulaTool):
+            return Run(kind, launch4, acted, launch8)
+        trivial = trivial_requests(pool, tool, 2 * args.launches, 4)
+        return Run(kind, launch4, acted, launch8, tool.scores_queued(), trivial)
     finally:
         tool.stop()
 
@@ -683,11 +714,23 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         )
     for kind, kind_runs in by_kind.items():
         failures = [
-            f for r in kind_runs for p in (r.launch4, r.actions, r.launch8) for f in p.failures
+            f
+            for r in kind_runs
+            for p in (r.launch4, r.actions, r.launch8, r.trivial)
+            if p is not None
+            for f in p.failures
         ]
         print(
             f"{kind}: {len(failures)} failed answers"
             + (f", e.g. {failures[0]}" if failures else "")
+        )
+    trivial = [r.trivial.cpu_ms for r in by_kind["koula"] if r.trivial]
+    floor_action = statistics.median(r.actions.cpu_ms for r in by_kind["floor"])
+    if trivial:
+        print(
+            f"koula: a trivial request (GET /healthz, one SELECT 1 through Django and its "
+            f"middlewares) costs {_best_median(trivial)} ms CPU, "
+            f"{statistics.median(trivial) / floor_action:.2f}x the floor's whole action"
         )
     for run in by_kind["koula"]:
         acted = run.actions.count + 16 * len(ACTIONS)  # the warm-up's learners acted too

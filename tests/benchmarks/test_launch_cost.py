@@ -49,6 +49,7 @@ def test_the_quick_run_prints_koula_and_the_floor_with_every_launch_and_action_a
         number = r"(?:[\d.]+|nan)"  # nan: a run too short for one CPU tick of the floor
         figures = rf" +{number} / {number} +{number} / {number} +{number}x +{number}x \(.*\)$"
         assert re.search(rf"^{re.escape(label)}{figures}", done.stdout, re.M), done.stdout
+    assert re.search(r"a trivial request \(GET /healthz.* [\d.]+ / [\d.]+ ms CPU", done.stdout)
     outbox = re.search(
         r"rows in the score outbox after a run: (\d+) for (\d+) actions", done.stdout
     )
