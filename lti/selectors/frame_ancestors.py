@@ -7,7 +7,8 @@ every process through Redis when ``KOULA_REDIS_URL`` is set), keyed by how many
 registrations there are and when the last one changed: each HTML page costs one aggregate
 query on that small table, and a platform registered in another process (``koula
 platforms add``, the admin, dynamic registration) frames from its very first page, with or
-without Redis.
+without Redis. The process keeps the origins of the last version it read too, so a page
+whose registrations did not change reads no cache.
 """
 
 from __future__ import annotations
@@ -65,10 +66,16 @@ def _registrations_version() -> tuple[object, ...]:
         return tuple(cursor.fetchone())
 
 
+_last: dict[tuple[object, ...], list[str]] = {}  # this process's last version and origins
+
+
 def frame_ancestors() -> list[str]:
     """Return the registered platforms' origins (cached; see the module docstring)."""
-    version = hashlib.sha256(repr(_registrations_version()).encode()).hexdigest()[:20]
-    key = f"{CACHE_PREFIX}:{version}"
+    version = _registrations_version()
+    known = _last.get(version)
+    if known is not None:  # the same registrations as the last page of this process
+        return list(known)
+    key = f"{CACHE_PREFIX}:{hashlib.sha256(repr(version).encode()).hexdigest()[:20]}"
     origins: list[str] | None = cache.get(key)
     if origins is None:
         found: set[str] = set()
@@ -78,4 +85,6 @@ def frame_ancestors() -> list[str]:
             found |= registration_origins(registration)
         origins = sorted(found)
         cache.set(key, origins, CACHE_SECONDS)
-    return origins
+    _last.clear()
+    _last[version] = origins
+    return list(origins)
