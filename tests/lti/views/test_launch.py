@@ -190,9 +190,9 @@ def test_a_learners_name_and_language_follow_their_latest_launch(platform):
     assert (user.name, user.email, user.language) == ("Ana Lopez", "a@x", "fr")
 
 
+# On PostgreSQL only: SQLite runs one write at a time, PostgreSQL runs them side by side.
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
 def test_a_learners_first_launches_at_once_make_one_learner(platform, monkeypatch, database):
-    if database != "postgres":
-        pytest.skip("SQLite runs one write at a time; PostgreSQL runs them side by side")
     both_looked = threading.Barrier(2, timeout=10)
     real = activities.insert
 
@@ -249,3 +249,15 @@ def test_a_launch_runs_seven_statements(platform, known, no_cleanup):
     # The login spent, the platform and deployment, the nonce, the activity, the learner
     # (read; made when new), their rows in the series (when known), the framing platforms.
     assert len(said) <= 7, "\n".join(said)
+
+
+def test_an_exp_beyond_any_date_is_refused_with_a_page_not_a_server_error(platform):
+    answer = platform.launch(Client(), "ana", exp=253_402_300_800)  # 10000-01-01
+    assert answer.status_code == 400 and PAGE not in answer.content
+
+
+def test_times_written_as_digits_are_read_as_pyjwt_reads_them(platform):
+    now = int(time.time())
+    answer = platform.launch(Client(), "ana", iat=str(now), exp=str(now + 300))
+    assert answer.status_code == 200 and PAGE in answer.content
+
