@@ -621,20 +621,19 @@ def launches(
 
 def actions(pool: Any, tool: Gunicorn, contexts: list[dict[str, str]], browsers: int) -> Phase:
     jobs = [ActionJob(tuple(contexts[i::browsers])) for i in range(browsers)]
-    phase, results = _measured(pool, tool, act_all, jobs)
-    for _name, seconds, failure in results:
-        if failure:
-            phase.failures.append(failure)
-        else:
-            phase.latencies.append(seconds)
-    return phase
+    return _requests(pool, tool, act_all, jobs)
 
 
 def trivial_requests(pool: Any, tool: Gunicorn, count: int, browsers: int) -> Phase:
     """``GET /healthz`` (one ``SELECT 1`` through Django and every middleware) ``count`` times."""
     jobs = [(f"{tool.url}/healthz", count // browsers)] * browsers
-    phase, results = _measured(pool, tool, ask_all, jobs)
-    for _url, seconds, failure in results:
+    return _requests(pool, tool, ask_all, jobs)
+
+
+def _requests(pool: Any, tool: Gunicorn, work: Any, jobs: list[Any]) -> Phase:
+    """A phase of requests, each answered ``(what, seconds, failure or "")`` by ``work``."""
+    phase, results = _measured(pool, tool, work, jobs)
+    for _what, seconds, failure in results:
         if failure:
             phase.failures.append(failure)
         else:
