@@ -11,6 +11,7 @@ admin's own, with the return window and scoring weights overridden.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from koula.errors import KoulaError, NotSetUp, TemplateError
 from koula.library import DEFAULT_TEMPLATE_ID, get_template, library_templates
@@ -55,7 +56,7 @@ class ActivitySettings:
 def activity_template(settings: ActivitySettings) -> SessionTemplate:
     """Return the template learners follow; raise TemplateError or UnknownTemplate."""
     if settings.custom_template.strip():
-        template = parse_template_text(settings.custom_template, source="custom_template")
+        template = _custom_template(settings.custom_template)
     else:
         template = get_template(settings.template_id)
     policy = template.scoring
@@ -69,6 +70,14 @@ def activity_template(settings: ActivitySettings) -> SessionTemplate:
         experiment = replace(template.experiment, return_window_days=settings.return_window_days)
         template = replace(template, experiment=experiment)
     return template
+
+
+@lru_cache(maxsize=64)
+def _custom_template(text: str) -> SessionTemplate:
+    """An admin's own template, parsed once per text: a template is immutable, and the same
+    object each launch lets the learner page reuse what it built for it (``koula_ui``). A text
+    that does not parse raises each time (nothing is kept)."""
+    return parse_template_text(text, source="custom_template")
 
 
 def configured_template(settings: ActivitySettings, *, language: str | None) -> SessionTemplate:

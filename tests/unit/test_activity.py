@@ -1,4 +1,5 @@
-"""An activity's settings: the reminder days an admin may choose (issue 11, point 4)."""
+"""An activity's settings: the reminder days an admin may choose (issue 11, point 4), and an
+admin's own template, parsed once per text (issue 14)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,32 @@ def test_reminder_days_from_0_to_30_are_accepted(days):
 def test_reminder_days_outside_0_to_30_are_refused_in_the_admins_language(days):
     errors = check_settings(ActivitySettings(reminder_days=days), language="fr")
     assert errors == {"reminder_days": "Saisissez un nombre de jours de 0 à 30."}
+
+
+def test_an_admins_own_template_is_parsed_once_and_the_same_each_time():
+    from koula.activity import activity_template
+    from koula.library import template_source
+
+    text = template_source("default-koula").replace("default-koula", "our-koula", 1)
+    first = activity_template(ActivitySettings(custom_template=text))
+    again = activity_template(ActivitySettings(custom_template=text))
+    assert first.id == "our-koula"
+    assert first == again and first.deliverable is again.deliverable  # parsed once
+
+
+def test_an_edited_template_text_is_parsed_anew():
+    from koula.activity import activity_template
+    from koula.library import template_source
+
+    text = template_source("default-koula").replace("default-koula", "our-koula", 1)
+    edited = text.replace("our-koula", "their-koula", 1)
+    assert activity_template(ActivitySettings(custom_template=edited)).id == "their-koula"
+
+
+def test_a_template_text_that_does_not_parse_is_refused_each_time():
+    from koula.activity import activity_template
+    from koula.errors import KoulaError
+
+    for _ in range(2):
+        with pytest.raises(KoulaError):
+            activity_template(ActivitySettings(custom_template="id: [unclosed"))
