@@ -34,6 +34,7 @@ from lti.services.rows import fetch_one, one_or_none
 __all__ = ["LEEWAY_SECONDS", "validate_launch"]
 
 LEEWAY_SECONDS = 60
+DEPLOYMENT_ID_LENGTH = Deployment._meta.get_field("deployment_id").max_length or 255
 
 
 _BY_COOKIE = object()
@@ -67,8 +68,9 @@ def validate_launch(
         launch_state = _spend_bound(state, refuse)
     else:
         launch_state = _consume_state(login if isinstance(login, LaunchState) else None, refuse)
+    # Not verified yet: a value no deployment row could hold matches none, and is not sent.
     wanted = unverified.get(CLAIM["deployment_id"])
-    wanted = wanted if isinstance(wanted, str) and wanted else None
+    wanted = wanted if _storable(wanted) else None
     registration, deployment_pk = _platform(launch_state.registration_id, wanted, refuse)
     _check_platform(unverified, registration, refuse)
     try:
@@ -196,8 +198,8 @@ def _deployment(
     """The primary key of the launch's deployment; ``found`` is the deployment id read from
     the token before it was verified, and the primary key found for it (or None)."""
     deployment_id = claims.get(CLAIM["deployment_id"])
-    if not isinstance(deployment_id, str) or not deployment_id:
-        raise refuse("no deployment_id")
+    if not _storable(deployment_id):
+        raise refuse("no deployment_id, or one no platform could register")
     if found[1] is not None and found[0] == deployment_id:
         return found[1]
     deployment = one_or_none(registration.deployments.filter(deployment_id=deployment_id))
@@ -208,6 +210,18 @@ def _deployment(
     if deployment is None:
         raise refuse(f"unknown deployment {deployment_id!r}")
     return int(deployment.pk)
+
+
+def _storable(value: Any) -> bool:
+    """True for a deployment id a ``Deployment`` row can hold: text of 1 to 255 characters,
+    UTF-8 (no lone surrogate) and no NUL (PostgreSQL refuses both)."""
+    if not isinstance(value, str) or not 0 < len(value) <= DEPLOYMENT_ID_LENGTH:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from lti.services.rows import delete_expired, fetch_one
 
 __all__ = [
     "LOGIN_SECONDS",
+    "STATE_FORMAT",
     "STORAGE_TARGET_PARAM",
     "LoginStart",
     "login_start",
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 LOGIN_SECONDS = 600
+# A state this tool issues (secrets.token_urlsafe(32), 43 characters): any other matches none.
+STATE_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,100}")
 STORAGE_TARGET_PARAM = "lti_storage_target"
 _MAX_TARGET = 255
 
@@ -65,6 +69,12 @@ def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
     script needs: the frame, the platform origin, the key and value, and the URLs.
     """
     _ = gettext_for(language)
+    if any("\x00" in value for value in params.values()):  # no database stores it
+        raise LaunchRefused(
+            _("This login request is malformed. Start the activity again from your course."),
+            language=language,
+            detail="a NUL character in a parameter",
+        )
     issuer, login_hint = params.get("iss", ""), params.get("login_hint", "")
     if not issuer or not login_hint:
         raise LaunchRefused(

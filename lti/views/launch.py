@@ -27,6 +27,7 @@ from lti.models import LaunchState
 from lti.services.id_token import validate_launch
 from lti.services.login import (
     LOGIN_SECONDS,
+    STATE_FORMAT,
     login_start,
     origin_of,
     pending_login,
@@ -61,11 +62,11 @@ def launch(request: HttpRequest) -> HttpResponse:
     language = request_language(request)
     _ = gettext_for(language)
     id_token, state = request.POST.get("id_token", ""), request.POST.get("state", "")
-    if not id_token or not state:
+    if not id_token or not STATE_FORMAT.fullmatch(state):  # a state this tool never issued
         raise LaunchRefused(
             _("This launch is incomplete. Open the activity again from your course."),
             language=language,
-            detail="no id_token or state",
+            detail="no id_token, or no state this tool issues",
         )
     if request.COOKIES.get(STATE_COOKIE) == state:
         # The browser that logged in (its state cookie), as most launches: the login is

@@ -261,3 +261,26 @@ def test_times_written_as_digits_are_read_as_pyjwt_reads_them(platform):
     answer = platform.launch(Client(), "ana", iat=str(now), exp=str(now + 300))
     assert answer.status_code == 200 and PAGE in answer.content
 
+
+@pytest.mark.parametrize(
+    "deployment_id", ["d\ud800", "dep\x00loyment", "d" * 256], ids=["surrogate", "nul", "long"]
+)
+def test_a_deployment_id_no_platform_could_register_is_refused_with_a_page(platform, deployment_id):
+    answer = platform.launch(Client(), "ana", **{CLAIM["deployment_id"]: deployment_id})
+    assert answer.status_code == 400 and PAGE not in answer.content
+
+
+@pytest.mark.parametrize("state", ["st\x00ate", "state with spaces", "s" * 101])
+def test_a_state_this_tool_never_issues_is_refused_with_a_page(platform, state):
+    client = Client()
+    auth = platform.login(client, "ana")
+    answer = post(client, platform.id_token(auth, "ana"), state)
+    assert answer.status_code == 400 and PAGE not in answer.content
+    assert PAGE in post(client, platform.id_token(auth, "ana"), auth["state"]).content
+
+
+@pytest.mark.parametrize("name", ["iss", "login_hint", "target_link_uri", "lti_message_hint"])
+def test_a_login_parameter_with_a_nul_character_is_refused_with_a_page(platform, name):
+    params = {"iss": ISSUER, "login_hint": "ana", "target_link_uri": "x", "client_id": CLIENT_ID}
+    answer = Client().get("/lti/login", {**params, name: "a\x00b"})
+    assert answer.status_code == 400 and b"malformed" in answer.content
