@@ -214,11 +214,14 @@ def test_in_a_browser_a_return_already_made_elsewhere_is_said_and_the_text_kept(
     with page.expect_response(re.compile(r"/submit_return$")) as refused:
         form.locator("button[type=submit]").click()
     assert refused.value.status == 409
-    assert "already reported back" in form.locator('[data-role="form-error"]').inner_text()
-    kept = page.evaluate(
-        "(key) => sessionStorage.getItem(key)", f"koula:a{page_uid(page)}:{first_id}:return"
+    # The page writes the error and keeps the draft once it has read the answer: wait for both.
+    error = form.locator('[data-role="form-error"]').filter(has_text="already reported back")
+    error.wait_for()
+    key = f"koula:a{page_uid(page)}:{first_id}:return"
+    page.wait_for_function(
+        "([key, text]) => (sessionStorage.getItem(key) || '').includes(text)",
+        arg=[key, "Typed on the later page"],
     )
-    assert "Typed on the later page" in kept
 
 
 def page_uid(page) -> str:
