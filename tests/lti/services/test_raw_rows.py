@@ -1,27 +1,22 @@
 """The hot paths' own statements read and write rows exactly as the ORM does, on SQLite and
 on PostgreSQL."""
 
+# The fixture of tests/lti/both_databases.py is imported by name, so tests take it again:
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from django.db import connection
 
 from lti.models import Activity, LearnerRecord, ScoreOutbox
 from lti.services.raw_rows import Columns, column, insert, table, update
-from tests.lti.in_process import make_activity, make_user, on_postgres
+from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
+from tests.lti.in_process import make_activity, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request, transactional_db, tool_keys) -> Iterator[str]:
-    if request.param == "postgres":
-        yield from (request.param for _ in on_postgres())
-    else:
-        yield request.param
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tool_keys")]
 
 
 def read(model, alias: str, pk: int, only: tuple[str, ...] = ()):
