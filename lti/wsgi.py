@@ -1,8 +1,16 @@
-"""WSGI entry point: ``lti.wsgi:application`` (used by ``koula serve`` and any WSGI server)."""
+"""WSGI entry point: ``lti.wsgi:application`` (used by ``koula serve`` and any WSGI server).
+
+Django's application, with the learner actions answered before it by
+:class:`lti.views.direct.DirectRoutes` (the same answers, without Django's request cycle).
+"""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lti.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from lti.views.direct import DirectRoutes  # noqa: E402 - needs Django set up
+
+application = DirectRoutes(django_application)

@@ -40,22 +40,43 @@ CALLS: dict[str, Callable[[Grant, int, Any], dict[str, Any]]] = {
 @csrf_exempt
 @require_POST
 def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonResponse:
-    language = request_language(request)
+    answer = learner_answer(
+        activity_id,
+        action,
+        request.META.get("HTTP_AUTHORIZATION", ""),  # request.headers parses them all
+        lambda language: json_body(request, language=language),
+        request_language(request),
+    )
+    return JsonResponse(answer)
+
+
+def learner_answer(
+    activity_id: int,
+    action: str,
+    authorization: str,
+    read_body: Callable[[str], Any],
+    language: str,
+) -> dict[str, Any]:
+    """The JSON answer to ``POST {api}/{action}`` (also answered by :mod:`lti.views.direct`).
+
+    ``authorization`` is the request's Authorization header, ``read_body(language)`` its
+    JSON body (:func:`koula.json_object`, BodyTooLarge over the size cap), ``language`` the
+    browser's. The unknown action is refused before the token, the token before the body.
+    """
     if action not in (*ACTIONS, *CALLS):
         raise UnknownAction(translate(language, "Unknown action."), language=language)
-    grant = _grant(request, language)
-    body = json_body(request, language=grant.language)
+    grant = _grant(authorization, language)
+    body = read_body(grant.language)
     if action in CALLS:
-        return JsonResponse(CALLS[action](grant, activity_id, body))
+        return CALLS[action](grant, activity_id, body)
     if action in EARLIER_ACTIONS and isinstance(body, dict) and "session" in body:
-        return JsonResponse(run_earlier_return(grant, activity_id, action, body))
-    return JsonResponse(run_action(grant, activity_id, action, body))
+        return run_earlier_return(grant, activity_id, action, body)
+    return run_action(grant, activity_id, action, body)
 
 
-def _grant(request: HttpRequest, language: str) -> Grant:
-    """The access the request's bearer token gives; raise NotAuthenticated (401) without one."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")  # request.headers parses them all
-    grant = read_token(header[7:]) if header.startswith("Bearer ") else None
+def _grant(authorization: str, language: str) -> Grant:
+    """The access the bearer token gives; raise NotAuthenticated (401) without one."""
+    grant = read_token(authorization[7:]) if authorization.startswith("Bearer ") else None
     if grant is None:
         raise NotAuthenticated(
             translate(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,7 +32,7 @@ from lti.logs import loggable_path
 from lti.views.language import request_language
 from lti.views.rendering import page
 
-__all__ = ["LtiErrorMiddleware", "error_answer"]
+__all__ = ["API", "LtiErrorMiddleware", "Refusal", "error_answer", "refusal_of"]
 
 log = logging.getLogger(__name__)
 API = "/lti/api/"
@@ -56,55 +57,73 @@ class LtiErrorMiddleware:
 
 def error_answer(request: HttpRequest, exception: Exception) -> HttpResponse | None:
     """Return the answer to ``request`` for ``exception``, or None when it is not one of ours."""
-    if _unavailable(exception):
-        log.error(
-            "a backing service is unreachable on %s",
-            loggable_path(request.path),
-            exc_info=exception,
+    refusal = refusal_of(exception, request.path, lambda: request_language(request))
+    if refusal is None:
+        return None
+    if request.path.startswith(API):
+        answer: HttpResponse = JsonResponse({"errors": refusal.errors}, status=refusal.status)
+    else:
+        message = refusal.errors.get("_") or " ".join(refusal.errors.values())
+        answer = page(
+            refusal.template,
+            refusal.language,
+            status=refusal.status,
+            message=message,
+            course_url=refusal.course_url,
         )
-        language = request_language(request)
-        answer = _answer(request, 503, {"_": translate(language, UNAVAILABLE)}, language)
-        answer["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return answer
+    if refusal.retry_after is not None:
+        answer["Retry-After"] = str(refusal.retry_after)
+    return answer
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What an error of ours answers: ``{"errors": errors}`` under the learner API, else the
+    page ``template`` showing them, in ``language``."""
+
+    status: int
+    errors: dict[str, str]
+    language: str
+    template: str = "error.html"
+    course_url: str = ""
+    retry_after: int | None = None
+
+
+def refusal_of(
+    exception: Exception, path: str, language_of_request: Callable[[], str]
+) -> Refusal | None:
+    """Return (and log) what the request for ``path`` answers for ``exception``; None for a
+    bug, left to Django. ``language_of_request`` gives the browser's language, for the
+    errors that carry none."""
+    if _unavailable(exception):
+        log.error("a backing service is unreachable on %s", loggable_path(path), exc_info=exception)
+        language = language_of_request()
+        return Refusal(
+            503,
+            {"_": translate(language, UNAVAILABLE)},
+            language,
+            retry_after=RETRY_AFTER_SECONDS,
+        )
     if isinstance(exception, LtiError):
         log.info(
             "%s on %s: %s %s",
             type(exception).__name__,
-            loggable_path(request.path),
+            loggable_path(path),
             exception.message,
             exception.detail,
         )
-        answer = _answer(
-            request,
+        return Refusal(
             exception.status,
             {"_": exception.message},
             exception.language,
-            template=exception.template,
-            course_url=exception.course_url,
+            exception.template,
+            exception.course_url,
+            exception.retry_after,
         )
-        if exception.retry_after is not None:
-            answer["Retry-After"] = str(exception.retry_after)
-        return answer
     if isinstance(exception, ActionError | Refused):
-        log.info("%s on %s: %s", type(exception).__name__, loggable_path(request.path), exception)
-        return _answer(request, exception.status, exception.errors, request_language(request))
+        log.info("%s on %s: %s", type(exception).__name__, loggable_path(path), exception)
+        return Refusal(exception.status, exception.errors, language_of_request())
     return None
-
-
-def _answer(
-    request: HttpRequest,
-    status: int,
-    errors: dict[str, str],
-    language: str,
-    *,
-    template: str = "error.html",
-    course_url: str = "",
-) -> HttpResponse:
-    """JSON ``{"errors": errors}`` under the learner API, else the page ``template``."""
-    if request.path.startswith(API):
-        return JsonResponse({"errors": errors}, status=status)
-    message = errors.get("_") or " ".join(errors.values())
-    return page(template, language, status=status, message=message, course_url=course_url)
 
 
 def _unavailable(exception: Exception) -> bool:

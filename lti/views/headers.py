@@ -29,7 +29,7 @@ from django.http import HttpRequest, HttpResponse
 
 from lti.selectors.frame_ancestors import frame_ancestors, origin_of
 
-__all__ = ["REFERRER_POLICY", "SecurityHeadersMiddleware"]
+__all__ = ["REFERRER_POLICY", "SecurityHeadersMiddleware", "add_security_headers"]
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,16 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
-        html = response.get("Content-Type", "").startswith("text/html")
-        # A redirect is no document: no frame shows it, so its policy would never apply.
-        redirect = 300 <= response.status_code < 400
-        if html and not redirect and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = _policy(request.path, response.status_code)
-        return response
+        return add_security_headers(request.path, self.get_response(request))
+
+
+def add_security_headers(path: str, response: HttpResponse) -> HttpResponse:
+    """Add the headers of the module docstring to the answer for ``path`` (kept if set)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+    html = response.get("Content-Type", "").startswith("text/html")
+    # A redirect is no document: no frame shows it, so its policy would never apply.
+    redirect = 300 <= response.status_code < 400
+    if html and not redirect and "Content-Security-Policy" not in response:
+        response["Content-Security-Policy"] = _policy(path, response.status_code)
+    return response

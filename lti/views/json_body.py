@@ -18,7 +18,7 @@ from koula import json_object
 from koula.messages import translate
 from lti.errors import BodyTooLarge
 
-__all__ = ["json_body"]
+__all__ = ["json_body", "too_large"]
 
 
 def json_body(request: HttpRequest, *, language: str) -> dict[str, Any] | None:
@@ -29,8 +29,11 @@ def json_body(request: HttpRequest, *, language: str) -> dict[str, Any] | None:
     try:
         raw = request.body
     except RequestDataTooBig as exc:
-        message = translate(
-            language, "The request is too large. Send your answers in shorter pieces."
-        )
-        raise BodyTooLarge(message, language=language, detail="body too large") from exc
+        raise too_large(language) from exc
     return json_object(raw, language=language)
+
+
+def too_large(language: str) -> BodyTooLarge:
+    """The refusal of a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, worded in ``language``."""
+    message = translate(language, "The request is too large. Send your answers in shorter pieces.")
+    return BodyTooLarge(message, language=language, detail="body too large")

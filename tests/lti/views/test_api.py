@@ -1,7 +1,8 @@
 """The learner API's answers (lti/views/api.py, answered by lti/views/errors.py), in process.
 
-Requests go through Django's test client and the tool's whole middleware stack; the
-page's bearer token is issued as a launch issues it.
+Every test runs twice: through Django's test client and the tool's whole middleware stack,
+and through the WSGI application the servers run, where :mod:`lti.views.direct` answers
+before Django. The page's bearer token is issued as a launch issues it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from koula_demo.learner_calls import CARD
 from lti.bearer import issue_token
 from lti.models import Activity, LearnerRecord
 from lti.services import learner
+from lti.views.direct import DirectRoutes
 from tests.lti.in_process import grant_for, make_activity, make_user, on_postgres
+from tests.lti.wsgi_calls import call
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +33,17 @@ BAD_BODIES = {
     "an array": b"[]",
     "a string": b'"values"',
 }
+
+
+ROUTES = {"route": "django"}
+
+
+@pytest.fixture(autouse=True, params=["django", "direct"])
+def route(request):
+    """Which way ``post`` sends its requests: Django's test client, or the direct route."""
+    ROUTES["route"] = request.param
+    yield request.param
+    ROUTES["route"] = "django"
 
 
 @pytest.fixture
@@ -46,9 +60,21 @@ def post(activity, action: str, body: bytes | dict, *, token: str | None, **head
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     if token is not None:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if ROUTES["route"] == "direct":
+        return call(
+            DirectRoutes(_not_for_django),
+            "POST",
+            f"/lti/api/{activity.pk}/{action}",
+            data,
+            **headers,
+        )
     return Client().post(
         f"/lti/api/{activity.pk}/{action}", data, content_type="application/json", **headers
     )
+
+
+def _not_for_django(environ, start_response):
+    raise AssertionError(f"the direct route handed {environ['PATH_INFO']} to Django")
 
 
 def token(activity, user, language: str = "en") -> str:
