@@ -8,7 +8,7 @@ from koula.messages import N_, translate
 from lti.bearer import Grant
 from lti.errors import ActivityGone, NotAllowed, NotAuthenticated
 from lti.models import Activity, Deployment, LtiUser, Registration
-from lti.services.raw_rows import Columns, column, database, table
+from lti.services.raw_rows import Columns, column, database, driver_cursor, table
 
 __all__ = ["check_grant", "granted_activity", "granted_learner"]
 
@@ -49,7 +49,7 @@ def granted_learner(grant: Grant, activity_id: int) -> tuple[Activity, LtiUser]:
     check_grant(grant, activity_id)
     activity, learner = _columns()
     db = database()
-    with db.cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(_granted_sql(db.vendor), [grant.user_id, activity_id, grant.deployment_id])
         row = cursor.fetchone()
     if row is None:  # removed since the page opened (the grant names its deployment)

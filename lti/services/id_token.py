@@ -28,7 +28,7 @@ from lti.models import Deployment, LaunchState, Registration
 from lti.platform_keys import KeyNotFound, platform_key
 from lti.services.login import spend_bound_login
 from lti.services.nonces import nonce_consume
-from lti.services.raw_rows import Columns, column, database, table, time_value
+from lti.services.raw_rows import Columns, column, driver_cursor, table, time_value
 from lti.services.rows import fetch_one, one_or_none
 
 __all__ = ["LEEWAY_SECONDS", "validate_launch"]
@@ -146,7 +146,7 @@ def _consume_state(login: LaunchState | None, refuse: Any) -> LaunchState:
     if login is None:
         raise refuse("unknown, expired or already used state")
     now = time_value(timezone.now())
-    with database().cursor() as cursor:  # one statement, its own transaction (autocommit)
+    with driver_cursor() as cursor:  # one statement, its own transaction (autocommit)
         cursor.execute(_sql().spend_login, [login.pk, now])
         deleted = cursor.rowcount
     if deleted != 1:

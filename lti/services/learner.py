@@ -35,7 +35,16 @@ from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.community import community_of
 from lti.services.grants import granted_learner
-from lti.services.raw_rows import Columns, column, database, insert, locking, table, update
+from lti.services.raw_rows import (
+    Columns,
+    column,
+    database,
+    driver_cursor,
+    insert,
+    locking,
+    table,
+    update,
+)
 from lti.services.rows import one_or_none
 from lti.services.scores import queue_score
 from lti.services.xapi import queue_action_statements
@@ -107,7 +116,7 @@ def locked_record(activity: Activity, user: LtiUser) -> LearnerRecord:
 
 def _locked_row(activity: Activity, user: LtiUser) -> tuple[Any, ...] | None:
     db = database()
-    with db.cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(_record_sql(db.vendor), [activity.pk, user.pk])
         return cursor.fetchone()  # type: ignore[no-any-return]
 

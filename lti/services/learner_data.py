@@ -63,7 +63,7 @@ from lti.services.erased_rows import (
     midnight,
     score_kept,
 )
-from lti.services.raw_rows import Columns, column, database, table
+from lti.services.raw_rows import Columns, column, database, driver_cursor, table
 
 __all__ = [
     "ERASED_MARK",
@@ -197,7 +197,7 @@ def partial_scores_held(user: LtiUser, activity: Activity) -> bool:
     their gradebook before: a partial score could lower the grade it kept."""
     key = learner_key(user.registration.issuer, user.sub)
     db = database()
-    with db.cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(
             _erasures_sql(db.vendor),
             [user.registration_id, LearnerErasure.Reason.REQUEST.value, key],

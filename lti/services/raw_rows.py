@@ -8,18 +8,21 @@ databases). What they read goes through the very converters the ORM applies, so 
 column, a date or a flag reads as its model field would; rows become model instances with
 ``Model.from_db``, as the ORM's own do. What they write is adapted as the ORM adapts it
 (``insert``, ``update``; ``json_value`` and ``time_value`` for a statement of one's own).
-Everything else stays on the ORM.
+They run on the database driver's own cursor (:func:`driver_cursor`), inside Django's
+transactions and with Django's errors. Everything else stays on the ORM.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from functools import cache
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import DateTimeField, Field, Model
 from django.utils import timezone
 
@@ -27,6 +30,7 @@ __all__ = [
     "Columns",
     "column",
     "database",
+    "driver_cursor",
     "insert",
     "json_value",
     "locking",
@@ -42,6 +46,71 @@ def database() -> BaseDatabaseWrapper:
     """The default database's connection of this thread (looked up once per statement:
     ``django.db.connection`` looks it up again on every attribute)."""
     return connections[DEFAULT_DB_ALIAS]
+
+
+@contextmanager
+def driver_cursor() -> Iterator[Any]:
+    """A cursor for this module's statements (``%s`` parameters), in the current transaction.
+
+    It is the driver's own cursor: Django's wrapper around it costs more than a one-row
+    statement takes (issue 14's profile), and it only adds what the hot paths do not use,
+    the query log. So while queries are logged (``DEBUG``, a test capturing them), Django's
+    cursor is given instead. Either way the driver's errors become Django's
+    (``OperationalError``...), and a transaction Django marked broken is refused.
+    """
+    db = database()
+    if db.queries_logged:
+        with db.cursor() as logged:
+            yield logged
+        return
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        if db.vendor == "sqlite":
+            driver = _SQLiteCursor(db.connection.cursor())
+        else:
+            driver = db.create_cursor()
+        try:
+            yield driver
+        finally:
+            driver.close()
+
+
+class _SQLiteCursor:
+    """SQLite's cursor, given ``%s`` parameters as Django's SQL has them (turned into
+    SQLite's ``?`` once per statement text)."""
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(_qmark(sql), params)
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()  # type: ignore[no-any-return]
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    @property
+    def lastrowid(self) -> Any:
+        return self._cursor.lastrowid
+
+    def close(self) -> None:
+        self._cursor.close()
+
+
+@lru_cache(maxsize=256)
+def _qmark(sql: str) -> str:
+    """As Django's SQLite cursor turns ``%s`` parameters into ``?`` (``%%`` into ``%``)."""
+    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
 
 
 class Columns[M: Model]:
@@ -132,12 +201,12 @@ def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> 
         field.get_db_prep_save(values[name] if name in values else _initial(field), db)
         for name, field in fields.items()
     ]
-    with db.cursor() as cursor:
-        cursor.execute(_insert_sql(model, unless_taken, db.vendor), params)
+    with driver_cursor() as inserting:
+        inserting.execute(_insert_sql(model, unless_taken, db.vendor), params)
         if db.features.can_return_columns_from_insert:
-            made = cursor.fetchone()
+            made = inserting.fetchone()
             return None if made is None else int(made[0])
-        return None if cursor.rowcount == 0 else int(cursor.lastrowid)
+        return None if inserting.rowcount == 0 else int(inserting.lastrowid)
 
 
 @cache
@@ -173,9 +242,9 @@ def update(model: type[Model], pk: int, **values: Any) -> int:
     sql, fields = _update_sql(model, tuple(values), db.vendor)
     given = zip(fields, values.values(), strict=True)
     params = [field.get_db_prep_save(value, db) for field, value in given]
-    with db.cursor() as cursor:
-        cursor.execute(sql, [*params, pk])
-        return int(cursor.rowcount)
+    with driver_cursor() as updating:
+        updating.execute(sql, [*params, pk])
+        return int(updating.rowcount)
 
 
 @cache

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from lti.services.raw_rows import column, database, table, time_value
+from lti.services.raw_rows import column, driver_cursor, table, time_value
 
 __all__ = ["delete_expired", "fetch_all", "fetch_one", "one_or_none"]
 
@@ -29,7 +29,7 @@ def one_or_none[M: Model](rows: QuerySet[M]) -> M | None:
 
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     """The first row of the statement ``sql`` (``%s`` parameters), or None."""
-    with database().cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()  # every row read: a DELETE ... RETURNING is done once read
     return rows[0] if rows else None
@@ -37,14 +37,14 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
 
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Every row of the statement ``sql`` (``%s`` parameters)."""
-    with database().cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
 def delete_expired(model: type[Model]) -> None:
     """Remove the rows of ``model`` whose ``expires_at`` is past (one statement)."""
-    with database().cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {table(model)} WHERE {column(model, 'expires_at')} < %s",
             [time_value(timezone.now())],

@@ -23,7 +23,7 @@ from koula_ui.strings import format_date
 from lti import wakeup
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
 from lti.services.learner_data import partial_scores_held
-from lti.services.raw_rows import Columns, column, database, insert, table
+from lti.services.raw_rows import Columns, column, database, driver_cursor, insert, table
 
 __all__ = ["queue_score", "score_comment"]
 
@@ -68,7 +68,7 @@ def queue_score(
 def _last_timestamp(activity: Activity, user: LtiUser) -> dt.datetime | None:
     """When the learner's newest score in ``activity`` was given, if they have one."""
     db = database()
-    with db.cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(_last_sql(db.vendor), [activity.pk, user.pk])
         row = cursor.fetchone()
     if row is None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, ProgrammingError, connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from lti.models import Activity, LearnerRecord, ScoreOutbox
-from lti.services.raw_rows import Columns, column, insert, table, update
+from lti.services.raw_rows import Columns, column, driver_cursor, insert, table, update
 from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
 from tests.lti.in_process import make_activity, make_user
 
@@ -95,3 +98,27 @@ def test_an_update_sets_only_the_fields_given(database):
 def test_column_and_table_names_are_quoted_for_the_database(database):
     assert table(LearnerRecord) == connection.ops.quote_name(LearnerRecord._meta.db_table)
     assert column(LearnerRecord, "user") == connection.ops.quote_name("user_id")
+
+
+def test_the_statements_run_on_the_drivers_own_cursor_with_djangos_errors(database):
+    with driver_cursor() as cursor:
+        assert not isinstance(cursor, CursorWrapper)
+        cursor.execute("SELECT %s + 1", [41])
+        assert cursor.fetchone()[0] == 42
+    with pytest.raises((OperationalError, ProgrammingError)), driver_cursor() as cursor:
+        cursor.execute("SELECT no_such_column FROM koula_lti_activity", [])
+
+
+def test_statements_show_in_the_query_log_while_queries_are_logged(database):
+    activity = make_activity()
+    with CaptureQueriesContext(connection) as logged:
+        update(Activity, activity.pk, title="Renamed")
+    assert [query["sql"] for query in logged.captured_queries][-1].startswith("UPDATE")
+    assert Activity.objects.get(pk=activity.pk).title == "Renamed"
+
+
+def test_a_transaction_django_marked_broken_refuses_the_next_statement(database):
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        transaction.set_rollback(True)
+        with driver_cursor() as cursor:
+            cursor.execute("SELECT 1", [])
