@@ -28,6 +28,7 @@ __all__ = [
     "RequestIdMiddleware",
     "log_context",
     "loggable_path",
+    "request_id_for",
 ]
 
 # Paths whose rest is a secret while it works: a registration link's token, a reminder's
@@ -95,6 +96,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+def request_id_for(environ: dict[str, Any]) -> str:
+    """The request's id: its valid ``X-Request-ID`` (from the reverse proxy), or a new one."""
+    incoming = environ.get("HTTP_X_REQUEST_ID", "")  # request.headers parses them all
+    return incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Gives each request an id (the proxy's ``X-Request-ID`` if valid), logged and echoed."""
 
@@ -102,8 +109,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers parses them all
-        request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = request_id_for(request.META)
         with log_context(request_id=request_id):
             response = self.get_response(request)
         response[HEADER] = request_id

@@ -1,27 +1,33 @@
-"""The learner actions answered straight from WSGI, without Django's request cycle.
+"""The busiest requests answered straight from WSGI, without Django's middleware chain.
 
-``POST /lti/api/<activity>/<action>`` is what a cohort sends most, and on it Django's own
-work (its request and response objects, the middlewares, the URL resolver) cost more than
-the action itself (``benchmarks/README.md``, "Launch and action cost"). :class:`DirectRoutes`
-wraps Django's WSGI application: it answers those requests itself, with the same code as
-the view (:func:`lti.views.api.learner_answer`, the errors of
-:func:`lti.views.errors.refusal_of`) and the headers the middlewares add, and hands every
-other request to Django. ``tests/lti/views/test_direct.py`` checks that both answer alike,
-byte for byte.
+The learner actions (``POST /lti/api/<activity>/<action>``), the login and the launch are
+what a cohort sends most, and on them Django's own work (its request and response objects,
+the middlewares, the URL resolver) weighs as much as the work itself
+(``benchmarks/README.md``, "Launch and action cost"). :class:`DirectRoutes` wraps Django's
+WSGI application and answers those requests itself:
+
+* an action with the view's own code (:func:`lti.views.api.learner_answer`, the errors of
+  :func:`lti.views.errors.refusal_of`), its JSON written here: no request or response
+  object at all;
+* the login and the launch by calling their views (:data:`VIEWS`) on Django's request, the
+  errors answered by :func:`lti.views.errors.error_answer` as the middleware does;
+
+each with the headers the middlewares add, logged as Django logs. Every other request goes
+to Django. ``tests/lti/views/test_direct.py`` checks that both answer alike, byte for byte.
 
 A request goes to Django all the same when the middlewares would do more for it: another
 ``MIDDLEWARE`` list than :data:`MIDDLEWARE`, an HTTPS redirect, HSTS, refused user agents,
-``PREPEND_WWW``, a Host that ``ALLOWED_HOSTS`` might refuse, or a path Django would decode
-differently (anything but ASCII letters, digits and ``_``).
+``PREPEND_WWW``, a Host that ``ALLOWED_HOSTS`` might refuse, or an action path Django would
+decode differently (anything but ASCII letters, digits and ``_``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from http.client import responses
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -29,20 +35,22 @@ from django.core import signals
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
+from django.utils.log import log_response
 
 from koula import json_object
 from koula.messages import pick_language
-from lti.logs import HEADER, VALID_REQUEST_ID, log_context
+from lti.logs import HEADER, log_context, request_id_for
+from lti.views import launch
 from lti.views.api import learner_answer
-from lti.views.errors import refusal_of
+from lti.views.errors import error_answer, refusal_of
 from lti.views.headers import REFERRER_POLICY, add_security_headers
 from lti.views.json_body import too_large
 
-__all__ = ["MIDDLEWARE", "DirectRoutes"]
+__all__ = ["MIDDLEWARE", "VIEWS", "DirectRoutes"]
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -58,14 +66,20 @@ MIDDLEWARE = [
 ]
 ACTION_PATH = re.compile(r"/lti/api/([0-9]+)/([a-z_]+)")
 NOT_DIRECT = frozenset({"my_data"})  # its own view (lti.views.learner_data)
+VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+    "/lti/login": launch.login,
+    "/lti/launch": launch.launch,
+}
 
 
 class DirectRoutes:
-    """A WSGI application: the learner actions answered directly, the rest by ``django``."""
+    """A WSGI application: the requests of the module docstring answered directly, the rest
+    by ``django``."""
 
     def __init__(self, django: WSGIHandler) -> None:
         self.django = django
         self.enabled = _settings_allow()
+        self.security = SecurityMiddleware(_never_called)
         opener = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
         self.headers = [
             ("X-Content-Type-Options", "nosniff"),
@@ -76,11 +90,61 @@ class DirectRoutes:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        if self.enabled and environ.get("REQUEST_METHOD") == "POST":
-            found = ACTION_PATH.fullmatch(environ.get("PATH_INFO", ""))
-            if found and found[2] not in NOT_DIRECT and _plain_host(environ):
+        if self.enabled and _plain_host(environ):
+            path = environ.get("PATH_INFO", "")
+            view = VIEWS.get(path)
+            if view is not None:
+                return self._view(environ, start_response, view)
+            found = ACTION_PATH.fullmatch(path)
+            if found and found[2] not in NOT_DIRECT and environ.get("REQUEST_METHOD") == "POST":
                 return self._action(environ, start_response, int(found[1]), found[2])
         return self.django(environ, start_response)
+
+    def _view(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        view: Callable[[HttpRequest], HttpResponse],
+    ) -> HttpResponse:
+        set_script_prefix(get_script_name(environ))
+        signals.request_started.send(sender=WSGIHandler, environ=environ)
+        response = self.answer(WSGIRequest(environ), view)
+        response._handler_class = WSGIHandler  # its close() sends request_finished
+        cookies = [("Set-Cookie", c.output(header="")) for c in response.cookies.values()]
+        start_response(
+            f"{response.status_code} {response.reason_phrase}", [*response.items(), *cookies]
+        )
+        return response
+
+    def answer(
+        self, request: HttpRequest, view: Callable[[HttpRequest], HttpResponse]
+    ) -> HttpResponse:
+        """``view``'s answer to ``request`` as Django's handler and the middlewares make it."""
+        request_id = request_id_for(request.META)
+        with log_context(request_id=request_id):
+            try:
+                response = view(request)
+            except Exception as exc:
+                response = error_answer(request, exc) or response_for_exception(request, exc)
+            response._resource_closers.append(request.close)
+            if response.status_code >= 400:
+                log_response(
+                    "%s: %s",
+                    response.reason_phrase,
+                    request.path,
+                    response=response,
+                    request=request,
+                )
+            self._add_headers(request, response)
+        response[HEADER] = request_id
+        return response
+
+    def _add_headers(self, request: HttpRequest, response: HttpResponse) -> None:
+        """What the middlewares add, in their order (innermost first)."""
+        if not response.streaming:
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+        add_security_headers(request.path, response)
+        self.security.process_response(request, response)
 
     def _action(
         self,
@@ -92,8 +156,7 @@ class DirectRoutes:
         set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=WSGIHandler, environ=environ)
         try:
-            incoming = environ.get("HTTP_X_REQUEST_ID", "")
-            request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+            request_id = request_id_for(environ)
             with log_context(request_id=request_id):
                 status, headers, body = self._answer(environ, activity_id, action)
             headers.append((HEADER, request_id))
@@ -118,11 +181,28 @@ class DirectRoutes:
         except Exception as exc:
             refusal = refusal_of(exc, environ["PATH_INFO"], lambda: language)
             if refusal is None:  # a bug: answered and logged as Django does
-                return _django_answer(environ, exc)
+                return self._bug_answer(environ, exc)
             retry = (
                 [] if refusal.retry_after is None else [("Retry-After", str(refusal.retry_after))]
             )
-            return self._json(refusal.status, {"errors": refusal.errors}, retry)
+            status = refusal.status
+            log_response(  # as Django logs every 4xx and 5xx answer
+                "%s: %s",
+                responses.get(status, "Unknown Status Code"),
+                environ["PATH_INFO"],
+                response=SimpleNamespace(status_code=status),
+            )
+            return self._json(status, {"errors": refusal.errors}, retry)
+
+    def _bug_answer(
+        self, environ: dict[str, Any], exception: Exception
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Django's own answer to a bug (logged, its 500 page), with the middlewares' headers."""
+        request = WSGIRequest(environ)
+        response: HttpResponse = response_for_exception(request, exception)
+        self._add_headers(request, response)
+        status = f"{response.status_code} {response.reason_phrase}"
+        return status, list(response.items()), response.content
 
     def _json(
         self, status: int, data: dict[str, Any], extra: list[tuple[str, str]]
@@ -173,19 +253,6 @@ def _body(environ: dict[str, Any], language: str) -> bytes:
         raise too_large(language)
     raw: bytes = environ["wsgi.input"].read(length) if length > 0 else b""
     return raw
-
-
-def _django_answer(
-    environ: dict[str, Any], exception: Exception
-) -> tuple[str, list[tuple[str, str]], bytes]:
-    """Django's own answer to a bug (logged, its 500 page), with the middlewares' headers."""
-    request = WSGIRequest(environ)
-    response: HttpResponse = response_for_exception(request, exception)
-    add_security_headers(request.path, response)
-    SecurityMiddleware(_never_called).process_response(request, response)
-    response.headers.setdefault("Content-Length", str(len(response.content)))
-    status = f"{response.status_code} {response.reason_phrase}"
-    return status, list(response.items()), response.content
 
 
 def _never_called(request: Any) -> HttpResponse:

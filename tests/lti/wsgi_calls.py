@@ -1,7 +1,8 @@
 """Calling a WSGI application in the test process, as a server would (PEP 3333 environ).
 
 For what Django's test client cannot reach: :class:`lti.views.direct.DirectRoutes` sits in
-front of Django's handler, in ``lti.wsgi``.
+front of Django's handler, in ``lti.wsgi``. :class:`DirectClient` is Django's test client
+answering the login and the launch as the direct route does.
 """
 
 from __future__ import annotations
@@ -11,6 +12,14 @@ import json
 import sys
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core import signals
+from django.db import close_old_connections
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.test.client import ClientHandler
+
+from lti.views.direct import VIEWS, DirectRoutes
 
 
 @dataclass
@@ -59,10 +68,38 @@ def call(app: Any, method: str, path: str, body: bytes = b"", **environ: str) ->
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
         answer.status, answer.headers = status, headers
 
-    chunks = app(full, start_response)
+    # As Django's test client does: the test's connection stays open (a request's end would
+    # close it inside the test's transaction).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     try:
-        answer.content = b"".join(chunks)
+        chunks = app(full, start_response)
+        try:
+            answer.content = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
     finally:
-        if hasattr(chunks, "close"):
-            chunks.close()
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return answer
+
+
+class DirectClientHandler(ClientHandler):
+    """The test client's handler, the views of :data:`lti.views.direct.VIEWS` answered by
+    :meth:`DirectRoutes.answer` (Django's middleware chain not run)."""
+
+    def get_response(self, request: HttpRequest) -> HttpResponse:
+        view = VIEWS.get(request.path_info)
+        routes = DirectRoutes(self)
+        if view is None or not routes.enabled:
+            return super().get_response(request)  # type: ignore[no-any-return]
+        return routes.answer(request, view)
+
+
+class DirectClient(Client):
+    """Django's test client, through :class:`DirectClientHandler`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.handler = DirectClientHandler(self.handler.enforce_csrf_checks)

@@ -1,5 +1,7 @@
 """The learner actions answered before Django (lti/views/direct.py): the same answers.
 
+(The login and the launch: tests/lti/views/test_launch.py.)
+
 Each request is sent twice from the same database state (rolled back in between): once to
 Django's own WSGI handler, the whole middleware stack, once to the direct route in front of
 it. Status, headers (in order) and body must be the same, timestamps aside.
@@ -148,7 +150,7 @@ def test_a_bug_answers_djangos_500_page_with_the_same_headers(activity, ana, mon
     through_django, direct = both(f"/lti/api/{activity.pk}/save_draft", {}, **bearer(activity, ana))
     assert direct.status_code == 500
     assert direct.content == through_django.content
-    assert dict(direct.headers) == dict(through_django.headers)
+    assert direct.headers == through_django.headers
 
 
 def test_a_request_id_is_made_when_none_valid_is_sent(activity, ana):
@@ -172,6 +174,8 @@ def test_a_request_id_is_made_when_none_valid_is_sent(activity, ana):
         ("POST", "/lti/api/{pk}/save_draft/"),
         ("POST", "/lti/api/x/save_draft"),
         ("POST", "/healthz"),
+        ("GET", "/lti/login/"),
+        ("POST", "/lti/launch/"),
     ],
 )
 def test_every_other_request_goes_to_django(activity, ana, method, path):

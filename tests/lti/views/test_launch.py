@@ -2,7 +2,11 @@
 lti/services/id_token.py), on SQLite and on PostgreSQL: a launch opens the activity page for
 the browser that logged in, every state and nonce opens one launch only, a platform's login
 opens none of another's launches, a learner's first launches at once make one learner, and
-a launch runs the few statements written for it."""
+a launch runs the few statements written for it.
+
+Every test runs twice: through Django's test client and its middlewares, and through a
+client whose login and launch are answered as :mod:`lti.views.direct` answers them in
+``lti.wsgi`` (the ``route`` fixture swaps this module's ``Client``)."""
 
 # The fixture of tests/lti/both_databases.py is imported by name, so tests take it again:
 # ruff: noqa: F811
@@ -10,24 +14,30 @@ a launch runs the few statements written for it."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import re
 import threading
 import time
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from unittest import mock
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.db import connection
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from lti.claims import CLAIM
 from lti.models import Deployment, LaunchState, LtiUser, Registration
 from lti.services import activities, login, nonces
+from lti.views.direct import DirectRoutes
 from tests.lti.both_databases import database  # noqa: F401 - the fixture
 from tests.lti.in_process import CLIENT_ID, DEPLOYMENT_ID, ISSUER, make_activity
+from tests.lti.wsgi_calls import Answer, DirectClient, call
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,6 +45,14 @@ KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 STATE_COOKIE = "koula_lti_state"
 PAGE = b'id="koula-context"'
+
+
+@pytest.fixture(autouse=True, params=["django", "direct"])
+def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which client the tests' ``Client()`` makes: Django's, or the direct route's."""
+    if request.param == "direct":
+        monkeypatch.setitem(globals(), "Client", DirectClient)
+    return str(request.param)
 
 
 class Platform:
@@ -284,3 +302,107 @@ def test_a_login_parameter_with_a_nul_character_is_refused_with_a_page(platform,
     params = {"iss": ISSUER, "login_hint": "ana", "target_link_uri": "x", "client_id": CLIENT_ID}
     answer = Client().get("/lti/login", {**params, name: "a\x00b"})
     assert answer.status_code == 400 and b"malformed" in answer.content
+
+
+# -- lti.wsgi: the direct route and Django's handler answer alike -------------------------
+
+# The page's bearer token and its links carry the time and the learner's id (which
+# PostgreSQL's sequences do not take back on rollback).
+NOT_RANDOM = re.compile(rb'("token": "|/lti/calendar/|/lti/my-data/)[^"]+(")')
+
+
+def wsgi_login_and_launch(app: Any, platform: Platform, *, storage: bool = False) -> list[Answer]:
+    """A login and a launch over WSGI, from the same state (rolled back after): the answers.
+    The login's state and nonce come from a counter, the same for each application."""
+    counter = itertools.count()
+    with (
+        mock.patch.object(
+            login.secrets, "token_urlsafe", lambda n: f"not-random-{next(counter):033d}"
+        ),
+        transaction.atomic(),
+    ):
+        query = urlencode(
+            {"iss": ISSUER, "login_hint": "ana", "target_link_uri": "x", "client_id": CLIENT_ID}
+            | ({"lti_storage_target": "_parent"} if storage else {})
+        )
+        began = call(app, "GET", "/lti/login", QUERY_STRING=query, HTTP_X_REQUEST_ID="r-1")
+        state, nonce = "not-random-" + "0" * 33, "not-random-" + "0" * 32 + "1"
+        token = platform.id_token({"nonce": nonce}, "ana")
+        form = urlencode({"id_token": token, "state": state}).encode()
+        cookie = {"HTTP_COOKIE": f"{STATE_COOKIE}={state}"} if not storage else {}
+        launched = call(
+            app,
+            "POST",
+            "/lti/launch",
+            form,
+            CONTENT_TYPE="application/x-www-form-urlencoded",
+            HTTP_X_REQUEST_ID="r-2",
+            **cookie,
+        )
+        transaction.set_rollback(True)
+    return [began, launched]
+
+
+@pytest.mark.parametrize("storage", [False, True], ids=["state cookie", "platform storage"])
+def test_the_direct_route_logs_in_and_launches_as_django_does(platform, storage, route):
+    spy: list[str] = []
+
+    def django_spy(environ: dict[str, Any], start_response: Any) -> Any:
+        spy.append(environ["PATH_INFO"])
+        return WSGIHandler()(environ, start_response)
+
+    through_django = wsgi_login_and_launch(WSGIHandler(), platform, storage=storage)
+    direct = wsgi_login_and_launch(DirectRoutes(django_spy), platform, storage=storage)
+    assert spy == []
+    for django_answer, direct_answer in zip(through_django, direct, strict=True):
+        assert direct_answer.status == django_answer.status
+        assert direct_answer.headers == django_answer.headers
+        assert NOT_RANDOM.sub(rb"\1\2", direct_answer.content) == NOT_RANDOM.sub(
+            rb"\1\2", django_answer.content
+        )
+    assert [answer.status_code for answer in direct] == [200 if storage else 302, 200]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/lti/launch", b"id_token=x&state=y"),  # refused: a 400 page
+        ("POST", "/lti/launch", b""),
+        ("GET", "/lti/launch", b""),  # 405
+        ("GET", "/lti/login", b""),  # no parameters: 400
+        ("PUT", "/lti/login", b""),
+    ],
+)
+def test_refused_logins_and_launches_answer_alike(platform, method, path, body, route):
+    answers = [
+        call(
+            app,
+            method,
+            path,
+            body,
+            CONTENT_TYPE="application/x-www-form-urlencoded",
+            HTTP_X_REQUEST_ID="r-1",
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+        for app in (WSGIHandler(), DirectRoutes(WSGIHandler()))
+    ]
+    assert answers[1].status == answers[0].status and answers[0].status_code >= 400
+    assert answers[1].headers == answers[0].headers
+    assert answers[1].content == answers[0].content
+
+
+def test_a_bug_in_the_launch_answers_djangos_500_page_alike(platform, route, monkeypatch):
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("lti.views.launch.validate_launch", broken)
+    form = b"id_token=x&state=" + b"s" * 43
+    cookie = {"HTTP_COOKIE": f"{STATE_COOKIE}={'s' * 43}"}
+    answers = [
+        call(app, "POST", "/lti/launch", form, CONTENT_TYPE="application/x-www-form-urlencoded",
+             HTTP_X_REQUEST_ID="r-1", **cookie)
+        for app in (WSGIHandler(), DirectRoutes(WSGIHandler()))
+    ]  # fmt: skip
+    assert [answer.status_code for answer in answers] == [500, 500]
+    assert answers[1].headers == answers[0].headers
+    assert answers[1].content == answers[0].content
