@@ -14,7 +14,9 @@ A page is drawn at every launch, so what holds nothing of the learner's own is m
 kept: the questions around the learner's answers (:mod:`koula_ui.field_html`), the agenda,
 the community's and the host's sections (:mod:`koula_ui.page_parts`) and the translated
 strings of the script context; each cache is keyed on the template's parts themselves
-(:class:`~koula_ui.same.Same`), the language and its catalog, and bounded.
+(:class:`~koula_ui.same.Same`), the language and its catalog, and bounded. And the whole
+fragment, for learners whose states are the same (a cohort's first launches), is drawn once
+with marks for the learner's own strings (:mod:`koula_ui.stencil`).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ from koula_ui.next_step import (
     steps_of,
 )
 from koula_ui.page_parts import agenda_html, community_html, host_html
+from koula_ui.same import Same
+from koula_ui.stencil import Stencils
 from koula_ui.strings import (
     activity_words,
     percent,
@@ -120,6 +124,65 @@ def render_activity(
     ``erased_on`` (``{"date": shown date, "days": n}``) the line saying the retention period
     erased the answers.
     """
+    if preview or carried:  # staff previews, earlier sessions' experiments: drawn each time
+        return _draw_activity(**_arguments(locals()))
+    try:
+        shared = json.dumps(
+            [state, {k: v for k, v in context.items() if k not in OWN}, privacy_url, erased_on],
+            sort_keys=True,
+        )
+    except (TypeError, ValueError):  # not JSON: drawn each time
+        return _draw_activity(**_arguments(locals()))
+    key = (Same(template), language, uid, context_id, auto_mount, carried_forms, shared)
+    arguments = _arguments(locals())
+
+    def draw(own: Sequence[str | None]) -> str:
+        token, calendar, calendar_link, data_link = own
+        marked = dict(context)
+        for name, value in (("token", token), ("calendar", calendar)):
+            if name in context:
+                marked[name] = value
+        return _draw_activity(
+            **{**arguments, "context": marked, "calendar_url": calendar_link, "data_url": data_link}
+        )
+
+    strings = (context.get("token"), context.get("calendar"), calendar_url, data_url)
+    if not all(text is None or isinstance(text, str) for text in strings):
+        return _draw_activity(**arguments)
+    return STENCILS.draw(key, strings, draw)
+
+
+# The script context's strings of the learner's own (the page's token, their calendar link).
+OWN = frozenset({"token", "calendar"})
+STENCILS = Stencils(64)
+PARAMETERS = (
+    "template", "state", "language", "context", "uid", "preview", "context_id", "auto_mount",
+    "carried", "carried_forms", "calendar_url", "data_url", "privacy_url", "erased_on",
+)  # fmt: skip
+
+
+def _arguments(scope: dict[str, Any]) -> dict[str, Any]:
+    return {name: scope[name] for name in PARAMETERS}
+
+
+def _draw_activity(
+    *,
+    template: SessionTemplate,
+    state: dict[str, Any],
+    language: str,
+    context: dict[str, Any],
+    uid: str,
+    preview: bool,
+    context_id: str | None,
+    auto_mount: bool,
+    carried: Sequence[CarriedExperiment],
+    carried_forms: bool,
+    calendar_url: str | None,
+    data_url: str | None,
+    privacy_url: str | None,
+    erased_on: Mapping[str, Any] | None,
+) -> str:
+    """:func:`render_activity`, drawn."""
     _ = gettext_for(language)
     prefix = _id_prefix(uid)
     current = current_part(template, state)

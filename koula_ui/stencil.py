@@ -1,0 +1,70 @@
+"""Fragments drawn once for every learner in the same place: the learner's own strings put in.
+
+At a cohort's first session every learner opens the same page: the same template, the same
+empty state. Only a few strings differ from one learner to the next, the page's bearer token
+and the learner's signed links, and the page only copies them (into the script context and
+``href`` attributes), never reads them. :class:`Stencils` draws such a fragment once with
+marks in their place, keeps it, and answers each learner with their strings put in for the
+marks.
+
+Putting a string in for its mark is what drawing it would have done only for a *plain*
+string: one that neither JSON (``"``, ``\\``, control characters, non-ASCII) nor HTML
+(``& < > " '``) escapes. A string that is not plain is drawn for itself, uncached. The marks
+carry a secret made per process, so no text a learner types can stand for one; and everything
+else that goes into the fragment is part of the cache key.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+
+__all__ = ["PLAIN", "Stencils"]
+
+PLAIN = re.compile(r"[A-Za-z0-9._~:/?#@!$()*+,;=%-]*")
+_MARK = f"koula-stencil-{secrets.token_hex(8)}-"
+
+
+class Stencils:
+    """A bounded cache of fragments with marks for the learner's strings (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def draw(
+        self,
+        key: Hashable,
+        strings: Sequence[str | None],
+        draw: Callable[[Sequence[str | None]], str],
+    ) -> str:
+        """``draw(strings)``: made with marks for ``strings`` once per ``key`` (what else
+        the fragment holds), then kept. None and the empty string stay themselves (a
+        template may ask whether a string is there)."""
+        if any(text is not None and not PLAIN.fullmatch(text) for text in strings):
+            return draw(strings)
+        # Equal strings share a mark, so the key tells which are equal and which are None.
+        marks = [text if not text else f"{_MARK}{strings.index(text)}." for text in strings]
+        full_key = (key, tuple(marks))
+        with self._lock:
+            stencil = self._kept.get(full_key)
+            if stencil is not None:
+                self._kept.move_to_end(full_key)
+        if stencil is None:
+            stencil = draw(marks)
+            with self._lock:
+                self._kept[full_key] = stencil
+                while len(self._kept) > self.size:
+                    self._kept.popitem(last=False)
+        for text, mark in zip(strings, marks, strict=True):
+            if text and mark:
+                stencil = stencil.replace(mark, text)
+        return stencil
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
