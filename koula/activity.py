@@ -53,8 +53,12 @@ class ActivitySettings:
         return DEFAULT_REMINDER_DAYS if self.reminder_days is None else self.reminder_days
 
 
+@lru_cache(maxsize=256)
 def activity_template(settings: ActivitySettings) -> SessionTemplate:
-    """Return the template learners follow; raise TemplateError or UnknownTemplate."""
+    """Return the template learners follow; raise TemplateError or UnknownTemplate.
+
+    The same settings give the same object (kept, as the template is immutable), so the
+    learner page reuses what it drew for it (``koula_ui``); an error is raised each time."""
     if settings.custom_template.strip():
         template = _custom_template(settings.custom_template)
     else:

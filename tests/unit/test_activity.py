@@ -53,3 +53,12 @@ def test_a_template_text_that_does_not_parse_is_refused_each_time():
     for _ in range(2):
         with pytest.raises(KoulaError):
             activity_template(ActivitySettings(custom_template="id: [unclosed"))
+
+
+def test_the_same_settings_give_the_very_same_template_and_other_weights_another():
+    from koula.activity import activity_template
+
+    library = ActivitySettings(template_id="default-koula", deliverable_weight=0.5)
+    assert activity_template(library) is activity_template(ActivitySettings(**vars(library)))
+    other = activity_template(ActivitySettings(template_id="default-koula", deliverable_weight=0.7))
+    assert other is not activity_template(library) and other.scoring.deliverable == 0.7
