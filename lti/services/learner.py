@@ -40,7 +40,7 @@ from lti.services.raw_rows import (
     column,
     database,
     driver_cursor,
-    insert,
+    insert_row,
     locking,
     table,
     update,
@@ -104,8 +104,9 @@ def locked_record(activity: Activity, user: LtiUser) -> LearnerRecord:
     the row the first made."""
     records = _record_columns()
     row = _locked_row(activity, user)
-    if row is None:
-        insert(LearnerRecord, unless_taken=True, activity_id=activity.pk, user_id=user.pk)
+    if row is None:  # a new row is locked by the transaction that made it
+        row = insert_row(records, unless_taken=True, activity_id=activity.pk, user_id=user.pk)
+    if row is None:  # made meanwhile by another action of the learner's (committed since)
         row = _locked_row(activity, user)
     if row is None:  # deleted in between: the activity or the learner is gone
         raise LearnerRecord.DoesNotExist("The learner's record was deleted meanwhile.")

@@ -32,6 +32,7 @@ __all__ = [
     "database",
     "driver_cursor",
     "insert",
+    "insert_row",
     "json_value",
     "locking",
     "table",
@@ -128,6 +129,7 @@ class Columns[M: Model]:
         self.names = [field.attname for field in fields]
         quote = database().ops.quote_name
         self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
+        self.bare_sql = ", ".join(quote(field.column) for field in fields)  # for a RETURNING
         self.width = len(fields)
 
     def instance(self, values: Sequence[Any]) -> M:
@@ -192,21 +194,44 @@ def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> 
     current time. Return the new row's primary key; with ``unless_taken``, None when a row
     with the same unique values is there (waiting for a concurrent transaction that is
     inserting it, on PostgreSQL), and nothing is inserted."""
-    fields = _inserted(model)
-    unknown = values.keys() - fields.keys()
-    if unknown:
-        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
     db = database()
-    params = [
-        field.get_db_prep_save(values[name] if name in values else _initial(field), db)
-        for name, field in fields.items()
-    ]
+    params = _insert_params(model, values, db)
     with driver_cursor() as inserting:
         inserting.execute(_insert_sql(model, unless_taken, db.vendor), params)
         if db.features.can_return_columns_from_insert:
             made = inserting.fetchone()
             return None if made is None else int(made[0])
         return None if inserting.rowcount == 0 else int(inserting.lastrowid)
+
+
+def insert_row[M: Model](
+    columns: Columns[M], *, unless_taken: bool = False, **values: Any
+) -> tuple[Any, ...] | None:
+    """As :func:`insert`, returning the new row's ``columns`` (for :meth:`Columns.instance`)
+    in the same statement; None when nothing was inserted, or when the database cannot
+    return them (read the row then)."""
+    db = database()
+    if not db.features.can_return_columns_from_insert:
+        insert(columns.model, unless_taken=unless_taken, **values)
+        return None
+    params = _insert_params(columns.model, values, db)
+    sql = _insert_sql(columns.model, unless_taken, db.vendor, columns.bare_sql)
+    with driver_cursor() as inserting:
+        inserting.execute(sql, params)
+        return inserting.fetchone()  # type: ignore[no-any-return]
+
+
+def _insert_params(
+    model: type[Model], values: dict[str, Any], db: BaseDatabaseWrapper
+) -> list[Any]:
+    fields = _inserted(model)
+    unknown = values.keys() - fields.keys()
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    return [
+        field.get_db_prep_save(values[name] if name in values else _initial(field), db)
+        for name, field in fields.items()
+    ]
 
 
 @cache
@@ -223,7 +248,10 @@ def _initial(field: Field[Any, Any]) -> Any:
 
 
 @cache
-def _insert_sql(model: type[Model], unless_taken: bool, vendor: str) -> str:
+def _insert_sql(
+    model: type[Model], unless_taken: bool, vendor: str, returning: str | None = None
+) -> str:
+    """The INSERT of ``model``'s fields, RETURNING ``returning`` (default: the primary key)."""
     db = database()
     fields = _inserted(model).values()
     names = ", ".join(db.ops.quote_name(field.column) for field in fields)
@@ -232,7 +260,8 @@ def _insert_sql(model: type[Model], unless_taken: bool, vendor: str) -> str:
     if unless_taken:  # both SQLite (3.24+) and PostgreSQL read this
         sql += " ON CONFLICT DO NOTHING"
     if db.features.can_return_columns_from_insert:
-        sql += f" RETURNING {db.ops.quote_name(model._meta.pk.column)}"  # type: ignore[union-attr]
+        key = db.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+        sql += f" RETURNING {returning or key}"
     return sql
 
 

@@ -15,7 +15,15 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from lti.models import Activity, LearnerRecord, ScoreOutbox
-from lti.services.raw_rows import Columns, column, driver_cursor, insert, table, update
+from lti.services.raw_rows import (
+    Columns,
+    column,
+    driver_cursor,
+    insert,
+    insert_row,
+    table,
+    update,
+)
 from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
 from tests.lti.in_process import make_activity, make_user
 
@@ -122,3 +130,14 @@ def test_a_transaction_django_marked_broken_refuses_the_next_statement(database)
         transaction.set_rollback(True)
         with driver_cursor() as cursor:
             cursor.execute("SELECT 1", [])
+
+
+def test_an_inserted_row_comes_back_in_the_same_statement_or_none_when_taken(database):
+    activity = make_activity()
+    ana = make_user(activity, "ana")
+    columns = Columns(LearnerRecord, "r")
+    row = insert_row(columns, unless_taken=True, activity_id=activity.pk, user_id=ana.pk)
+    made = columns.instance(row)
+    assert made.pk == LearnerRecord.objects.get(activity=activity, user=ana).pk
+    assert made.state == {} and made.updated_at.tzinfo is not None
+    assert insert_row(columns, unless_taken=True, activity_id=activity.pk, user_id=ana.pk) is None
