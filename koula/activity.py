@@ -53,12 +53,26 @@ class ActivitySettings:
         return DEFAULT_REMINDER_DAYS if self.reminder_days is None else self.reminder_days
 
 
-@lru_cache(maxsize=256)
 def activity_template(settings: ActivitySettings) -> SessionTemplate:
     """Return the template learners follow; raise TemplateError or UnknownTemplate.
 
     The same settings give the same object (kept, as the template is immutable), so the
-    learner page reuses what it drew for it (``koula_ui``); an error is raised each time."""
+    learner page reuses what it drew for it (``koula_ui``); an error is raised each time.
+    Settings holding values of the wrong kind (a list where text belongs, as a hand-edited
+    activity may) are not kept, and give what they always gave."""
+    try:
+        hash(settings)
+    except TypeError:
+        return _template_for(settings)
+    return _kept_template(settings)
+
+
+@lru_cache(maxsize=256)
+def _kept_template(settings: ActivitySettings) -> SessionTemplate:
+    return _template_for(settings)
+
+
+def _template_for(settings: ActivitySettings) -> SessionTemplate:
     if settings.custom_template.strip():
         template = _custom_template(settings.custom_template)
     else:

@@ -52,7 +52,7 @@ def loggable_path(path: str) -> str:
 
 
 HEADER = "X-Request-ID"
-VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}\Z")  # no newline, even last
 _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "koula_log_context", default=None
 )

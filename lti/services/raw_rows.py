@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache, lru_cache
 from typing import Any
 
@@ -54,13 +54,15 @@ def driver_cursor() -> Iterator[Any]:
     """A cursor for this module's statements (``%s`` parameters), in the current transaction.
 
     It is the driver's own cursor: Django's wrapper around it costs more than a one-row
-    statement takes (issue 14's profile), and it only adds what the hot paths do not use,
-    the query log. So while queries are logged (``DEBUG``, a test capturing them), Django's
-    cursor is given instead. Either way the driver's errors become Django's
-    (``OperationalError``...), and a transaction Django marked broken is refused.
+    statement takes (issue 14's profile), and it only adds what the hot paths do not use:
+    the query log and ``execute_wrapper`` hooks. So while queries are logged (``DEBUG``, a
+    test capturing them) or a hook is installed (instrumentation, the benchmarks' statement
+    counts), Django's cursor is given instead. Either way the driver's errors become
+    Django's (``OperationalError``...), a transaction Django marked broken is refused, and an
+    error closing the cursor is ignored, as Django ignores it.
     """
     db = database()
-    if db.queries_logged:
+    if db.queries_logged or db.execute_wrappers:
         with db.cursor() as logged:
             yield logged
         return
@@ -75,7 +77,8 @@ def driver_cursor() -> Iterator[Any]:
         try:
             yield driver
         finally:
-            driver.close()
+            with suppress(db.Database.Error):
+                driver.close()
 
 
 class _SQLiteCursor:

@@ -17,8 +17,10 @@ to Django. ``tests/lti/views/test_direct.py`` checks that both answer alike, byt
 
 A request goes to Django all the same when the middlewares would do more for it: another
 ``MIDDLEWARE`` list than :data:`MIDDLEWARE`, an HTTPS redirect, HSTS, refused user agents,
-``PREPEND_WWW``, a Host that ``ALLOWED_HOSTS`` might refuse, or an action path Django would
-decode differently (anything but ASCII letters, digits and ``_``).
+``PREPEND_WWW``, ``ATOMIC_REQUESTS``, a Host that Django might refuse (none, empty, or
+``ALLOWED_HOSTS`` restricted), a CSRF cookie (the middleware renews one of the wrong format),
+or an action path Django would read differently (anything but ASCII letters, digits and
+``_``, an id of more digits than Python reads).
 """
 
 from __future__ import annotations
@@ -90,14 +92,18 @@ class DirectRoutes:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        if self.enabled and _plain_host(environ):
+        if self.enabled and _plain(environ):
             path = environ.get("PATH_INFO", "")
             view = VIEWS.get(path)
             if view is not None:
                 return self._view(environ, start_response, view)
             found = ACTION_PATH.fullmatch(path)
             if found and found[2] not in NOT_DIRECT and environ.get("REQUEST_METHOD") == "POST":
-                return self._action(environ, start_response, int(found[1]), found[2])
+                try:
+                    activity_id = int(found[1])
+                except ValueError:  # more digits than Python reads: Django answers 404
+                    return self.django(environ, start_response)
+                return self._action(environ, start_response, activity_id, found[2])
         return self.django(environ, start_response)
 
     def _view(
@@ -143,7 +149,7 @@ class DirectRoutes:
         """What the middlewares add, in their order (innermost first)."""
         if not response.streaming:
             response.headers.setdefault("Content-Length", str(len(response.content)))
-        add_security_headers(request.path, response)
+        add_security_headers(request.path_info, response)
         self.security.process_response(request, response)
 
     def _action(
@@ -228,13 +234,18 @@ def _settings_allow() -> bool:
         and not settings.USE_X_FORWARDED_HOST
         and "*" in settings.ALLOWED_HOSTS
         and settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None
+        and not any(database.get("ATOMIC_REQUESTS") for database in settings.DATABASES.values())
     )
 
 
-def _plain_host(environ: dict[str, Any]) -> bool:
-    """True when Django would take the request's Host (else it answers 400 itself)."""
-    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    return bool(split_domain_port(host)[0])
+def _plain(environ: dict[str, Any]) -> bool:
+    """True when the middlewares would do nothing special with the request: Django takes its
+    Host (else it answers 400), and it has no CSRF cookie (one of the wrong format makes the
+    CSRF middleware set a new one; the tool's pages never set one, the admin site does)."""
+    host = environ.get("HTTP_HOST", "")
+    if not host or not split_domain_port(host)[0]:
+        return False
+    return settings.CSRF_COOKIE_NAME not in environ.get("HTTP_COOKIE", "")
 
 
 def _language(environ: dict[str, Any]) -> str:

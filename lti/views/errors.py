@@ -57,10 +57,11 @@ class LtiErrorMiddleware:
 
 def error_answer(request: HttpRequest, exception: Exception) -> HttpResponse | None:
     """Return the answer to ``request`` for ``exception``, or None when it is not one of ours."""
-    refusal = refusal_of(exception, request.path, lambda: request_language(request))
+    # The path under the tool's own root (path_info): the same behind a SCRIPT_NAME prefix.
+    refusal = refusal_of(exception, request.path_info, lambda: request_language(request))
     if refusal is None:
         return None
-    if request.path.startswith(API):
+    if request.path_info.startswith(API):
         answer: HttpResponse = JsonResponse({"errors": refusal.errors}, status=refusal.status)
     else:
         message = refusal.errors.get("_") or " ".join(refusal.errors.values())

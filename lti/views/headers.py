@@ -74,11 +74,12 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return add_security_headers(request.path, self.get_response(request))
+        return add_security_headers(request.path_info, self.get_response(request))
 
 
 def add_security_headers(path: str, response: HttpResponse) -> HttpResponse:
-    """Add the headers of the module docstring to the answer for ``path`` (kept if set)."""
+    """Add the headers of the module docstring to the answer for ``path`` (under the tool's
+    root, without a ``SCRIPT_NAME`` prefix); a header already set is kept."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     html = response.get("Content-Type", "").startswith("text/html")

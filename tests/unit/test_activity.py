@@ -62,3 +62,13 @@ def test_the_same_settings_give_the_very_same_template_and_other_weights_another
     assert activity_template(library) is activity_template(ActivitySettings(**vars(library)))
     other = activity_template(ActivitySettings(template_id="default-koula", deliverable_weight=0.7))
     assert other is not activity_template(library) and other.scoring.deliverable == 0.7
+
+
+def test_settings_of_the_wrong_kind_give_what_they_always_gave_not_a_crash():
+    from koula.activity import activity_template
+    from koula.errors import UnknownTemplate
+
+    with pytest.raises(UnknownTemplate):
+        activity_template(ActivitySettings(template_id=["default-koula"]))  # type: ignore[arg-type]
+    odd_window = ActivitySettings(return_window_days=[7])  # type: ignore[arg-type]
+    assert activity_template(odd_window).id == "default-koula"

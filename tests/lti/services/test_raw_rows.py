@@ -141,3 +141,16 @@ def test_an_inserted_row_comes_back_in_the_same_statement_or_none_when_taken(dat
     assert made.pk == LearnerRecord.objects.get(activity=activity, user=ana).pk
     assert made.state == {} and made.updated_at.tzinfo is not None
     assert insert_row(columns, unless_taken=True, activity_id=activity.pk, user_id=ana.pk) is None
+
+
+def test_statements_reach_execute_wrappers_when_one_is_installed(database):
+    activity = make_activity()
+    seen: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        update(Activity, activity.pk, title="Renamed")
+    assert [sql.split()[0] for sql in seen] == ["UPDATE"]

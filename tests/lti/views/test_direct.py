@@ -214,3 +214,53 @@ def test_settings_that_ask_more_of_the_middlewares_send_every_request_to_django(
         routes = DirectRoutes(spy)
     call(routes, "POST", path, b"{}", **bearer(activity, ana))
     assert spy.paths == [path]
+
+
+def test_under_a_script_name_prefix_an_api_error_is_json_on_both_routes(activity, ana):
+    through_django, direct = both(
+        f"/lti/api/{activity.pk}/save_draft", b"[]", SCRIPT_NAME="/koula", **bearer(activity, ana)
+    )
+    assert_alike(through_django, direct)
+    assert direct.status_code == 400 and "errors" in direct.json()
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"HTTP_HOST": ""},  # Django refuses an empty Host (400)
+        {"HTTP_COOKIE": "csrftoken=bad"},  # the CSRF middleware renews a malformed cookie
+    ],
+    ids=["empty Host", "a CSRF cookie"],
+)
+def test_requests_the_middlewares_treat_apart_go_to_django(activity, ana, environ):
+    spy = Spy()
+    path = f"/lti/api/{activity.pk}/save_draft"
+    call(DirectRoutes(spy), "POST", path, b"{}", **{**bearer(activity, ana), **environ})
+    call(DirectRoutes(spy), "GET", "/lti/login", b"", **environ)
+    assert spy.paths == [path, "/lti/login"]
+
+
+def test_an_id_of_more_digits_than_python_reads_gets_djangos_404(activity, ana):
+    spy = Spy()
+    path = "/lti/api/" + "9" * 5000 + "/save_draft"
+    answer = call(DirectRoutes(spy), "POST", path, b"{}", **bearer(activity, ana))
+    assert spy.paths == [path] and answer.status_code == 404
+
+
+def test_a_request_id_ending_in_a_newline_is_replaced(activity, ana):
+    answer = call(
+        DirectRoutes(Spy()),
+        "POST",
+        f"/lti/api/{activity.pk}/save_draft",
+        b"{}",
+        HTTP_X_REQUEST_ID="abc\n",
+        **bearer(activity, ana),
+    )
+    assert re.fullmatch(r"[0-9a-f]{32}", answer["X-Request-ID"])
+
+
+def test_atomic_requests_send_every_request_to_django(activity, ana, monkeypatch):
+    from django.conf import settings
+
+    monkeypatch.setitem(settings.DATABASES["default"], "ATOMIC_REQUESTS", True)
+    assert not DirectRoutes(Spy()).enabled
