@@ -1,10 +1,12 @@
 """Koula's login + launch and learner actions next to a floor tool, interleaved (issue 14).
 
-Each run starts one tool afresh: a new database (SQLite file, or a new PostgreSQL database
-with ``--postgres``) and a new gunicorn with 2 sync workers; Koula runs its production
-configuration (``lti.gunicorn_conf``, JSON access log included) on ``lti.wsgi``, the floor
-is ``benchmarks/floor_tool.py`` (a small WSGI tool doing every check a correct tool must).
-Rounds interleave the two tools (their order alternating), 3 by default.
+Each round starts both tools afresh: each a new database (SQLite file, or a new PostgreSQL
+database with ``--postgres``) and a new gunicorn with 2 sync workers; Koula runs its
+production configuration (``lti.gunicorn_conf``, JSON access log included) on ``lti.wsgi``,
+the floor is ``benchmarks/floor_tool.py`` (a small WSGI tool doing every check a correct tool
+must). The two are interleaved phase by phase: each phase runs on one tool, then at once on
+the other (the order alternating by round), so the two figures of a ratio are taken seconds
+apart, under the same load of this shared machine. 3 rounds by default.
 
 The platform side stays outside the measured processes: this script publishes the
 platform's JWKS on loopback, and each simulated browser (a process of its own, so clients
@@ -17,7 +19,7 @@ tool, and checks that the activity page came back (Koula: the page with
 ``id="koula-context"``, not the new-window page; the floor: its activity page). Every
 learner is a new browser.
 
-Per run, after a warm-up that reaches both workers: launches with 4 browsers at once,
+Per round and tool, after a warm-up that reaches both workers: launches with 4 browsers at once,
 then each of those learners' two actions (``save_draft`` and ``submit_deliverable``,
 whose score Koula writes to its outbox, checked after the run; the floor: the same
 bodies to its one action), then launches with 8 browsers at once; then, for Koula, a trivial
@@ -641,29 +643,50 @@ def _requests(pool: Any, tool: Gunicorn, work: Any, jobs: list[Any]) -> Phase:
     return phase
 
 
-def one_run(
-    kind: str, pool: Any, platform: PlatformSide, folder: Path, args: argparse.Namespace
-) -> Run:
-    tool_class = KoulaTool if kind == "koula" else FloorTool
-    tool = tool_class(folder / f"{kind}-{secrets.token_hex(3)}", platform, postgres=args.postgres)
+def one_round(
+    number: int, pool: Any, platform: PlatformSide, folder: Path, args: argparse.Namespace
+) -> list[Run]:
+    """Both tools afresh, side by side: each phase runs on one, then at once on the other
+    (the order alternating by round), so each ratio compares figures taken seconds apart,
+    under the machine's load of that moment; a tool's CPU is read around its own phases."""
+    kinds = ("koula", "floor") if number % 2 == 0 else ("floor", "koula")
+    tools: dict[str, Gunicorn] = {}
     try:
-        # Warm-up: both workers reached (keys fetched, code loaded, connections open).
-        warm, contexts = launches(pool, platform, tool, list(range(-16, 0)), 8)
-        actions(pool, tool, contexts, 8)
-        if warm.failures:
-            log = (tool.folder / "gunicorn.log").read_text()[-4000:]
-            raise SystemExit(f"{kind}: warm-up launch failed: {warm.failures[0]}\n{log}")
-        numbers = list(range(args.launches))
-        launch4, contexts = launches(pool, platform, tool, numbers, 4)
-        acted = actions(pool, tool, contexts, 4)
-        more = list(range(args.launches, 2 * args.launches))
-        launch8, _ = launches(pool, platform, tool, more, 8)
-        if not isinstance(tool, KoulaTool):
-            return Run(kind, launch4, acted, launch8)
-        trivial = trivial_requests(pool, tool, 2 * args.launches, 4)
-        return Run(kind, launch4, acted, launch8, tool.scores_queued(), trivial)
+        for kind in kinds:
+            tool_class = KoulaTool if kind == "koula" else FloorTool
+            tools[kind] = tool_class(
+                folder / f"{kind}-{secrets.token_hex(3)}", platform, postgres=args.postgres
+            )
+        contexts: dict[str, list[dict[str, str]]] = {}
+        for kind in kinds:  # warm-up: both workers reached (keys fetched, connections open)
+            warm, contexts[kind] = launches(pool, platform, tools[kind], list(range(-16, 0)), 8)
+            actions(pool, tools[kind], contexts[kind], 8)
+            if warm.failures:
+                log = (tools[kind].folder / "gunicorn.log").read_text()[-4000:]
+                raise SystemExit(f"{kind}: warm-up launch failed: {warm.failures[0]}\n{log}")
+        launch4, acted, launch8 = {}, {}, {}
+        for kind in kinds:
+            numbers = list(range(args.launches))
+            launch4[kind], contexts[kind] = launches(pool, platform, tools[kind], numbers, 4)
+        for kind in kinds:
+            acted[kind] = actions(pool, tools[kind], contexts[kind], 4)
+        for kind in kinds:
+            more = list(range(args.launches, 2 * args.launches))
+            launch8[kind], _ = launches(pool, platform, tools[kind], more, 8)
+        koula = tools["koula"]
+        assert isinstance(koula, KoulaTool)
+        trivial = trivial_requests(pool, koula, 2 * args.launches, 4)
+        return [
+            Run(kind, launch4[kind], acted[kind], launch8[kind])
+            if kind == "floor"
+            else Run(
+                kind, launch4[kind], acted[kind], launch8[kind], koula.scores_queued(), trivial
+            )
+            for kind in kinds
+        ]
     finally:
-        tool.stop()
+        for tool in tools.values():
+            tool.stop()
 
 
 def _best_median(values: list[float], *, high: bool = False) -> str:
@@ -802,9 +825,7 @@ def main() -> None:
     ):
         runs = []
         for number in range(args.rounds):
-            order = ("koula", "floor") if number % 2 == 0 else ("floor", "koula")
-            for kind in order:
-                run = one_run(kind, pool, platform, Path(name), args)
+            for run in one_round(number, pool, platform, Path(name), args):
                 print(_row(run), flush=True)
                 runs.append(run)
     report(runs, args)
