@@ -2,9 +2,9 @@
 
 The learner actions (``POST /lti/api/<activity>/<action>``), the login and the launch are
 what a cohort sends most, and on them Django's own work (its request and response objects,
-the middlewares, the URL resolver) weighs as much as the work itself
-(``benchmarks/README.md``, "Launch and action cost"). :class:`DirectRoutes` wraps Django's
-WSGI application and answers those requests itself:
+the middlewares, the URL resolver) weighs as much as the work itself (``benchmarks/
+README.md``, "Launches and actions next to a floor tool"). :class:`DirectRoutes` wraps
+Django's WSGI application and answers those requests itself:
 
 * an action with the view's own code (:func:`lti.views.api.learner_answer`, the errors of
   :func:`lti.views.errors.refusal_of`), its JSON written here: no request or response
@@ -44,17 +44,15 @@ from django.urls import set_script_prefix
 from django.utils.log import log_response
 
 from koula import json_object
-from koula.messages import pick_language
 from lti.logs import HEADER, log_context, request_id_for
 from lti.views import launch
 from lti.views.api import learner_answer
 from lti.views.errors import error_answer, refusal_of
 from lti.views.headers import REFERRER_POLICY, add_security_headers
 from lti.views.json_body import too_large
+from lti.views.language import language_of
 
 __all__ = ["MIDDLEWARE", "VIEWS", "DirectRoutes"]
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 # The middlewares whose work on a learner API answer this module does itself (lti.settings).
 MIDDLEWARE = [
@@ -174,7 +172,7 @@ class DirectRoutes:
     def _answer(
         self, environ: dict[str, Any], activity_id: int, action: str
     ) -> tuple[str, list[tuple[str, str]], bytes]:
-        language = _language(environ)
+        language = language_of(environ)
         try:
             answer = learner_answer(
                 activity_id,
@@ -246,12 +244,6 @@ def _plain(environ: dict[str, Any]) -> bool:
     if not host or not split_domain_port(host)[0]:
         return False
     return settings.CSRF_COOKIE_NAME not in environ.get("HTTP_COOKIE", "")
-
-
-def _language(environ: dict[str, Any]) -> str:
-    """As :func:`lti.views.language.request_language`, from the WSGI environ."""
-    header = environ.get("HTTP_ACCEPT_LANGUAGE", "")
-    return pick_language(*[part.split(";")[0].strip() for part in header.split(",")])
 
 
 def _body(environ: dict[str, Any], language: str) -> bytes:
