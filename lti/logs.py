@@ -98,7 +98,7 @@ class JsonFormatter(logging.Formatter):
 
 def request_id_for(environ: dict[str, Any]) -> str:
     """The request's id: its valid ``X-Request-ID`` (from the reverse proxy), or a new one."""
-    incoming = environ.get("HTTP_X_REQUEST_ID", "")  # request.headers parses them all
+    incoming = environ.get("HTTP_X_REQUEST_ID", "")
     return incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
 
@@ -109,7 +109,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request_id_for(request.META)
+        request_id = request_id_for(request.META)  # request.headers parses them all
         with log_context(request_id=request_id):
             response = self.get_response(request)
         response[HEADER] = request_id

@@ -190,10 +190,10 @@ class DirectRoutes:
                 [] if refusal.retry_after is None else [("Retry-After", str(refusal.retry_after))]
             )
             status = refusal.status
-            log_response(  # as Django logs every 4xx and 5xx answer
+            log_response(  # as Django logs every 4xx and 5xx answer, its full path
                 "%s: %s",
                 responses.get(status, "Unknown Status Code"),
-                environ["PATH_INFO"],
+                get_script_name(environ).rstrip("/") + environ["PATH_INFO"],
                 response=SimpleNamespace(status_code=status),
             )
             return self._json(status, {"errors": refusal.errors}, retry)

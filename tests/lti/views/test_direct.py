@@ -264,3 +264,13 @@ def test_atomic_requests_send_every_request_to_django(activity, ana, monkeypatch
 
     monkeypatch.setitem(settings.DATABASES["default"], "ATOMIC_REQUESTS", True)
     assert not DirectRoutes(Spy()).enabled
+
+
+def test_a_refusal_is_logged_as_django_logs_it_with_the_full_path(activity, caplog):
+    lines = []
+    for app in (WSGIHandler(), DirectRoutes(Spy())):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="django.request"):
+            call(app, "POST", f"/lti/api/{activity.pk}/delete_all", b"{}", SCRIPT_NAME="/koula")
+        lines.append([r.getMessage() for r in caplog.records if r.name == "django.request"])
+    assert lines[1] == lines[0] == [f"Not Found: /koula/lti/api/{activity.pk}/delete_all"]
