@@ -22,6 +22,7 @@ with marks for the learner's own strings (:mod:`koula_ui.stencil`).
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -124,17 +125,20 @@ def render_activity(
     ``erased_on`` (``{"date": shown date, "days": n}``) the line saying the retention period
     erased the answers.
     """
+    arguments = {name: value for name, value in locals().items() if name in PARAMETERS}
     if preview or carried:  # staff previews, earlier sessions' experiments: drawn each time
-        return _draw_activity(**_arguments(locals()))
+        return _draw_activity(**arguments)
+    strings = (context.get("token"), context.get("calendar"), calendar_url, data_url)
     try:
         shared = json.dumps(
             [state, {k: v for k, v in context.items() if k not in OWN}, privacy_url, erased_on],
             sort_keys=True,
         )
     except (TypeError, ValueError):  # not JSON: drawn each time
-        return _draw_activity(**_arguments(locals()))
+        return _draw_activity(**arguments)
+    if not all(text is None or isinstance(text, str) for text in strings):
+        return _draw_activity(**arguments)
     key = (Same(template), language, uid, context_id, auto_mount, carried_forms, shared)
-    arguments = _arguments(locals())
 
     def draw(own: Sequence[str | None]) -> str:
         token, calendar, calendar_link, data_link = own
@@ -146,23 +150,12 @@ def render_activity(
             **{**arguments, "context": marked, "calendar_url": calendar_link, "data_url": data_link}
         )
 
-    strings = (context.get("token"), context.get("calendar"), calendar_url, data_url)
-    if not all(text is None or isinstance(text, str) for text in strings):
-        return _draw_activity(**arguments)
     return STENCILS.draw(key, strings, draw)
 
 
 # The script context's strings of the learner's own (the page's token, their calendar link).
 OWN = frozenset({"token", "calendar"})
 STENCILS = Stencils(64)
-PARAMETERS = (
-    "template", "state", "language", "context", "uid", "preview", "context_id", "auto_mount",
-    "carried", "carried_forms", "calendar_url", "data_url", "privacy_url", "erased_on",
-)  # fmt: skip
-
-
-def _arguments(scope: dict[str, Any]) -> dict[str, Any]:
-    return {name: scope[name] for name in PARAMETERS}
 
 
 def _draw_activity(
@@ -240,6 +233,10 @@ def _draw_activity(
             erased_on=erased_on,
         )
     )
+
+
+# What render_activity passes on: _draw_activity's parameters, its own.
+PARAMETERS = frozenset(inspect.signature(_draw_activity).parameters)
 
 
 def _script_json(script: dict[str, Any], _: Gettext) -> Markup:

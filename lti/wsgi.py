@@ -1,7 +1,7 @@
 """WSGI entry point: ``lti.wsgi:application`` (used by ``koula serve`` and any WSGI server).
 
-Django's application, with the learner actions answered before it by
-:class:`lti.views.direct.DirectRoutes` (the same answers, without Django's request cycle).
+Django's application, with the learner actions, the login and the launch answered before it
+by :class:`lti.views.direct.DirectRoutes` (the same answers, without Django's middleware chain).
 """
 
 import os

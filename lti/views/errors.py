@@ -32,7 +32,7 @@ from lti.logs import loggable_path
 from lti.views.language import request_language
 from lti.views.rendering import page
 
-__all__ = ["API", "LtiErrorMiddleware", "Refusal", "error_answer", "refusal_of"]
+__all__ = ["LtiErrorMiddleware", "Refusal", "error_answer", "refusal_of"]
 
 log = logging.getLogger(__name__)
 API = "/lti/api/"

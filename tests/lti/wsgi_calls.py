@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
@@ -39,6 +40,18 @@ class Answer:
 
     def __getitem__(self, name: str) -> str:
         return next(value for key, value in self.headers if key.lower() == name.lower())
+
+
+class DjangoSpy:
+    """Django's own WSGI handler, noting the path of each request it is handed."""
+
+    def __init__(self) -> None:
+        self.django = WSGIHandler()
+        self.paths: list[str] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.paths.append(environ["PATH_INFO"])
+        return self.django(environ, start_response)
 
 
 def call(app: Any, method: str, path: str, body: bytes = b"", **environ: str) -> Answer:

@@ -46,16 +46,6 @@ def route(request):
     ROUTES["route"] = "django"
 
 
-@pytest.fixture
-def activity():
-    return make_activity()
-
-
-@pytest.fixture
-def ana(activity):
-    return make_user(activity, "ana", "Ana")
-
-
 def post(activity, action: str, body: bytes | dict, *, token: str | None, **headers: str):
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     if token is not None:

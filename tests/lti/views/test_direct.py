@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,8 +23,8 @@ from lti.bearer import issue_token
 from lti.models import Activity
 from lti.services import learner
 from lti.views.direct import DirectRoutes
-from tests.lti.in_process import grant_for, make_activity, make_user
-from tests.lti.wsgi_calls import Answer, call
+from tests.lti.in_process import grant_for, make_activity
+from tests.lti.wsgi_calls import Answer, DjangoSpy, call
 
 pytestmark = pytest.mark.django_db
 
@@ -33,32 +32,19 @@ TIMESTAMP = re.compile(rb'"\d{4}-\d\d-\d\dT[0-9:.]+(\+00:00|Z)?"')
 REQUEST_ID = {"HTTP_X_REQUEST_ID": "req-1"}
 
 
-@pytest.fixture
-def activity():
-    return make_activity()
-
-
-@pytest.fixture
-def ana(activity):
-    return make_user(activity, "ana", "Ana")
-
-
-class Spy:
-    """Django's handler, counting what it is handed."""
-
-    def __init__(self) -> None:
-        self.django = WSGIHandler()
-        self.paths: list[str] = []
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        self.paths.append(environ["PATH_INFO"])
-        return self.django(environ, start_response)
+def to_django(
+    method: str, path: str, body: bytes = b"{}", **environ: str
+) -> tuple[list[str], Answer]:
+    """The paths the direct route hands Django for one request, and the answer."""
+    spy = DjangoSpy()
+    answer = call(DirectRoutes(spy), method, path, body, **environ)
+    return spy.paths, answer
 
 
 def both(path: str, body: bytes | dict[str, Any], **environ: str) -> tuple[Answer, Answer]:
     """The answers of Django and of the direct route to one POST, from the same state."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    spy = Spy()
+    spy = DjangoSpy()
     answers = []
     for app in (WSGIHandler(), DirectRoutes(spy)):
         with transaction.atomic():
@@ -155,7 +141,7 @@ def test_a_bug_answers_djangos_500_page_with_the_same_headers(activity, ana, mon
 
 def test_a_request_id_is_made_when_none_valid_is_sent(activity, ana):
     answer = call(
-        DirectRoutes(Spy()),
+        DirectRoutes(DjangoSpy()),
         "POST",
         f"/lti/api/{activity.pk}/save_draft",
         b"{}",
@@ -179,19 +165,15 @@ def test_a_request_id_is_made_when_none_valid_is_sent(activity, ana):
     ],
 )
 def test_every_other_request_goes_to_django(activity, ana, method, path):
-    spy = Spy()
     path = path.format(pk=activity.pk)
-    call(DirectRoutes(spy), method, path, b"{}", **bearer(activity, ana))
-    assert spy.paths == [path]
+    handed, _ = to_django(method, path, **bearer(activity, ana))
+    assert handed == [path]
 
 
 def test_a_host_django_would_refuse_goes_to_django(activity, ana):
-    spy = Spy()
     path = f"/lti/api/{activity.pk}/save_draft"
-    answer = call(
-        DirectRoutes(spy), "POST", path, b"{}", HTTP_HOST="bad host!", **bearer(activity, ana)
-    )
-    assert spy.paths == [path] and answer.status_code == 400
+    handed, answer = to_django("POST", path, HTTP_HOST="bad host!", **bearer(activity, ana))
+    assert handed == [path] and answer.status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -208,7 +190,7 @@ def test_a_host_django_would_refuse_goes_to_django(activity, ana):
 def test_settings_that_ask_more_of_the_middlewares_send_every_request_to_django(
     activity, ana, changed
 ):
-    spy = Spy()
+    spy = DjangoSpy()
     path = f"/lti/api/{activity.pk}/save_draft"
     with override_settings(**changed):
         routes = DirectRoutes(spy)
@@ -233,23 +215,21 @@ def test_under_a_script_name_prefix_an_api_error_is_json_on_both_routes(activity
     ids=["empty Host", "a CSRF cookie"],
 )
 def test_requests_the_middlewares_treat_apart_go_to_django(activity, ana, environ):
-    spy = Spy()
     path = f"/lti/api/{activity.pk}/save_draft"
-    call(DirectRoutes(spy), "POST", path, b"{}", **{**bearer(activity, ana), **environ})
-    call(DirectRoutes(spy), "GET", "/lti/login", b"", **environ)
-    assert spy.paths == [path, "/lti/login"]
+    handed, _ = to_django("POST", path, **{**bearer(activity, ana), **environ})
+    handed_login, _ = to_django("GET", "/lti/login", b"", **environ)
+    assert handed + handed_login == [path, "/lti/login"]
 
 
 def test_an_id_of_more_digits_than_python_reads_gets_djangos_404(activity, ana):
-    spy = Spy()
     path = "/lti/api/" + "9" * 5000 + "/save_draft"
-    answer = call(DirectRoutes(spy), "POST", path, b"{}", **bearer(activity, ana))
-    assert spy.paths == [path] and answer.status_code == 404
+    handed, answer = to_django("POST", path, **bearer(activity, ana))
+    assert handed == [path] and answer.status_code == 404
 
 
 def test_a_request_id_ending_in_a_newline_is_replaced(activity, ana):
     answer = call(
-        DirectRoutes(Spy()),
+        DirectRoutes(DjangoSpy()),
         "POST",
         f"/lti/api/{activity.pk}/save_draft",
         b"{}",
@@ -263,12 +243,12 @@ def test_atomic_requests_send_every_request_to_django(activity, ana, monkeypatch
     from django.conf import settings
 
     monkeypatch.setitem(settings.DATABASES["default"], "ATOMIC_REQUESTS", True)
-    assert not DirectRoutes(Spy()).enabled
+    assert not DirectRoutes(DjangoSpy()).enabled
 
 
 def test_a_refusal_is_logged_as_django_logs_it_with_the_full_path(activity, caplog):
     lines = []
-    for app in (WSGIHandler(), DirectRoutes(Spy())):
+    for app in (WSGIHandler(), DirectRoutes(DjangoSpy())):
         caplog.clear()
         with caplog.at_level("WARNING", logger="django.request"):
             call(app, "POST", f"/lti/api/{activity.pk}/delete_all", b"{}", SCRIPT_NAME="/koula")

@@ -37,7 +37,7 @@ from lti.services import activities, login, nonces
 from lti.views.direct import DirectRoutes
 from tests.lti.both_databases import database  # noqa: F401 - the fixture
 from tests.lti.in_process import CLIENT_ID, DEPLOYMENT_ID, ISSUER, make_activity
-from tests.lti.wsgi_calls import Answer, DirectClient, call
+from tests.lti.wsgi_calls import Answer, DirectClient, DjangoSpy, call
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -345,15 +345,10 @@ def wsgi_login_and_launch(app: Any, platform: Platform, *, storage: bool = False
 
 @pytest.mark.parametrize("storage", [False, True], ids=["state cookie", "platform storage"])
 def test_the_direct_route_logs_in_and_launches_as_django_does(platform, storage, route):
-    spy: list[str] = []
-
-    def django_spy(environ: dict[str, Any], start_response: Any) -> Any:
-        spy.append(environ["PATH_INFO"])
-        return WSGIHandler()(environ, start_response)
-
+    spy = DjangoSpy()
     through_django = wsgi_login_and_launch(WSGIHandler(), platform, storage=storage)
-    direct = wsgi_login_and_launch(DirectRoutes(django_spy), platform, storage=storage)
-    assert spy == []
+    direct = wsgi_login_and_launch(DirectRoutes(spy), platform, storage=storage)
+    assert spy.paths == []
     for django_answer, direct_answer in zip(through_django, direct, strict=True):
         assert direct_answer.status == django_answer.status
         assert direct_answer.headers == django_answer.headers
