@@ -15,6 +15,8 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -58,14 +60,16 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 STORAGE_SCRIPT = """<script>
-/* The platform's side of lti.put_data / lti.get_data: values kept per tool origin. */
+/* The platform's side of lti.put_data / lti.get_data: values kept per tool origin; it
+   starts answering after READY_AFTER ms (a storage frame still loading drops messages). */
+setTimeout(function () {
 var log = window.parent.storageLog = window.parent.storageLog || [];
 var store = {};
 window.addEventListener("message", function (event) {
   var data = event.data;
   if (!data || typeof data !== "object" || !data.message_id) return;
   if (data.subject !== "lti.put_data" && data.subject !== "lti.get_data") return;
-  log.push({subject: data.subject, origin: event.origin, key: data.key});
+  log.push({subject: data.subject, origin: event.origin, id: data.message_id});
   var mine = store[event.origin] = store[event.origin] || {};
   var reply = {subject: data.subject + ".response", message_id: data.message_id, key: data.key};
   if (data.subject === "lti.put_data") { mine[data.key] = data.value; reply.value = data.value; }
@@ -73,6 +77,7 @@ window.addEventListener("message", function (event) {
   else { reply.error = {code: "bad_request", message: "no value for this key"}; }
   event.source.postMessage(reply, event.origin);
 });
+}, READY_AFTER);
 </script>"""
 
 
@@ -84,6 +89,7 @@ class CourseSite:
         self.platform_app = make_wsgi_app(platform)
         self.iframe_src = ""
         self.storage = "none"  # "_parent", "lti_storage_frame" or "none" (no answer)
+        self.storage_ready_after_ms = 0
         self._server = BackgroundServer(self._app, name="course-site")
         self.url = f"http://localhost:{self._server.port}"
         self.other_site = f"http://127.0.0.1:{self._server.port}"  # same server, another site
@@ -107,7 +113,7 @@ class CourseSite:
         if self.storage == "lti_storage_frame":
             frames += f'<iframe name="lti_storage_frame" src="{self.url}/storage-frame" hidden>'
             frames += "</iframe>"
-        script = STORAGE_SCRIPT if self.storage == "_parent" else ""
+        script = self._storage_script() if self.storage == "_parent" else ""
         return (
             '<!doctype html><html lang="en"><meta charset="utf-8"><title>Course 1</title>'
             "<style>iframe#koula{width:100%;height:1500px;border:2px solid #667085}</style>"
@@ -115,7 +121,10 @@ class CourseSite:
         )
 
     def _storage_frame(self) -> str:
-        return f"<!doctype html><title>storage</title>{STORAGE_SCRIPT}"
+        return f"<!doctype html><title>storage</title>{self._storage_script()}"
+
+    def _storage_script(self) -> str:
+        return STORAGE_SCRIPT.replace("READY_AFTER", str(self.storage_ready_after_ms))
 
 
 def _probe(request: Request) -> Response:
@@ -243,21 +252,34 @@ def bearer_only(response: Any) -> None:
     assert "cookie" not in headers
 
 
-@pytest.mark.parametrize("target", ["_parent", "lti_storage_frame"])
+@pytest.mark.parametrize(
+    ("target", "ready_after_ms"),
+    [("_parent", 0), ("lti_storage_frame", 0), ("lti_storage_frame", 700)],
+    ids=["parent", "storage frame", "storage frame ready late"],
+)
 def test_a_learner_in_an_iframe_launches_through_platform_storage_and_submits_the_card(
-    tool, open_browser, target
+    tool, open_browser, target, ready_after_ms
 ):
     context = open_browser("safari")
     page = context.new_page()
     with course_of(tool) as (platform, site):
-        user = f"iframe-{target}"
+        user = f"iframe-{target}-{ready_after_ms}"
         site.storage = target
+        site.storage_ready_after_ms = ready_after_ms
         start_in_iframe(platform, site, target=target, user=user)
         page.goto(f"{site.url}/course")
         koula = page.frame_locator("#koula")
         koula.locator(".koula[data-koula-ready]").wait_for()
         log = page.evaluate("window.storageLog")
-        assert [entry["subject"] for entry in log] == ["lti.put_data", "lti.get_data"]
+        asked = [
+            (subject, {entry["id"] for entry in entries})
+            for subject, entries in groupby(log, itemgetter("subject"))
+        ]
+        # One question each, however many times it was sent before the frame answered.
+        assert [(subject, len(ids)) for subject, ids in asked] == [
+            ("lti.put_data", 1),
+            ("lti.get_data", 1),
+        ]
         assert {entry["origin"] for entry in log} == {tool.url}
         assert "koula_lti_state" not in {cookie["name"] for cookie in context.cookies()}
 
