@@ -59,10 +59,10 @@ def perform(
         )
     except ActionError as error:
         return Outcome(error.status, {"errors": error.errors}, error.state.to_data(), None)
-    after = progress_of(template, state)
+    after, stored = progress_of(template, state), state.to_data()
     return Outcome(
         200,
-        learner_state_data(template, state),
-        state.to_data(),
+        learner_state_data(template, state, data=stored, progress=after),
+        stored,
         after if after != before else None,
     )

@@ -57,6 +57,17 @@ def _activity(template: SessionTemplate, state: LearnerState, done: list[Part]) 
     return "Initialized"
 
 
-def learner_state_data(template: SessionTemplate, state: LearnerState) -> dict[str, Any]:
-    """Return the learner state of ``docs/learner-api.md``: the three parts and progress."""
-    return {**state.to_data(), "progress": progress_of(template, state).to_data()}
+def learner_state_data(
+    template: SessionTemplate,
+    state: LearnerState,
+    *,
+    data: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Return the learner state of ``docs/learner-api.md``: the three parts and progress.
+
+    ``data`` (``state.to_data()``) and ``progress`` (``progress_of(template, state)``) are
+    used when the caller has them already (the answer then shares ``data``'s parts)."""
+    parts = state.to_data() if data is None else data
+    progress = progress_of(template, state) if progress is None else progress
+    return {**parts, "progress": progress.to_data()}

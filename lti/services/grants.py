@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from koula.messages import N_, translate
 from lti.bearer import Grant
 from lti.errors import ActivityGone, NotAllowed, NotAuthenticated
-from lti.models import Activity, Deployment, LtiUser, Registration
-from lti.services.raw_rows import Columns, column, database, driver_cursor, table
+from lti.models import Activity, Deployment, LearnerRecord, LtiUser, Registration
+from lti.services.raw_rows import Columns, column, database, driver_cursor, locking, table
 
-__all__ = ["check_grant", "granted_activity", "granted_learner"]
+__all__ = ["check_grant", "granted_activity", "granted_learner", "granted_record"]
 
 ERASED = N_("Your access to this activity has expired. Reload the activity from your course.")
 GONE = N_(
@@ -46,22 +47,43 @@ def granted_activity(grant: Grant, activity_id: int) -> Activity:
 def granted_learner(grant: Grant, activity_id: int) -> tuple[Activity, LtiUser]:
     """:func:`granted_activity` and the grant's learner (its registration's issuer read
     too), in one statement."""
+    activity, user, _ = _granted(grant, activity_id, None)
+    return activity, user
+
+
+def granted_record(
+    grant: Grant, activity_id: int, records: Columns[LearnerRecord]
+) -> tuple[Activity, LtiUser, tuple[Any, ...] | None]:
+    """:func:`granted_learner` and the learner's record in the activity (its ``records``
+    columns, None when there is none yet), locked until the transaction ends (on
+    PostgreSQL; SQLite's write transaction holds the whole database), in one statement.
+    Call it inside a transaction."""
+    return _granted(grant, activity_id, records)
+
+
+def _granted(
+    grant: Grant, activity_id: int, records: Columns[LearnerRecord] | None
+) -> tuple[Activity, LtiUser, tuple[Any, ...] | None]:
     check_grant(grant, activity_id)
     activity, learner = _columns()
     db = database()
+    sql = _granted_sql(db.vendor, records)
     with driver_cursor() as cursor:
-        cursor.execute(_granted_sql(db.vendor), [grant.user_id, activity_id, grant.deployment_id])
+        cursor.execute(sql, [grant.user_id, activity_id, grant.deployment_id])
         row = cursor.fetchone()
     if row is None:  # removed since the page opened (the grant names its deployment)
         message = translate(grant.language, GONE)
         raise ActivityGone(message, language=grant.language, detail=f"activity {activity_id} gone")
-    issuer = row[-1]
+    users_end = activity.width + learner.width
     if row[activity.width] is None:  # no such learner on the activity's platform
         raise NotAuthenticated(translate(grant.language, ERASED), language=grant.language)
-    user = learner.instance(row[activity.width : -1])
-    registration = [user.registration_id, issuer]
+    user = learner.instance(row[activity.width : users_end])
+    registration = [user.registration_id, row[users_end]]
     user.registration = Registration.from_db(db.alias, ["id", "issuer"], registration)
-    return activity.instance(row[: activity.width]), user
+    record = None
+    if records is not None and row[users_end + 1] is not None:
+        record = tuple(row[users_end + 1 :])
+    return activity.instance(row[: activity.width]), user, record
 
 
 @cache
@@ -70,15 +92,31 @@ def _columns() -> tuple[Columns[Activity], Columns[LtiUser]]:
 
 
 @cache
-def _granted_sql(vendor: str) -> str:
+def _granted_sql(vendor: str, records: Columns[LearnerRecord] | None) -> str:
     activity, learner = _columns()
     deployment_of, registration_of = column(Activity, "deployment"), column(LtiUser, "registration")
+    selected, joined = "", ""
+    if records is not None:  # the learner's record, when there is one
+        mine = records.alias
+        of_learner = (
+            f"{mine}.{column(LearnerRecord, 'activity')} = a.id "
+            f"AND {mine}.{column(LearnerRecord, 'user')} = u.id"
+        )
+        if locking():  # a lateral subquery may lock a row an outer join may lack
+            selected = ", k.*"
+            joined = (
+                f" LEFT JOIN LATERAL (SELECT {records.sql} FROM {table(LearnerRecord)} {mine} "
+                f"WHERE {of_learner}{locking()}) k ON TRUE"
+            )
+        else:
+            selected = f", {records.sql}"
+            joined = f" LEFT JOIN {table(LearnerRecord)} {mine} ON {of_learner}"
     return (
-        f"SELECT {activity.sql}, {learner.sql}, r.{column(Registration, 'issuer')} "
+        f"SELECT {activity.sql}, {learner.sql}, r.{column(Registration, 'issuer')}{selected} "
         f"FROM {table(Activity)} a "
         f"JOIN {table(Deployment)} d ON d.id = a.{deployment_of} "
         f"JOIN {table(Registration)} r ON r.id = d.{column(Deployment, 'registration')} "
         f"LEFT JOIN {table(LtiUser)} u "
-        f"ON u.id = %s AND u.{registration_of} = d.{column(Deployment, 'registration')} "
-        f"WHERE a.id = %s AND a.{deployment_of} = %s"
+        f"ON u.id = %s AND u.{registration_of} = d.{column(Deployment, 'registration')}"
+        f"{joined} WHERE a.id = %s AND a.{deployment_of} = %s"
     )

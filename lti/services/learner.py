@@ -34,7 +34,7 @@ from lti.bearer import Grant
 from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.community import community_of
-from lti.services.grants import granted_learner
+from lti.services.grants import granted_record
 from lti.services.raw_rows import (
     Columns,
     column,
@@ -60,12 +60,12 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     no valid template, and the core's ActionError (InvalidValues 400, OutOfOrder 409) once
     the refused values are stored as the learner's draft.
     """
-    activity, user = granted_learner(grant, activity_id)
-    template = template_of(activity)
-    if template is None:
-        raise NotSetUp(grant.language)
     with transaction.atomic():
-        record = locked_record(activity, user)
+        activity, user, row = granted_record(grant, activity_id, _record_columns())
+        template = template_of(activity)
+        if template is None:
+            raise NotSetUp(grant.language)
+        record = locked_record(activity, user, row)
         community = community_of(activity, user) if action == "reuse_card" else None
         now, before = dt.datetime.now(dt.UTC), record.state
         outcome = perform(
@@ -97,13 +97,13 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     return outcome.body
 
 
-def locked_record(activity: Activity, user: LtiUser) -> LearnerRecord:
+def locked_record(activity: Activity, user: LtiUser, row: tuple[Any, ...] | None) -> LearnerRecord:
     """The learner's record in ``activity``, locked until the transaction ends (the learner's
-    row only), made if need be. Two first actions of one learner at once: the second one's
-    insert meets the unique constraint (on PostgreSQL, once the first commits) and it reads
-    the row the first made."""
+    row only), made if need be; ``row`` is the record as the grant's statement read and
+    locked it (:func:`~lti.services.grants.granted_record`), None when there was none. Two
+    first actions of one learner at once: the second one's insert meets the unique
+    constraint (on PostgreSQL, once the first commits) and it reads the row the first made."""
     records = _record_columns()
-    row = _locked_row(activity, user)
     if row is None:  # a new row is locked by the transaction that made it
         row = insert_row(records, unless_taken=True, activity_id=activity.pk, user_id=user.pk)
     if row is None:  # made meanwhile by another action of the learner's (committed since)
@@ -124,15 +124,15 @@ def _locked_row(activity: Activity, user: LtiUser) -> tuple[Any, ...] | None:
 
 @cache
 def _record_columns() -> Columns[LearnerRecord]:
-    return Columns(LearnerRecord, "r")
+    return Columns(LearnerRecord, "lr")
 
 
 @cache
 def _record_sql(vendor: str) -> str:
     return (
-        f"SELECT {_record_columns().sql} FROM {table(LearnerRecord)} r "
-        f"WHERE r.{column(LearnerRecord, 'activity')} = %s "
-        f"AND r.{column(LearnerRecord, 'user')} = %s{locking()}"
+        f"SELECT {_record_columns().sql} FROM {table(LearnerRecord)} lr "
+        f"WHERE lr.{column(LearnerRecord, 'activity')} = %s "
+        f"AND lr.{column(LearnerRecord, 'user')} = %s{locking()}"
     )
 
 

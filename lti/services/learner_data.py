@@ -34,9 +34,10 @@ import hashlib
 import hmac
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -63,7 +64,7 @@ from lti.services.erased_rows import (
     midnight,
     score_kept,
 )
-from lti.services.raw_rows import Columns, column, database, driver_cursor, table
+from lti.services.raw_rows import Columns, column, database, table
 
 __all__ = [
     "ERASED_MARK",
@@ -73,6 +74,7 @@ __all__ = [
     "erase_expired",
     "erase_learner",
     "erase_record",
+    "erasures_by_request",
     "learner_key",
     "learner_users",
     "partial_scores_held",
@@ -191,26 +193,28 @@ def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[s
     return removed
 
 
-def partial_scores_held(user: LtiUser, activity: Activity) -> bool:
-    """Return True when ``user`` is a learner erased on request (the audit log knows their
-    keyed hash on this platform) who came back to ``activity``, where a score had gone to
-    their gradebook before: a partial score could lower the grade it kept."""
+def erasures_by_request(user: LtiUser) -> tuple[str, list[Any]]:
+    """The statement (and its parameters) reading the erasures on request of the person
+    ``user`` is (the audit log knows their keyed hash on this platform): rows of a ``1``, then
+    each erasure's columns for :func:`partial_scores_held` (the score queue reads them in the
+    same statement as the learner's last score)."""
     key = learner_key(user.registration.issuer, user.sub)
-    db = database()
-    with driver_cursor() as cursor:
-        cursor.execute(
-            _erasures_sql(db.vendor),
-            [user.registration_id, LearnerErasure.Reason.REQUEST.value, key],
-        )
-        rows = cursor.fetchall()
-    erasures = _erasure_columns()
-    return any(activity.pk in erasures.instance(row).graded_activities for row in rows)
+    reason = LearnerErasure.Reason.REQUEST.value
+    return _erasures_sql(database().vendor), [user.registration_id, reason, key]
+
+
+def partial_scores_held(erasures: Iterable[Sequence[Any]], activity: Activity) -> bool:
+    """Return True when one of ``erasures`` (rows of :func:`erasures_by_request`) was of a
+    learner who came back to ``activity``, where a score had gone to their gradebook before:
+    a partial score could lower the grade it kept."""
+    columns = _erasure_columns()
+    return any(activity.pk in columns.instance(row[1:]).graded_activities for row in erasures)
 
 
 @cache
 def _erasures_sql(vendor: str) -> str:
     return (
-        f"SELECT {_erasure_columns().sql} FROM {table(LearnerErasure)} e "
+        f"SELECT 1, {_erasure_columns().sql} FROM {table(LearnerErasure)} e "
         f"WHERE e.{column(LearnerErasure, 'registration')} = %s "
         f"AND e.{column(LearnerErasure, 'reason')} = %s "
         f"AND e.{column(LearnerErasure, 'learner')} = %s"

@@ -15,6 +15,7 @@ transactions and with Django's errors. Everything else stays on the ORM.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import cache, lru_cache
@@ -24,6 +25,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import DateTimeField, Field, Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 __all__ = [
@@ -123,7 +128,7 @@ class Columns[M: Model]:
     makes the model instance of their values (the other fields deferred)."""
 
     def __init__(self, model: type[M], alias: str, only: tuple[str, ...] = ()) -> None:
-        self.model = model
+        self.model, self.alias = model, alias
         fields = [
             field
             for field in model._meta.concrete_fields
@@ -134,6 +139,12 @@ class Columns[M: Model]:
         self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
         self.bare_sql = ", ".join(quote(field.column) for field in fields)  # for a RETURNING
         self.width = len(fields)
+        # Each attribute is only stored on the instance by Model.__init__ (a field's plain
+        # descriptor; a foreign key's id, which only forgets a cached object a new instance
+        # does not have): such rows are made without it (see instance).
+        self._plain = all(
+            type(inspect.getattr_static(model, name)) in _PLAIN_DESCRIPTORS for name in self.names
+        )
 
     def instance(self, values: Sequence[Any]) -> M:
         """The model instance of ``values`` (this SELECT's columns, in order)."""
@@ -146,7 +157,24 @@ class Columns[M: Model]:
                 for step in field_steps:
                     value = step(value, column, db)
                 converted[index] = value
-        return self.model.from_db(db.alias, self.names, converted)
+        if not self._plain or _initialised(self.model):
+            return self.model.from_db(db.alias, self.names, converted)
+        # What Model.from_db makes, without its per-field setattr: the same attributes, the
+        # others deferred (loaded on first read), the same state.
+        made = self.model.__new__(self.model)
+        state = made.__dict__["_state"] = ModelState()
+        state.adding, state.db = False, db.alias
+        made.__dict__.update(zip(self.names, converted, strict=True))
+        return made
+
+
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _initialised(model: type[Model]) -> bool:
+    """Whether a receiver of ``pre_init`` or ``post_init`` wants to see ``model``'s instances
+    made (only Model.__init__ sends those signals)."""
+    return pre_init.has_listeners(model) or post_init.has_listeners(model)
 
 
 @cache
@@ -231,8 +259,13 @@ def _insert_params(
     unknown = values.keys() - fields.keys()
     if unknown:
         raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    prepared = _prepared_defaults(model, db.vendor)
     return [
-        field.get_db_prep_save(values[name] if name in values else _initial(field), db)
+        field.get_db_prep_save(values[name], db)
+        if name in values
+        else prepared[name]
+        if name in prepared
+        else field.get_db_prep_save(_initial(field), db)
         for name, field in fields.items()
     ]
 
@@ -241,6 +274,25 @@ def _insert_params(
 def _inserted(model: type[Model]) -> dict[str, Field[Any, Any]]:
     """The fields an insert writes, by attribute name, in the table's order."""
     return {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+
+
+@cache
+def _prepared_defaults(model: type[Model], vendor: str) -> dict[str, Any]:
+    """The insert's parameter for each field whose default is a constant, adapted once for
+    the database ``vendor`` (not a date-time set on creation, not a callable default: those
+    are made for each row)."""
+    db = database()
+    return {
+        name: field.get_db_prep_save(field.get_default(), db)
+        for name, field in _inserted(model).items()
+        if not _made_per_row(field)
+    }
+
+
+def _made_per_row(field: Field[Any, Any]) -> bool:
+    return (isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add)) or (
+        field.has_default() and callable(field.default)
+    )
 
 
 def _initial(field: Field[Any, Any]) -> Any:

@@ -22,7 +22,7 @@ from koula.messages import gettext_for
 from koula_ui.strings import format_date
 from lti import wakeup
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
-from lti.services.learner_data import partial_scores_held
+from lti.services.learner_data import erasures_by_request, partial_scores_held
 from lti.services.raw_rows import Columns, column, database, driver_cursor, insert, table
 
 __all__ = ["queue_score", "score_comment"]
@@ -42,10 +42,10 @@ def queue_score(
 
     ``state`` is the learner's stored state after the action, when the caller has it (it is
     read from the database otherwise)."""
-    if progress.score < 1 and partial_scores_held(user, activity):
+    previous, erasures = _history(activity, user, erasures=progress.score < 1)
+    if erasures and partial_scores_held(erasures, activity):
         return None
     now = dt.datetime.now(dt.UTC)
-    previous = _last_timestamp(activity, user)
     moment = now if previous is None or now > previous else previous + dt.timedelta(milliseconds=1)
     maximum = activity.score_maximum
     payload: dict[str, Any] = {
@@ -65,23 +65,34 @@ def queue_score(
     return pk
 
 
-def _last_timestamp(activity: Activity, user: LtiUser) -> dt.datetime | None:
-    """When the learner's newest score in ``activity`` was given, if they have one."""
-    db = database()
+def _history(
+    activity: Activity, user: LtiUser, *, erasures: bool
+) -> tuple[dt.datetime | None, list[Any]]:
+    """When the learner's newest score in ``activity`` was given, if they have one; with
+    ``erasures``, the rows of :func:`~lti.services.learner_data.erasures_by_request` too (read
+    in the same statement)."""
+    sql, params = _last_sql(database().vendor), [activity.pk, user.pk]
+    if erasures:
+        erased, more = erasures_by_request(user)
+        sql, params = f"{sql} UNION ALL {erased}", [*params, *more]
     with driver_cursor() as cursor:
-        cursor.execute(_last_sql(db.vendor), [activity.pk, user.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return parse_time(_payload_columns().instance(row).payload["timestamp"])
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    last = [row for row in rows if row[0] == 0]
+    previous = None
+    if last:
+        previous = parse_time(_payload_columns().instance(last[0][1:]).payload["timestamp"])
+    return previous, [row for row in rows if row[0] == 1]
 
 
 @cache
 def _last_sql(vendor: str) -> str:
+    """The learner's newest score (a ``0``, then its columns), as one part of a UNION."""
+    columns = _payload_columns()
     return (
-        f"SELECT {_payload_columns().sql} FROM {table(ScoreOutbox)} s "
+        f"SELECT 0, s.* FROM (SELECT {columns.sql} FROM {table(ScoreOutbox)} s "
         f"WHERE s.{column(ScoreOutbox, 'activity')} = %s "
-        f"AND s.{column(ScoreOutbox, 'user')} = %s ORDER BY s.id DESC LIMIT 1"
+        f"AND s.{column(ScoreOutbox, 'user')} = %s ORDER BY s.id DESC LIMIT 1) s"
     )
 
 

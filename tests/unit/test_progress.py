@@ -1,7 +1,8 @@
 from dataclasses import replace
 
 from koula.actions import apply_action
-from koula.progress import progress_of
+from koula.outcome import perform
+from koula.progress import learner_state_data, progress_of
 from koula.state import LearnerState
 from koula.template import ScoringPolicy
 
@@ -66,3 +67,35 @@ def test_a_commitment_without_a_card_is_in_progress_not_submitted(minimal_templa
         language="en",
     )
     assert progress_of(minimal_template, state).activity == "InProgress"
+
+
+def test_the_learner_state_is_the_same_whether_its_parts_and_progress_are_given_or_derived(
+    minimal_template, now
+):
+    state = LearnerState()
+    for action, body in STEPS:
+        state = apply_action(
+            action, body, template=minimal_template, state=state, now=now, language="en"
+        )
+        derived = learner_state_data(minimal_template, state)
+        given = learner_state_data(
+            minimal_template,
+            state,
+            data=state.to_data(),
+            progress=progress_of(minimal_template, state),
+        )
+        assert (
+            given == derived
+            and derived["progress"] == progress_of(minimal_template, state).to_data()
+        )
+
+
+def test_an_action_answers_the_state_it_stores_with_its_progress(minimal_template, now):
+    stored = None
+    for action, body in STEPS:
+        outcome = perform(
+            action, body, template=minimal_template, stored=stored, now=now, language="en"
+        )
+        state = LearnerState.from_data(outcome.stored)
+        assert outcome.body == learner_state_data(minimal_template, state)
+        stored = outcome.stored

@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.core import serializers
 
-from koula import stream_members_csv
+from koula import format_time, stream_members_csv
 from koula.community import public_id
 from koula.use_cases.series.reminders import reminder_key
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
@@ -428,6 +428,27 @@ def test_a_learner_erased_on_request_who_comes_back_sends_no_partial_score(datab
     ben = make_user(activity, "ben", "Ben")  # another learner's partial scores still go
     act(activity, ben, "submit_deliverable", {"values": CARD})
     assert ScoreOutbox.objects.filter(user=ben).exists()
+
+
+def test_the_scores_of_a_learner_erased_on_request_still_strictly_increase(database, tmp_path):
+    """Her last score and her erasure are read together: the next score still comes after
+    the last one, even when the clock is behind it."""
+    graded, other = make_activity(), make_activity(resource_link_id="rl-2")
+    act(graded, make_user(graded, SUB, NAME), "submit_deliverable", {"values": CARD})
+    ScoreOutbox.objects.update(status=ScoreOutbox.Status.DELIVERED)
+    erase_learner(ISSUER, SUB, by="dpo", now=NOW)
+    again = make_user(graded, SUB, NAME)
+    act(other, again, "submit_deliverable", {"values": CARD})  # not graded there: it goes
+    (first,) = ScoreOutbox.objects.filter(user=again)
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(microsecond=123000)
+    first.payload = {**first.payload, "timestamp": format_time(ahead)}
+    first.save()
+    act(other, again, "commit_experiment", {"values": COMMITMENT})
+    second = ScoreOutbox.objects.filter(user=again).latest("pk").payload
+    assert second["activityProgress"] == "Submitted"
+    assert dt.datetime.fromisoformat(second["timestamp"]) == ahead + dt.timedelta(milliseconds=1)
+    act(graded, again, "submit_deliverable", {"values": CARD})  # graded there: held back
+    assert not ScoreOutbox.objects.filter(user=again, activity=graded).exists()
 
 
 def test_a_learner_erased_on_request_gets_partial_scores_where_none_had_been_sent(

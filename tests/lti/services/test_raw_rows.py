@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from django.db import OperationalError, ProgrammingError, connection, transaction
 from django.db.backends.utils import CursorWrapper
+from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
@@ -55,6 +56,48 @@ def test_reading_only_some_columns_defers_the_others(database):
     assert mine.title == activity.title and mine.score_maximum == activity.score_maximum
 
 
+@pytest.mark.parametrize("only", [(), ("title", "deployment_id")])
+def test_a_row_makes_the_instance_the_orm_makes_of_it(database, only):
+    activity = make_activity(host_turns=[{"user": 1}])
+    columns = Columns(Activity, "a", only=only)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns.sql} FROM {table(Activity)} a WHERE a.id = %s", [activity.pk]
+        )
+        row = cursor.fetchone()
+    mine = columns.instance(row)
+    orms = (
+        Activity.objects.only(*only).get(pk=activity.pk)
+        if only
+        else Activity.objects.get(pk=activity.pk)
+    )
+    assert type(mine) is Activity
+    assert mine.__dict__.keys() == orms.__dict__.keys()
+    assert (
+        (mine._state.adding, mine._state.db)
+        == (orms._state.adding, orms._state.db)
+        == (False, "default")
+    )
+    assert mine.get_deferred_fields() == orms.get_deferred_fields()
+    assert mine == orms and mine.deployment.pk == activity.deployment_id
+
+
+def test_a_model_whose_instances_a_receiver_watches_is_made_by_its_init(database):
+    activity = make_activity()
+    seen = []
+
+    def watch(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(watch, sender=Activity)
+    try:
+        mine = read(Activity, "a", activity.pk)
+    finally:
+        post_init.disconnect(watch, sender=Activity)
+    assert seen == [mine] and seen[0] is mine
+    assert read(Activity, "a", activity.pk) is not None and len(seen) == 1
+
+
 def test_an_insert_fills_the_defaults_and_returns_the_new_key(database):
     activity = make_activity()
     ana = make_user(activity, "ana")
@@ -75,6 +118,31 @@ def test_an_insert_fills_the_defaults_and_returns_the_new_key(database):
         "",
     )
     assert score.next_attempt_at == moment and score.created_at is not None
+
+
+def test_each_insert_takes_the_defaults_the_orm_gives_and_its_own_given_values(database):
+    activity = make_activity()
+    moment = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
+    for number, status in enumerate(["pending", "delivered", "pending"]):
+        user = make_user(activity, f"learner-{number}")
+        given = {
+            "activity_id": activity.pk,
+            "user_id": user.pk,
+            "payload": {},
+            "next_attempt_at": moment,
+        }
+        mine = ScoreOutbox.objects.get(
+            pk=insert(ScoreOutbox, **given, **({"status": status} if number == 1 else {}))
+        )
+        orms = ScoreOutbox.objects.create(**given, **({"status": status} if number == 1 else {}))
+        for field in ScoreOutbox._meta.concrete_fields:
+            if field.name not in {"id", "created_at"}:
+                assert getattr(mine, field.attname) == getattr(orms, field.attname), field.name
+        assert mine.status == status
+        record = LearnerRecord.objects.get(
+            pk=insert(LearnerRecord, activity_id=activity.pk, user_id=user.pk)
+        )
+        assert record.state == {} and record.updated_at is not None
 
 
 def test_an_insert_unless_taken_leaves_the_row_there_and_returns_none(database):
