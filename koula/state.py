@@ -23,8 +23,8 @@ def format_time(moment: dt.datetime | None) -> str | None:
     """Return ISO 8601 UTC with millisecond precision and a ``Z`` (None stays None)."""
     if moment is None:
         return None
-    utc = moment.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds") + "Z"  # the milliseconds cut, not rounded
 
 
 def parse_time(text: str | None) -> dt.datetime | None:

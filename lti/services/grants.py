@@ -65,9 +65,8 @@ def _granted(
     grant: Grant, activity_id: int, records: Columns[LearnerRecord] | None
 ) -> tuple[Activity, LtiUser, tuple[Any, ...] | None]:
     check_grant(grant, activity_id)
-    activity, learner = _columns()
-    db = database()
-    sql = _granted_sql(db.vendor, records)
+    activity, learner, registrations = _columns()
+    sql = _granted_sql(database().vendor, records)
     with driver_cursor() as cursor:
         cursor.execute(sql, [grant.user_id, activity_id, grant.deployment_id])
         row = cursor.fetchone()
@@ -78,8 +77,7 @@ def _granted(
     if row[activity.width] is None:  # no such learner on the activity's platform
         raise NotAuthenticated(translate(grant.language, ERASED), language=grant.language)
     user = learner.instance(row[activity.width : users_end])
-    registration = [user.registration_id, row[users_end]]
-    user.registration = Registration.from_db(db.alias, ["id", "issuer"], registration)
+    user.registration = registrations.instance((user.registration_id, row[users_end]))
     record = None
     if records is not None and row[users_end + 1] is not None:
         record = tuple(row[users_end + 1 :])
@@ -87,13 +85,14 @@ def _granted(
 
 
 @cache
-def _columns() -> tuple[Columns[Activity], Columns[LtiUser]]:
-    return Columns(Activity, "a"), Columns(LtiUser, "u")
+def _columns() -> tuple[Columns[Activity], Columns[LtiUser], Columns[Registration]]:
+    """The activity's and the learner's columns; the learner's registration's key and issuer."""
+    return Columns(Activity, "a"), Columns(LtiUser, "u"), Columns(Registration, "r", ("issuer",))
 
 
 @cache
 def _granted_sql(vendor: str, records: Columns[LearnerRecord] | None) -> str:
-    activity, learner = _columns()
+    activity, learner, _ = _columns()
     deployment_of, registration_of = column(Activity, "deployment"), column(LtiUser, "registration")
     selected, joined = "", ""
     if records is not None:  # the learner's record, when there is one

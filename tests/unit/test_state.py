@@ -2,8 +2,10 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from koula.state import LearnerState, PartState, parse_time
+from koula.state import LearnerState, PartState, format_time, parse_time
 
 WHEN = dt.datetime(2026, 11, 28, 9, 30, 15, 123000, tzinfo=dt.UTC)
 
@@ -52,3 +54,17 @@ def test_the_choice_to_share_a_commitment_survives_a_round_trip_and_defaults_to_
         LearnerState.from_data({"commitment": {"share_with_group": "yes"}}).share_commitment
         is False
     )
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1000, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.timezones(),
+    )
+)
+def test_a_time_is_written_in_utc_to_the_millisecond_and_read_back(moment):
+    written = format_time(moment)
+    utc = moment.astimezone(dt.UTC)
+    assert written == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    assert parse_time(written) == utc.replace(microsecond=utc.microsecond // 1000 * 1000)
