@@ -234,7 +234,7 @@ class ScoreOutbox(models.Model):
     conflicts = models.PositiveSmallIntegerField(
         default=0, help_text="HTTP 409s met by this score (a newer one held by the platform)."
     )
-    next_attempt_at = models.DateTimeField(db_index=True)
+    next_attempt_at = models.DateTimeField()  # found through the (status, next_attempt_at) index
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
