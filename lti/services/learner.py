@@ -34,7 +34,7 @@ from lti.bearer import Grant
 from lti.models import Activity, LearnerRecord, LtiUser
 from lti.services.activities import template_of
 from lti.services.community import community_of
-from lti.services.grants import granted_record
+from lti.services.grants import check_grant, granted_record
 from lti.services.raw_rows import (
     Columns,
     column,
@@ -60,6 +60,7 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     no valid template, and the core's ActionError (InvalidValues 400, OutOfOrder 409) once
     the refused values are stored as the learner's draft.
     """
+    check_grant(grant, activity_id)  # before the transaction: SQLite's takes the write lock
     with transaction.atomic():
         activity, user, row = granted_record(grant, activity_id, _record_columns())
         template = template_of(activity)

@@ -5,8 +5,9 @@ more than running it (issue 14's profile: about 160 µs of Python for a one-row 
 statement itself a few tens). The few statements of the launch and of a learner action are
 written here once instead, portable across SQLite and PostgreSQL (the tool's two
 databases). What they read goes through the very converters the ORM applies, so a JSON
-column, a date or a flag reads as its model field would; rows become model instances with
-``Model.from_db``, as the ORM's own do. What they write is adapted as the ORM adapts it
+column, a date or a flag reads as its model field would; rows become the model instances
+``Model.from_db`` makes (without running ``Model.__init__`` where nothing could tell the
+difference, :meth:`Columns.instance`). What they write is adapted as the ORM adapts it
 (``insert``, ``update``; ``json_value`` and ``time_value`` for a statement of one's own).
 They run on the database driver's own cursor (:func:`driver_cursor`), inside Django's
 transactions and with Django's errors. Everything else stays on the ORM.
@@ -139,11 +140,17 @@ class Columns[M: Model]:
         self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
         self.bare_sql = ", ".join(quote(field.column) for field in fields)  # for a RETURNING
         self.width = len(fields)
-        # Each attribute is only stored on the instance by Model.__init__ (a field's plain
-        # descriptor; a foreign key's id, which only forgets a cached object a new instance
-        # does not have): such rows are made without it (see instance).
-        self._plain = all(
-            type(inspect.getattr_static(model, name)) in _PLAIN_DESCRIPTORS for name in self.names
+        # Rows are made without Model.__init__ (see instance) when it would only store each
+        # attribute on the instance (a field's plain descriptor; a foreign key's id, which
+        # only forgets a cached object a new instance does not have) and the model makes
+        # its instances as Django does (no from_db or __init__ of its own).
+        self._plain = (
+            model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+            and model.__init__ is Model.__init__
+            and all(
+                type(inspect.getattr_static(model, name)) in _PLAIN_DESCRIPTORS
+                for name in self.names
+            )
         )
 
     def instance(self, values: Sequence[Any]) -> M:
@@ -281,12 +288,12 @@ def _prepared_defaults(model: type[Model], vendor: str) -> dict[str, Any]:
     """The insert's parameter for each field whose default is a constant, adapted once for
     the database ``vendor`` (not a date-time set on creation, not a callable default: those
     are made for each row)."""
-    db = database()
-    return {
-        name: field.get_db_prep_save(field.get_default(), db)
-        for name, field in _inserted(model).items()
-        if not _made_per_row(field)
-    }
+    db, prepared = database(), {}
+    for name, field in _inserted(model).items():
+        if not _made_per_row(field):
+            with suppress(Exception):  # a field that refuses its default: made per row
+                prepared[name] = field.get_db_prep_save(field.get_default(), db)
+    return prepared
 
 
 def _made_per_row(field: Field[Any, Any]) -> bool:

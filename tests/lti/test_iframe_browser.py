@@ -90,6 +90,7 @@ class CourseSite:
         self.iframe_src = ""
         self.storage = "none"  # "_parent", "lti_storage_frame" or "none" (no answer)
         self.storage_ready_after_ms = 0
+        self.storage_added_after_ms = 0  # the storage frame is in the page, or added later
         self._server = BackgroundServer(self._app, name="course-site")
         self.url = f"http://localhost:{self._server.port}"
         self.other_site = f"http://127.0.0.1:{self._server.port}"  # same server, another site
@@ -110,7 +111,14 @@ class CourseSite:
 
     def _course(self) -> str:
         frames = f'<iframe name="koula" id="koula" src="{self.iframe_src}"></iframe>'
-        if self.storage == "lti_storage_frame":
+        if self.storage == "lti_storage_frame" and self.storage_added_after_ms:
+            frames += (
+                "<script>setTimeout(function () { var frame = document.createElement('iframe');"
+                f" frame.name = 'lti_storage_frame'; frame.src = '{self.url}/storage-frame';"
+                " frame.hidden = true; document.body.appendChild(frame); },"
+                f" {self.storage_added_after_ms});</script>"
+            )
+        elif self.storage == "lti_storage_frame":
             frames += f'<iframe name="lti_storage_frame" src="{self.url}/storage-frame" hidden>'
             frames += "</iframe>"
         script = self._storage_script() if self.storage == "_parent" else ""
@@ -253,19 +261,25 @@ def bearer_only(response: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("target", "ready_after_ms"),
-    [("_parent", 0), ("lti_storage_frame", 0), ("lti_storage_frame", 700)],
-    ids=["parent", "storage frame", "storage frame ready late"],
+    ("target", "ready_after_ms", "added_after_ms"),
+    [
+        ("_parent", 0, 0),
+        ("lti_storage_frame", 0, 0),
+        ("lti_storage_frame", 700, 0),
+        ("lti_storage_frame", 0, 700),
+    ],
+    ids=["parent", "storage frame", "storage frame ready late", "storage frame added late"],
 )
 def test_a_learner_in_an_iframe_launches_through_platform_storage_and_submits_the_card(
-    tool, open_browser, target, ready_after_ms
+    tool, open_browser, target, ready_after_ms, added_after_ms
 ):
     context = open_browser("safari")
     page = context.new_page()
     with course_of(tool) as (platform, site):
-        user = f"iframe-{target}-{ready_after_ms}"
+        user = f"iframe-{target}-{ready_after_ms}-{added_after_ms}"
         site.storage = target
         site.storage_ready_after_ms = ready_after_ms
+        site.storage_added_after_ms = added_after_ms
         start_in_iframe(platform, site, target=target, user=user)
         page.goto(f"{site.url}/course")
         koula = page.frame_locator("#koula")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from koula import InvalidValues, NotSetUp, OutOfOrder
 from koula_demo.learner_calls import CARD, RETURN
@@ -68,8 +70,9 @@ def test_an_activity_that_is_not_set_up_refuses_every_action(ana):
 
 def test_a_page_access_opens_its_own_activity_only(activity, ana):
     other = make_activity(resource_link_id="rl-other")
-    with pytest.raises(NotAllowed):
+    with CaptureQueriesContext(connection) as statements, pytest.raises(NotAllowed):
         run_action(grant_for(activity, ana), other.pk, "submit_deliverable", {"values": CARD})
+    assert statements.captured_queries == []  # refused before any transaction (SQLite's locks)
     assert not LearnerRecord.objects.filter(activity=other).exists()
 
 

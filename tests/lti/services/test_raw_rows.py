@@ -98,6 +98,26 @@ def test_a_model_whose_instances_a_receiver_watches_is_made_by_its_init(database
     assert read(Activity, "a", activity.pk) is not None and len(seen) == 1
 
 
+def test_a_model_with_its_own_from_db_or_init_makes_its_instances_itself(database, monkeypatch):
+    activity = make_activity()
+    django_from_db, django_init = Activity.from_db.__func__, Activity.__init__
+
+    def from_db(cls, db, field_names, values):
+        made = django_from_db(cls, db, field_names, values)
+        made.loaded_title = made.title
+        return made
+
+    def init(self, *args, **kwargs):
+        django_init(self, *args, **kwargs)
+        self.greeted = True
+
+    monkeypatch.setattr(Activity, "from_db", classmethod(from_db))
+    assert read(Activity, "a", activity.pk).loaded_title == activity.title
+    monkeypatch.undo()
+    monkeypatch.setattr(Activity, "__init__", init)
+    assert read(Activity, "a", activity.pk).greeted is True
+
+
 def test_an_insert_fills_the_defaults_and_returns_the_new_key(database):
     activity = make_activity()
     ana = make_user(activity, "ana")
