@@ -12,7 +12,6 @@ import importlib.util
 import io
 import json
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from types import ModuleType
@@ -22,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 
 from koula_demo.tool_process import ROOT
+from tests.benchmarks.script_runs import run_script
 
 
 def load(name: str) -> ModuleType:
@@ -34,26 +34,17 @@ def load(name: str) -> ModuleType:
 
 
 def test_the_quick_run_prints_koula_and_the_floor_with_every_launch_and_action_answered():
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "launch_cost.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    printed = run_script("launch_cost", "--quick")
     for kind in ("koula", "floor"):
-        assert re.search(rf"^  {kind} +launch +[\d.]+ ms CPU", done.stdout, re.M), done.stdout
-        assert f"{kind}: 0 failed answers" in done.stdout
+        assert re.search(rf"^  {kind} +launch +[\d.]+ ms CPU", printed, re.M), printed
+        assert f"{kind}: 0 failed answers" in printed
     for label in ("launch CPU ms (login + launch)", "launch p95 ms, 8 browsers", "action CPU ms"):
         number = r"(?:[\d.]+|nan)"  # nan: a run too short for one CPU tick of the floor
         figures = rf" +{number} / {number} +{number} / {number} +{number}x +{number}x \(.*\)$"
-        assert re.search(rf"^{re.escape(label)}{figures}", done.stdout, re.M), done.stdout
-    assert re.search(r"a trivial request \(GET /healthz.* [\d.]+ / [\d.]+ ms CPU", done.stdout)
-    outbox = re.search(
-        r"rows in the score outbox after a run: (\d+) for (\d+) actions", done.stdout
-    )
-    assert outbox and outbox.group(1) == outbox.group(2), done.stdout
+        assert re.search(rf"^{re.escape(label)}{figures}", printed, re.M), printed
+    assert re.search(r"a trivial request \(GET /healthz.* [\d.]+ / [\d.]+ ms CPU", printed)
+    outbox = re.search(r"rows in the score outbox after a run: (\d+) for (\d+) actions", printed)
+    assert outbox and outbox.group(1) == outbox.group(2), printed
 
 
 @pytest.fixture
