@@ -80,7 +80,7 @@ def _granted(
     user.registration = registrations.instance((user.registration_id, row[users_end]))
     record = None
     if records is not None and row[users_end + 1] is not None:
-        record = tuple(row[users_end + 1 :])
+        record = row[users_end + 1 :]
     return activity.instance(row[: activity.width]), user, record
 
 
