@@ -19,7 +19,6 @@ percent. It is slow (about a minute for the default 60 learners).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import multiprocessing
 import os
@@ -30,9 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import launch_cost as bench
+from measure import wsgi_request
 
 WARM_UP = 20  # learners whose actions run before the measure (imports, caches)
 
@@ -153,26 +152,16 @@ def _act(application: Any, contexts: list[dict[str, str]], answers: list[str]) -
 
     for context in contexts:
         for name, body in bench.ACTIONS:
-            answer = application(
-                _environ(f"{context['api']}/{name}", context["token"], body), start_response
+            request = wsgi_request(
+                "POST",
+                f"{context['api']}/{name}",
+                json.dumps(body).encode(),
+                HTTP_AUTHORIZATION=f"Bearer {context['token']}",
             )
+            answer = application(request, start_response)
             b"".join(answer)
             if hasattr(answer, "close"):
                 answer.close()
-
-
-def _environ(url: str, token: str, body: Any) -> dict[str, Any]:
-    raw, parts = json.dumps(body).encode(), urlsplit(url)
-    return {
-        "REQUEST_METHOD": "POST", "PATH_INFO": parts.path, "SCRIPT_NAME": "",
-        "QUERY_STRING": "", "SERVER_NAME": parts.hostname, "SERVER_PORT": str(parts.port),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": parts.netloc, "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(raw)), "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "HTTP_ACCEPT": "*/*", "HTTP_USER_AGENT": "python-requests", "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(raw), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
-        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
-    }  # fmt: skip
 
 
 if __name__ == "__main__":

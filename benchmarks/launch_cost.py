@@ -344,7 +344,29 @@ def ask_all(job: tuple[str, int]) -> list[tuple[str, float, str]]:
 # -- the tools under test ---------------------------------------------------------------
 
 
-def _free_port() -> int:
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) so far of process ``pid`` and its children."""
+    total = 0.0
+    for each in [pid, *children_of(pid)]:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def free_port() -> int:
     import socket
 
     with socket.socket() as sock:
@@ -367,7 +389,7 @@ class Gunicorn:
     def __init__(self, folder: Path, platform: PlatformSide, *, postgres: bool) -> None:
         folder.mkdir(parents=True)
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database = f"koula_bench_{secrets.token_hex(4)}" if postgres else ""
         if self.database:
@@ -425,23 +447,11 @@ class Gunicorn:
         )
 
     def workers(self) -> list[int]:
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                with contextlib.suppress(OSError):
-                    stat = (entry / "stat").read_text()
-                    if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                        found.append(int(entry.name))
-        return found
+        return children_of(self.process.pid)
 
     def cpu(self) -> float:
         """CPU seconds (user + system) of the master and its workers so far."""
-        total = 0.0
-        for pid in [self.process.pid, *self.workers()]:
-            with contextlib.suppress(OSError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+        return cpu_of(self.process.pid)
 
     def sql(self, query: str) -> list[tuple[Any, ...]]:
         if self.database:

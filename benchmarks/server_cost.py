@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import os
 import subprocess
 import sys
@@ -28,10 +27,11 @@ import tempfile
 import threading
 import time
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from launch_cost import ROOT, cpu_of, free_port
+from measure import wsgi_request
+
 THREADS = 4
 
 
@@ -62,27 +62,7 @@ def _koula_headers() -> list[tuple[str, str]]:
 
 
 def _healthz() -> dict[str, Any]:
-    return {
-        "REQUEST_METHOD": "GET", "PATH_INFO": "/healthz", "SCRIPT_NAME": "", "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1:8000", "HTTP_USER_AGENT": "python-requests",
-        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
-        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }  # fmt: skip
-
-
-def _cpu(pid: int) -> float:
-    """CPU seconds of process ``pid`` and its children (gunicorn's master and workers)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(entry.name) == pid or int(fields[1]) == pid:
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return wsgi_request("GET", "http://127.0.0.1:8000/healthz")
 
 
 def _ask(url: str, count: int) -> None:
@@ -103,12 +83,12 @@ def _ask(url: str, count: int) -> None:
 def under_gunicorn(label: str, app: str, env: dict[str, str], count: int) -> None:
     import requests
 
-    with socket_port() as port:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--worker-class", "sync", "--pythonpath", f"{ROOT / 'benchmarks'},{ROOT}", app],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--worker-class", "sync", "--pythonpath", f"{ROOT / 'benchmarks'},{ROOT}", app],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}/healthz"
     try:
         deadline = time.monotonic() + 60
@@ -120,23 +100,13 @@ def under_gunicorn(label: str, app: str, env: dict[str, str], count: int) -> Non
                 raise SystemExit(f"{app} did not start")
             time.sleep(0.2)
         _ask(url, 200)  # both workers warm
-        before = _cpu(process.pid)
+        before = cpu_of(process.pid)
         _ask(url, count)
-        spent = _cpu(process.pid) - before
+        spent = cpu_of(process.pid) - before
         print(f"{label:62s} {spent / count * 1000:.3f} ms CPU per request", flush=True)
     finally:
         process.terminate()
         process.wait()
-
-
-@contextlib.contextmanager
-def socket_port() -> Any:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    yield port
 
 
 def in_process(count: int) -> None:

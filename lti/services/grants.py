@@ -101,11 +101,12 @@ def _granted_sql(vendor: str, records: Columns[LearnerRecord] | None) -> str:
             f"{mine}.{column(LearnerRecord, 'activity')} = a.id "
             f"AND {mine}.{column(LearnerRecord, 'user')} = u.id"
         )
-        if locking():  # a lateral subquery may lock a row an outer join may lack
+        lock = locking()
+        if lock:  # a lateral subquery may lock a row an outer join may lack
             selected = ", k.*"
             joined = (
                 f" LEFT JOIN LATERAL (SELECT {records.sql} FROM {table(LearnerRecord)} {mine} "
-                f"WHERE {of_learner}{locking()}) k ON TRUE"
+                f"WHERE {of_learner}{lock}) k ON TRUE"
             )
         else:
             selected = f", {records.sql}"

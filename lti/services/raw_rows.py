@@ -297,16 +297,16 @@ def _prepared_defaults(model: type[Model], vendor: str) -> dict[str, Any]:
 
 
 def _made_per_row(field: Field[Any, Any]) -> bool:
-    return (isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add)) or (
-        field.has_default() and callable(field.default)
-    )
+    return _set_on_creation(field) or (field.has_default() and callable(field.default))
+
+
+def _set_on_creation(field: Field[Any, Any]) -> bool:
+    return isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add)
 
 
 def _initial(field: Field[Any, Any]) -> Any:
     """The value of a field an insert was not given."""
-    if isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
-        return timezone.now()
-    return field.get_default()
+    return timezone.now() if _set_on_creation(field) else field.get_default()
 
 
 @cache
