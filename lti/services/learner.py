@@ -19,8 +19,6 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from django.db import transaction
-
 from koula import (
     ActionError,
     InvalidValues,
@@ -47,6 +45,7 @@ from lti.services.raw_rows import (
 )
 from lti.services.rows import one_or_none
 from lti.services.scores import queue_score
+from lti.services.write_transaction import write_transaction
 from lti.services.xapi import queue_action_statements
 
 __all__ = ["learner_state", "locked_record", "refusal", "run_action"]
@@ -61,7 +60,7 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     the refused values are stored as the learner's draft.
     """
     check_grant(grant, activity_id)  # before the transaction: SQLite's takes the write lock
-    with transaction.atomic():
+    with write_transaction():
         activity, user, row = granted_record(grant, activity_id, _record_columns())
         template = template_of(activity)
         if template is None:
