@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from koula import (
     ActionError,
@@ -48,7 +48,7 @@ from lti.services.scores import queue_score
 from lti.services.write_transaction import write_transaction
 from lti.services.xapi import queue_action_statements
 
-__all__ = ["learner_state", "locked_record", "refusal", "run_action"]
+__all__ = ["HeldRecord", "learner_state", "locked_record", "refusal", "run_action"]
 
 
 def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[str, Any]:
@@ -77,8 +77,7 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
             language=grant.language,
             community=community,
         )
-        record.state = outcome.stored
-        update(LearnerRecord, record.pk, state=record.state, updated_at=now)
+        update(LearnerRecord, record.pk, state=outcome.stored, updated_at=now)
         if outcome.progress is not None:
             queue_score(activity, user, outcome.progress, grant.language, state=outcome.stored)
         if outcome.status == 200:  # its xAPI statements, when an LRS is configured
@@ -97,7 +96,14 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     return outcome.body
 
 
-def locked_record(activity: Activity, user: LtiUser, row: tuple[Any, ...] | None) -> LearnerRecord:
+class HeldRecord(NamedTuple):
+    """The learner's record in an activity, as an action reads and writes it."""
+
+    pk: int
+    state: dict[str, Any]
+
+
+def locked_record(activity: Activity, user: LtiUser, row: tuple[Any, ...] | None) -> HeldRecord:
     """The learner's record in ``activity``, locked until the transaction ends (the learner's
     row only), made if need be; ``row`` is the record as the grant's statement read and
     locked it (:func:`~lti.services.grants.granted_record`), None when there was none. Two
@@ -110,9 +116,8 @@ def locked_record(activity: Activity, user: LtiUser, row: tuple[Any, ...] | None
         row = _locked_row(activity, user)
     if row is None:  # deleted in between: the activity or the learner is gone
         raise LearnerRecord.DoesNotExist("The learner's record was deleted meanwhile.")
-    record = records.instance(row)
-    record.user = user
-    return record
+    pk, state = records.values(row)
+    return HeldRecord(pk, state)
 
 
 def _locked_row(activity: Activity, user: LtiUser) -> tuple[Any, ...] | None:
@@ -124,7 +129,7 @@ def _locked_row(activity: Activity, user: LtiUser) -> tuple[Any, ...] | None:
 
 @cache
 def _record_columns() -> Columns[LearnerRecord]:
-    return Columns(LearnerRecord, "lr")
+    return Columns(LearnerRecord, "lr", only=("state",))
 
 
 @cache

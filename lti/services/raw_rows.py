@@ -8,7 +8,8 @@ databases). What they read goes through the very converters the ORM applies, so 
 column, a date or a flag reads as its model field would; rows become the model instances
 ``Model.from_db`` makes (without running ``Model.__init__`` where nothing could tell the
 difference, :meth:`Columns.instance`). What they write is adapted as the ORM adapts it
-(``insert``, ``update``; ``json_value`` and ``time_value`` for a statement of one's own).
+(``insert``, ``update``; ``json_value`` and ``time_value`` for a statement of one's own),
+the values the hot paths write taking a short way to the same parameter (:func:`_writer`).
 They run on the database driver's own cursor (:func:`driver_cursor`), inside Django's
 transactions and with Django's errors. Everything else stays on the ORM.
 """
@@ -25,8 +26,24 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
-from django.db.models import DateTimeField, Field, Model
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Field,
+    FloatField,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    Model,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    SmallIntegerField,
+    TextField,
+)
 from django.db.models.base import ModelState
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
@@ -47,6 +64,7 @@ __all__ = [
 ]
 
 Step = Callable[[Any, Any, Any], Any]
+Writer = Callable[[Any, BaseDatabaseWrapper], Any]
 
 
 def database() -> BaseDatabaseWrapper:
@@ -136,6 +154,7 @@ class Columns[M: Model]:
             if not only or field.primary_key or field.attname in only
         ]
         self.names = [field.attname for field in fields]
+        self.key = tuple(self.names)
         quote = database().ops.quote_name
         self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
         self.bare_sql = ", ".join(quote(field.column) for field in fields)  # for a RETURNING
@@ -153,17 +172,22 @@ class Columns[M: Model]:
             )
         )
 
-    def instance(self, values: Sequence[Any]) -> M:
-        """The model instance of ``values`` (this SELECT's columns, in order)."""
+    def values(self, values: Sequence[Any]) -> list[Any]:
+        """``values`` (this SELECT's columns, in order) as the model's fields hold them."""
         db = database()
-        steps = _steps(self.model, tuple(self.names), db.vendor)
         converted = list(values)
-        for index, (column, field_steps) in steps:
+        for index, (column, field_steps) in _steps(self.model, self.key, db.vendor):
             value = converted[index]
             if value is not None:
                 for step in field_steps:
                     value = step(value, column, db)
                 converted[index] = value
+        return converted
+
+    def instance(self, values: Sequence[Any]) -> M:
+        """The model instance of ``values`` (this SELECT's columns, in order)."""
+        db = database()
+        converted = self.values(values)
         if not self._plain or _initialised(self.model):
             return self.model.from_db(db.alias, self.names, converted)
         # What Model.from_db makes, without its per-field setattr: the same attributes, the
@@ -262,19 +286,34 @@ def insert_row[M: Model](
 def _insert_params(
     model: type[Model], values: dict[str, Any], db: BaseDatabaseWrapper
 ) -> list[Any]:
-    fields = _inserted(model)
-    unknown = values.keys() - fields.keys()
+    columns = _insert_columns(model, db.vendor)
+    unknown = values.keys() - _inserted(model).keys()
     if unknown:
         raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
-    prepared = _prepared_defaults(model, db.vendor)
     return [
-        field.get_db_prep_save(values[name], db)
+        write(values[name], db)
         if name in values
-        else prepared[name]
-        if name in prepared
-        else field.get_db_prep_save(_initial(field), db)
-        for name, field in fields.items()
+        else default
+        if default is not _PER_ROW
+        else write(_initial(field), db)
+        for name, field, write, default in columns
     ]
+
+
+_PER_ROW = object()  # a default made for each row
+
+
+@cache
+def _insert_columns(
+    model: type[Model], vendor: str
+) -> tuple[tuple[str, Field[Any, Any], Writer, Any], ...]:
+    """For each field an insert writes, in order: its name, the field, its writer and its
+    default's parameter (:func:`_prepared_defaults`; ``_PER_ROW`` when made for each row)."""
+    prepared = _prepared_defaults(model, vendor)
+    return tuple(
+        (name, field, _writer(field, vendor), prepared.get(name, _PER_ROW))
+        for name, field in _inserted(model).items()
+    )
 
 
 @cache
@@ -294,6 +333,60 @@ def _prepared_defaults(model: type[Model], vendor: str) -> dict[str, Any]:
             with suppress(Exception):  # a field that refuses its default: made per row
                 prepared[name] = field.get_db_prep_save(field.get_default(), db)
     return prepared
+
+
+_TEXT = (CharField, TextField)
+_INTEGERS = (
+    IntegerField,
+    BigIntegerField,
+    SmallIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+)
+
+
+@cache
+def _writer(field: Field[Any, Any], vendor: str) -> Writer:
+    """How a value of ``field`` becomes a statement's parameter on the database ``vendor``:
+    ``field.get_db_prep_save``, which for the values the hot paths write (text, a number, a
+    flag, a JSON object or list, an aware date-time, for Django's own field classes) goes
+    through the field's layers to end in the database's own adaptation, or none: that call
+    alone is made for them (``tests/lti/services/test_raw_rows.py`` compares the two for
+    every field of the tool's models)."""
+    slow: Writer = field.get_db_prep_save
+    kind = type(field)
+    if kind in _TEXT:
+        return lambda value, db: value if type(value) is str else slow(value, db)
+    if kind is BooleanField:
+        return lambda value, db: value if type(value) is bool else slow(value, db)
+    if kind is FloatField:
+        return lambda value, db: value if type(value) is float else slow(value, db)
+    if kind in _INTEGERS:
+        internal = field.get_internal_type()
+        return lambda value, db: (
+            db.ops.adapt_integerfield_value(value, internal)
+            if type(value) is int
+            else slow(value, db)
+        )
+    if kind is ForeignKey and isinstance(field.target_field, AutoFieldMixin):
+        return lambda value, db: (
+            db.ops.validate_autopk_value(value) if type(value) is int else slow(value, db)
+        )
+    if kind is JSONField:
+        encoder = field.encoder
+        return lambda value, db: (
+            db.ops.adapt_json_value(value, encoder) if type(value) in _JSON else slow(value, db)
+        )
+    if kind is DateTimeField:
+        return lambda value, db: (
+            db.ops.adapt_datetimefield_value(value)
+            if type(value) is dt.datetime and value.tzinfo is not None
+            else slow(value, db)
+        )
+    return slow
+
+
+_JSON = (dict, list)
 
 
 def _made_per_row(field: Field[Any, Any]) -> bool:
@@ -330,9 +423,9 @@ def _insert_sql(
 def update(model: type[Model], pk: int, **values: Any) -> int:
     """Set ``values`` (by attribute name) on ``model``'s row ``pk``; return the rows changed."""
     db = database()
-    sql, fields = _update_sql(model, tuple(values), db.vendor)
-    given = zip(fields, values.values(), strict=True)
-    params = [field.get_db_prep_save(value, db) for field, value in given]
+    sql, writers = _update_sql(model, tuple(values), db.vendor)
+    given = zip(writers, values.values(), strict=True)
+    params = [write(value, db) for write, value in given]
     with driver_cursor() as updating:
         updating.execute(sql, [*params, pk])
         return int(updating.rowcount)
@@ -341,8 +434,9 @@ def update(model: type[Model], pk: int, **values: Any) -> int:
 @cache
 def _update_sql(
     model: type[Model], names: tuple[str, ...], vendor: str
-) -> tuple[str, list[Field[Any, Any]]]:
+) -> tuple[str, list[Writer]]:
     fields: list[Field[Any, Any]] = [model._meta.get_field(name) for name in names]  # type: ignore[misc]
     assignments = ", ".join(f"{column(model, field.name)} = %s" for field in fields)
     key = database().ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
-    return f"UPDATE {table(model)} SET {assignments} WHERE {key} = %s", fields
+    writers = [_writer(field, vendor) for field in fields]
+    return f"UPDATE {table(model)} SET {assignments} WHERE {key} = %s", writers

@@ -11,6 +11,7 @@ knows the grade it sent, and will not lower it (docs/privacy.md).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import cache
 from typing import Any
 
@@ -23,7 +24,7 @@ from koula_ui.strings import format_date
 from lti import wakeup
 from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
 from lti.services.learner_data import erasures_by_request, partial_scores_held
-from lti.services.raw_rows import Columns, column, database, driver_cursor, insert, table
+from lti.services.raw_rows import column, database, driver_cursor, insert, table
 
 __all__ = ["queue_score", "score_comment"]
 
@@ -79,26 +80,25 @@ def _history(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     last = [row for row in rows if row[0] == 0]
-    previous = None
-    if last:
-        previous = parse_time(_payload_columns().instance(last[0][1:]).payload["timestamp"])
+    previous = parse_time(json.loads(last[0][2])) if last and last[0][2] is not None else None
     return previous, [row for row in rows if row[0] == 1]
 
 
 @cache
 def _last_sql(vendor: str) -> str:
-    """The learner's newest score (a ``0``, then its columns), as one part of a UNION."""
-    columns = _payload_columns()
+    """The learner's newest score (a ``0``, its key, then its timestamp as JSON text, not
+    the whole payload), as one part of a UNION."""
+    payload = f"s.{column(ScoreOutbox, 'payload')}"
+    timestamp = (
+        f"{payload} -> 'timestamp'"  # jsonb, as the erasures' column it is united with
+        if vendor == "postgresql"
+        else f"json_quote(json_extract({payload}, '$.timestamp'))"
+    )
     return (
-        f"SELECT 0, s.* FROM (SELECT {columns.sql} FROM {table(ScoreOutbox)} s "
+        f"SELECT 0, s.* FROM (SELECT s.id, {timestamp} FROM {table(ScoreOutbox)} s "
         f"WHERE s.{column(ScoreOutbox, 'activity')} = %s "
         f"AND s.{column(ScoreOutbox, 'user')} = %s ORDER BY s.id DESC LIMIT 1) s"
     )
-
-
-@cache
-def _payload_columns() -> Columns[ScoreOutbox]:
-    return Columns(ScoreOutbox, "s", only=("payload",))
 
 
 def score_comment(

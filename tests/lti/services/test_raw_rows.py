@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from django.db import OperationalError, ProgrammingError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models.signals import post_init
@@ -18,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from lti.models import Activity, LearnerRecord, ScoreOutbox
 from lti.services.raw_rows import (
     Columns,
+    _writer,
     column,
     driver_cursor,
     insert,
@@ -242,3 +244,46 @@ def test_statements_reach_execute_wrappers_when_one_is_installed(database):
     with connection.execute_wrapper(record):
         update(Activity, activity.pk, title="Renamed")
     assert [sql.split()[0] for sql in seen] == ["UPDATE"]
+
+
+SAMPLES = [
+    None,
+    "",
+    "Reviews come too late. 🙂",
+    0,
+    7,
+    -3,
+    True,
+    False,
+    1.5,
+    0.0,
+    {},
+    {"deliverable": {"values": {"steps": ["Pick a pair", "é"]}, "draft": None}},
+    [],
+    [1, "two", {"three": 3.0}],
+    dt.datetime(2026, 12, 5, 9, 30, 15, 123456, tzinfo=dt.UTC),
+    dt.datetime(2026, 3, 29, 2, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    dt.date(2026, 12, 5),
+]
+
+
+def parameter(value):
+    """A statement's parameter, comparable: psycopg's wrappers by their type and value."""
+    if hasattr(value, "obj") and hasattr(value, "dumps"):  # psycopg's Json / Jsonb
+        return type(value), value.obj, value.dumps
+    return type(value), value
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+@pytest.mark.parametrize("model", apps.get_app_config("koula_lti").get_models())
+def test_each_value_becomes_the_parameter_the_orm_makes_of_it(database, model):
+    for field in model._meta.concrete_fields:
+        for value in SAMPLES:
+            try:
+                expected = parameter(field.get_db_prep_save(value, connection))
+            except Exception as refused:  # the ORM refuses it: the same refusal
+                with pytest.raises(type(refused)):
+                    _writer(field, connection.vendor)(value, connection)
+                continue
+            made = parameter(_writer(field, connection.vendor)(value, connection))
+            assert made == expected, (model.__name__, field.name, value)

@@ -1,5 +1,8 @@
 """Scores for the gradebook (lti/services/scores.py): the AGS body, timestamps, comments."""
 
+# The fixture of tests/lti/both_databases.py is imported by name, so tests take it again:
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +13,7 @@ from koula import format_time
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
 from lti.models import ScoreOutbox
 from lti.services.learner import run_action
+from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
 from tests.lti.in_process import grant_for, make_activity, make_user
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +39,10 @@ def test_a_score_is_the_ags_body_scaled_to_the_line_items_maximum(activity, ana)
     assert dt.datetime.fromisoformat(payload["timestamp"]).utcoffset() == dt.timedelta(0)
 
 
-def test_timestamps_strictly_increase_per_learner_even_when_the_clock_is_behind(activity, ana):
+@pytest.mark.django_db(transaction=True)
+def test_timestamps_strictly_increase_per_learner_even_when_the_clock_is_behind(database):
+    activity = make_activity(score_maximum=20)
+    ana = make_user(activity, "ana")
     first = act(activity, ana, "submit_deliverable", CARD)
     ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(microsecond=123000)
     ScoreOutbox.objects.filter(activity=activity, user=ana).update(
