@@ -1,0 +1,98 @@
+"""The learner page's bearer token (lti/bearer.py): verified once per process, refused
+once expired or once the secret key changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tests.lti.in_process import configure
+
+configure()
+
+import pytest  # noqa: E402
+from django.core import signing  # noqa: E402
+from django.test import override_settings  # noqa: E402
+
+from lti import bearer  # noqa: E402
+from lti.bearer import Grant, issue_staff_token, issue_token, read_token  # noqa: E402
+
+GRANT = Grant(user_id=7, deployment_id=3, activity_id=11, language="fr")
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept() -> Iterator[None]:
+    bearer._VERIFIED.clear()
+    yield
+    bearer._VERIFIED.clear()
+
+
+@pytest.fixture
+def verified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tokens whose signature is checked meanwhile."""
+    checked: list[str] = []
+    real = signing.loads
+
+    def loads(token: str, **kwargs: object) -> object:
+        checked.append(token)
+        return real(token, **kwargs)
+
+    monkeypatch.setattr(bearer.signing, "loads", loads)
+    return checked
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The time the token module sees, set by the test (``clock[0]``)."""
+    now = [float(int(bearer.time.time()))]  # tokens carry whole seconds
+    monkeypatch.setattr(bearer.time, "time", lambda: now[0])
+    monkeypatch.setattr(signing.time, "time", lambda: now[0])
+    return now
+
+
+def test_a_token_gives_its_grant_and_its_signature_is_checked_once(verified):
+    token = issue_token(GRANT)
+    assert [read_token(token) for _ in range(3)] == [GRANT] * 3
+    assert verified == [token]
+
+
+def test_a_forged_or_altered_token_gives_nothing(verified):
+    token = issue_token(GRANT)
+    assert read_token(token) == GRANT
+    assert read_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert read_token("not-a-token") is None
+    assert read_token(issue_staff_token(GRANT)) is None  # signed for the staff view
+
+
+def test_a_kept_token_is_refused_once_it_expires(clock, settings):
+    settings.KOULA_BEARER_TOKEN_SECONDS = 60
+    token = issue_token(GRANT)
+    assert read_token(token) == GRANT
+    clock[0] += 60
+    assert read_token(token) == GRANT  # Django's rule: refused when older than max_age
+    clock[0] += 1
+    assert read_token(token) is None
+    assert token not in bearer._VERIFIED
+
+
+def test_a_shorter_lifetime_applies_to_tokens_already_kept(clock, settings):
+    token = issue_token(GRANT)
+    assert read_token(token) == GRANT
+    clock[0] += 120
+    settings.KOULA_BEARER_TOKEN_SECONDS = 60
+    assert read_token(token) is None
+
+
+def test_a_new_secret_key_refuses_the_tokens_kept_under_the_old_one(verified):
+    token = issue_token(GRANT)
+    assert read_token(token) == GRANT
+    with override_settings(SECRET_KEY="another-secret-key-" * 3):
+        assert read_token(token) is None
+    assert verified == [token, token]
+
+
+def test_the_process_keeps_a_bounded_number_of_tokens(monkeypatch):
+    monkeypatch.setattr(bearer, "KEPT", 3)
+    tokens = [issue_token(Grant(user, 3, 11, "en")) for user in range(5)]
+    for token in tokens:
+        assert read_token(token) is not None
+    assert list(bearer._VERIFIED) == tokens[2:]  # the oldest went first
