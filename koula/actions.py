@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from koula.community import Community
 from koula.errors import InvalidValues, OutOfOrder
 from koula.messages import Gettext, gettext_for
-from koula.state import LearnerState
+from koula.state import LearnerState, replaced
 from koula.template import Field, Part, SessionTemplate
 from koula.values import Values, check_values, clean_values
 
@@ -150,21 +149,23 @@ def _submit(
         raise InvalidValues(errors, _with_draft(state, part, _keepable(fields, values)))
     current = state.part(part)
     done_at = current.done_at or now
-    updated = replace(current, values=clean_values(fields, values), draft=None, done_at=done_at)
+    updated = replaced(current, values=clean_values(fields, values), draft=None, done_at=done_at)
     if part is Part.COMMITMENT and current.due_on is None and template.experiment is not None:
         days = template.experiment.return_window_days
-        updated = replace(updated, due_on=now.astimezone(dt.UTC).date() + dt.timedelta(days))
+        updated = replaced(updated, due_on=now.astimezone(dt.UTC).date() + dt.timedelta(days))
     if part is Part.RETURN and current.on_time is None and state.commitment.due_on is not None:
-        updated = replace(updated, on_time=now.astimezone(dt.UTC).date() <= state.commitment.due_on)
+        updated = replaced(
+            updated, on_time=now.astimezone(dt.UTC).date() <= state.commitment.due_on
+        )
     if part is Part.COMMITMENT:
-        return replace(state.with_part(part, updated), share_commitment=share is True)
+        return replaced(state.with_part(part, updated), share_commitment=share is True)
     return state.with_part(part, updated)
 
 
 def _with_draft(state: LearnerState, part: Part, draft: Values) -> LearnerState:
     """Return ``state`` keeping ``draft`` for ``part`` (no draft if both are empty)."""
     current = state.part(part)
-    return state.with_part(part, replace(current, draft=draft if draft or current.done else None))
+    return state.with_part(part, replaced(current, draft=draft if draft or current.done else None))
 
 
 def _keepable(fields: tuple[Field, ...], values: Any) -> Values:
@@ -206,8 +207,8 @@ def _volunteer(
             state,
         )
     if not volunteer:
-        return replace(state, volunteered_at=None)
-    return replace(state, volunteered_at=state.volunteered_at or now)
+        return replaced(state, volunteered_at=None)
+    return replaced(state, volunteered_at=state.volunteered_at or now)
 
 
 def _share(shared: object, state: LearnerState, now: dt.datetime, _: Gettext) -> LearnerState:
@@ -218,13 +219,13 @@ def _share(shared: object, state: LearnerState, now: dt.datetime, _: Gettext) ->
             state,
         )
     if not shared:
-        return replace(state, shared_at=None)
+        return replaced(state, shared_at=None)
     if not state.deliverable.done:
         raise OutOfOrder(
             {"_": _("Submit your practice card first; then you can share it with the community.")},
             state,
         )
-    return replace(state, shared_at=state.shared_at or now)
+    return replaced(state, shared_at=state.shared_at or now)
 
 
 def _reuse(
@@ -245,7 +246,7 @@ def _reuse(
     assert isinstance(card, str)
     marked = tuple(mark for mark in state.will_use if mark != card)
     if not reuse:
-        return replace(state, will_use=marked)
+        return replaced(state, will_use=marked)
     message = None
     if community is not None and card == community.own:
         message = _("This is your own card: the others can mark it, you cannot.")
@@ -255,6 +256,6 @@ def _reuse(
         message = _("You have marked {n} cards, the most there can be.").format(n=MAX_MARKED_CARDS)
     if message:
         raise OutOfOrder({"_": message}, state)
-    return replace(
+    return replaced(
         state, will_use=(*marked, card) if card not in state.will_use else state.will_use
     )

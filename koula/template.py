@@ -152,11 +152,9 @@ class ScoringPolicy:
     return_: float = 1.0
 
     def weight(self, part: Part) -> float:
-        return {
-            Part.DELIVERABLE: self.deliverable,
-            Part.COMMITMENT: self.commitment,
-            Part.RETURN: self.return_,
-        }[part]
+        if part is Part.DELIVERABLE:
+            return self.deliverable
+        return self.commitment if part is Part.COMMITMENT else self.return_
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from koula.state import LearnerState, PartState, format_time, parse_time
+from koula.state import LearnerState, PartState, format_time, parse_time, replaced
 
 WHEN = dt.datetime(2026, 11, 28, 9, 30, 15, 123000, tzinfo=dt.UTC)
 
@@ -68,3 +68,28 @@ def test_a_time_is_written_in_utc_to_the_millisecond_and_read_back(moment):
     utc = moment.astimezone(dt.UTC)
     assert written == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     assert parse_time(written) == utc.replace(microsecond=utc.microsecond // 1000 * 1000)
+
+
+MOMENT = dt.datetime(2026, 12, 5, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("made", "changes"),
+    [
+        (PartState(), {"draft": {"problem": "late reviews"}}),
+        (PartState(values={"a": "b"}, done_at=MOMENT), {"due_on": dt.date(2026, 12, 19)}),
+        (LearnerState(), {"volunteered_at": MOMENT, "will_use": ("card-1",)}),
+        (LearnerState(shared_at=MOMENT), {"deliverable": PartState(done_at=MOMENT)}),
+        (LearnerState(), {}),
+    ],
+)
+def test_replaced_makes_what_dataclasses_replace_makes(made, changes):
+    copy = replaced(made, **changes)
+    assert copy == dataclasses.replace(made, **changes)
+    assert type(copy) is type(made) and copy is not made
+    assert made == dataclasses.replace(made)  # the original is left as it was
+
+
+def test_replaced_refuses_a_name_that_is_not_a_field():
+    with pytest.raises(TypeError, match="not fields of PartState"):
+        replaced(PartState(), done=True)
