@@ -380,7 +380,7 @@ def _writer(field: Field[Any, Any], vendor: str) -> Writer:
     if kind is DateTimeField:
         return lambda value, db: (
             db.ops.adapt_datetimefield_value(value)
-            if type(value) is dt.datetime and value.tzinfo is not None
+            if type(value) is dt.datetime and value.utcoffset() is not None  # aware
             else slow(value, db)
         )
     return slow

@@ -3,13 +3,14 @@
 ``transaction.atomic()`` is written for every case (nested blocks, durable blocks, a
 connection left in manual mode, databases that cannot begin under autocommit). For the
 outermost block it turns autocommit off, lets the database begin, commits, turns autocommit
-back on and runs the ``on_commit`` hooks: a dozen layers of Python, about a tenth of a
-learner action's CPU (issue 14; ``benchmarks/README.md``). :func:`write_transaction` is that
-block for a learner action: the driver's own ``BEGIN`` (SQLite's ``transaction_mode``,
-``IMMEDIATE`` in this tool) and ``COMMIT``, with Django's bookkeeping set as ``atomic()``
-sets it, so that inside it everything behaves as inside ``atomic()``: a nested ``atomic()``
-makes a savepoint, ``transaction.on_commit`` waits for the commit, an error rolls the whole
-transaction back, and Django's errors are raised.
+back on and runs the ``on_commit`` hooks, through a dozen layers of Python: about 70,000 of
+the 2.7 million instructions of a learner action (issue 14; ``benchmarks/README.md``).
+:func:`write_transaction` is that block for a learner action: the driver begins (SQLite's
+``BEGIN`` of the settings' ``transaction_mode``, ``IMMEDIATE`` in this tool; psycopg with
+autocommit off, at the settings' isolation level) and commits or rolls back, with Django's
+bookkeeping set as ``atomic()`` sets it, so that inside it everything behaves as inside
+``atomic()``: a nested ``atomic()`` makes a savepoint, ``transaction.on_commit`` waits for
+the commit, an error rolls the whole transaction back, Django's errors are raised.
 
 Inside another transaction (a nested call, a test's transaction), while statements are
 logged or wrapped (``DEBUG``, a test counting them, instrumentation), or on a database other
@@ -64,9 +65,12 @@ def _plain(db: BaseDatabaseWrapper) -> bool:
 def _begin(db: BaseDatabaseWrapper) -> None:
     db.close_if_health_check_failed()
     db.ensure_connection()
-    mode = getattr(db, "transaction_mode", None)  # SQLite's, from the settings' OPTIONS
     with db.wrap_database_errors:
-        db.connection.execute(f"BEGIN {mode}" if mode else "BEGIN")
+        if db.vendor == "postgresql":  # psycopg begins at the next statement, at the
+            db.connection.autocommit = False  # isolation level of the settings' OPTIONS
+        else:
+            mode = getattr(db, "transaction_mode", None)  # IMMEDIATE in this tool
+            db.connection.execute(f"BEGIN {mode}" if mode else "BEGIN")
     # As inside atomic(): savepoints for nested blocks, on_commit hooks held until the end.
     db.autocommit, db.in_atomic_block = False, True
     db.commit_on_exit, db.needs_rollback = True, False
@@ -74,8 +78,9 @@ def _begin(db: BaseDatabaseWrapper) -> None:
 
 
 def _end(db: BaseDatabaseWrapper, *, commit: bool) -> None:
-    """Commit (or roll back) and give the connection back as atomic() does: autocommit on,
-    the ``on_commit`` hooks run after a commit and dropped after a rollback."""
+    """Commit (or roll back) as Django's ``commit()`` and ``rollback()`` do, and give the
+    connection back as atomic() does: autocommit on, the ``on_commit`` hooks run after a
+    commit and dropped after a rollback."""
     db.atomic_blocks.pop()
     db.in_atomic_block, db.needs_rollback = False, False
     try:
@@ -85,14 +90,18 @@ def _end(db: BaseDatabaseWrapper, *, commit: bool) -> None:
         if commit:
             try:
                 with db.wrap_database_errors:
-                    db.connection.execute("COMMIT")
+                    db.connection.commit()
             except DatabaseError:
                 _roll_back(db)
                 raise
+            db.errors_occurred = False
         else:
             _roll_back(db)
     finally:
         db.autocommit = True
+        if db.vendor == "postgresql" and db.connection is not None:
+            with db.wrap_database_errors:
+                db.connection.autocommit = True
     if commit:
         db.run_and_clear_commit_hooks()
 
@@ -101,6 +110,7 @@ def _roll_back(db: BaseDatabaseWrapper) -> None:
     db.run_on_commit = []
     try:
         with db.wrap_database_errors:
-            db.connection.execute("ROLLBACK")
+            db.connection.rollback()
+        db.errors_occurred = False
     except Error:  # the connection is broken: drop it, as atomic() does
         db.close()

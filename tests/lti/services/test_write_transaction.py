@@ -6,9 +6,12 @@ and on PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.db import (
     DEFAULT_DB_ALIAS,
+    DatabaseError,
     IntegrityError,
     OperationalError,
     connection,
@@ -20,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from lti.models import Activity, LearnerRecord
 from lti.services.write_transaction import write_transaction
 from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
-from tests.lti.in_process import make_activity, make_user
+from tests.lti.in_process import make_activity, make_user, on_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tool_keys")]
 
@@ -145,53 +148,110 @@ def test_while_statements_are_logged_it_is_djangos_atomic(database, atomic_block
     assert titles() == ["after"]
 
 
+class Driver:
+    """The database driver's connection, its transaction calls recorded (or refused)."""
+
+    def __init__(self, db, refuse: str = "") -> None:
+        db.ensure_connection()
+        vars(self).update(db=db, inner=db.connection, refuse=refuse, calls=[])
+
+    def __enter__(self) -> Driver:
+        self.db.connection = self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.connection = self.inner
+
+    def execute(self, sql: str, *args: object) -> object:
+        self.calls.append(sql)
+        return self.inner.execute(sql, *args)
+
+    def commit(self) -> None:
+        self.calls.append("commit")
+        if self.refuse == "commit":
+            raise self.db.Database.OperationalError("the disk is full")
+        self.inner.commit()
+
+    def rollback(self) -> None:
+        self.calls.append("rollback")
+        self.inner.rollback()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        self.calls.append(f"{name}={value}")
+        setattr(self.inner, name, value)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
 def test_a_failed_commit_is_rolled_back_raised_and_runs_no_hook(database):
     activity = titled("before")
     seen: list[str] = []
     db = connections[DEFAULT_DB_ALIAS]
-    db.ensure_connection()
-    driver, refused = db.connection, db.Database.OperationalError
-
-    class CommitRefused:
-        def execute(self, sql: str, *args: object) -> object:
-            if sql == "COMMIT":
-                raise refused("the disk is full")
-            return driver.execute(sql, *args)
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(driver, name)
-
-    db.connection = CommitRefused()
-    try:
-        with pytest.raises(OperationalError, match="disk is full"), write_transaction():
-            rename(activity, "after")
-            transaction.on_commit(lambda: seen.append("hook"))
-    finally:
-        db.connection = driver
+    with (
+        Driver(db, refuse="commit") as driver,
+        pytest.raises(OperationalError, match="disk is full"),
+        write_transaction(),
+    ):
+        rename(activity, "after")
+        transaction.on_commit(lambda: seen.append("hook"))
+    assert "rollback" in driver.calls
     assert titles() == ["before"] and seen == []
     assert db.get_autocommit() and not db.in_atomic_block
 
 
-def test_it_begins_as_the_settings_say_and_commits_on_the_driver(database):
+def test_it_begins_as_the_settings_say_and_ends_as_django_does(database):
     activity = titled("before")
-    db = connections[DEFAULT_DB_ALIAS]
-    db.ensure_connection()
-    driver, sent = db.connection, []
-
-    class Recording:
-        def execute(self, sql: str, *args: object) -> object:
-            sent.append(sql)
-            return driver.execute(sql, *args)
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(driver, name)
-
-    db.connection = Recording()
-    try:
-        with write_transaction():
-            rename(activity, "after")
-    finally:
-        db.connection = driver
-    # SQLite takes its write lock up front (transaction_mode IMMEDIATE, lti.settings)
-    assert sent == ["BEGIN IMMEDIATE" if database == "sqlite" else "BEGIN", "COMMIT"]
+    with Driver(connections[DEFAULT_DB_ALIAS]) as driver, write_transaction():
+        rename(activity, "after")
+    # SQLite takes its write lock up front (transaction_mode IMMEDIATE, lti.settings);
+    # psycopg begins itself, at the isolation level of the settings
+    begun = ["BEGIN IMMEDIATE"] if database == "sqlite" else ["autocommit=False"]
+    ended = ["commit"] if database == "sqlite" else ["commit", "autocommit=True"]
+    assert [call for call in driver.calls if not call.startswith("UPDATE")] == begun + ended
     assert titles() == ["after"]
+
+
+def test_an_error_caught_inside_leaves_no_error_mark_once_committed(database):
+    activity = titled("before")
+    with write_transaction():
+        rename(activity, "after")
+        with (
+            pytest.raises(DatabaseError),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT no_such_column FROM no_such_table")
+        assert connection.errors_occurred
+    assert not connection.errors_occurred  # as after Django's commit()
+    assert titles() == ["after"]
+
+
+@pytest.fixture
+def postgres(transactional_db: None) -> Iterator[None]:
+    yield from on_postgres()
+
+
+def test_on_postgresql_the_configured_isolation_level_holds(postgres):
+    from psycopg import IsolationLevel
+
+    db = connections[DEFAULT_DB_ALIAS]
+    db.close()
+    db.settings_dict["OPTIONS"]["isolation_level"] = IsolationLevel.REPEATABLE_READ
+    try:
+        with write_transaction(), connection.cursor() as cursor:
+            cursor.execute("SHOW transaction_isolation")
+            assert cursor.fetchone()[0] == "repeatable read"
+    finally:
+        del db.settings_dict["OPTIONS"]["isolation_level"]
+        db.close()
+
+
+def test_on_postgresql_a_server_side_cursor_ends_with_the_transaction(postgres):
+    with write_transaction():
+        cursor = connection.chunked_cursor()
+        cursor.execute("SELECT 1")
+        with connection.cursor() as asking:
+            asking.execute("SELECT is_holdable FROM pg_cursors WHERE name <> ''")
+            assert asking.fetchall() == [(False,)]  # as under atomic()
+        cursor.close()
