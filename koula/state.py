@@ -137,7 +137,11 @@ class LearnerState:
     def part(self, part: Part) -> PartState:
         if part is Part.DELIVERABLE:
             return self.deliverable
-        return self.commitment if part is Part.COMMITMENT else self.return_
+        if part is Part.COMMITMENT:
+            return self.commitment
+        if part is Part.RETURN:
+            return self.return_
+        return self.part(Part(part))  # a part's name as text; ValueError for another
 
     def with_part(self, part: Part, value: PartState) -> LearnerState:
         if part is Part.DELIVERABLE:

@@ -154,7 +154,11 @@ class ScoringPolicy:
     def weight(self, part: Part) -> float:
         if part is Part.DELIVERABLE:
             return self.deliverable
-        return self.commitment if part is Part.COMMITMENT else self.return_
+        if part is Part.COMMITMENT:
+            return self.commitment
+        if part is Part.RETURN:
+            return self.return_
+        return self.weight(Part(part))  # a part's name as text; ValueError for another
 
 
 @dataclass(frozen=True)

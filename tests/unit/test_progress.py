@@ -4,7 +4,7 @@ from koula.actions import apply_action
 from koula.outcome import perform
 from koula.progress import learner_state_data, progress_of
 from koula.state import LearnerState
-from koula.template import ScoringPolicy
+from koula.template import Part, ScoringPolicy
 
 STEPS = [
     ("save_draft", {"part": "deliverable", "values": {"practice": "x"}}),
@@ -99,3 +99,9 @@ def test_an_action_answers_the_state_it_stores_with_its_progress(minimal_templat
         state = LearnerState.from_data(outcome.stored)
         assert outcome.body == learner_state_data(minimal_template, state)
         stored = outcome.stored
+
+
+def test_a_weight_is_found_by_the_parts_member_or_its_name():
+    policy = ScoringPolicy(2.0, 3.0, 5.0)
+    assert [policy.weight(name) for name in ("deliverable", "commitment", "return")] == [2, 3, 5]
+    assert [policy.weight(part) for part in Part] == [2, 3, 5]

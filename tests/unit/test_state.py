@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from koula.state import LearnerState, PartState, format_time, parse_time, replaced
+from koula.template import Part
 
 WHEN = dt.datetime(2026, 11, 28, 9, 30, 15, 123000, tzinfo=dt.UTC)
 
@@ -93,3 +94,15 @@ def test_replaced_makes_what_dataclasses_replace_makes(made, changes):
 def test_replaced_refuses_a_name_that_is_not_a_field():
     with pytest.raises(TypeError, match="not fields of PartState"):
         replaced(PartState(), done=True)
+
+
+@pytest.mark.parametrize("name", ["deliverable", "commitment", "return"])
+def test_a_part_is_found_by_its_member_or_its_name(name):
+    state = LearnerState(
+        deliverable=PartState(draft={"a": "1"}),
+        commitment=PartState(draft={"b": "2"}),
+        return_=PartState(draft={"c": "3"}),
+    )
+    assert state.part(name) is state.part(Part(name))  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        state.part("host")  # type: ignore[arg-type]
