@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from koula.template import Part
+from koula.template import Part, part_attribute
 from koula.values import Values
 
 __all__ = ["LearnerState", "PartState", "format_time", "parse_time", "replaced"]
@@ -135,13 +135,8 @@ class LearnerState:
     check-in, :mod:`koula.use_cases.series.check_in`); ``commitment.share_with_group``."""
 
     def part(self, part: Part) -> PartState:
-        if part is Part.DELIVERABLE:
-            return self.deliverable
-        if part is Part.COMMITMENT:
-            return self.commitment
-        if part is Part.RETURN:
-            return self.return_
-        return self.part(Part(part))  # a part's name as text; ValueError for another
+        held: PartState = getattr(self, part_attribute(part))
+        return held
 
     def with_part(self, part: Part, value: PartState) -> LearnerState:
         if part is Part.DELIVERABLE:

@@ -27,6 +27,7 @@ __all__ = [
     "Role",
     "ScoringPolicy",
     "SessionTemplate",
+    "part_attribute",
 ]
 
 
@@ -79,6 +80,22 @@ class Part(StrEnum):
     DELIVERABLE = "deliverable"
     COMMITMENT = "commitment"
     RETURN = "return"
+
+
+_PART_ATTRIBUTES = {
+    Part.DELIVERABLE: "deliverable",
+    Part.COMMITMENT: "commitment",
+    Part.RETURN: "return_",
+}
+
+
+def part_attribute(part: Part) -> str:
+    """The attribute holding ``part`` (or a part's name as text) in a learner's state and in
+    a scoring policy; ValueError for anything else."""
+    try:
+        return _PART_ATTRIBUTES[part]
+    except (KeyError, TypeError):
+        raise ValueError(f"{part!r} is not a part") from None
 
 
 @dataclass(frozen=True)
@@ -152,13 +169,8 @@ class ScoringPolicy:
     return_: float = 1.0
 
     def weight(self, part: Part) -> float:
-        if part is Part.DELIVERABLE:
-            return self.deliverable
-        if part is Part.COMMITMENT:
-            return self.commitment
-        if part is Part.RETURN:
-            return self.return_
-        return self.weight(Part(part))  # a part's name as text; ValueError for another
+        weight: float = getattr(self, part_attribute(part))
+        return weight
 
 
 @dataclass(frozen=True)
