@@ -335,7 +335,14 @@ def _prepared_defaults(model: type[Model], vendor: str) -> dict[str, Any]:
     return prepared
 
 
-_TEXT = (CharField, TextField)
+# Field classes whose parameter is the value itself when it has this exact type.
+_UNCHANGED: dict[type[Field[Any, Any]], type] = {
+    CharField: str,
+    TextField: str,
+    BooleanField: bool,
+    FloatField: float,
+}
+_JSON = (dict, list)
 _INTEGERS = (
     IntegerField,
     BigIntegerField,
@@ -355,12 +362,9 @@ def _writer(field: Field[Any, Any], vendor: str) -> Writer:
     every field of the tool's models)."""
     slow: Writer = field.get_db_prep_save
     kind = type(field)
-    if kind in _TEXT:
-        return lambda value, db: value if type(value) is str else slow(value, db)
-    if kind is BooleanField:
-        return lambda value, db: value if type(value) is bool else slow(value, db)
-    if kind is FloatField:
-        return lambda value, db: value if type(value) is float else slow(value, db)
+    unchanged = _UNCHANGED.get(kind)
+    if unchanged is not None:
+        return lambda value, db: value if type(value) is unchanged else slow(value, db)
     if kind in _INTEGERS:
         internal = field.get_internal_type()
         return lambda value, db: (
@@ -384,9 +388,6 @@ def _writer(field: Field[Any, Any], vendor: str) -> Writer:
             else slow(value, db)
         )
     return slow
-
-
-_JSON = (dict, list)
 
 
 def _made_per_row(field: Field[Any, Any]) -> bool:
