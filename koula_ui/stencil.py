@@ -26,6 +26,8 @@ __all__ = ["PLAIN", "Stencils"]
 
 PLAIN = re.compile(r"[A-Za-z0-9._~:/?#@!$()*+,;=%-]*")
 _MARK = f"koula-stencil-{secrets.token_hex(8)}-"
+_MARKS = re.compile(re.escape(_MARK) + r"([0-9]+)\.")
+_Pieces = tuple[tuple[str, ...], tuple[int, ...]]  # the texts around the marks, their strings
 
 
 class Stencils:
@@ -33,7 +35,7 @@ class Stencils:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._kept: OrderedDict[Hashable, str] = OrderedDict()
+        self._kept: OrderedDict[Hashable, _Pieces] = OrderedDict()
         self._lock = threading.Lock()
 
     def draw(
@@ -51,20 +53,29 @@ class Stencils:
         marks = [text if not text else f"{_MARK}{strings.index(text)}." for text in strings]
         full_key = (key, tuple(marks))
         with self._lock:
-            stencil = self._kept.get(full_key)
-            if stencil is not None:
+            pieces = self._kept.get(full_key)
+            if pieces is not None:
                 self._kept.move_to_end(full_key)
-        if stencil is None:
-            stencil = draw(marks)
+        if pieces is None:
+            pieces = _pieces(draw(marks))
             with self._lock:
-                self._kept[full_key] = stencil
+                self._kept[full_key] = pieces
                 while len(self._kept) > self.size:
                     self._kept.popitem(last=False)
-        for text, mark in zip(strings, marks, strict=True):
-            if text and mark:
-                stencil = stencil.replace(mark, text)
-        return stencil
+        texts, slots = pieces
+        own = [text or "" for text in strings]
+        drawn = [texts[0]]
+        for slot, text in zip(slots, texts[1:], strict=True):
+            drawn += (own[slot], text)
+        return "".join(drawn)
 
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
+
+
+def _pieces(stencil: str) -> _Pieces:
+    """The stencil cut at its marks: its texts around them, and for each mark the index of
+    the string it stands for (a learner's strings go in with one join)."""
+    cut = _MARKS.split(stencil)
+    return tuple(cut[0::2]), tuple(int(index) for index in cut[1::2])

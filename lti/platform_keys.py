@@ -60,6 +60,7 @@ def platform_key(keyset_url: str, kid: str, *, platform: tuple[int, float]) -> A
     return _public_key(json.dumps(keys[kid], sort_keys=True))
 
 
+@functools.lru_cache(maxsize=64)
 def _cache_key(platform: tuple[int, float], keyset_url: str) -> str:
     raw = f"{platform[0]}\n{platform[1]}\n{keyset_url}"
     return "platform-keys:" + hashlib.sha256(raw.encode()).hexdigest()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from koula import ActivitySettings, KoulaError, SessionTemplate, activity_template, check_settings
@@ -71,27 +71,49 @@ def settings_from_custom(custom: Any) -> dict[str, Any] | None:
     (``koula_reminder_days``: not 0 to its most) are left out, the default then applies."""
     if not isinstance(custom, dict) or not custom.get("koula_template"):
         return None
-    data: dict[str, Any] = {"template_id": str(custom["koula_template"])}
-    window = _whole(custom.get("koula_return_window_days"))
+    values = [custom.get(name, "") for name in SETTINGS_PARAMETERS]
+    try:  # the links of a course send the same few values at every launch: read once
+        found = _settings_from(*values)
+    except TypeError:  # a value that is no cache key (a list, an object): read each time
+        found = _settings_from.__wrapped__(*values)
+    return None if found is None else dict(found)
+
+
+SETTINGS_PARAMETERS = (
+    "koula_template",
+    "koula_return_window_days",
+    "koula_weights",
+    REMINDER_DAYS_PARAMETER,
+    "koula_xapi_text",
+)
+
+
+@lru_cache(maxsize=256, typed=True)  # typed: 1 and True read differently
+def _settings_from(
+    template: Any, window_days: Any, weights: Any, reminder_days: Any, xapi_text: Any
+) -> dict[str, Any] | None:
+    """:func:`settings_from_custom` of the values of :data:`SETTINGS_PARAMETERS`."""
+    data: dict[str, Any] = {"template_id": str(template)}
+    window = _whole(window_days)
     if window is not None:
         data["return_window_days"] = window
-    weights = str(custom.get("koula_weights", "")).split(",")
-    if len(weights) == 3:
+    parts = str(weights).split(",")
+    if len(parts) == 3:
         try:
-            values = [float(weight) for weight in weights]
+            numbers = [float(weight) for weight in parts]
         except ValueError:
-            values = []
-        if values:
+            numbers = []
+        if numbers:
             names = ("deliverable_weight", "commitment_weight", "return_weight")
-            data.update(zip(names, values, strict=True))
+            data.update(zip(names, numbers, strict=True))
     if check_settings(ActivitySettings(**data), language="en"):
         return None
-    reminder = _whole(custom.get(REMINDER_DAYS_PARAMETER))
+    reminder = _whole(reminder_days)
     if reminder is not None and not check_settings(
         ActivitySettings(reminder_days=reminder), language="en"
     ):  # out of the core's range: left out, the default applies
         data["reminder_days"] = reminder
-    if str(custom.get("koula_xapi_text", "")).strip() == "1":  # the return's text in xAPI
+    if str(xapi_text).strip() == "1":  # the return's text in xAPI
         data["xapi_text"] = True
     return data
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from koula.messages import Gettext, gettext_for
 from lti.claims import CLAIM, DEEP_LINKING, RESOURCE_LINK, LaunchData
 from lti.errors import LaunchRefused
+from lti.jwt_decoding import decoder
 from lti.models import Deployment, LaunchState, Registration
 from lti.platform_keys import KeyNotFound, platform_key
 from lti.services.login import spend_bound_login
@@ -79,7 +80,7 @@ def validate_launch(
             header["kid"],
             platform=(registration.pk, registration.updated_at.timestamp()),
         )
-        claims: dict[str, Any] = jwt.decode(
+        claims: dict[str, Any] = decoder.decode(
             id_token,
             key,
             algorithms=["RS256"],
