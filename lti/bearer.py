@@ -10,6 +10,7 @@ learner's token. It lives ``KOULA_REPORT_LINK_SECONDS`` (minutes).
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,9 @@ __all__ = [
 
 SALT = "koula.lti.bearer"
 STAFF_SALT = "koula.lti.staff"
+# Data whose JSON is shorter is signed uncompressed: zlib seldom shortens it, and trying
+# costs more than the signature (a launch signs three such values: issue 14).
+COMPRESS_FROM = 160
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class Grant:
 def issue_token(grant: Grant) -> str:
     """Return a signed token for ``grant``."""
     data = [grant.user_id, grant.deployment_id, grant.activity_id, grant.language]
-    return signing.dumps(data, salt=SALT, compress=True)
+    return _signed(data, SALT)
 
 
 def read_token(token: str) -> Grant | None:
@@ -99,7 +103,7 @@ setting_changed.connect(_forget_tokens, dispatch_uid="koula-bearer-forget-tokens
 def issue_staff_token(grant: Grant) -> str:
     """Return the staff view's token for ``grant`` (a staff member): it opens report links."""
     data = [grant.user_id, grant.deployment_id, grant.activity_id, grant.language]
-    return signing.dumps(data, salt=STAFF_SALT, compress=True)
+    return _signed(data, STAFF_SALT)
 
 
 def read_staff_token(token: str) -> Grant | None:
@@ -115,7 +119,7 @@ def read_staff_token(token: str) -> Grant | None:
 
 def sign_data(data: object, purpose: str) -> str:
     """Return ``data`` signed for one ``purpose`` (a form's hidden field, for example)."""
-    return signing.dumps(data, salt=f"koula.lti.{purpose}", compress=True)
+    return _signed(data, f"koula.lti.{purpose}")
 
 
 def read_signed(token: str, purpose: str, max_age: int) -> object | None:
@@ -124,3 +128,10 @@ def read_signed(token: str, purpose: str, max_age: int) -> object | None:
         return signing.loads(token, salt=f"koula.lti.{purpose}", max_age=max_age)
     except (signing.BadSignature, ValueError, TypeError):
         return None
+
+
+def _signed(data: object, salt: str) -> str:
+    """``signing.dumps(data, salt=salt, compress=True)``, compressing only data whose JSON
+    is :data:`COMPRESS_FROM` characters or more (``signing.loads`` reads either)."""
+    serialized = json.dumps(data, separators=(",", ":"))  # as Django's JSONSerializer
+    return signing.dumps(data, salt=salt, compress=len(serialized) >= COMPRESS_FROM)

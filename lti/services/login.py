@@ -97,9 +97,10 @@ def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
     # Expired logins refuse every launch already (pending_login reads unexpired ones only):
     # they are removed now and then, not at every login.
     now_and_then("expired logins", lambda: delete_expired(LaunchState))
+    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     fields = {
-        "state": secrets.token_urlsafe(32),
-        "nonce": secrets.token_urlsafe(32),
+        "state": state,
+        "nonce": nonce,
         "registration_id": registration.pk,
         "expires_at": timezone.now() + dt.timedelta(seconds=LOGIN_SECONDS),
         "storage_target": target,
@@ -107,19 +108,18 @@ def login_start(params: Mapping[str, str], *, language: str) -> LoginStart:
         "login_params": kept,
     }
     insert(LaunchState, **fields)  # one statement
-    login = LaunchState(**fields)
-    auth_url = _auth_url(registration, login, params)
+    auth_url = _auth_url(registration, state, nonce, params)
     if not target:
-        return LoginStart(auth_url, login.state)
+        return LoginStart(auth_url, state)
     storage = {
         "target": target,
         "origin": origin_of(registration.auth_login_url),
-        "key": storage_key(login.state),
-        "value": login.storage_value,
+        "key": storage_key(state),
+        "value": fields["storage_value"],
         "next": auth_url,
-        "fallback": relaunch_url(login),
+        "fallback": relaunch_url(LaunchState(**fields)),
     }
-    return LoginStart(auth_url, login.state, storage)
+    return LoginStart(auth_url, state, storage)
 
 
 def _registration(issuer: str, client_id: str) -> Registration | None:
@@ -130,7 +130,7 @@ def _registration(issuer: str, client_id: str) -> Registration | None:
     return _sql().registrations.instance(row) if row is not None else None
 
 
-def _auth_url(registration: Registration, login: LaunchState, params: Mapping[str, str]) -> str:
+def _auth_url(registration: Registration, state: str, nonce: str, params: Mapping[str, str]) -> str:
     query = {
         "scope": "openid",
         "response_type": "id_token",
@@ -139,8 +139,8 @@ def _auth_url(registration: Registration, login: LaunchState, params: Mapping[st
         "client_id": registration.client_id,
         "redirect_uri": f"{settings.BASE_URL}/lti/launch",
         "login_hint": params["login_hint"],
-        "state": login.state,
-        "nonce": login.nonce,
+        "state": state,
+        "nonce": nonce,
     }
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]

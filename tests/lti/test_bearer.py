@@ -96,3 +96,13 @@ def test_the_process_keeps_a_bounded_number_of_tokens(monkeypatch):
     for token in tokens:
         assert read_token(token) is not None
     assert list(bearer._VERIFIED) == tokens[2:]  # the oldest went first
+
+
+def test_short_data_is_signed_uncompressed_and_long_data_compressed():
+    short = bearer.sign_data({"activity": 1, "lang": "en"}, "purpose")
+    long = bearer.sign_data({"data": "x" * bearer.COMPRESS_FROM}, "purpose")
+    assert not short.startswith(".") and long.startswith(".")  # Django marks zlib with "."
+    assert len(long) < bearer.COMPRESS_FROM
+    assert bearer.read_signed(short, "purpose", 60) == {"activity": 1, "lang": "en"}
+    assert bearer.read_signed(long, "purpose", 60) == {"data": "x" * bearer.COMPRESS_FROM}
+    assert bearer.read_signed(short, "another purpose", 60) is None
