@@ -16,7 +16,8 @@ the community's and the host's sections (:mod:`koula_ui.page_parts`) and the tra
 strings of the script context; each cache is keyed on the template's parts themselves
 (:class:`~koula_ui.same.Same`), the language and its catalog, and bounded. And the whole
 fragment, for learners whose states are the same (a cohort's first launches), is drawn once
-with marks for the learner's own strings (:mod:`koula_ui.stencil`).
+with marks for the learner's own strings (:mod:`koula_ui.stencil`); :func:`render_activity_page`
+keeps the adapter's whole page around it that way, in UTF-8, as the LTI tool answers it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import hashlib
 import inspect
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -63,7 +64,7 @@ from koula_ui.strings import (
     whole_percent,
 )
 
-__all__ = ["render_activity"]
+__all__ = ["Around", "render_activity", "render_activity_page"]
 
 SAFE_UID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
@@ -126,19 +127,67 @@ def render_activity(
     erased the answers.
     """
     arguments = {name: value for name, value in locals().items() if name in PARAMETERS}
-    if preview or carried:  # staff previews, earlier sessions' experiments: drawn each time
+    stencil = _stencil(arguments, None)
+    if stencil is None:  # drawn each time
         return _draw_activity(**arguments)
+    return STENCILS.draw(*stencil)
+
+
+@dataclass(frozen=True)
+class Around:
+    """A page drawn around the activity's fragment (:func:`render_activity_page`): ``key``
+    stands for all it holds but the fragment, ``draw(fragment)`` draws it."""
+
+    key: Hashable
+    draw: Callable[[Markup], str]
+
+
+def render_activity_page(around: Around, **arguments: Any) -> bytes:
+    """The whole page ``around`` :func:`render_activity`'s fragment (drawn from the same
+    keywords), encoded in UTF-8. For learners in the same place the page is drawn and encoded
+    once: the fragment's stencil holds the page around it."""
+    unknown = arguments.keys() - PARAMETERS
+    if unknown:
+        raise TypeError(f"render_activity_page() got unexpected keywords {sorted(unknown)}")
+    arguments = {**_DEFAULTS, **arguments}
+    stencil = _stencil(arguments, around)
+    if stencil is None:  # drawn each time
+        return around.draw(Markup(_draw_activity(**arguments))).encode()
+    return STENCILS.draw_encoded(*stencil)
+
+
+Drawing = Callable[[Sequence[str | None]], str]
+
+
+def _stencil(
+    arguments: dict[str, Any], around: Around | None
+) -> tuple[Hashable, Sequence[str | None], Drawing] | None:
+    """What :class:`Stencils` keeps the fragment drawn from ``arguments`` (within the page
+    ``around`` it, if any) by: its key, the learner's own strings, how to draw it with marks
+    for them; None when it is drawn each time (staff previews, earlier sessions'
+    experiments, a state that is not JSON)."""
+    context: dict[str, Any] = arguments["context"]
+    calendar_url, data_url = arguments["calendar_url"], arguments["data_url"]
     strings = (context.get("token"), context.get("calendar"), calendar_url, data_url)
+    if arguments["preview"] or arguments["carried"]:
+        return None
+    if not all(text is None or isinstance(text, str) for text in strings):
+        return None
+    own_removed = {k: v for k, v in context.items() if k not in OWN}
     try:
         shared = json.dumps(
-            [state, {k: v for k, v in context.items() if k not in OWN}, privacy_url, erased_on],
+            [arguments["state"], own_removed, arguments["privacy_url"], arguments["erased_on"]],
             sort_keys=True,
         )
-    except (TypeError, ValueError):  # not JSON: drawn each time
-        return _draw_activity(**arguments)
-    if not all(text is None or isinstance(text, str) for text in strings):
-        return _draw_activity(**arguments)
-    key = (Same(template), language, uid, context_id, auto_mount, carried_forms, shared)
+    except (TypeError, ValueError):
+        return None
+    key = (
+        Same(arguments["template"]),
+        *(arguments[name] for name in ("language", "uid", "context_id", "auto_mount")),
+        arguments["carried_forms"],
+        shared,
+        None if around is None else around.key,
+    )
 
     def draw(own: Sequence[str | None]) -> str:
         token, calendar, calendar_link, data_link = own
@@ -146,11 +195,12 @@ def render_activity(
         for name, value in (("token", token), ("calendar", calendar)):
             if name in context:
                 marked[name] = value
-        return _draw_activity(
+        fragment = _draw_activity(
             **{**arguments, "context": marked, "calendar_url": calendar_link, "data_url": data_link}
         )
+        return fragment if around is None else around.draw(Markup(fragment))
 
-    return STENCILS.draw(key, strings, draw)
+    return key, strings, draw
 
 
 # The script context's strings of the learner's own (the page's token, their calendar link).
@@ -235,8 +285,13 @@ def _draw_activity(
     )
 
 
-# What render_activity passes on: _draw_activity's parameters, its own.
+# What render_activity passes on: _draw_activity's parameters, its own; their defaults.
 PARAMETERS = frozenset(inspect.signature(_draw_activity).parameters)
+_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(render_activity).parameters.items()
+    if parameter.default is not inspect.Parameter.empty
+}
 
 
 def _script_json(script: dict[str, Any], _: Gettext) -> Markup:

@@ -27,7 +27,6 @@ __all__ = ["PLAIN", "Stencils"]
 PLAIN = re.compile(r"[A-Za-z0-9._~:/?#@!$()*+,;=%-]*")
 _MARK = f"koula-stencil-{secrets.token_hex(8)}-"
 _MARKS = re.compile(re.escape(_MARK) + r"([0-9]+)\.")
-_Pieces = tuple[tuple[str, ...], tuple[int, ...]]  # the texts around the marks, their strings
 
 
 class Stencils:
@@ -35,7 +34,7 @@ class Stencils:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._kept: OrderedDict[Hashable, _Pieces] = OrderedDict()
+        self._kept: OrderedDict[Hashable, _Stencil] = OrderedDict()
         self._lock = threading.Lock()
 
     def draw(
@@ -47,35 +46,73 @@ class Stencils:
         """``draw(strings)``: made with marks for ``strings`` once per ``key`` (what else
         the fragment holds), then kept. None and the empty string stay themselves (a
         template may ask whether a string is there)."""
+        stencil = self._stencil(key, strings, draw)
+        return draw(strings) if stencil is None else stencil.text(strings)
+
+    def draw_encoded(
+        self,
+        key: Hashable,
+        strings: Sequence[str | None],
+        draw: Callable[[Sequence[str | None]], str],
+    ) -> bytes:
+        """:meth:`draw`, encoded in UTF-8 (a kept fragment is kept encoded too: a page of
+        tens of kilobytes is not encoded again for each learner)."""
+        stencil = self._stencil(key, strings, draw)
+        return draw(strings).encode() if stencil is None else stencil.encoded(strings)
+
+    def _stencil(
+        self,
+        key: Hashable,
+        strings: Sequence[str | None],
+        draw: Callable[[Sequence[str | None]], str],
+    ) -> _Stencil | None:
+        """The stencil for ``key`` and these strings, drawn if need be; None when a string
+        is not plain (the fragment is drawn for it alone)."""
         if any(text is not None and not PLAIN.fullmatch(text) for text in strings):
-            return draw(strings)
+            return None
         # Equal strings share a mark, so the key tells which are equal and which are None.
         marks = [text if not text else f"{_MARK}{strings.index(text)}." for text in strings]
         full_key = (key, tuple(marks))
         with self._lock:
-            pieces = self._kept.get(full_key)
-            if pieces is not None:
+            stencil = self._kept.get(full_key)
+            if stencil is not None:
                 self._kept.move_to_end(full_key)
-        if pieces is None:
-            pieces = _pieces(draw(marks))
+        if stencil is None:
+            stencil = _Stencil(draw(marks))
             with self._lock:
-                self._kept[full_key] = pieces
+                self._kept[full_key] = stencil
                 while len(self._kept) > self.size:
                     self._kept.popitem(last=False)
-        texts, slots = pieces
-        own = [text or "" for text in strings]
-        drawn = [texts[0]]
-        for slot, text in zip(slots, texts[1:], strict=True):
-            drawn += (own[slot], text)
-        return "".join(drawn)
+        return stencil
 
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
 
 
-def _pieces(stencil: str) -> _Pieces:
-    """The stencil cut at its marks: its texts around them, and for each mark the index of
-    the string it stands for (a learner's strings go in with one join)."""
-    cut = _MARKS.split(stencil)
-    return tuple(cut[0::2]), tuple(int(index) for index in cut[1::2])
+class _Stencil:
+    """A fragment cut at its marks: its texts around them (as text and in UTF-8), and for
+    each mark the index of the string it stands for (a learner's strings go in with one
+    join)."""
+
+    __slots__ = ("_encoded", "_slots", "_texts")
+
+    def __init__(self, drawn: str) -> None:
+        cut = _MARKS.split(drawn)
+        self._texts = cut[0::2]
+        self._encoded = [text.encode() for text in self._texts]
+        self._slots = [int(index) for index in cut[1::2]]
+
+    def text(self, strings: Sequence[str | None]) -> str:
+        own = [text or "" for text in strings]
+        drawn = [self._texts[0]]
+        for slot, text in zip(self._slots, self._texts[1:], strict=True):
+            drawn += (own[slot], text)
+        return "".join(drawn)
+
+    def encoded(self, strings: Sequence[str | None]) -> bytes:
+        own = [text.encode() if text else b"" for text in strings]  # plain: ASCII
+        drawn = [self._encoded[0]]
+        for slot, text in zip(self._slots, self._encoded[1:], strict=True):
+            drawn += (own[slot], text)
+        return b"".join(drawn)

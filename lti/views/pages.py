@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from koula import LearnerState, Part, learner_state_data
 from koula.messages import gettext_for
-from koula_ui.render import render_activity
+from koula_ui.render import Around, render_activity, render_activity_page
 from koula_ui.report_learners import learner_row, row_views
 from lti.bearer import Grant, issue_token, sign_data
 from lti.claims import CLAIM, LaunchData, is_staff, mentored_subs
@@ -28,7 +28,7 @@ from lti.services.xapi import queue_launch
 from lti.views.host_tools import host_tools
 from lti.views.learner_data import learner_data_links
 from lti.views.picker import picker_page
-from lti.views.rendering import page
+from lti.views.rendering import html_response, page, page_text
 from lti.views.staff import staff_view
 
 
@@ -52,38 +52,38 @@ def activity_page(data: LaunchData, language: str) -> HttpResponse:
         "next_host": activity.next_host,
         "calendar": f"{settings.BASE_URL}/lti/calendar/{calendar_token(activity, user, language)}",
     }
-    html = Markup(
-        render_activity(
-            template=template,
-            state=state,
-            language=language,
-            context=context,
-            uid=f"a{activity.pk}",
-            context_id="koula-context",
-            auto_mount=True,
-            carried=carried_for(activity, user, records=records),
-            carried_forms=True,
-            calendar_url=context["calendar"],
-            **learner_data_links(activity, user, language, record=own),
+    activity_arguments = {
+        "template": template,
+        "state": state,
+        "language": language,
+        "context": context,
+        "uid": f"a{activity.pk}",
+        "context_id": "koula-context",
+        "auto_mount": True,
+        "carried": carried_for(activity, user, records=records),
+        "carried_forms": True,
+        "calendar_url": context["calendar"],
+        **learner_data_links(activity, user, language, record=own),
+    }
+    title = context["display_name"]
+    if not is_current_host(activity, user):  # the page around the activity kept with it
+        around = Around(
+            ("activity_page.html", title, settings.BASE_URL),
+            lambda fragment: page_text(
+                "activity_page.html", language, title=title, activity_html=fragment, host=False
+            ),
         )
-    )
-    host = is_current_host(activity, user)
-    if host:
-        html += host_tools(
-            activity,
-            template,
-            language,
-            api=context["api"],
-            token=context["token"],
-            viewer=user.sub,
-        )
-    return page(
-        "activity_page.html",
+        return html_response(render_activity_page(around, **activity_arguments), language)
+    html = Markup(render_activity(**activity_arguments))
+    html += host_tools(
+        activity,
+        template,
         language,
-        title=context["display_name"],
-        activity_html=html,
-        host=host,
+        api=context["api"],
+        token=context["token"],
+        viewer=user.sub,
     )
+    return page("activity_page.html", language, title=title, activity_html=html, host=True)
 
 
 def staff_page(data: LaunchData, language: str) -> HttpResponse:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from koula.template_format import parse_template_text
 from koula_ui import render as render_module
-from koula_ui.render import render_activity
+from koula_ui.render import Around, render_activity, render_activity_page
 from koula_ui.stencil import Stencils
 from tests.ui.test_render import SAMPLE, state
 
@@ -87,6 +88,45 @@ def test_any_learners_page_reads_as_drawn_alone(token, data, title):
     learner_page("someone-else", answered, data="other")  # another learner's page is kept
     page = learner_page(token, answered, data=data)
     assert page == drawn_alone(token, answered, data=data)
+
+
+def page_around(title: str) -> Around:
+    return Around(
+        ("page", title), lambda fragment: f"<title>{title}</title><main>{fragment}</main>"
+    )
+
+
+def whole_page(token: str, title: str = "T", state_: dict[str, Any] | None = None, **links: Any):
+    return render_activity_page(page_around(title), **arguments_for(token, state_, links))
+
+
+def test_the_whole_page_around_the_activity_is_drawn_once_and_reads_as_drawn_alone():
+    ana, ben = whole_page("ana-token:1"), whole_page("ben-token:2")
+    assert ana == f"<title>T</title><main>{drawn_alone('ana-token:1')}</main>".encode()
+    assert ben == f"<title>T</title><main>{drawn_alone('ben-token:2')}</main>".encode()
+    assert b"koula-stencil" not in ana + ben
+
+
+def test_what_the_page_around_holds_is_part_of_what_is_kept_apart():
+    whole_page("ana-token", title="First session")
+    page = whole_page("ben-token", title="Second session")
+    assert page == f"<title>Second session</title><main>{drawn_alone('ben-token')}</main>".encode()
+    assert whole_page("ana-token").startswith(b"<title>T</title>")  # the page alone is apart
+    assert learner_page("ana-token") == drawn_alone("ana-token")
+
+
+@settings(max_examples=40, deadline=None)
+@given(token=st.one_of(PLAIN_TEXT, ANY_TEXT), title=ANY_TEXT)
+def test_any_whole_page_reads_as_drawn_alone_in_utf8(token, title):
+    answered = state(deliverable={"status": "draft", "values": {"title": title}})
+    whole_page("someone-else", "Séance", answered)
+    page = whole_page(token, "Séance", answered)
+    assert page == f"<title>Séance</title><main>{drawn_alone(token, answered)}</main>".encode()
+
+
+def test_the_whole_page_takes_only_the_activitys_keywords():
+    with pytest.raises(TypeError, match="unexpected"):
+        render_activity_page(page_around("T"), **arguments_for("t", None, {}), colour="red")
 
 
 def test_the_kept_pages_are_bounded_and_the_oldest_goes_first():
