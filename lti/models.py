@@ -132,7 +132,9 @@ class LaunchState(models.Model):
 
     state = models.CharField(max_length=100, unique=True)
     nonce = models.CharField(max_length=100)
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    # No index of its own: only deleting a registration looks logins up by it (a few
+    # minutes' worth of rows), while every login and launch would write it twice.
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, db_index=False)
     expires_at = models.DateTimeField(db_index=True)
     storage_target = models.CharField(max_length=255, blank=True)
     storage_value = models.CharField(max_length=100, blank=True)
@@ -142,7 +144,9 @@ class LaunchState(models.Model):
 class Activity(models.Model):
     """One Koula activity: a resource link in one deployment, with the settings staff chose."""
 
-    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="activities")
+    deployment = models.ForeignKey(  # indexed first by activity_unique and activity_series
+        Deployment, on_delete=models.CASCADE, related_name="activities", db_index=False
+    )
     resource_link_id = models.CharField(max_length=255)
     context_id = models.CharField(max_length=255, blank=True)
     title = models.CharField(max_length=255, blank=True)
@@ -187,7 +191,8 @@ class Activity(models.Model):
 class LtiUser(models.Model):
     """A person as one platform knows them (``sub`` is unique only within a registration)."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    # indexed first by user_unique
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, db_index=False)
     sub = models.CharField(max_length=255)
     name = models.CharField(max_length=255, blank=True)
     email = models.CharField(max_length=255, blank=True)
@@ -205,7 +210,9 @@ class LtiUser(models.Model):
 class LearnerRecord(models.Model):
     """One learner's state (:class:`koula.state.LearnerState` data) in one activity."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="records")
+    activity = models.ForeignKey(  # indexed first by record_unique
+        Activity, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     user = models.ForeignKey(LtiUser, on_delete=models.CASCADE)
     state = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
@@ -256,7 +263,9 @@ class StatementOutbox(models.Model):
         DELIVERED = "delivered"
         REFUSED = "refused"
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="statements")
+    activity = models.ForeignKey(  # indexed first by statement_activity
+        Activity, on_delete=models.CASCADE, related_name="statements", db_index=False
+    )
     user = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="statements")
     statement_id = models.UUIDField(unique=True)
     verb = models.CharField(max_length=40)

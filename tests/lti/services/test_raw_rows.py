@@ -275,7 +275,7 @@ def parameter(value):
 
 
 @pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
-@pytest.mark.parametrize("model", apps.get_app_config("koula_lti").get_models())
+@pytest.mark.parametrize("model", list(apps.get_app_config("koula_lti").get_models()))
 def test_each_value_becomes_the_parameter_the_orm_makes_of_it(database, model):
     for field in model._meta.concrete_fields:
         for value in SAMPLES:
