@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import itertools
 import json
 import logging
+import os
 import re
-import uuid
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -99,7 +101,31 @@ class JsonFormatter(logging.Formatter):
 def request_id_for(environ: dict[str, Any]) -> str:
     """The request's id: its valid ``X-Request-ID`` (from the reverse proxy), or a new one."""
     incoming = environ.get("HTTP_X_REQUEST_ID", "")
-    return incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    return incoming if VALID_REQUEST_ID.match(incoming) else new_request_id()
+
+
+def new_request_id() -> str:
+    """A new request id, 32 hexadecimal digits as a UUID's: this process's random half and
+    its count of requests (an id names a request and guards nothing; a random UUID asked
+    the system for randomness at every request)."""
+    return _ids.new()
+
+
+class _RequestIds:
+    def __init__(self) -> None:
+        self.renew()
+
+    def renew(self) -> None:
+        """A random half and a count of its own (in each process gunicorn forks too)."""
+        self.half = secrets.token_hex(8)
+        self.count = itertools.count()
+
+    def new(self) -> str:
+        return f"{self.half}{next(self.count) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
+
+
+_ids = _RequestIds()
+os.register_at_fork(after_in_child=_ids.renew)
 
 
 class RequestIdMiddleware:
