@@ -37,6 +37,7 @@ __all__ = [
     "activity_for_launch",
     "activity_service_refusals",
     "activity_settings",
+    "launch_rows",
     "launch_user",
     "settings_from_custom",
     "template_of",
@@ -44,6 +45,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+Row = tuple[Any, ...]
+_UNREAD = object()  # a row not read yet
 
 # The activity's service URLs, each with the service's name in messages.
 SERVICES = (
@@ -124,11 +127,12 @@ def _whole(value: Any) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
-def activity_for_launch(launch: LaunchData) -> Activity:
-    """Return the launch's activity (created on first launch), updated from the claims."""
+def activity_for_launch(launch: LaunchData, *, row: object = _UNREAD) -> Activity:
+    """Return the launch's activity (created on first launch), updated from the claims;
+    ``row`` is its row when :func:`launch_rows` read it (None: there was none)."""
     link = launch.claim("resource_link") or {}
     context = launch.claim("context") or {}
-    activity = _activity(launch.deployment_pk, str(link["id"]))
+    activity = _activity(launch.deployment_pk, str(link["id"]), row)
     ags = launch.claim("ags") or {}
     nrps = launch.claim("nrps") or {}
     before = {field: getattr(activity, field) for field in LAUNCH_FIELDS}
@@ -192,11 +196,13 @@ def activity_service_refusals(
     return refused
 
 
-def _activity(deployment_pk: int, resource_link_id: str) -> Activity:
+def _activity(deployment_pk: int, resource_link_id: str, row: object) -> Activity:
     """The deployment's activity of the resource link, created on its first launch (two
-    first launches at once: the unique constraint keeps one, the other reads it)."""
-    row = fetch_one(_sql().activity, [deployment_pk, resource_link_id])
-    if row is not None:
+    first launches at once: the unique constraint keeps one, the other reads it); ``row``
+    as :func:`activity_for_launch` has it."""
+    if row is _UNREAD:
+        row = fetch_one(_sql().activity, [deployment_pk, resource_link_id])
+    if isinstance(row, tuple):
         return _sql().activities.instance(row)
     activity, _ = Activity.objects.get_or_create(
         deployment_id=deployment_pk, resource_link_id=resource_link_id
@@ -210,14 +216,18 @@ def user_for_launch(launch: LaunchData) -> LtiUser:
     return launch_user(launch)[0]
 
 
-def launch_user(launch: LaunchData) -> tuple[LtiUser, bool]:
+def launch_user(launch: LaunchData, *, row: object = _UNREAD) -> tuple[LtiUser, bool]:
     """:func:`user_for_launch`, and whether this launch created the user (a user just
-    created has no other row yet)."""
+    created has no other row yet); ``row`` is the user's row when :func:`launch_rows` read
+    it (None: there was none)."""
     name = str(launch.claims.get("name") or "")[:255]
     email = str(launch.claims.get("email") or "")[:255]
     key = [launch.registration_id, str(launch.claims["sub"])]
-    row = fetch_one(_sql().user, key)
-    if row is None:  # a first launch; two at once: one inserts, the other reads its row
+    if row is _UNREAD:
+        row = fetch_one(_sql().user, key)
+    if not isinstance(
+        row, tuple
+    ):  # a first launch; two at once: one inserts, the other reads its row
         defaults = {"name": name, "email": email, "language": pick_language(launch.locale)}
         fields = {"registration_id": key[0], "sub": key[1]}
         made = insert(LtiUser, unless_taken=True, **fields, **defaults)
@@ -233,6 +243,18 @@ def launch_user(launch: LaunchData) -> tuple[LtiUser, bool]:
     return user, False
 
 
+def launch_rows(launch: LaunchData) -> tuple[Row | None, Row | None]:
+    """The rows of the launch's activity and user, None for one there is not yet, in one
+    statement (for :func:`activity_for_launch` and :func:`launch_user`)."""
+    link = launch.claim("resource_link") or {}
+    key = [launch.deployment_pk, str(link["id"]), launch.registration_id, str(launch.claims["sub"])]
+    row = fetch_one(_sql().both, key)
+    assert row is not None  # one row, whatever the joins find
+    width = _sql().activities.width
+    activity, user = row[:width], row[width:]
+    return (activity if activity[0] is not None else None), (user if user[0] is not None else None)
+
+
 @dataclass(frozen=True)
 class _Statements:
     """The launch's statements, written once (:mod:`lti.services.raw_rows`)."""
@@ -241,22 +263,24 @@ class _Statements:
     activity: str
     users: Columns[LtiUser]
     user: str
+    both: str
 
 
 @cache
 def _sql() -> _Statements:
     activities, users = Columns(Activity, "a"), Columns(LtiUser, "u")
+    of_link = (
+        f"a.{column(Activity, 'deployment')} = %s AND a.{column(Activity, 'resource_link_id')} = %s"
+    )
+    of_sub = f"u.{column(LtiUser, 'registration')} = %s AND u.{column(LtiUser, 'sub')} = %s"
     return _Statements(
         activities=activities,
-        activity=(
-            f"SELECT {activities.sql} FROM {table(Activity)} a "
-            f"WHERE a.{column(Activity, 'deployment')} = %s "
-            f"AND a.{column(Activity, 'resource_link_id')} = %s"
-        ),
+        activity=f"SELECT {activities.sql} FROM {table(Activity)} a WHERE {of_link}",
         users=users,
-        user=(
-            f"SELECT {users.sql} FROM {table(LtiUser)} u "
-            f"WHERE u.{column(LtiUser, 'registration')} = %s AND u.{column(LtiUser, 'sub')} = %s"
+        user=f"SELECT {users.sql} FROM {table(LtiUser)} u WHERE {of_sub}",
+        both=(
+            f"SELECT {activities.sql}, {users.sql} FROM (SELECT 1) launch "
+            f"LEFT JOIN {table(Activity)} a ON {of_link} LEFT JOIN {table(LtiUser)} u ON {of_sub}"
         ),
     )
 

@@ -16,6 +16,7 @@ from lti.errors import NotAllowed
 from lti.selectors.activities import mentored_learners
 from lti.services.activities import (
     activity_for_launch,
+    launch_rows,
     launch_user,
     template_of,
     user_for_launch,
@@ -33,7 +34,9 @@ from lti.views.staff import staff_view
 
 
 def activity_page(data: LaunchData, language: str) -> HttpResponse:
-    activity, (user, new) = activity_for_launch(data), launch_user(data)
+    activity_row, user_row = launch_rows(data)  # one statement
+    activity = activity_for_launch(data, row=activity_row)
+    user, new = launch_user(data, row=user_row)
     template = template_of(activity)
     if template is None or not activity.configured:
         return page("not_configured.html", language, title=activity.title)
