@@ -132,10 +132,12 @@ class LaunchState(models.Model):
 
     state = models.CharField(max_length=100, unique=True)
     nonce = models.CharField(max_length=100)
-    # No index of its own: only deleting a registration looks logins up by it (a few
-    # minutes' worth of rows), while every login and launch would write it twice.
+    # Neither has an index of its own: only deleting a registration looks logins up by it,
+    # and only the minutely removal of expired logins by expiry, each over the few minutes'
+    # logins the table holds (a launch removes its login), while every login and launch
+    # would write both indexes.
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, db_index=False)
-    expires_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
     storage_target = models.CharField(max_length=255, blank=True)
     storage_value = models.CharField(max_length=100, blank=True)
     login_params = models.JSONField(default=dict, blank=True)
