@@ -146,9 +146,15 @@ def render_activity_page(around: Around, **arguments: Any) -> bytes:
     """The whole page ``around`` :func:`render_activity`'s fragment (drawn from the same
     keywords), encoded in UTF-8. For learners in the same place the page is drawn and encoded
     once: the fragment's stencil holds the page around it."""
-    unknown = arguments.keys() - PARAMETERS
-    if unknown:
-        raise TypeError(f"render_activity_page() got unexpected keywords {sorted(unknown)}")
+    unknown, missing = (
+        arguments.keys() - PARAMETERS,
+        PARAMETERS - _DEFAULTS.keys() - arguments.keys(),
+    )
+    if unknown or missing:
+        raise TypeError(
+            f"render_activity_page(): unexpected keywords {sorted(unknown)}, "
+            f"missing keywords {sorted(missing)}"
+        )
     arguments = {**_DEFAULTS, **arguments}
     stencil = _stencil(arguments, around)
     if stencil is None:  # drawn each time

@@ -91,7 +91,8 @@ class Stencils:
 
 
 class _Stencil:
-    """A fragment cut at its marks: its texts around them (as text and in UTF-8), and for
+    """A fragment cut at its marks: its texts around them (as text, and in UTF-8 once asked
+    for), and for
     each mark the index of the string it stands for (a learner's strings go in with one
     join)."""
 
@@ -100,7 +101,7 @@ class _Stencil:
     def __init__(self, drawn: str) -> None:
         cut = _MARKS.split(drawn)
         self._texts = cut[0::2]
-        self._encoded = [text.encode() for text in self._texts]
+        self._encoded: list[bytes] | None = None  # made when first asked for
         self._slots = [int(index) for index in cut[1::2]]
 
     def text(self, strings: Sequence[str | None]) -> str:
@@ -111,8 +112,11 @@ class _Stencil:
         return "".join(drawn)
 
     def encoded(self, strings: Sequence[str | None]) -> bytes:
+        if self._encoded is None:  # two threads may both make it: the same bytes
+            self._encoded = [text.encode() for text in self._texts]
+        encoded = self._encoded
         own = [text.encode() if text else b"" for text in strings]  # plain: ASCII
-        drawn = [self._encoded[0]]
-        for slot, text in zip(self._slots, self._encoded[1:], strict=True):
+        drawn = [encoded[0]]
+        for slot, text in zip(self._slots, encoded[1:], strict=True):
             drawn += (own[slot], text)
         return b"".join(drawn)

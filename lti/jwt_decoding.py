@@ -40,7 +40,7 @@ class _AlphabetCheckedJWS(jwt.PyJWS):
 class _Decoder(jwt.PyJWT):
     def __init__(self) -> None:
         super().__init__()
-        self._jws = _AlphabetCheckedJWS(options=self._get_sig_options())
+        self._jws = _AlphabetCheckedJWS(options=self._jws.options)  # as PyJWT made it
 
 
 decoder: jwt.PyJWT = _Decoder() if _pyjwt_check is not None else jwt.PyJWT()

@@ -75,13 +75,17 @@ def settings_from_custom(custom: Any) -> dict[str, Any] | None:
     if not isinstance(custom, dict) or not custom.get("koula_template"):
         return None
     values = [custom.get(name, "") for name in SETTINGS_PARAMETERS]
-    try:  # the links of a course send the same few values at every launch: read once
-        found = _settings_from(*values)
-    except TypeError:  # a value that is no cache key (a list, an object): read each time
+    if all(len(str(value)) <= _KEPT_LENGTH for value in values):
+        try:  # the links of a course send the same few values at every launch: read once
+            found = _settings_from(*values)
+        except TypeError:  # a value that is no cache key (a list, an object): read each time
+            found = _settings_from.__wrapped__(*values)
+    else:  # a long value is not kept (a platform's claims can be large)
         found = _settings_from.__wrapped__(*values)
     return None if found is None else dict(found)
 
 
+_KEPT_LENGTH = 255  # longer values are read each time, not kept
 SETTINGS_PARAMETERS = (
     "koula_template",
     "koula_return_window_days",

@@ -127,6 +127,9 @@ def test_any_whole_page_reads_as_drawn_alone_in_utf8(token, title):
 def test_the_whole_page_takes_only_the_activitys_keywords():
     with pytest.raises(TypeError, match="unexpected"):
         render_activity_page(page_around("T"), **arguments_for("t", None, {}), colour="red")
+    without_state = {k: v for k, v in arguments_for("t", None, {}).items() if k != "state"}
+    with pytest.raises(TypeError, match="missing keywords \\['state'\\]"):
+        render_activity_page(page_around("T"), **without_state)
 
 
 def test_the_kept_pages_are_bounded_and_the_oldest_goes_first():

@@ -46,3 +46,10 @@ def test_a_value_that_is_no_cache_key_is_read_all_the_same():
     assert settings_from_custom({**LINK, "koula_weights": [1, 2, 3]}) == {
         "template_id": "default-koula"
     }
+
+
+def test_a_long_value_is_read_but_not_kept():
+    _settings_from.cache_clear()
+    long_weights = "0.5,0.3,0.2" + " " * 300
+    assert settings_from_custom({**LINK, "koula_weights": long_weights})["return_weight"] == 0.2
+    assert _settings_from.cache_info().currsize == 0
