@@ -146,10 +146,8 @@ def render_activity_page(around: Around, **arguments: Any) -> bytes:
     """The whole page ``around`` :func:`render_activity`'s fragment (drawn from the same
     keywords), encoded in UTF-8. For learners in the same place the page is drawn and encoded
     once: the fragment's stencil holds the page around it."""
-    unknown, missing = (
-        arguments.keys() - PARAMETERS,
-        PARAMETERS - _DEFAULTS.keys() - arguments.keys(),
-    )
+    unknown = arguments.keys() - PARAMETERS
+    missing = PARAMETERS - _DEFAULTS.keys() - arguments.keys()
     if unknown or missing:
         raise TypeError(
             f"render_activity_page(): unexpected keywords {sorted(unknown)}, "
@@ -162,12 +160,12 @@ def render_activity_page(around: Around, **arguments: Any) -> bytes:
     return STENCILS.draw_encoded(*stencil)
 
 
-Drawing = Callable[[Sequence[str | None]], str]
+_Drawing = Callable[[Sequence[str | None]], str]
 
 
 def _stencil(
     arguments: dict[str, Any], around: Around | None
-) -> tuple[Hashable, Sequence[str | None], Drawing] | None:
+) -> tuple[Hashable, Sequence[str | None], _Drawing] | None:
     """What :class:`Stencils` keeps the fragment drawn from ``arguments`` (within the page
     ``around`` it, if any) by: its key, the learner's own strings, how to draw it with marks
     for them; None when it is drawn each time (staff previews, earlier sessions'

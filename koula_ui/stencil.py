@@ -92,9 +92,8 @@ class Stencils:
 
 class _Stencil:
     """A fragment cut at its marks: its texts around them (as text, and in UTF-8 once asked
-    for), and for
-    each mark the index of the string it stands for (a learner's strings go in with one
-    join)."""
+    for), and for each mark the index of the string it stands for (a learner's strings go in
+    with one join)."""
 
     __slots__ = ("_encoded", "_slots", "_texts")
 

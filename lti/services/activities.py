@@ -229,9 +229,8 @@ def launch_user(launch: LaunchData, *, row: object = _UNREAD) -> tuple[LtiUser, 
     key = [launch.registration_id, str(launch.claims["sub"])]
     if row is _UNREAD:
         row = fetch_one(_sql().user, key)
-    if not isinstance(
-        row, tuple
-    ):  # a first launch; two at once: one inserts, the other reads its row
+    # None: a first launch; two at once: one inserts, the other reads its row
+    if not isinstance(row, tuple):
         defaults = {"name": name, "email": email, "language": pick_language(launch.locale)}
         fields = {"registration_id": key[0], "sub": key[1]}
         made = insert(LtiUser, unless_taken=True, **fields, **defaults)
