@@ -22,7 +22,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import launch_cost as bench
-from measure import wsgi_request
+from measure import instructions_of, switch_counting, wsgi_request
 
 WARM_UP = 20  # learners whose actions run before the measure (imports, caches)
 
@@ -62,23 +61,11 @@ def _passed(args: argparse.Namespace, tool: str) -> list[str]:
 
 
 def count_instructions(args: argparse.Namespace, tool: str) -> None:
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "callgrind.out"
-        done = subprocess.run(
-            [valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-             sys.executable, __file__, *_passed(args, tool), "--under-callgrind"],
-            env={**os.environ, "PYTHONMALLOC": "malloc"}, capture_output=True, text=True,
-        )  # fmt: skip
-        print(done.stdout, end="")
-        if done.returncode != 0:
-            raise SystemExit(f"{tool}: the counted run failed:\n{done.stderr[-3000:]}")
-        totals = [line for line in out.read_text().splitlines() if line.startswith("totals:")]
-        actions = 2 * (args.learners - WARM_UP)
-        per_action = int(totals[0].split()[1]) / actions
-        print(f"{tool}: {per_action / 1e6:.3f} million instructions per action ({actions} actions)")
+    total = instructions_of(__file__, _passed(args, tool), tool)
+    actions = 2 * (args.learners - WARM_UP)
+    print(
+        f"{tool}: {total / actions / 1e6:.3f} million instructions per action ({actions} actions)"
+    )
 
 
 def measure(args: argparse.Namespace, kind: str, *, counting: bool) -> None:
@@ -110,10 +97,10 @@ def _act_in_process(
     _act(application, contexts[:WARM_UP], answers)
     started = time.process_time()
     if counting:  # callgrind counts from here (it is off while nothing is measured)
-        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True)
+        switch_counting(True)
     _act(application, contexts[WARM_UP:], answers)
     if counting:
-        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True)
+        switch_counting(False)
     seconds = time.process_time() - started
     failed = [status for status in answers if not status.startswith("200")]
     if failed:

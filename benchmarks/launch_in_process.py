@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import launch_cost as bench
 from action_in_process import _application
-from measure import wsgi_request
+from measure import instructions_of, switch_counting, wsgi_request
 
 WARM_UP = 20  # learners launched in process before the measure (imports, caches)
 Answer = tuple[str, list[tuple[str, str]], bytes]
@@ -60,24 +58,11 @@ def main() -> None:
 
 
 def count_instructions(tool: str, passed: list[str], learners: int) -> None:
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "callgrind.out"
-        done = subprocess.run(
-            [valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-             sys.executable, __file__, *passed, "--under-callgrind"],
-            env={**os.environ, "PYTHONMALLOC": "malloc"}, capture_output=True, text=True,
-        )  # fmt: skip
-        if done.returncode != 0:
-            raise SystemExit(f"{tool}: the counted run failed:\n{done.stderr[-3000:]}")
-        totals = [line for line in out.read_text().splitlines() if line.startswith("totals:")]
-        per_launch = int(totals[0].split()[1]) / learners
-        print(
-            f"{tool}: {per_launch / 1e6:.3f} million instructions per login + launch "
-            f"({learners} learners)"
-        )
+    per_launch = instructions_of(__file__, passed, tool) / learners
+    print(
+        f"{tool}: {per_launch / 1e6:.3f} million instructions per login + launch "
+        f"({learners} learners)"
+    )
 
 
 def measure(kind: str, learners: int, *, counting: bool) -> None:
@@ -134,8 +119,7 @@ def _launch_in_process(
 
 def _counting(counting: bool, *, on: bool) -> None:
     if counting:  # callgrind counts only while on (it is off while nothing is measured)
-        switch = ["callgrind_control", "-i", "on" if on else "off", str(os.getpid())]
-        subprocess.run(switch, capture_output=True, check=True)
+        switch_counting(on)
 
 
 def _login_request(platform: bench.PlatformSide, side: bench.ToolSide, number: int) -> dict:

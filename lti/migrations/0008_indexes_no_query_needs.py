@@ -11,16 +11,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# (model, field) whose own one-column index is dropped.
-UNINDEXED = [
-    ("activity", "deployment"),
-    ("launchstate", "expires_at"),
-    ("launchstate", "registration"),
-    ("learnerrecord", "activity"),
-    ("ltiuser", "registration"),
-    ("statementoutbox", "activity"),
-]
-
 
 def _own_indexes(schema_editor, table, column):
     """The names of the plain (not unique) indexes of ``table`` on ``column`` alone."""
@@ -36,19 +26,22 @@ def _own_indexes(schema_editor, table, column):
     ]
 
 
+def _unindexed(apps):
+    """(table, column) of each field whose own one-column index is dropped (:data:`STATE`)."""
+    for change in STATE:
+        model = apps.get_model("koula_lti", change.model_name)
+        yield model._meta.db_table, model._meta.get_field(change.name).column
+
+
 def drop_indexes(apps, schema_editor):
-    for model_name, field_name in UNINDEXED:
-        model = apps.get_model("koula_lti", model_name)
-        table, column = model._meta.db_table, model._meta.get_field(field_name).column
+    for table, column in _unindexed(apps):
         for name in _own_indexes(schema_editor, table, column):
             schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
 
 
 def make_indexes(apps, schema_editor):
     """Backwards: each index as Django names and makes a field's own."""
-    for model_name, field_name in UNINDEXED:
-        model = apps.get_model("koula_lti", model_name)
-        table, column = model._meta.db_table, model._meta.get_field(field_name).column
+    for table, column in _unindexed(apps):
         if _own_indexes(schema_editor, table, column):
             continue
         name = schema_editor._create_index_name(table, [column], suffix="")
@@ -56,6 +49,7 @@ def make_indexes(apps, schema_editor):
         schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)})")
 
 
+# The fields that lose their own index, as the models now say.
 STATE = [
     migrations.AlterField(
         model_name="activity",

@@ -75,12 +75,13 @@ def settings_from_custom(custom: Any) -> dict[str, Any] | None:
     if not isinstance(custom, dict) or not custom.get("koula_template"):
         return None
     values = [custom.get(name, "") for name in SETTINGS_PARAMETERS]
-    if all(len(str(value)) <= _KEPT_LENGTH for value in values):
-        try:  # the links of a course send the same few values at every launch: read once
-            found = _settings_from(*values)
-        except TypeError:  # a value that is no cache key (a list, an object): read each time
-            found = _settings_from.__wrapped__(*values)
-    else:  # a long value is not kept (a platform's claims can be large)
+    # The links of a course send the same few values at every launch: read once. A long
+    # value (a platform's claims can be large) or one that is no cache key (a list, an
+    # object) is read each time.
+    short = all(len(str(value)) <= _KEPT_LENGTH for value in values)
+    try:
+        found = (_settings_from if short else _settings_from.__wrapped__)(*values)
+    except TypeError:
         found = _settings_from.__wrapped__(*values)
     return None if found is None else dict(found)
 
