@@ -182,7 +182,9 @@ def _invitation_parsers(actions: Any) -> None:
     invites.set_defaults(run=_platforms_invites)
     revoke = actions.add_parser("revoke-invite", help="cancel an unused registration link")
     revoke.add_argument(
-        "invitation", metavar="TOKEN", help="the link, its token, or the id 'invites' shows"
+        "invitation",
+        metavar="TOKEN",
+        help="the link, its token, or the id 'invites' shows (after '--' if it starts with '-')",
     )
     revoke.set_defaults(run=_platforms_revoke_invite)
 

@@ -90,6 +90,14 @@ def short_id(invitation: Invitation) -> str:
     return invitation.token_hash[:SHORT_ID]
 
 
+def new_token() -> str:
+    """A link's secret that never starts with ``-``, so that ``koula platforms revoke-invite
+    TOKEN`` does not read it as an option (one draw in 64 would)."""
+    while (token := secrets.token_urlsafe(TOKEN_BYTES)).startswith("-"):
+        pass
+    return token
+
+
 def invitation_create(
     *, hours: float = DEFAULT_HOURS, note: str = "", now: dt.datetime | None = None
 ) -> NewInvitation:
@@ -99,7 +107,7 @@ def invitation_create(
     if len(note) > MAX_NOTE:
         raise ValueError(f"the note is at most {MAX_NOTE} characters")
     now = now or timezone.now()
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     invitation = Invitation.objects.create(
         token_hash=token_hash(token), note=note, expires_at=now + dt.timedelta(hours=hours)
     )

@@ -179,6 +179,13 @@ def test_revoke_invite_takes_the_link_the_token_or_the_id(tool):
     assert not set(ids) & set(short_ids(tool))
 
 
+def test_revoke_invite_takes_a_token_after_a_double_dash(tool):
+    token = tool.invite().rsplit("/", 1)[1]
+    done = tool.koula("--lang", "en", "platforms", "revoke-invite", "--", token)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "is revoked" in done.stdout
+
+
 def test_revoke_invite_says_what_to_give_for_an_unknown_or_ambiguous_id(tool):
     unknown = tool.koula("--lang", "en", "platforms", "revoke-invite", "no-such-thing")
     assert unknown.returncode == 2
