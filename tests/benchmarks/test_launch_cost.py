@@ -11,8 +11,10 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -154,3 +156,16 @@ def test_the_floor_action_updates_the_launch_with_its_token_and_refuses_without_
     assert (
         call(app, "POST", "/action/save_draft", b"[1]", authorization=f"Bearer {token}")[0] == 400
     )
+
+
+def test_a_process_cpu_is_read_to_well_under_a_clock_tick_and_agrees_with_the_kernel_total():
+    bench = load("launch_cost")
+    before, kernel_before = bench.process_cpu(os.getpid()), time.process_time()
+    while time.process_time() - kernel_before < 0.3:
+        sum(range(10_000))
+    spent, kernel_spent = (
+        bench.process_cpu(os.getpid()) - before,
+        time.process_time() - kernel_before,
+    )
+    assert abs(spent - kernel_spent) < 0.03 + kernel_spent * 0.05, (spent, kernel_spent)
+    assert round(spent * 1e9) % 10_000_000 != 0  # not counted in whole 10 ms clock ticks
