@@ -36,7 +36,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -104,8 +104,13 @@ class Erasure:
 def learner_key(issuer: str, sub: str) -> str:
     """Return the keyed hash (HMAC-SHA-256 with the tool's secret) that names a learner in the
     audit log: it tells whether an erasure was this learner's, and cannot be turned back."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"koula-learner:{issuer}\x00{sub}".encode(), hashlib.sha256).hexdigest()
+    return _keyed(settings.SECRET_KEY, issuer, sub)
+
+
+@lru_cache(maxsize=4096)  # every partial score reads the learner's erasures by this key
+def _keyed(secret: str, issuer: str, sub: str) -> str:
+    message = f"koula-learner:{issuer}\x00{sub}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def learner_users(issuer: str, sub: str) -> list[LtiUser]:

@@ -183,6 +183,13 @@ def test_the_erasure_is_recorded_with_who_when_and_what_under_a_keyed_hash(datab
     assert row.removed["statements_not_sent"] == 1
 
 
+def test_a_learners_key_follows_the_tools_secret(settings):
+    first = learner_key(ISSUER, SUB)
+    assert learner_key(ISSUER, SUB) == first and learner_key(ISSUER, "ben") != first
+    settings.SECRET_KEY = "another secret of fifty characters or more, as Django asks"
+    assert learner_key(ISSUER, SUB) != first
+
+
 def test_erasing_again_finds_nothing_to_do_and_says_when_it_was_done(database, tmp_path):
     _activity, _ana, _ben = ana_and_ben(tmp_path)
     first = erase_learner(ISSUER, SUB, by="dpo", now=NOW)
