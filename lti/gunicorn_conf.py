@@ -15,7 +15,6 @@ Web workers never deliver scores: run ``koula worker`` beside them.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import logging
 import os
@@ -77,10 +76,3 @@ class JsonLogger(glogging.Logger):
 
 
 logger_class = JsonLogger
-
-
-def post_worker_init(worker: Any) -> None:
-    """Once the worker has loaded the tool, keep its objects (Django, the templates, the
-    settings: about 90,000) out of the garbage collector's passes. They live as long as the
-    worker, and a full pass over them took 15 to 50 ms, every thousand requests or so."""
-    gc.freeze()
