@@ -364,14 +364,18 @@ def cpu_of(pid: int) -> float:
 
 def process_cpu(pid: int) -> float:
     """CPU seconds so far of process ``pid``'s live threads, to the nanosecond: the scheduler's
-    own count (``/proc/<pid>/task/<tid>/schedstat``). Without it (a kernel without
-    ``CONFIG_SCHED_INFO``), the user + system time of ``/proc/<pid>/stat``, in clock ticks
-    (10 ms): over 200 launches that is 0.05 ms a launch, the size of the last savings."""
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        return sum(int((task / "schedstat").read_text().split()[0]) for task in tasks) / 1e9
-    except (OSError, ValueError, IndexError):
-        pass
+    own count (``/proc/<pid>/task/<tid>/schedstat``; a thread that has ended is no longer
+    counted, and gunicorn's sync workers and master run one thread). Where that count is
+    missing or reads zero (a kernel without ``CONFIG_SCHED_INFO``, or with it only through
+    delay accounting switched off), the user + system time of ``/proc/<pid>/stat``, in clock
+    ticks (10 ms): over 200 launches that is 0.05 ms a launch, the size of the last savings."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError, IndexError):  # ended meanwhile
+                total += int((task / "schedstat").read_text().split()[0])
+    if total:
+        return total / 1e9
     with contextlib.suppress(OSError):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -108,8 +108,16 @@ def register(commands: Any) -> None:
         action="store_true",
         help="the course's series: one row per learner per session (with --context)",
     )
-    export.add_argument("--context", default="", help="the course's LTI context id (--series)")
-    export.add_argument("--deployment", default="", help="when several deployments have it")
+    export.add_argument(
+        "--context",
+        default="",
+        help="the course's LTI context id (--series; --context=ID when it starts with '-')",
+    )
+    export.add_argument(
+        "--deployment",
+        default="",
+        help="when several deployments have it (--deployment=ID when it starts with '-')",
+    )
     export.add_argument("--issuer", default="", help="when several platforms have it")
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", help="a file to write (default: standard output)")
@@ -147,7 +155,11 @@ def _learners_parsers(commands: Any) -> None:
     erase = actions.add_parser("erase", help="erase a learner's answers, drafts, name and e-mail")
     for action in (export, erase):
         action.add_argument("--issuer", required=True, help="the platform's issuer URL")
-        action.add_argument("--sub", required=True, help="the learner's user id on the platform")
+        action.add_argument(
+            "--sub",
+            required=True,
+            help="the learner's user id on the platform (--sub=ID when it starts with '-')",
+        )
     export.add_argument("--output", help="a file to write (default: standard output)")
     export.set_defaults(run=_learners_export)
     erase.add_argument("--yes", action="store_true", help="erase without asking (scripts, CI)")

@@ -140,6 +140,12 @@ def test_an_unknown_learner_is_said_and_exits_2(platform, tool):
         assert "Koula holds nothing about the learner nobody" in done.stderr
 
 
+def test_a_user_id_starting_with_a_dash_is_given_after_an_equals_sign(platform, tool):
+    done = koula(tool, "learners", "export", "--issuer", platform.issuer, "--sub=-a1b2")
+    assert done.returncode == 2
+    assert "Koula holds nothing about the learner -a1b2" in done.stderr
+
+
 def test_the_privacy_notice_speaks_the_learners_language(tool):
     english = requests.get(f"{tool.url}/lti/privacy?lang=en", timeout=10)
     french = requests.get(f"{tool.url}/lti/privacy?lang=fr", timeout=10)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lti.services import invitations
@@ -26,6 +28,7 @@ def test_an_invitation_link_never_ends_in_a_token_an_option_parser_would_read_as
     assert invitations.Invitation.objects.get(note="dash").token_hash == token_hash("kept")
 
 
-def test_tokens_are_43_url_safe_characters():
-    token = invitations.new_token()
-    assert len(token) == 43 and not token.startswith("-")
+def test_tokens_are_43_url_safe_characters_never_first_a_dash():
+    tokens = [invitations.new_token() for _ in range(2000)]  # without the rule, 31 start so
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", token) for token in tokens)
+    assert not [token for token in tokens if token.startswith("-")]
