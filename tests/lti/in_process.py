@@ -192,6 +192,9 @@ def on_postgres() -> Iterator[None]:
 
 
 def _switch(connections: Any, database: dict[str, Any]) -> None:
+    from lti.services.raw_rows import forget_database
+
     connections["default"].close()
     del connections["default"]
+    forget_database()
     connections.settings["default"] = database

@@ -7,10 +7,19 @@ on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import OperationalError, ProgrammingError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    OperationalError,
+    ProgrammingError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.backends.utils import CursorWrapper
 from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
@@ -22,11 +31,13 @@ from lti.services.raw_rows import (
     _writer,
     column,
     driver_cursor,
+    forget_database,
     insert,
     insert_row,
     table,
     update,
 )
+from lti.services.raw_rows import database as connection_of_thread
 from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
 from tests.lti.in_process import make_activity, make_user
 
@@ -287,3 +298,27 @@ def test_each_value_becomes_the_parameter_the_orm_makes_of_it(database, model):
                 continue
             made = parameter(_writer(field, connection.vendor)(value, connection))
             assert made == expected, (model.__name__, field.name, value)
+
+
+def test_the_connection_is_the_threads_own_and_followed_when_replaced(database):
+    mine = connection_of_thread()
+    assert mine is connections[DEFAULT_DB_ALIAS] and connection_of_thread() is mine
+    elsewhere: list[Any] = []
+    worker = threading.Thread(target=lambda: elsewhere.append(connection_of_thread()))
+    worker.start()
+    worker.join()
+    assert elsewhere[0] is not mine and elsewhere[0].alias == DEFAULT_DB_ALIAS
+    settings = connections.settings[DEFAULT_DB_ALIAS]
+    try:
+        del connections[DEFAULT_DB_ALIAS]
+        forget_database()
+        assert connection_of_thread() is connections[DEFAULT_DB_ALIAS] is not mine
+        connections[DEFAULT_DB_ALIAS].close()
+        del connections[DEFAULT_DB_ALIAS]  # new settings: followed without being told
+        connections.settings[DEFAULT_DB_ALIAS] = dict(settings)
+        assert connection_of_thread() is connections[DEFAULT_DB_ALIAS]
+    finally:
+        connections[DEFAULT_DB_ALIAS].close()
+        connections.settings[DEFAULT_DB_ALIAS] = settings
+        connections[DEFAULT_DB_ALIAS] = mine
+        forget_database()
