@@ -74,17 +74,20 @@ def database() -> BaseDatabaseWrapper:
     again on every attribute).
 
     Django keeps a thread's connection in an asgiref ``Local``, whose every read costs more than
-    a hot path's statement parameters (5% of an action's instructions): the connection is kept
-    here too, per thread, for as long as Django's settings for the database are the ones it was
-    made with. Code that gives a thread another connection afterwards (``del connections[...]``:
-    the tests' switch between SQLite and PostgreSQL) calls :func:`forget_database`; Django's
-    live server gives its threads theirs before their first statement."""
+    a hot path's statement parameters (4% of an action's instructions): the connection is kept
+    here too, per thread, for as long as Django's settings dictionary for the database is the
+    one it was kept under. Code that gives a thread another connection afterwards
+    (``del connections[...]``: the tests' switch between SQLite and PostgreSQL) calls
+    :func:`forget_database`; Django's live server gives its threads theirs before their first
+    statement. (Unlike asgiref's
+    ``Local``, a ``threading.local`` does not give each asyncio task of a thread its own
+    connection: the tool runs no database code under an event loop, which Django refuses.)"""
     kept: tuple[dict[str, Any], BaseDatabaseWrapper] | None = getattr(_threads, "database", None)
     wanted = connections.settings[DEFAULT_DB_ALIAS]
     if kept is not None and kept[0] is wanted:
         return kept[1]
     db = connections[DEFAULT_DB_ALIAS]
-    _threads.database = (db.settings_dict, db)
+    _threads.database = (wanted, db)
     return db
 
 
