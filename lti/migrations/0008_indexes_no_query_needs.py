@@ -49,61 +49,27 @@ def make_indexes(apps, schema_editor):
         schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)})")
 
 
+def _unindexed_key(model_name, name, to, related_name=None):
+    """The state change of a foreign key that keeps no index of its own."""
+    extra = {"related_name": related_name} if related_name else {}
+    field = models.ForeignKey(
+        db_index=False, on_delete=django.db.models.deletion.CASCADE, to=to, **extra
+    )
+    return migrations.AlterField(model_name=model_name, name=name, field=field)
+
+
 # The fields that lose their own index, as the models now say.
 STATE = [
-    migrations.AlterField(
-        model_name="activity",
-        name="deployment",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="activities",
-            to="koula_lti.deployment",
-        ),
-    ),
+    _unindexed_key("activity", "deployment", "koula_lti.deployment", "activities"),
     migrations.AlterField(
         model_name="launchstate",
         name="expires_at",
         field=models.DateTimeField(),
     ),
-    migrations.AlterField(
-        model_name="launchstate",
-        name="registration",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            to="koula_lti.registration",
-        ),
-    ),
-    migrations.AlterField(
-        model_name="learnerrecord",
-        name="activity",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="records",
-            to="koula_lti.activity",
-        ),
-    ),
-    migrations.AlterField(
-        model_name="ltiuser",
-        name="registration",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            to="koula_lti.registration",
-        ),
-    ),
-    migrations.AlterField(
-        model_name="statementoutbox",
-        name="activity",
-        field=models.ForeignKey(
-            db_index=False,
-            on_delete=django.db.models.deletion.CASCADE,
-            related_name="statements",
-            to="koula_lti.activity",
-        ),
-    ),
+    _unindexed_key("launchstate", "registration", "koula_lti.registration"),
+    _unindexed_key("learnerrecord", "activity", "koula_lti.activity", "records"),
+    _unindexed_key("ltiuser", "registration", "koula_lti.registration"),
+    _unindexed_key("statementoutbox", "activity", "koula_lti.activity", "statements"),
 ]
 
 
