@@ -12,7 +12,9 @@ Django's WSGI application and answers those requests itself:
 * the login and the launch by calling their views (:data:`VIEWS`) on Django's request, the
   errors answered by :func:`lti.views.errors.error_answer` as the middleware does;
 
-each with the headers the middlewares add, logged as Django logs. Every other request goes
+each with the headers the middlewares add, logged as Django logs, the request's start and end
+signalled as Django's handler signals them (:class:`lti.views.request_signals.RequestSignals`:
+their receivers' work done directly while only Django's own listen). Every other request goes
 to Django. ``tests/lti/views/test_direct.py`` checks that both answer alike, byte for byte.
 
 A request goes to Django all the same when the middlewares would do more for it: another
@@ -33,7 +35,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.core import signals
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
 from django.core.serializers.json import DjangoJSONEncoder
@@ -51,6 +52,7 @@ from lti.views.errors import error_answer, refusal_of
 from lti.views.headers import REFERRER_POLICY, add_security_headers
 from lti.views.json_body import too_large
 from lti.views.language import language_of
+from lti.views.request_signals import RequestSignals
 
 __all__ = ["MIDDLEWARE", "VIEWS", "DirectRoutes"]
 
@@ -79,6 +81,7 @@ class DirectRoutes:
     def __init__(self, django: WSGIHandler) -> None:
         self.django = django
         self.enabled = _settings_allow()
+        self.signals = RequestSignals()
         self.security = SecurityMiddleware(_never_called)
         opener = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
         self.headers = [
@@ -109,16 +112,15 @@ class DirectRoutes:
         environ: dict[str, Any],
         start_response: Callable[..., Any],
         view: Callable[[HttpRequest], HttpResponse],
-    ) -> HttpResponse:
+    ) -> Iterable[bytes]:
         set_script_prefix(get_script_name(environ))
-        signals.request_started.send(sender=WSGIHandler, environ=environ)
+        self.signals.started(environ)
         response = self.answer(WSGIRequest(environ), view)
-        response._handler_class = WSGIHandler  # its close() sends request_finished
         cookies = [("Set-Cookie", c.output(header="")) for c in response.cookies.values()]
         start_response(
             f"{response.status_code} {response.reason_phrase}", [*response.items(), *cookies]
         )
-        return response
+        return self.signals.closing(response)  # its close() ends the request
 
     def answer(
         self, request: HttpRequest, view: Callable[[HttpRequest], HttpResponse]
@@ -158,7 +160,7 @@ class DirectRoutes:
         action: str,
     ) -> list[bytes]:
         set_script_prefix(get_script_name(environ))
-        signals.request_started.send(sender=WSGIHandler, environ=environ)
+        self.signals.started(environ)
         try:
             request_id = request_id_for(environ)
             with log_context(request_id=request_id):
@@ -167,7 +169,7 @@ class DirectRoutes:
             start_response(status, headers)
             return [body]
         finally:
-            signals.request_finished.send(sender=WSGIHandler)
+            self.signals.finished()
 
     def _answer(
         self, environ: dict[str, Any], activity_id: int, action: str

@@ -54,8 +54,18 @@ class DjangoSpy:
         return self.django(environ, start_response)
 
 
-def call(app: Any, method: str, path: str, body: bytes = b"", **environ: str) -> Answer:
-    """Send one request to ``app``; ``environ`` adds CGI names (``HTTP_ACCEPT_LANGUAGE``...)."""
+def call(
+    app: Any,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    keep_connection: bool = True,
+    **environ: str,
+) -> Answer:
+    """Send one request to ``app``; ``environ`` adds CGI names (``HTTP_ACCEPT_LANGUAGE``...).
+    With ``keep_connection`` (as Django's test client), the request's start and end do not
+    close the database connection; without, Django's receivers stay connected."""
     full = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
@@ -83,8 +93,9 @@ def call(app: Any, method: str, path: str, body: bytes = b"", **environ: str) ->
 
     # As Django's test client does: the test's connection stays open (a request's end would
     # close it inside the test's transaction).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
+    if keep_connection:
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
     try:
         chunks = app(full, start_response)
         try:
@@ -93,8 +104,9 @@ def call(app: Any, method: str, path: str, body: bytes = b"", **environ: str) ->
             if hasattr(chunks, "close"):
                 chunks.close()
     finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+        if keep_connection:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
     return answer
 
 
