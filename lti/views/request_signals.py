@@ -4,10 +4,10 @@ own receivers listen.
 
 Django connects its receivers to them: ``reset_queries`` and ``close_old_connections`` at
 a request's start; ``close_old_connections``, ``close_caches`` and ``reset_urlconf`` at its
-end. Each looks every connection and cache up in asgiref ``Local`` objects: sending the two
-signals cost about 5% of a learner action's instructions and 3% of a login + launch's
-(issue 14, ``benchmarks/README.md``), for work that, with one database and caches that need
-no closing, comes down to a few calls on the thread's connection. :class:`RequestSignals`
+end. Each looks every connection and cache up in asgiref ``Local`` objects, for work that,
+with one database and caches that need no closing, comes down to a few calls on the thread's
+connection: doing it directly saves 4.6% of a learner action's instructions and 2.8% of a
+login + launch's (issue 14, ``benchmarks/README.md``, eighth round). :class:`RequestSignals`
 makes those calls itself while exactly Django's receivers are connected, the settings name
 one database, and every cache's ``close()`` is the base class's, which does nothing
 (Django's local-memory, database, file and Redis caches). Otherwise (another receiver
@@ -29,6 +29,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, reset_queries
 from django.dispatch import Signal
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.module_loading import import_string
 
 from lti.services.raw_rows import database
@@ -40,18 +41,23 @@ class RequestSignals:
     """A request's start and end, as Django's WSGI handler signals them."""
 
     def __init__(self) -> None:
-        settled = list(settings.DATABASES) == [DEFAULT_DB_ALIAS] and all(
-            import_string(cache["BACKEND"]).close is BaseCache.close
-            for cache in settings.CACHES.values()
-        )
-        # Django's receivers, as django.db and django.core.cache connect them; None: always sent
-        self._started = _keys((reset_queries, close_old_connections)) if settled else None
-        finished = (close_old_connections, close_caches, reset_urlconf)
-        self._finished = _keys(finished) if settled else None
+        self._settings: tuple[object, object] | None = None  # DATABASES and CACHES read
+        self._plain = False
+
+    def direct(self, signal: Signal) -> bool:
+        """Whether ``signal``'s receivers' work is done here: only Django's are connected, the
+        settings name one database and no cache whose ``close()`` does something."""
+        if _connected(signal) != _DJANGO[signal]:
+            return False
+        databases, caches = settings.DATABASES, settings.CACHES
+        kept = self._settings
+        if kept is None or kept[0] is not databases or kept[1] is not caches:
+            self._settings, self._plain = (databases, caches), _plain_settings()  # changed
+        return self._plain
 
     def started(self, environ: dict[str, Any]) -> None:
         """What ``request_started`` does for the request of ``environ``."""
-        if self._started is not None and _connected(signals.request_started) == self._started:
+        if self.direct(signals.request_started):
             db = database()
             db.queries_log.clear()
             db.close_if_unusable_or_obsolete()
@@ -60,7 +66,7 @@ class RequestSignals:
 
     def finished(self) -> None:
         """What ``request_finished`` does once the answer is sent."""
-        if self._finished is not None and _connected(signals.request_finished) == self._finished:
+        if self.direct(signals.request_finished):
             database().close_if_unusable_or_obsolete()
             reset_urlconf(sender=WSGIHandler)
         else:
@@ -68,16 +74,31 @@ class RequestSignals:
 
     def closing(self, response: HttpResponse) -> Iterable[bytes]:
         """``response`` for the WSGI server, whose ``close()`` ends the request: Django's
-        ``HttpResponse.close()``, with :meth:`finished` for its ``request_finished``."""
-        if self._finished is None or _connected(signals.request_finished) != self._finished:
-            response._handler_class = WSGIHandler  # its close() sends request_finished
+        ``HttpResponse.close()``, with :meth:`finished` for its ``request_finished``. A
+        response class with a ``close()`` of its own is given as it is (its ``close()`` sends
+        the signal)."""
+        if type(response).close is not HttpResponseBase.close:
+            response._handler_class = WSGIHandler
             return response
         return _Closing(response, self.finished)
 
 
+def _plain_settings() -> bool:
+    """One database, and every cache's ``close()`` the base class's (which does nothing). A
+    cache that cannot be loaded says no: Django raises its error where the cache is used."""
+    try:
+        caches_close = [import_string(cache["BACKEND"]).close for cache in settings.CACHES.values()]
+    except (ImportError, KeyError):
+        return False
+    return list(settings.DATABASES) == [DEFAULT_DB_ALIAS] and all(
+        close is BaseCache.close for close in caches_close
+    )
+
+
 class _Closing:
     """A response as the WSGI server reads it: its content, then ``close()`` as Django's
-    (each resource closer, errors ignored), ending with ``finish`` instead of the signal."""
+    ``HttpResponseBase.close()`` (each resource closer, errors ignored), ending with
+    ``finish`` instead of the signal."""
 
     __slots__ = ("_finish", "_response")
 
@@ -106,3 +127,10 @@ def _connected(signal: Signal) -> frozenset[Any]:
     """The lookup keys of ``signal``'s receivers (each receiver's and sender's ids; their order
     does not matter, as none depends on another's work)."""
     return frozenset(entry[0] for entry in signal.receivers)
+
+
+# Django's own receivers, as django.db, django.core.cache and django.core.handlers connect them.
+_DJANGO = {
+    signals.request_started: _keys((reset_queries, close_old_connections)),
+    signals.request_finished: _keys((close_old_connections, close_caches, reset_urlconf)),
+}

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.test.client import ClientHandler
 
+from lti.services.raw_rows import database
 from lti.views.direct import VIEWS, DirectRoutes
 
 
@@ -60,12 +61,20 @@ def call(
     path: str,
     body: bytes = b"",
     *,
-    keep_connection: bool = True,
+    keep_connection: bool | None = None,
     **environ: str,
 ) -> Answer:
     """Send one request to ``app``; ``environ`` adds CGI names (``HTTP_ACCEPT_LANGUAGE``...).
+
     With ``keep_connection`` (as Django's test client), the request's start and end do not
-    close the database connection; without, Django's receivers stay connected."""
+    close the database connection (``close_old_connections`` is disconnected meanwhile);
+    without, Django's receivers stay connected, as in production. By default the connection
+    is kept only where closing it would end the test's transaction: inside an atomic block,
+    on a database other than the tests' in-memory SQLite (which Django never closes)."""
+    if keep_connection is None:
+        db = database()
+        in_memory = db.vendor == "sqlite" and db.is_in_memory_db()
+        keep_connection = db.in_atomic_block and not in_memory
     full = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
