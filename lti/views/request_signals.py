@@ -6,7 +6,7 @@ Django connects its receivers to them: ``reset_queries`` and ``close_old_connect
 a request's start; ``close_old_connections``, ``close_caches`` and ``reset_urlconf`` at its
 end. Each looks every connection and cache up in asgiref ``Local`` objects, for work that,
 with one database and caches that need no closing, comes down to a few calls on the thread's
-connection: doing it directly saves 4.6% of a learner action's instructions and 2.8% of a
+connection: doing it directly saves 4% of a learner action's instructions and 2.5% of a
 login + launch's (issue 14, ``benchmarks/README.md``, eighth round). :class:`RequestSignals`
 makes those calls itself while exactly Django's receivers are connected, the settings name
 one database, and every cache's ``close()`` is the base class's, which does nothing
