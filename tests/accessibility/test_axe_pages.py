@@ -1,5 +1,6 @@
 """axe-core on every page of ``koula demo``, in English and in French: no serious or critical
-violation, in the course page or in the Koula tool framed inside it.
+violation, nor one of the moderate rules held (``tests/accessibility/axe.py``: landmarks told
+apart by their names), in the course page or in the Koula tool framed inside it.
 
 One real ``koula demo`` (sandbox LMS and LTI tool, without the Open edX workbench) per
 language and width (1280 and 360 px), walked in headless Chromium as a newcomer would: the
@@ -101,7 +102,7 @@ def findings(
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_the_page_has_no_serious_or_critical_accessibility_violation(
+def test_the_page_has_no_blocking_accessibility_violation(
     findings: Walk, name: str
 ) -> None:
     assert name in findings.found, f"the walk did not reach {name!r}: {findings.stopped}"

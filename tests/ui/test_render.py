@@ -372,8 +372,12 @@ def test_ids_are_unique_on_a_page_holding_several_activities(template: SessionTe
 
     ids = root.xpath("//@id")
     assert len(ids) == len(set(ids))
-    references = root.xpath("//@for") + root.xpath("//@aria-labelledby")
-    references += [ref for value in root.xpath("//@aria-describedby") for ref in value.split()]
+    references = root.xpath("//@for")
+    references += [
+        ref
+        for value in root.xpath("//@aria-labelledby | //@aria-describedby")
+        for ref in value.split()
+    ]
     assert set(references) <= set(ids)
     assert [r.get("data-koula-uid") for r in root.xpath("./div")] == uids
 
