@@ -102,9 +102,7 @@ def findings(
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_the_page_has_no_blocking_accessibility_violation(
-    findings: Walk, name: str
-) -> None:
+def test_the_page_has_no_blocking_accessibility_violation(findings: Walk, name: str) -> None:
     assert name in findings.found, f"the walk did not reach {name!r}: {findings.stopped}"
     violations = findings.found[name]
     failing = [v for v in blocking(violations) if (name, v.rule) not in KNOWN]
