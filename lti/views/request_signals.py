@@ -41,8 +41,9 @@ class RequestSignals:
     """A request's start and end, as Django's WSGI handler signals them."""
 
     def __init__(self) -> None:
-        self._settings: tuple[object, object] | None = None  # DATABASES and CACHES read
-        self._plain = False
+        # DATABASES and CACHES as read, and whether they allow the direct work (one tuple,
+        # replaced at once: a thread never sees new settings with the old answer)
+        self._settings: tuple[object, object, bool] = (None, None, False)
 
     def direct(self, signal: Signal) -> bool:
         """Whether ``signal``'s receivers' work is done here: only Django's are connected, the
@@ -51,9 +52,9 @@ class RequestSignals:
             return False
         databases, caches = settings.DATABASES, settings.CACHES
         kept = self._settings
-        if kept is None or kept[0] is not databases or kept[1] is not caches:
-            self._settings, self._plain = (databases, caches), _plain_settings()  # changed
-        return self._plain
+        if kept[0] is not databases or kept[1] is not caches:  # first read, or changed
+            kept = self._settings = (databases, caches, _plain_settings())
+        return kept[2]
 
     def started(self, environ: dict[str, Any]) -> None:
         """What ``request_started`` does for the request of ``environ``."""

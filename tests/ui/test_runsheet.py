@@ -66,6 +66,16 @@ def test_every_phase_shows_in_order_with_its_prompt_and_its_host_notes(
             assert line.removeprefix("- ").strip() in texts
 
 
+def test_each_phases_prompt_and_notes_are_named_with_their_phase(koula: SessionTemplate) -> None:
+    root = parse(render(koula))
+    names = []
+    for section in root.xpath('.//section[contains(@class, "koula-staff-")]'):
+        parts = [root.get_element_by_id(ref) for ref in section.get("aria-labelledby").split()]
+        names.append(" ".join(part.text_content().strip() for part in parts))
+    assert names and len(names) == len(set(names))
+    assert any(name.startswith("Prompt for participants") for name in names)
+
+
 def test_host_notes_bullets_become_a_list_and_are_headed_for_the_host(
     koula: SessionTemplate,
 ) -> None:

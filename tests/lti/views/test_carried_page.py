@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
+from lxml import html as lxml_html
 
 from koula_demo.learner_calls import RETURN
 from lti.bearer import issue_token, sign_data
@@ -68,6 +70,19 @@ def test_the_later_page_shows_the_earlier_sessions_return_form_first(first, seco
     assert "Your experiment from Pair review" in page
     for key in ("applied", "what_happened", "confidence"):
         assert f'name="{key}"' in page[form.start() : page.index("</form>", form.start())]
+
+
+def test_the_carried_form_is_named_apart_from_the_sessions_own_return_form(first, second, ana):
+    committed(first, ana)
+    root = lxml_html.fromstring(launched_page(second, ana))
+    (carried,) = root.xpath('//form[contains(@class, "koula-carried-form")]')
+    (own,) = root.xpath('//form[@data-part="return" and not(@data-session)]')
+
+    def name(form: Any) -> str:
+        parts = [root.get_element_by_id(ref) for ref in form.get("aria-labelledby").split()]
+        return " ".join(part.text_content().strip() for part in parts)
+
+    assert name(carried).endswith("Pair review") and name(carried) != name(own)
 
 
 def test_the_carried_form_holds_the_draft_typed_before(first, second, ana):
