@@ -1,5 +1,6 @@
-"""The ``database`` fixture: a test taking it runs on SQLite, then on a fresh PostgreSQL
-database (:func:`tests.lti.in_process.on_postgres`); import it by name."""
+"""The database fixtures; import them by name. ``database``: a test taking it runs on SQLite,
+then on a fresh PostgreSQL database (:func:`tests.lti.in_process.on_postgres`); ``postgres``:
+on that PostgreSQL database only."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from tests.lti.in_process import on_postgres
 
-__all__ = ["database"]
+__all__ = ["database", "postgres"]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -18,3 +19,8 @@ def database(request: pytest.FixtureRequest, transactional_db: None) -> Iterator
         yield from (request.param for _ in on_postgres())
     else:
         yield request.param
+
+
+@pytest.fixture
+def postgres(transactional_db: None) -> Iterator[None]:
+    yield from on_postgres()

@@ -5,9 +5,10 @@ The first return is held inside its transaction (its score is being queued) whil
 second runs in another thread, on its own connection, as a concurrent request would.
 """
 
-from __future__ import annotations
+# The fixtures of tests/lti/both_databases.py are imported by name, so tests take them again:
+# ruff: noqa: F811
 
-from collections.abc import Iterator
+from __future__ import annotations
 
 import pytest
 
@@ -16,16 +17,12 @@ from koula_demo.learner_calls import RETURN
 from lti.models import ScoreOutbox
 from lti.services import earlier_return
 from lti.services.earlier_return import run_earlier_return
-from tests.lti.in_process import grant_for, make_activity, make_user, on_postgres
+from tests.lti.both_databases import postgres  # noqa: F401 - the fixture
+from tests.lti.in_process import grant_for, make_activity, make_user
 from tests.lti.series_loop import committed
 from tests.lti.services.test_learner_locks import WAIT, Held, Request
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def postgres(transactional_db: None) -> Iterator[None]:
-    yield from on_postgres()
 
 
 def test_two_tabs_returning_on_one_earlier_experiment_make_one_return(postgres, monkeypatch):

@@ -7,12 +7,14 @@ words, her name, her e-mail or her platform id is anywhere in the database, the 
 export or a prepared file; the report counts the same; erasing again changes nothing.
 """
 
+# The fixtures of tests/lti/both_databases.py are imported by name, so tests take them again:
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,7 +42,8 @@ from lti.services.learner import run_action
 from lti.services.learner_data import erase_expired, erase_learner, learner_key
 from lti.services.reports import activity_members, activity_report
 from lti.services.xapi import queue_launch
-from tests.lti.in_process import ISSUER, grant_for, make_activity, make_user, on_postgres
+from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
+from tests.lti.in_process import ISSUER, grant_for, make_activity, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,14 +53,6 @@ BLOCKER = "Ana's manager Pierre"
 WORDS = (SUB, NAME, EMAIL, STORY, BLOCKER, CARD["problem"], COMMITMENT["action"])
 WORDS += (RETURN["what_happened"], "Review within a day")
 NOW = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, transactional_db: None) -> Iterator[str]:
-    if request.param == "postgres":
-        yield from on_postgres()
-    else:
-        yield "sqlite"
 
 
 def act(activity, user, action, body):

@@ -5,10 +5,13 @@ its row is written and locked) while other actions run in other threads, each on
 connection, as concurrent requests would.
 """
 
+# The fixtures of tests/lti/both_databases.py are imported by name, so tests take them again:
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,15 +21,11 @@ from koula_demo.learner_calls import CARD
 from lti.models import LearnerRecord
 from lti.services import learner
 from lti.services.learner import run_action
-from tests.lti.in_process import grant_for, make_activity, make_user, on_postgres
+from tests.lti.both_databases import postgres  # noqa: F401 - the fixture
+from tests.lti.in_process import grant_for, make_activity, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WAIT = 10.0
-
-
-@pytest.fixture
-def postgres(transactional_db: None) -> Iterator[None]:
-    yield from on_postgres()
 
 
 class Held:

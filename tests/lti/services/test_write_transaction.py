@@ -1,12 +1,10 @@
 """A learner action's own transaction behaves as Django's outermost ``atomic()``, on SQLite
 and on PostgreSQL."""
 
-# The fixture of tests/lti/both_databases.py is imported by name, so tests take it again:
+# The fixtures of tests/lti/both_databases.py are imported by name, so tests take them again:
 # ruff: noqa: F811
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from django.db import (
@@ -22,8 +20,8 @@ from django.test.utils import CaptureQueriesContext
 
 from lti.models import Activity, LearnerRecord
 from lti.services.write_transaction import write_transaction
-from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
-from tests.lti.in_process import make_activity, make_user, on_postgres
+from tests.lti.both_databases import database, postgres  # noqa: F401 - the fixtures
+from tests.lti.in_process import make_activity, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tool_keys")]
 
@@ -225,11 +223,6 @@ def test_an_error_caught_inside_leaves_no_error_mark_once_committed(database):
         assert connection.errors_occurred
     assert not connection.errors_occurred  # as after Django's commit()
     assert titles() == ["after"]
-
-
-@pytest.fixture
-def postgres(transactional_db: None) -> Iterator[None]:
-    yield from on_postgres()
 
 
 def test_on_postgresql_the_configured_isolation_level_holds(postgres):

@@ -4,6 +4,9 @@ reset, any other receiver of the two signals called.
 
 Closing is seen on PostgreSQL: Django never closes the tests' in-memory SQLite database."""
 
+# The fixtures of tests/lti/both_databases.py are imported by name, so tests take them again:
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import json
@@ -26,7 +29,8 @@ from lti.bearer import issue_token
 from lti.services.raw_rows import database
 from lti.views.direct import DirectRoutes
 from lti.views.request_signals import RequestSignals
-from tests.lti.in_process import CLIENT_ID, ISSUER, grant_for, make_activity, make_user, on_postgres
+from tests.lti.both_databases import postgres  # noqa: F401 - the fixture
+from tests.lti.in_process import CLIENT_ID, ISSUER, grant_for, make_activity, make_user
 from tests.lti.wsgi_calls import DjangoSpy, call
 
 pytestmark = pytest.mark.django_db(transaction=True)  # requests here close the connection
@@ -60,11 +64,6 @@ def login(app: Any = None) -> int:
         QUERY_STRING=query,
     )
     return answer.status_code
-
-
-@pytest.fixture
-def postgres(transactional_db: None) -> Iterator[None]:
-    yield from on_postgres()
 
 
 def connection_age(seconds: int) -> None:
