@@ -5,11 +5,13 @@ more than running it (issue 14's profile: about 160 µs of Python for a one-row 
 statement itself a few tens). The few statements of the launch and of a learner action are
 written here once instead, portable across SQLite and PostgreSQL (the tool's two
 databases). What they read goes through the very converters the ORM applies, so a JSON
-column, a date or a flag reads as its model field would; rows become the model instances
-``Model.from_db`` makes (without running ``Model.__init__`` where nothing could tell the
-difference, :meth:`Columns.instance`). What they write is adapted as the ORM adapts it
-(``insert``, ``update``; ``json_value`` and ``time_value`` for a statement of one's own),
-the values the hot paths write taking a short way to the same parameter (:func:`_writer`).
+column, a date or a flag reads as its model field would (a JSON column's text decoded with
+orjson, :mod:`lti.json_text`); rows become the model instances ``Model.from_db`` makes
+(without running ``Model.__init__`` where nothing could tell the difference,
+:meth:`Columns.instance`). What they write is adapted as the ORM adapts it (``insert``,
+``update``; ``time_value`` for a statement of one's own), the values the hot paths write
+taking a short way to the same parameter (:func:`_writer`; a JSON object's text written by
+orjson, read back as the ORM's).
 They run on the database driver's own cursor (:func:`driver_cursor`), inside Django's
 transactions and with Django's errors. Everything else stays on the ORM.
 """
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from functools import cache, lru_cache
 from typing import Any
 
@@ -50,6 +53,8 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
+from lti import json_text
+
 __all__ = [
     "Columns",
     "column",
@@ -58,7 +63,6 @@ __all__ = [
     "forget_database",
     "insert",
     "insert_row",
-    "json_value",
     "locking",
     "table",
     "time_value",
@@ -100,36 +104,52 @@ def forget_database() -> None:
 _threads = threading.local()
 
 
-@contextmanager
-def driver_cursor() -> Iterator[Any]:
-    """A cursor for this module's statements (``%s`` parameters), in the current transaction.
+def driver_cursor() -> _DriverCursor:
+    """A cursor for this module's statements (``%s`` parameters), in the current transaction,
+    as a context manager (``with driver_cursor() as cursor``).
 
     It is the driver's own cursor: Django's wrapper around it costs more than a one-row
     statement takes (issue 14's profile), and it only adds what the hot paths do not use:
     the query log and ``execute_wrapper`` hooks. So while queries are logged (``DEBUG``, a
     test capturing them) or a hook is installed (instrumentation, the benchmarks' statement
-    counts), Django's cursor is given instead. Either way the driver's errors become
-    Django's (``OperationalError``...), a transaction Django marked broken is refused, and an
-    error closing the cursor is ignored, as Django ignores it.
+    counts), Django's cursor is given instead. Either way the connection is made (or, failing
+    its health check, made again) as for Django's cursor, the driver's errors become Django's
+    (``OperationalError``...), a transaction Django marked broken is refused, and an error
+    closing the cursor is ignored, as Django ignores it.
     """
-    db = database()
-    if db.queries_logged or db.execute_wrappers:
-        with db.cursor() as logged:
-            yield logged
-        return
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_no_broken_transaction()
-    with db.wrap_database_errors:
-        if db.vendor == "sqlite":
-            driver = _SQLiteCursor(db.connection.cursor())
-        else:
-            driver = db.create_cursor()
-        try:
-            yield driver
-        finally:
-            with suppress(db.Database.Error):
-                driver.close()
+    return _DriverCursor()
+
+
+class _DriverCursor:
+    """:func:`driver_cursor`'s context manager (a class: a generator's costs more)."""
+
+    __slots__ = ("_cursor", "_db", "_django")
+
+    def __enter__(self) -> Any:
+        db = self._db = database()
+        if db.queries_logged or db.execute_wrappers:
+            self._django: Any = db.cursor()
+            return self._django.__enter__()
+        self._django = None
+        if db.connection is None or (db.health_check_enabled and not db.health_check_done):
+            db.close_if_health_check_failed()
+            db.ensure_connection()  # with Django's check against an event loop: the hot
+            # paths run in WSGI threads, so it is made when connecting, not per statement
+        db.validate_no_broken_transaction()
+        with db.wrap_database_errors:
+            if db.vendor == "sqlite":
+                self._cursor: Any = _SQLiteCursor(db.connection.cursor())
+            else:
+                self._cursor = db.create_cursor()
+        return self._cursor
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> Any:
+        if self._django is not None:
+            return self._django.__exit__(kind, error, trace)
+        db = self._db
+        with suppress(db.Database.Error):
+            self._cursor.close()
+        return db.wrap_database_errors.__exit__(kind, error, trace)  # raises Django's error
 
 
 class _SQLiteCursor:
@@ -246,9 +266,24 @@ def _steps(
         field = model._meta.get_field(name)
         column = field.get_col(model._meta.db_table)  # type: ignore[union-attr]
         steps = db.ops.get_db_converters(column) + column.get_db_converters(db)
+        if _plain_json(field):  # its from_db_value, with orjson (lti.json_text)
+            steps = [_read_json if step == field.from_db_value else step for step in steps]
         if steps:
             found.append((index, (column, steps)))
     return found
+
+
+def _plain_json(field: Field[Any, Any]) -> bool:
+    """Whether ``field`` is Django's own JSON field with the standard library's coders."""
+    return type(field) is JSONField and field.encoder is None and field.decoder is None
+
+
+def _read_json(value: Any, expression: Any, db: BaseDatabaseWrapper) -> Any:
+    """``JSONField.from_db_value`` of a column (never None here), with orjson."""
+    try:
+        return json_text.loads(value)
+    except json.JSONDecodeError:  # as from_db_value: a text that is not JSON stays a text
+        return value
 
 
 def table(model: type[Model]) -> str:
@@ -267,14 +302,12 @@ def locking() -> str:
     return " FOR UPDATE" if database().features.has_select_for_update else ""
 
 
-def json_value(value: Any) -> Any:
-    """``value`` as a JSON column's parameter, as the ORM writes it."""
-    return database().ops.adapt_json_value(value, None)
-
-
 def time_value(moment: dt.datetime) -> Any:
     """``moment`` as a date-time column's parameter, as the ORM writes it."""
-    return database().ops.adapt_datetimefield_value(moment)
+    db = database()
+    if db.vendor == "sqlite" and moment.utcoffset() is not None:
+        return _sqlite_moment(moment, db)
+    return db.ops.adapt_datetimefield_value(moment)
 
 
 def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> int | None:
@@ -404,17 +437,44 @@ def _writer(field: Field[Any, Any], vendor: str) -> Writer:
             db.ops.validate_autopk_value(value) if type(value) is int else slow(value, db)
         )
     if kind is JSONField:
-        encoder = field.encoder
-        return lambda value, db: (
-            db.ops.adapt_json_value(value, encoder) if type(value) in _JSON else slow(value, db)
-        )
+        write_json = _json_writer(field, vendor)
+        return lambda value, db: write_json(value, db) if type(value) in _JSON else slow(value, db)
     if kind is DateTimeField:
+        adapt = _sqlite_moment if vendor == "sqlite" else _adapted_moment
         return lambda value, db: (
-            db.ops.adapt_datetimefield_value(value)
+            adapt(value, db)
             if type(value) is dt.datetime and value.utcoffset() is not None  # aware
             else slow(value, db)
         )
     return slow
+
+
+def _adapted_moment(moment: dt.datetime, db: BaseDatabaseWrapper) -> Any:
+    return db.ops.adapt_datetimefield_value(moment)
+
+
+def _sqlite_moment(moment: dt.datetime, db: BaseDatabaseWrapper) -> Any:
+    """SQLite's ``adapt_datetimefield_value`` of an aware date-time, without reading the
+    settings: the connection's time zone is None unless ``USE_TZ`` (Django resets it when
+    the setting changes), and then SQLite's adaptation refuses an aware date-time."""
+    zone = db.timezone
+    if zone is None:
+        return db.ops.adapt_datetimefield_value(moment)
+    return str(moment.astimezone(zone).replace(tzinfo=None))
+
+
+def _json_writer(field: JSONField, vendor: str) -> Writer:
+    """The database's own adaptation of a JSON object or list (``adapt_json_value``); for
+    Django's JSON field with the standard library's coders, the same with orjson's text
+    (:func:`lti.json_text.dumps`, which reads back as ``json.dumps``'s)."""
+    if not _plain_json(field):
+        encoder = field.encoder
+        return lambda value, db: db.ops.adapt_json_value(value, encoder)
+    if vendor == "postgresql":  # what adapt_json_value gives there: psycopg's Jsonb
+        from psycopg.types.json import Jsonb
+
+        return lambda value, db: Jsonb(value, dumps=json_text.dumps)
+    return lambda value, db: json_text.dumps(value)
 
 
 def _made_per_row(field: Field[Any, Any]) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -25,6 +25,7 @@ from koula import ACTIONS
 from koula.messages import translate
 from lti.bearer import Grant, read_token
 from lti.errors import NotAuthenticated, UnknownAction
+from lti.json_text import answer_bytes
 from lti.services.community import assign_host, shared_cards
 from lti.services.earlier_return import EARLIER_ACTIONS, run_earlier_return
 from lti.services.learner import run_action
@@ -39,7 +40,7 @@ CALLS: dict[str, Callable[[Grant, int, Any], dict[str, Any]]] = {
 
 @csrf_exempt
 @require_POST
-def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonResponse:
+def learner_action(request: HttpRequest, activity_id: int, action: str) -> HttpResponse:
     answer = learner_answer(
         activity_id,
         action,
@@ -47,7 +48,7 @@ def learner_action(request: HttpRequest, activity_id: int, action: str) -> JsonR
         lambda language: json_body(request, language=language),
         request_language(request),
     )
-    return JsonResponse(answer)
+    return HttpResponse(answer_bytes(answer), content_type="application/json")
 
 
 def learner_answer(

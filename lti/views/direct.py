@@ -27,7 +27,6 @@ or an action path Django would read differently (anything but ASCII letters, dig
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from http.client import responses
@@ -37,7 +36,6 @@ from typing import Any
 from django.conf import settings
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.middleware.security import SecurityMiddleware
@@ -45,6 +43,7 @@ from django.urls import set_script_prefix
 from django.utils.log import log_response
 
 from koula import json_object
+from lti.json_text import answer_bytes
 from lti.logs import HEADER, log_context, request_id_for
 from lti.views import launch
 from lti.views.api import learner_answer
@@ -213,7 +212,7 @@ class DirectRoutes:
     def _json(
         self, status: int, data: dict[str, Any], extra: list[tuple[str, str]]
     ) -> tuple[str, list[tuple[str, str]], bytes]:
-        body = json.dumps(data, cls=DjangoJSONEncoder).encode()  # as JsonResponse encodes
+        body = answer_bytes(data)  # as the learner API's views answer
         headers = [
             ("Content-Type", "application/json"),
             *extra,

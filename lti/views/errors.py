@@ -23,11 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from koula import ActionError, Refused
 from koula.messages import translate
 from lti.errors import RETRY_AFTER_SECONDS, LtiError
+from lti.json_text import answer_bytes
 from lti.logs import loggable_path
 from lti.views.language import request_language
 from lti.views.rendering import page
@@ -62,7 +63,10 @@ def error_answer(request: HttpRequest, exception: Exception) -> HttpResponse | N
     if refusal is None:
         return None
     if request.path_info.startswith(API):
-        answer: HttpResponse = JsonResponse({"errors": refusal.errors}, status=refusal.status)
+        body = answer_bytes({"errors": refusal.errors})
+        answer: HttpResponse = HttpResponse(
+            body, content_type="application/json", status=refusal.status
+        )
     else:
         message = refusal.errors.get("_") or " ".join(refusal.errors.values())
         answer = page(

@@ -7,6 +7,7 @@ on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from django.apps import apps
 from django.db import (
     DEFAULT_DB_ALIAS,
+    DataError,
     OperationalError,
     ProgrammingError,
     connection,
@@ -21,8 +23,10 @@ from django.db import (
     transaction,
 )
 from django.db.backends.utils import CursorWrapper
+from django.db.models import JSONField
 from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from lti.models import Activity, LearnerRecord, ScoreOutbox
@@ -35,6 +39,7 @@ from lti.services.raw_rows import (
     insert,
     insert_row,
     table,
+    time_value,
     update,
 )
 from lti.services.raw_rows import database as connection_of_thread
@@ -60,6 +65,24 @@ def test_a_row_reads_as_the_orm_reads_it(database):
         assert getattr(mine, field.attname) == getattr(orms, field.attname), field.name
     assert isinstance(mine.settings, dict) and mine.session_date == dt.date(2026, 3, 16)
     assert mine.created_at.tzinfo is not None and mine.configured is True
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a": [1, "\\u00e9", "é", 1.5, null, {}]}', "[1e400]", '"\\ud800 alone"', "[]"]
+)
+def test_a_json_column_reads_as_the_orm_reads_it_whatever_its_text(database, text):
+    """orjson reads a column's text, json what orjson refuses (an infinity, a lone
+    surrogate, which SQLite holds and PostgreSQL refuses)."""
+    activity = make_activity()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            sql = f"UPDATE {table(Activity)} SET settings = %s WHERE id = %s"
+            cursor.execute(sql, [text, activity.pk])
+    except DataError:  # PostgreSQL's jsonb refuses a lone surrogate: nothing to read
+        assert connection.vendor == "postgresql" and "ud800" in text
+        return
+    mine, orms = read(Activity, "a", activity.pk), Activity.objects.get(pk=activity.pk)
+    assert repr(mine.settings) == repr(orms.settings)
 
 
 def test_reading_only_some_columns_defers_the_others(database):
@@ -278,10 +301,17 @@ SAMPLES = [
 ]
 
 
-def parameter(value):
-    """A statement's parameter, comparable: psycopg's wrappers by their type and value."""
+def parameter(value, field):
+    """A statement's parameter, comparable: psycopg's wrappers by their type and value, a
+    JSON column's text by what it reads back as (orjson and json write it apart)."""
     if hasattr(value, "obj") and hasattr(value, "dumps"):  # psycopg's Json / Jsonb
-        return type(value), value.obj, value.dumps
+        try:  # dumped when the statement runs
+            dumped = json.loads(value.dumps(value.obj))
+        except TypeError as refused:
+            dumped = type(refused)
+        return type(value), value.obj, dumped
+    if isinstance(field, JSONField) and isinstance(value, str):
+        return "JSON text", json.loads(value)
     return type(value), value
 
 
@@ -291,13 +321,32 @@ def test_each_value_becomes_the_parameter_the_orm_makes_of_it(database, model):
     for field in model._meta.concrete_fields:
         for value in SAMPLES:
             try:
-                expected = parameter(field.get_db_prep_save(value, connection))
+                expected = parameter(field.get_db_prep_save(value, connection), field)
             except Exception as refused:  # the ORM refuses it: the same refusal
                 with pytest.raises(type(refused)):
                     _writer(field, connection.vendor)(value, connection)
                 continue
-            made = parameter(_writer(field, connection.vendor)(value, connection))
+            made = parameter(_writer(field, connection.vendor)(value, connection), field)
             assert made == expected, (model.__name__, field.name, value)
+
+
+MOMENTS = [
+    dt.datetime(2026, 12, 5, 9, 30, 15, 123456, tzinfo=dt.UTC),
+    dt.datetime(2026, 3, 29, 2, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+]
+
+
+@pytest.mark.parametrize("use_tz", [True, False])
+def test_a_moment_becomes_the_parameter_the_orm_makes_of_it(database, use_tz):
+    with override_settings(USE_TZ=use_tz):
+        for moment in MOMENTS:
+            try:
+                expected = connection.ops.adapt_datetimefield_value(moment)
+            except ValueError:  # SQLite without USE_TZ refuses an aware date-time
+                with pytest.raises(ValueError):
+                    time_value(moment)
+                continue
+            assert time_value(moment) == expected
 
 
 def test_the_connection_is_the_threads_own_and_followed_when_replaced(database):
