@@ -57,15 +57,28 @@ def granted_record(
     """:func:`granted_learner` and the learner's record in the activity (its ``records``
     columns, None when there is none yet), locked until the transaction ends (on
     PostgreSQL; SQLite's write transaction holds the whole database), in one statement.
-    Call it inside a transaction."""
+    Call it inside a transaction.
+
+    The activity and the learner are read with the columns a learner action reads
+    (:data:`ACTION_COLUMNS`): the others are deferred, read if asked for."""
     return _granted(grant, activity_id, records)
+
+
+# What a learner action reads of the activity and the learner (lti.services.learner): its
+# template, the score's maximum, the xAPI statements' names and the community's context. A
+# column left out costs its own statement when read (Django's deferred field).
+ACTION_COLUMNS = {
+    Activity: ("deployment_id", "resource_link_id", "context_id", "title", "settings",
+               "score_maximum"),
+    LtiUser: ("registration_id", "sub", "name", "email", "language"),
+}  # fmt: skip
 
 
 def _granted(
     grant: Grant, activity_id: int, records: Columns[LearnerRecord] | None
 ) -> tuple[Activity, LtiUser, tuple[Any, ...] | None]:
     check_grant(grant, activity_id)
-    activity, learner, registrations = _columns()
+    activity, learner, registrations = _columns(records is not None)
     sql = _granted_sql(database().vendor, records)
     with driver_cursor() as cursor:
         cursor.execute(sql, [grant.user_id, activity_id, grant.deployment_id])
@@ -85,14 +98,22 @@ def _granted(
 
 
 @cache
-def _columns() -> tuple[Columns[Activity], Columns[LtiUser], Columns[Registration]]:
-    """The activity's and the learner's columns; the learner's registration's key and issuer."""
-    return Columns(Activity, "a"), Columns(LtiUser, "u"), Columns(Registration, "r", ("issuer",))
+def _columns(
+    action: bool = False,
+) -> tuple[Columns[Activity], Columns[LtiUser], Columns[Registration]]:
+    """The activity's and the learner's columns (for an ``action``, :data:`ACTION_COLUMNS`);
+    the learner's registration's key and issuer."""
+    if action:
+        activity = Columns(Activity, "a", ACTION_COLUMNS[Activity])
+        learner = Columns(LtiUser, "u", ACTION_COLUMNS[LtiUser])
+    else:
+        activity, learner = Columns(Activity, "a"), Columns(LtiUser, "u")
+    return activity, learner, Columns(Registration, "r", ("issuer",))
 
 
 @cache
 def _granted_sql(vendor: str, records: Columns[LearnerRecord] | None) -> str:
-    activity, learner, _ = _columns()
+    activity, learner, _ = _columns(records is not None)
     deployment_of, registration_of = column(Activity, "deployment"), column(LtiUser, "registration")
     selected, joined = "", ""
     if records is not None:  # the learner's record, when there is one

@@ -7,11 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from koula import InvalidValues, NotSetUp, OutOfOrder
-from koula_demo.learner_calls import CARD, RETURN
+from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
 from lti.errors import NotAllowed
-from lti.models import LearnerRecord, ScoreOutbox
+from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox, StatementOutbox
+from lti.services.community import shared_cards
 from lti.services.learner import learner_state, run_action
-from tests.lti.in_process import grant_for, make_activity
+from tests.lti.in_process import grant_for, make_activity, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,34 @@ def test_an_activity_that_is_not_set_up_refuses_every_action(ana):
     assert refused.value.errors == {
         "_": "This activity is not set up yet. Please tell the course team."
     }
+
+
+def test_the_whole_loop_reads_no_column_an_action_leaves_out(activity, ana, monkeypatch, settings):
+    """An action reads the activity and the learner with some columns only
+    (lti.services.grants.ACTION_COLUMNS): none of its steps asks for another, which would
+    cost a statement of its own. xAPI on: its statements read the most."""
+    settings.KOULA_XAPI_URL = "http://127.0.0.1:9/xAPI"
+    ben = make_user(activity, "ben", "Ben")
+    run_action(grant_for(activity, ben), activity.pk, "submit_deliverable", {"values": CARD})
+    run_action(grant_for(activity, ben), activity.pk, "share_card", {"shared": True})
+
+    def deferred_read(instance, *args, **kwargs):
+        raise AssertionError(f"{type(instance).__name__} read a column left out: {kwargs}")
+
+    monkeypatch.setattr(Activity, "refresh_from_db", deferred_read)
+    monkeypatch.setattr(LtiUser, "refresh_from_db", deferred_read)
+    grant = grant_for(activity, ana)
+    run_action(grant, activity.pk, "save_draft", {"part": "deliverable", "values": CARD})
+    run_action(grant, activity.pk, "submit_deliverable", {"values": CARD})
+    card = run_action(grant, activity.pk, "share_card", {"shared": True})
+    assert card["community"]["shared"] is True
+    others = [c for c in shared_cards(grant, activity.pk, {})["cards"] if c["mine"] is False]
+    run_action(grant, activity.pk, "reuse_card", {"card": others[0]["id"], "reuse": True})
+    run_action(grant, activity.pk, "volunteer_host", {"volunteer": True})
+    run_action(grant, activity.pk, "commit_experiment", {"values": COMMITMENT})
+    answer = run_action(grant, activity.pk, "submit_return", {"values": RETURN})
+    assert answer["progress"]["activity"] == "Completed"
+    assert StatementOutbox.objects.filter(user=ana).exists()
 
 
 def test_a_page_access_opens_its_own_activity_only(activity, ana):
