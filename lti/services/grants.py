@@ -10,6 +10,7 @@ from lti.bearer import Grant
 from lti.errors import ActivityGone, NotAllowed, NotAuthenticated
 from lti.models import Activity, Deployment, LearnerRecord, LtiUser, Registration
 from lti.services.raw_rows import Columns, column, database, driver_cursor, locking, table
+from lti.services.scores import ScoreHistory, history_of, history_sql
 
 __all__ = ["check_grant", "granted_activity", "granted_learner", "granted_record"]
 
@@ -47,21 +48,24 @@ def granted_activity(grant: Grant, activity_id: int) -> Activity:
 def granted_learner(grant: Grant, activity_id: int) -> tuple[Activity, LtiUser]:
     """:func:`granted_activity` and the grant's learner (its registration's issuer read
     too), in one statement."""
-    activity, user, _ = _granted(grant, activity_id, None)
+    activity, user, _, _ = _granted(grant, activity_id, None)
     return activity, user
 
 
 def granted_record(
     grant: Grant, activity_id: int, records: Columns[LearnerRecord]
-) -> tuple[Activity, LtiUser, tuple[Any, ...] | None]:
+) -> tuple[Activity, LtiUser, tuple[Any, ...] | None, ScoreHistory]:
     """:func:`granted_learner` and the learner's record in the activity (its ``records``
     columns, None when there is none yet), locked until the transaction ends (on
-    PostgreSQL; SQLite's write transaction holds the whole database), in one statement.
-    Call it inside a transaction.
+    PostgreSQL; SQLite's write transaction holds the whole database), and what the score
+    queue reads of the learner's scores and platform's erasures, in one statement. Call it
+    inside a transaction.
 
     The activity and the learner are read with the columns a learner action reads
     (:data:`ACTION_COLUMNS`): the others are deferred, read if asked for."""
-    return _granted(grant, activity_id, records)
+    activity, user, record, history = _granted(grant, activity_id, records)
+    assert history is not None  # read with the record
+    return activity, user, record, history
 
 
 # What a learner action reads of the activity and the learner (lti.services.learner): its
@@ -76,7 +80,7 @@ ACTION_COLUMNS = {
 
 def _granted(
     grant: Grant, activity_id: int, records: Columns[LearnerRecord] | None
-) -> tuple[Activity, LtiUser, tuple[Any, ...] | None]:
+) -> tuple[Activity, LtiUser, tuple[Any, ...] | None, ScoreHistory | None]:
     check_grant(grant, activity_id)
     activity, learner, registrations = _columns(records is not None)
     sql = _granted_sql(database().vendor, records)
@@ -91,10 +95,14 @@ def _granted(
         raise NotAuthenticated(translate(grant.language, ERASED), language=grant.language)
     user = learner.instance(row[activity.width : users_end])
     user.registration = registrations.instance((user.registration_id, row[users_end]))
-    record = None
-    if records is not None and row[users_end + 1] is not None:
-        record = row[users_end + 1 :]
-    return activity.instance(row[: activity.width]), user, record
+    record, history = None, None
+    if records is not None:  # then the record's columns and the score's history
+        start = users_end + 1
+        end = start + records.width
+        if row[start] is not None:
+            record = row[start:end]
+        history = history_of(row[end:])
+    return activity.instance(row[: activity.width]), user, record, history
 
 
 @cache
@@ -132,6 +140,7 @@ def _granted_sql(vendor: str, records: Columns[LearnerRecord] | None) -> str:
         else:
             selected = f", {records.sql}"
             joined = f" LEFT JOIN {table(LearnerRecord)} {mine} ON {of_learner}"
+        selected += f", {history_sql(vendor)}"
     return (
         f"SELECT {activity.sql}, {learner.sql}, r.{column(Registration, 'issuer')}{selected} "
         f"FROM {table(Activity)} a "

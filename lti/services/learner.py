@@ -61,7 +61,7 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     """
     check_grant(grant, activity_id)  # before the transaction: SQLite's takes the write lock
     with write_transaction():
-        activity, user, row = granted_record(grant, activity_id, _record_columns())
+        activity, user, row, history = granted_record(grant, activity_id, _record_columns())
         template = template_of(activity)
         if template is None:
             raise NotSetUp(grant.language)
@@ -79,7 +79,14 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
         )
         update(LearnerRecord, record.pk, state=outcome.stored, updated_at=now)
         if outcome.progress is not None:
-            queue_score(activity, user, outcome.progress, grant.language, state=outcome.stored)
+            queue_score(
+                activity,
+                user,
+                outcome.progress,
+                grant.language,
+                state=outcome.stored,
+                history=history,
+            )
         if outcome.status == 200:  # its xAPI statements, when an LRS is configured
             queue_action_statements(
                 activity,

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -22,11 +23,53 @@ from koula import Progress, format_time, parse_time
 from koula.messages import gettext_for
 from koula_ui.strings import format_date
 from lti import wakeup
-from lti.models import Activity, LearnerRecord, LtiUser, ScoreOutbox
+from lti.models import Activity, LearnerErasure, LearnerRecord, LtiUser, ScoreOutbox
 from lti.services.learner_data import erasures_by_request, partial_scores_held
 from lti.services.raw_rows import column, database, driver_cursor, insert, table
 
-__all__ = ["queue_score", "score_comment"]
+__all__ = ["ScoreHistory", "history_of", "history_sql", "queue_score", "score_comment"]
+
+
+class ScoreHistory(NamedTuple):
+    """What a learner action's first statement read for its score, beside the learner's
+    record (:func:`history_sql`, read by :func:`lti.services.grants.granted_record`)."""
+
+    erasures: bool
+    """Whether the learner's platform holds erasures on request (of anyone): only then are
+    the learner's read, for a partial score."""
+    last_read: bool
+    """Whether ``last`` was read: on SQLite, whose write transaction holds the database
+    from its first statement. On PostgreSQL a statement sees the rows committed when it
+    began, not those committed while it waited for the record's lock, so the last score
+    is read by a statement of its own, once the lock is held."""
+    last: str | None
+    """The learner's newest score's timestamp (None: no score yet)."""
+
+
+@cache
+def history_sql(vendor: str) -> str:
+    """What :class:`ScoreHistory` reads, as columns of a SELECT in which ``a`` is the
+    activity, ``u`` the learner and ``r`` their registration."""
+    erasures = (
+        f"EXISTS (SELECT 1 FROM {table(LearnerErasure)} e "
+        f"WHERE e.{column(LearnerErasure, 'registration')} = r.id "
+        f"AND e.{column(LearnerErasure, 'reason')} = '{LearnerErasure.Reason.REQUEST.value}')"
+    )
+    if vendor != "sqlite":
+        return erasures
+    payload = f"s.{column(ScoreOutbox, 'payload')}"
+    return (
+        f"{erasures}, (SELECT json_extract({payload}, '$.timestamp') "
+        f"FROM {table(ScoreOutbox)} s WHERE s.{column(ScoreOutbox, 'activity')} = a.id "
+        f"AND s.{column(ScoreOutbox, 'user')} = u.id ORDER BY s.id DESC LIMIT 1)"
+    )
+
+
+def history_of(values: Sequence[Any]) -> ScoreHistory:
+    """The :class:`ScoreHistory` of the columns of :func:`history_sql`."""
+    if len(values) == 1:
+        return ScoreHistory(bool(values[0]), last_read=False, last=None)
+    return ScoreHistory(bool(values[0]), last_read=True, last=values[1])
 
 
 def queue_score(
@@ -36,14 +79,24 @@ def queue_score(
     language: str,
     *,
     state: dict[str, Any] | None = None,
+    history: ScoreHistory | None = None,
 ) -> int | None:
     """Write the learner's newest score to the outbox (call inside the action's transaction);
     return its row's key, or None when it is held back (a partial score of a learner erased
     on request where a score had gone to their gradebook before).
 
     ``state`` is the learner's stored state after the action, when the caller has it (it is
-    read from the database otherwise)."""
-    previous, erasures = _history(activity, user, erasures=progress.score < 1)
+    read from the database otherwise); ``history`` what the action read already of the
+    learner's scores and erasures (read here otherwise)."""
+    partial = progress.score < 1
+    if history is None:
+        previous, erasures = _history(activity, user, last=True, erasures=partial)
+    else:
+        previous, erasures = _history(
+            activity, user, last=not history.last_read, erasures=partial and history.erasures
+        )
+        if history.last_read:
+            previous = parse_time(history.last)
     if erasures and partial_scores_held(erasures, activity):
         return None
     now = dt.datetime.now(dt.UTC)
@@ -67,15 +120,23 @@ def queue_score(
 
 
 def _history(
-    activity: Activity, user: LtiUser, *, erasures: bool
+    activity: Activity, user: LtiUser, *, last: bool, erasures: bool
 ) -> tuple[dt.datetime | None, list[Any]]:
-    """When the learner's newest score in ``activity`` was given, if they have one; with
-    ``erasures``, the rows of :func:`~lti.services.learner_data.erasures_by_request` too (read
-    in the same statement)."""
-    sql, params = _last_sql(database().vendor), [activity.pk, user.pk]
+    """With ``last``, when the learner's newest score in ``activity`` was given, if they have
+    one; with ``erasures``, the rows of :func:`~lti.services.learner_data.erasures_by_request`
+    (both read in one statement, none without either)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if last:
+        parts.append(_last_sql(database().vendor))
+        params += [activity.pk, user.pk]
     if erasures:
         erased, more = erasures_by_request(user)
-        sql, params = f"{sql} UNION ALL {erased}", [*params, *more]
+        parts.append(erased)
+        params += more
+    if not parts:
+        return None, []
+    sql = " UNION ALL ".join(parts)
     with driver_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

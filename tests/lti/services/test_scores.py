@@ -8,13 +8,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from koula import format_time
 from koula_demo.learner_calls import CARD, COMMITMENT, RETURN
-from lti.models import ScoreOutbox
+from lti.models import LearnerErasure, ScoreOutbox
 from lti.services.learner import run_action
+from lti.services.learner_data import erase_learner
 from tests.lti.both_databases import database  # noqa: F401 - the fixture, on both databases
-from tests.lti.in_process import grant_for, make_activity, make_user
+from tests.lti.in_process import ISSUER, grant_for, make_activity, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +97,45 @@ def test_without_celery_no_worker_is_woken(activity, ana, settings, monkeypatch)
     monkeypatch.setattr(wakeup, "wake_workers", lambda: woken.append("now"))
     act(activity, ana, "submit_deliverable", CARD)
     assert woken == []
+
+
+def selects_of_an_action(activity, user) -> list[str]:
+    """The SELECT statements of one action that queues a partial score."""
+    grant, body = grant_for(activity, user), {"values": COMMITMENT}
+    with CaptureQueriesContext(connection) as seen:
+        run_action(grant, activity.pk, "commit_experiment", body)
+    return [query["sql"] for query in seen.captured_queries if query["sql"].startswith("SELECT")]
+
+
+def test_the_last_score_is_read_with_the_record_on_sqlite_and_after_its_lock_on_postgres(
+    database,
+):
+    """On PostgreSQL a statement does not see a score committed while it waited for the
+    record's lock, so the last score is read once the lock is held; SQLite's write
+    transaction holds the whole database from its first statement."""
+    activity = make_activity()
+    ana = make_user(activity, "ana")
+    act(activity, ana, "submit_deliverable", CARD)
+    selects = selects_of_an_action(activity, ana)
+    assert len(selects) == (1 if database == "sqlite" else 2)
+    assert all("erasure" not in sql.split(" UNION ALL ")[-1] for sql in selects[1:])
+
+
+def test_the_erasures_are_read_only_where_the_platform_holds_some_on_request(database):
+    activity = make_activity()
+    ana, ben = make_user(activity, "ana"), make_user(activity, "ben")
+    act(activity, ana, "submit_deliverable", CARD)
+    LearnerErasure.objects.create(  # another reason: no grade to keep
+        registration=activity.deployment.registration,
+        learner="someone-else",
+        reason=LearnerErasure.Reason.RETENTION,
+        by="retention",
+        at=dt.datetime.now(dt.UTC),
+    )
+    plain = selects_of_an_action(activity, ana)
+    assert not any("UNION ALL" in sql or sql.count("erasure") > 1 for sql in plain)
+    act(activity, ben, "submit_deliverable", CARD)
+    erase_learner(ISSUER, "ana", by="dpo")  # on request
+    later = selects_of_an_action(activity, ben)
+    assert len(later) == len(plain) + (1 if database == "sqlite" else 0)
+    assert "learnererasure" in later[-1].split("FROM")[-1].lower()
