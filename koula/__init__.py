@@ -64,7 +64,7 @@ from koula.export import stream_csv, stream_members_csv
 from koula.impact import ImpactReport
 from koula.impact_figures import Figure, Mean, StoryGroup
 from koula.library import DEFAULT_TEMPLATE_ID, get_template, library_templates
-from koula.outcome import perform
+from koula.outcome import Outcome, perform
 from koula.personal_data import (
     erased_label,
     erased_state,
@@ -178,6 +178,7 @@ __all__ = [
     "NotSetUp",
     "OpenCommitment",
     "OutOfOrder",
+    "Outcome",
     "Part",
     "Progress",
     "Reach",

@@ -43,7 +43,7 @@ def json_object(raw: bytes | str, *, language: str | None) -> dict[str, Any] | N
         raise _refused(language, too_deep="depth" in str(exc)) from exc
     if value is not None and not isinstance(value, dict):
         raise _refused(language)
-    if _deeper_than(value, MAX_DEPTH):
+    if _openers(raw) > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
         raise _refused(language, too_deep=True)
     if value is not None and NUL_ESCAPE in (raw.encode() if isinstance(raw, str) else raw):
         return {_without_nul(key): _without_nul(item) for key, item in value.items()}
@@ -65,6 +65,14 @@ def _refused(language: str | None, *, too_deep: bool = False) -> BadRequest:
     if too_deep:
         return BadRequest({"_": translate(language, TOO_DEEP).format(n=MAX_DEPTH)})
     return BadRequest({"_": translate(language, NOT_AN_OBJECT)})
+
+
+def _openers(raw: bytes | str) -> int:
+    """How many ``[`` and ``{`` ``raw`` holds: no value in it nests deeper (most bodies hold
+    a few, and need no walk)."""
+    if isinstance(raw, str):
+        return raw.count("[") + raw.count("{")
+    return raw.count(b"[") + raw.count(b"{")
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -94,7 +94,8 @@ def _granted(
     if row[activity.width] is None:  # no such learner on the activity's platform
         raise NotAuthenticated(translate(grant.language, ERASED), language=grant.language)
     user = learner.instance(row[activity.width : users_end])
-    user.registration = registrations.instance((user.registration_id, row[users_end]))
+    registration = registrations.instance((user.registration_id, row[users_end]))
+    _registration_field().set_cached_value(user, registration)  # as select_related does
     record, history = None, None
     if records is not None:  # then the record's columns and the score's history
         start = users_end + 1
@@ -103,6 +104,12 @@ def _granted(
             record = row[start:end]
         history = history_of(row[end:])
     return activity.instance(row[: activity.width]), user, record, history
+
+
+@cache
+def _registration_field() -> Any:
+    """The learner's ``registration`` field, which caches its registration on the learner."""
+    return LtiUser._meta.get_field("registration")
 
 
 @cache

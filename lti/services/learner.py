@@ -16,14 +16,16 @@ nothing a learner typed is lost.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from koula import (
     ActionError,
     InvalidValues,
     LearnerState,
     NotSetUp,
+    Outcome,
     OutOfOrder,
     learner_state_data,
     perform,
@@ -48,7 +50,7 @@ from lti.services.scores import queue_score
 from lti.services.write_transaction import write_transaction
 from lti.services.xapi import queue_action_statements
 
-__all__ = ["HeldRecord", "learner_state", "locked_record", "refusal", "run_action"]
+__all__ = ["learner_state", "refusal", "run_action"]
 
 
 def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[str, Any]:
@@ -65,19 +67,21 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
         template = template_of(activity)
         if template is None:
             raise NotSetUp(grant.language)
-        record = locked_record(activity, user, row)
         community = community_of(activity, user) if action == "reuse_card" else None
-        now, before = dt.datetime.now(dt.UTC), record.state
-        outcome = perform(
-            action,
-            body,
-            template=template,
-            stored=before,
-            now=now,
-            language=grant.language,
-            community=community,
-        )
-        update(LearnerRecord, record.pk, state=outcome.stored, updated_at=now)
+        now = dt.datetime.now(dt.UTC)
+
+        def apply(stored: dict[str, Any]) -> Outcome:
+            return perform(
+                action,
+                body,
+                template=template,
+                stored=stored,
+                now=now,
+                language=grant.language,
+                community=community,
+            )
+
+        before, outcome = _stored(activity, user, row, apply, now)
         if outcome.progress is not None:
             queue_score(
                 activity,
@@ -103,28 +107,41 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
     return outcome.body
 
 
-class HeldRecord(NamedTuple):
-    """The learner's record in an activity, as an action reads and writes it."""
+def _stored(
+    activity: Activity,
+    user: LtiUser,
+    row: tuple[Any, ...] | None,
+    apply: Callable[[dict[str, Any]], Outcome],
+    now: dt.datetime,
+) -> tuple[dict[str, Any], Outcome]:
+    """The learner's state before the action and the action's outcome, its state stored;
+    ``row`` is the learner's record as the grant's statement read and locked it
+    (:func:`~lti.services.grants.granted_record`), None when there was none.
 
-    pk: int
-    state: dict[str, Any]
-
-
-def locked_record(activity: Activity, user: LtiUser, row: tuple[Any, ...] | None) -> HeldRecord:
-    """The learner's record in ``activity``, locked until the transaction ends (the learner's
-    row only), made if need be; ``row`` is the record as the grant's statement read and
-    locked it (:func:`~lti.services.grants.granted_record`), None when there was none. Two
-    first actions of one learner at once: the second one's insert meets the unique
-    constraint (on PostgreSQL, once the first commits) and it reads the row the first made."""
+    A learner's first action makes their record with its new state: a new row is locked by
+    the transaction that made it. Two first actions of one learner at once (two tabs, on
+    PostgreSQL): the second one's insert meets the unique constraint once the first
+    commits, and the second applies its action to the row the first made."""
     records = _record_columns()
-    if row is None:  # a new row is locked by the transaction that made it
-        row = insert_row(records, unless_taken=True, activity_id=activity.pk, user_id=user.pk)
-    if row is None:  # made meanwhile by another action of the learner's (committed since)
-        row = _locked_row(activity, user)
+    if row is None:
+        outcome = apply({})
+        made = insert_row(
+            records,
+            unless_taken=True,
+            activity_id=activity.pk,
+            user_id=user.pk,
+            state=outcome.stored,
+            updated_at=now,
+        )
+        if made is not None:
+            return {}, outcome
+        row = _locked_row(activity, user)  # made meanwhile by another action of the learner's
     if row is None:  # deleted in between: the activity or the learner is gone
         raise LearnerRecord.DoesNotExist("The learner's record was deleted meanwhile.")
-    pk, state = records.values(row)
-    return HeldRecord(pk, state)
+    pk, before = records.values(row)
+    outcome = apply(before)
+    update(LearnerRecord, pk, state=outcome.stored, updated_at=now)
+    return before, outcome
 
 
 def _locked_row(activity: Activity, user: LtiUser) -> tuple[Any, ...] | None:

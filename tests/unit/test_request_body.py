@@ -29,3 +29,24 @@ def test_a_body_that_is_not_an_object_is_refused_in_the_readers_language():
     with pytest.raises(BadRequest) as refused:
         json_object(b"[]", language="fr")
     assert refused.value.errors["_"].startswith("La requête")
+
+
+def nested(levels: int) -> str:
+    """An object nesting ``levels`` objects and arrays in all (itself included)."""
+    return '{"a":' + "[" * (levels - 1) + "1" + "]" * (levels - 1) + "}"
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_body_nested_deeper_than_32_levels_is_refused_and_32_are_read(as_bytes):
+    def read(text: str):
+        return json_object(text.encode() if as_bytes else text, language="en")
+
+    assert read(nested(32)) is not None
+    with pytest.raises(BadRequest) as refused:
+        read(nested(33))
+    assert "32 levels" in refused.value.errors["_"]
+
+
+def test_brackets_inside_texts_do_not_make_a_body_deep():
+    raw = '{"values": {"steps": ["[[[{{{' + "[" * 100 + '", "{"]}}'
+    assert json_object(raw, language="en") == {"values": {"steps": ["[[[{{{" + "[" * 100, "{"]}}
