@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from http.client import responses
 from types import SimpleNamespace
 from typing import Any
@@ -241,10 +242,15 @@ def _plain(environ: dict[str, Any]) -> bool:
     """True when the middlewares would do nothing special with the request: Django takes its
     Host (else it answers 400), and it has no CSRF cookie (one of the wrong format makes the
     CSRF middleware set a new one; the tool's pages never set one, the admin site does)."""
-    host = environ.get("HTTP_HOST", "")
-    if not host or not split_domain_port(host)[0]:
+    if not _taken_host(environ.get("HTTP_HOST", "")):
         return False
     return settings.CSRF_COOKIE_NAME not in environ.get("HTTP_COOKIE", "")
+
+
+@lru_cache(maxsize=64)  # a tool answers a few host names
+def _taken_host(host: str) -> bool:
+    """Whether Django reads a domain in the Host header ``host``."""
+    return bool(host) and bool(split_domain_port(host)[0])
 
 
 def _body(environ: dict[str, Any], language: str) -> bytes:

@@ -3,6 +3,7 @@ once expired or once the secret key changes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from tests.lti.in_process import configure
@@ -10,6 +11,7 @@ from tests.lti.in_process import configure
 configure()
 
 import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core import signing  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
@@ -30,13 +32,13 @@ def nothing_kept() -> Iterator[None]:
 def verified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tokens whose signature is checked meanwhile."""
     checked: list[str] = []
-    real = signing.loads
+    real = bearer._loads
 
-    def loads(token: str, **kwargs: object) -> object:
+    def loads(token: str, *args: object) -> object:
         checked.append(token)
-        return real(token, **kwargs)
+        return real(token, *args)
 
-    monkeypatch.setattr(bearer.signing, "loads", loads)
+    monkeypatch.setattr(bearer, "_loads", loads)
     return checked
 
 
@@ -106,3 +108,31 @@ def test_short_data_is_signed_uncompressed_and_long_data_compressed():
     assert bearer.read_signed(short, "purpose", 60) == {"activity": 1, "lang": "en"}
     assert bearer.read_signed(long, "purpose", 60) == {"data": "x" * bearer.COMPRESS_FROM}
     assert bearer.read_signed(short, "another purpose", 60) is None
+
+
+DATA = [[7, 3, 11, "fr"], {"next": "/lti/report", "n": 1}, ["long " * 60]]
+
+
+@pytest.mark.parametrize("data", DATA)
+def test_values_are_signed_as_djangos_signing_signs_them(clock, data):
+    """The kept HMAC key signs as Django's signing (tokens from before still read)."""
+    compress = len(json.dumps(data, separators=(",", ":"))) >= bearer.COMPRESS_FROM
+    for salt in (bearer.SALT, "koula.lti.form"):
+        mine = bearer._signed(data, salt)
+        assert mine == signing.dumps(data, salt=salt, compress=compress)
+        assert signing.loads(mine, salt=salt, max_age=60) == data
+        assert bearer._loads(signing.dumps(data, salt=salt), salt, 60) == data
+    with pytest.raises(signing.BadSignature):
+        bearer._loads(bearer._signed(data, bearer.SALT), bearer.STAFF_SALT, 60)
+
+
+def test_a_value_signed_under_a_fallback_key_still_reads(clock):
+    old = bearer._signed([1, 2], "koula.lti.form")
+    with override_settings(
+        SECRET_KEY="a-new-key-" + "n" * 40, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]
+    ):
+        assert bearer._loads(old, "koula.lti.form", 60) == [1, 2]
+        assert bearer._signed([1, 2], "koula.lti.form") != old
+    new_key_only = override_settings(SECRET_KEY="a-new-key-" + "n" * 40, SECRET_KEY_FALLBACKS=[])
+    with new_key_only, pytest.raises(signing.BadSignature):
+        bearer._loads(old, "koula.lti.form", 60)
