@@ -17,8 +17,12 @@ left, none reaching the tool's values (texts, numbers, flags, lists and objects 
   JSON and which PostgreSQL refuses); a UUID by its text and an enum member by its value
   in a column (``json`` refuses a UUID, and an enum member that is not also a text or a
   number; an answer writes a UUID as orjson does);
-* an integer written beyond 64 bits reads back as a float. A learner's values never hold
-  one: their bodies are read with orjson already (:func:`koula.json_object`).
+* an integer beyond 64 bits is read as a float. A learner's values never hold one: their
+  bodies are read with orjson already (:func:`koula.json_object`).
+
+On SQLite a JSON column's text is then not ``json.dumps``'s: an ORM lookup comparing a whole
+JSON value (``filter(state={...})``, which compares the texts there) would not find a row
+written here. The tool makes no such lookup.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ _ANSWER_DEFAULT = DjangoJSONEncoder().default
 
 
 def dumps(value: Any) -> str:
-    """``value`` as the JSON text ``json.dumps(value)`` reads back as (a JSON column's)."""
+    """``value`` as a JSON text that reads back as ``json.dumps(value)`` does (a JSON
+    column's), but for a float ``NaN`` or infinity, written ``null``."""
     try:
         return orjson.dumps(value, option=_OWN_WAY).decode()
     except orjson.JSONEncodeError:
@@ -45,7 +50,8 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """The value of the JSON ``text``, as ``json.loads(text)`` reads it."""
+    """The value of the JSON ``text``, as ``json.loads(text)`` reads it (but for an integer
+    beyond 64 bits, read as a float)."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:

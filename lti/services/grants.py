@@ -58,8 +58,9 @@ def granted_record(
     """:func:`granted_learner` and the learner's record in the activity (its ``records``
     columns, None when there is none yet), locked until the transaction ends (on
     PostgreSQL; SQLite's write transaction holds the whole database), and what the score
-    queue reads of the learner's scores and platform's erasures, in one statement. Call it
-    inside a transaction.
+    queue reads first (whether the platform holds erasures on request; on SQLite the
+    learner's last score: :class:`~lti.services.scores.ScoreHistory`), in one statement.
+    Call it inside a transaction.
 
     The activity and the learner are read with the columns a learner action reads
     (:data:`ACTION_COLUMNS`): the others are deferred, read if asked for."""

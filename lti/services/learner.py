@@ -40,7 +40,7 @@ from lti.services.raw_rows import (
     column,
     database,
     driver_cursor,
-    insert_row,
+    insert,
     locking,
     table,
     update,
@@ -68,9 +68,8 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
         if template is None:
             raise NotSetUp(grant.language)
         community = community_of(activity, user) if action == "reuse_card" else None
-        now = dt.datetime.now(dt.UTC)
 
-        def apply(stored: dict[str, Any]) -> Outcome:
+        def apply(stored: dict[str, Any], now: dt.datetime) -> Outcome:
             return perform(
                 action,
                 body,
@@ -81,7 +80,7 @@ def run_action(grant: Grant, activity_id: int, action: str, body: Any) -> dict[s
                 community=community,
             )
 
-        before, outcome = _stored(activity, user, row, apply, now)
+        before, outcome, now = _stored(activity, user, row, apply)
         if outcome.progress is not None:
             queue_score(
                 activity,
@@ -111,22 +110,24 @@ def _stored(
     activity: Activity,
     user: LtiUser,
     row: tuple[Any, ...] | None,
-    apply: Callable[[dict[str, Any]], Outcome],
-    now: dt.datetime,
-) -> tuple[dict[str, Any], Outcome]:
-    """The learner's state before the action and the action's outcome, its state stored;
-    ``row`` is the learner's record as the grant's statement read and locked it
-    (:func:`~lti.services.grants.granted_record`), None when there was none.
+    apply: Callable[[dict[str, Any], dt.datetime], Outcome],
+) -> tuple[dict[str, Any], Outcome, dt.datetime]:
+    """The learner's state before the action, the action's outcome (its state stored) and
+    the moment it was applied at; ``row`` is the learner's record as the grant's statement
+    read and locked it (:func:`~lti.services.grants.granted_record`), None when there was
+    none.
 
     A learner's first action makes their record with its new state: a new row is locked by
     the transaction that made it. Two first actions of one learner at once (two tabs, on
     PostgreSQL): the second one's insert meets the unique constraint once the first
-    commits, and the second applies its action to the row the first made."""
+    commits, and the second applies its action again, to the row the first made, at the
+    moment it can."""
     records = _record_columns()
+    now = dt.datetime.now(dt.UTC)
     if row is None:
-        outcome = apply({})
-        made = insert_row(
-            records,
+        outcome = apply({}, now)
+        made = insert(
+            LearnerRecord,
             unless_taken=True,
             activity_id=activity.pk,
             user_id=user.pk,
@@ -134,14 +135,15 @@ def _stored(
             updated_at=now,
         )
         if made is not None:
-            return {}, outcome
+            return {}, outcome, now
         row = _locked_row(activity, user)  # made meanwhile by another action of the learner's
+        now = dt.datetime.now(dt.UTC)  # after waiting for it
     if row is None:  # deleted in between: the activity or the learner is gone
         raise LearnerRecord.DoesNotExist("The learner's record was deleted meanwhile.")
     pk, before = records.values(row)
-    outcome = apply(before)
+    outcome = apply(before, now)
     update(LearnerRecord, pk, state=outcome.stored, updated_at=now)
-    return before, outcome
+    return before, outcome, now
 
 
 def _locked_row(activity: Activity, user: LtiUser) -> tuple[Any, ...] | None:

@@ -201,8 +201,9 @@ def erase_record(record: LearnerRecord, user: LtiUser, *, key: str) -> Counter[s
 def erasures_by_request(user: LtiUser) -> tuple[str, list[Any]]:
     """The statement (and its parameters) reading the erasures on request of the person
     ``user`` is (the audit log knows their keyed hash on this platform): rows of a ``1``, then
-    each erasure's columns for :func:`partial_scores_held` (the score queue reads them in the
-    same statement as the learner's last score)."""
+    each erasure's columns for :func:`partial_scores_held` (the score queue reads them, when
+    the platform holds erasures on request at all, in one statement with the learner's last
+    score where that is not read yet: :func:`lti.services.scores.queue_score`)."""
     key = learner_key(user.registration.issuer, user.sub)
     reason = LearnerErasure.Reason.REQUEST.value
     return _erasures_sql(database().vendor), [user.registration_id, reason, key]

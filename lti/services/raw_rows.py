@@ -6,14 +6,14 @@ statement itself a few tens). The few statements of the launch and of a learner 
 written here once instead, portable across SQLite and PostgreSQL (the tool's two
 databases). What they read goes through the very converters the ORM applies, so a JSON
 column, a date or a flag reads as its model field would (a JSON column's text decoded with
-orjson, :mod:`lti.json_text`); rows become the model instances ``Model.from_db`` makes
-(without running ``Model.__init__`` where nothing could tell the difference,
-:meth:`Columns.instance`). What they write is adapted as the ORM adapts it (``insert``,
-``update``; ``time_value`` for a statement of one's own), the values the hot paths write
-taking a short way to the same parameter (:func:`_writer`; a JSON object's text written by
-orjson, read back as the ORM's).
-They run on the database driver's own cursor (:func:`driver_cursor`), inside Django's
-transactions and with Django's errors. Everything else stays on the ORM.
+orjson, :mod:`lti.json_text`, where only an integer beyond 64 bits reads otherwise); rows
+become the model instances ``Model.from_db`` makes (without running ``Model.__init__`` where
+nothing could tell the difference, :meth:`Columns.instance`). What they write is adapted as
+the ORM adapts it (``insert``, ``update``; ``time_value`` for a statement of one's own), the
+values the hot paths write taking a short way to the same parameter (:func:`_writer`; a JSON
+object's text written by orjson, which reads back as the ORM's). They run on the database
+driver's own cursor (:func:`driver_cursor`), inside Django's transactions and with Django's
+errors. Everything else stays on the ORM.
 """
 
 from __future__ import annotations
@@ -62,7 +62,6 @@ __all__ = [
     "driver_cursor",
     "forget_database",
     "insert",
-    "insert_row",
     "locking",
     "table",
     "time_value",
@@ -113,7 +112,8 @@ def driver_cursor() -> _DriverCursor:
     the query log and ``execute_wrapper`` hooks. So while queries are logged (``DEBUG``, a
     test capturing them) or a hook is installed (instrumentation, the benchmarks' statement
     counts), Django's cursor is given instead. Either way the connection is made (or, failing
-    its health check, made again) as for Django's cursor, the driver's errors become Django's
+    its health check, made again) as for Django's cursor (its check against an event loop made
+    when connecting only: the hot paths run in WSGI threads), the driver's errors become Django's
     (``OperationalError``...), a transaction Django marked broken is refused, and an error
     closing the cursor is ignored, as Django ignores it.
     """
@@ -204,7 +204,6 @@ class Columns[M: Model]:
         self.key = tuple(self.names)
         quote = database().ops.quote_name
         self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
-        self.bare_sql = ", ".join(quote(field.column) for field in fields)  # for a RETURNING
         self.width = len(fields)
         # Rows are made without Model.__init__ (see instance) when it would only store each
         # attribute on the instance (a field's plain descriptor; a foreign key's id, which
@@ -328,23 +327,6 @@ def insert(model: type[Model], *, unless_taken: bool = False, **values: Any) -> 
         return None if inserting.rowcount == 0 else int(inserting.lastrowid)
 
 
-def insert_row[M: Model](
-    columns: Columns[M], *, unless_taken: bool = False, **values: Any
-) -> tuple[Any, ...] | None:
-    """As :func:`insert`, returning the new row's ``columns`` (for :meth:`Columns.instance`)
-    in the same statement; None when nothing was inserted, or when the database cannot
-    return them (read the row then)."""
-    db = database()
-    if not db.features.can_return_columns_from_insert:
-        insert(columns.model, unless_taken=unless_taken, **values)
-        return None
-    params = _insert_params(columns.model, values, db)
-    sql = _insert_sql(columns.model, unless_taken, db.vendor, columns.bare_sql)
-    with driver_cursor() as inserting:
-        inserting.execute(sql, params)
-        return inserting.fetchone()  # type: ignore[no-any-return]
-
-
 def _insert_params(
     model: type[Model], values: dict[str, Any], db: BaseDatabaseWrapper
 ) -> list[Any]:
@@ -420,8 +402,9 @@ def _writer(field: Field[Any, Any], vendor: str) -> Writer:
     ``field.get_db_prep_save``, which for the values the hot paths write (text, a number, a
     flag, a JSON object or list, an aware date-time, for Django's own field classes) goes
     through the field's layers to end in the database's own adaptation, or none: that call
-    alone is made for them (``tests/lti/services/test_raw_rows.py`` compares the two for
-    every field of the tool's models)."""
+    alone is made for them, a JSON object's text written by orjson (:func:`_json_writer`;
+    ``tests/lti/services/test_raw_rows.py`` compares the two for every field of the tool's
+    models, JSON by what it reads back as)."""
     slow: Writer = field.get_db_prep_save
     kind = type(field)
     unchanged = _UNCHANGED.get(kind)
@@ -493,10 +476,8 @@ def _initial(field: Field[Any, Any]) -> Any:
 
 
 @cache
-def _insert_sql(
-    model: type[Model], unless_taken: bool, vendor: str, returning: str | None = None
-) -> str:
-    """The INSERT of ``model``'s fields, RETURNING ``returning`` (default: the primary key)."""
+def _insert_sql(model: type[Model], unless_taken: bool, vendor: str) -> str:
+    """The INSERT of ``model``'s fields, RETURNING the primary key where the database can."""
     db = database()
     fields = _inserted(model).values()
     names = ", ".join(db.ops.quote_name(field.column) for field in fields)
@@ -506,7 +487,7 @@ def _insert_sql(
         sql += " ON CONFLICT DO NOTHING"
     if db.features.can_return_columns_from_insert:
         key = db.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
-        sql += f" RETURNING {returning or key}"
+        sql += f" RETURNING {key}"
     return sql
 
 

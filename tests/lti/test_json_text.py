@@ -98,3 +98,10 @@ def test_an_answer_reads_back_as_json_response_answers_it(data):
     if not isinstance(data, dict):  # JsonResponse answers objects only
         data = {"value": data}
     assert json.loads(answer_bytes(data)) == json.loads(JsonResponse(data).content)
+
+
+def test_the_documented_differences_from_json():
+    """A float NaN or infinity is written null (json writes NaN, which is not JSON), an
+    integer beyond 64 bits is read as a float: no tool value holds either."""
+    assert loads(dumps([float("nan"), float("inf")])) == [None, None]
+    assert loads("123456789012345678901234567890") == 1.2345678901234568e29

@@ -433,8 +433,8 @@ def test_a_learner_erased_on_request_who_comes_back_sends_no_partial_score(datab
 
 
 def test_the_scores_of_a_learner_erased_on_request_still_strictly_increase(database, tmp_path):
-    """Her last score and her erasure are read together: the next score still comes after
-    the last one, even when the clock is behind it."""
+    """Her last score is read with her erasures, or (SQLite) with her record: the next score
+    still comes after the last one, even when the clock is behind it."""
     graded, other = make_activity(), make_activity(resource_link_id="rl-2")
     act(graded, make_user(graded, SUB, NAME), "submit_deliverable", {"values": CARD})
     ScoreOutbox.objects.update(status=ScoreOutbox.Status.DELIVERED)

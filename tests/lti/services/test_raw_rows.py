@@ -32,12 +32,12 @@ from django.test.utils import CaptureQueriesContext
 from lti.models import Activity, LearnerRecord, ScoreOutbox
 from lti.services.raw_rows import (
     Columns,
+    _insert_sql,
     _writer,
     column,
     driver_cursor,
     forget_database,
     insert,
-    insert_row,
     table,
     time_value,
     update,
@@ -256,15 +256,29 @@ def test_a_transaction_django_marked_broken_refuses_the_next_statement(database)
             cursor.execute("SELECT 1", [])
 
 
-def test_an_inserted_row_comes_back_in_the_same_statement_or_none_when_taken(database):
+def test_an_insert_gives_the_new_key_or_none_when_taken(database):
     activity = make_activity()
     ana = make_user(activity, "ana")
-    columns = Columns(LearnerRecord, "r")
-    row = insert_row(columns, unless_taken=True, activity_id=activity.pk, user_id=ana.pk)
-    made = columns.instance(row)
-    assert made.pk == LearnerRecord.objects.get(activity=activity, user=ana).pk
-    assert made.state == {} and made.updated_at.tzinfo is not None
-    assert insert_row(columns, unless_taken=True, activity_id=activity.pk, user_id=ana.pk) is None
+    made = insert(LearnerRecord, unless_taken=True, activity_id=activity.pk, user_id=ana.pk)
+    record = LearnerRecord.objects.get(activity=activity, user=ana)
+    assert made == record.pk and record.state == {} and record.updated_at.tzinfo is not None
+    assert insert(LearnerRecord, unless_taken=True, activity_id=activity.pk, user_id=ana.pk) is None
+
+
+@pytest.mark.django_db
+def test_on_an_sqlite_without_returning_an_insert_gives_its_row_id(monkeypatch):
+    """SQLite before 3.35 has no RETURNING (Django 5.2 supports 3.31 and later)."""
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    _insert_sql.cache_clear()
+    try:
+        activity = make_activity()
+        ana = make_user(activity, "ana")
+        made = insert(LearnerRecord, unless_taken=True, activity_id=activity.pk, user_id=ana.pk)
+        assert made == LearnerRecord.objects.get(activity=activity, user=ana).pk
+        again = insert(LearnerRecord, unless_taken=True, activity_id=activity.pk, user_id=ana.pk)
+        assert again is None
+    finally:
+        _insert_sql.cache_clear()
 
 
 def test_statements_reach_execute_wrappers_when_one_is_installed(database):
