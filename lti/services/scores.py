@@ -46,6 +46,10 @@ class ScoreHistory(NamedTuple):
     """The learner's newest score's timestamp (None: no score yet)."""
 
 
+_NOTHING_READ = ScoreHistory(erasures=True, last_read=False, last=None)
+"""What a caller that read nothing yet knows: the last score and the erasures to read."""
+
+
 @cache
 def history_sql(vendor: str) -> str:
     """What :class:`ScoreHistory` reads, as columns of a SELECT in which ``a`` is the
@@ -88,15 +92,12 @@ def queue_score(
     ``state`` is the learner's stored state after the action, when the caller has it (it is
     read from the database otherwise); ``history`` what the action read already of the
     learner's scores and erasures (read here otherwise)."""
-    partial = progress.score < 1
-    if history is None:
-        previous, erasures = _history(activity, user, last=True, erasures=partial)
-    else:
-        previous, erasures = _history(
-            activity, user, last=not history.last_read, erasures=partial and history.erasures
-        )
-        if history.last_read:
-            previous = parse_time(history.last)
+    known = history or _NOTHING_READ
+    previous, erasures = _history(
+        activity, user, last=not known.last_read, erasures=progress.score < 1 and known.erasures
+    )
+    if known.last_read:
+        previous = parse_time(known.last)
     if erasures and partial_scores_held(erasures, activity):
         return None
     now = dt.datetime.now(dt.UTC)
