@@ -10,6 +10,12 @@ Gunicorn reads this file before Django starts; it reads the environment through
 logs are JSON lines on standard error, like the tool's own, and each access line
 carries the request's ``request_id`` (the ``X-Request-ID`` the tool answered with).
 Web workers never deliver scores: run ``koula worker`` beside them.
+
+The access line is written straight to the access log's handlers when they are gunicorn's
+own (a stream or a file, no filter): what ``logging`` writes, without a log record made
+and its caller looked up at every request, which cost about a tenth of a learner action's
+CPU under load (issue 14, ``benchmarks/README.md``). Any other set-up (a handler or filter
+added, syslog, the level raised) goes through ``logging`` as before.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import logging
 import os
 from typing import Any
 
+import orjson
 from gunicorn import glogging
 
 from lti import config as _config  # not `config`: gunicorn would read it as a setting
@@ -50,29 +57,79 @@ class JsonLogger(glogging.Logger):
         for handler in self.error_log.handlers:
             handler.setFormatter(JsonFormatter())
         for handler in self.access_log.handlers:
-            handler.setFormatter(logging.Formatter("%(message)s"))
+            handler.setFormatter(_LINE)
+        self.direct_access = _direct(self.access_log)
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         if not self.access_log_enabled:
             return
-        answered = next((value for name, value in resp.headers if name == "X-Request-ID"), "")
-        status = int(str(resp.status).split()[0])
-        path = loggable_path(environ.get("PATH_INFO", ""))
-        line = {
-            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-            "level": "INFO",
-            "logger": "gunicorn.access",
-            "message": f"{environ.get('REQUEST_METHOD')} {path} {status}",
-            "request_id": answered or environ.get("HTTP_X_REQUEST_ID", "-"),
-            "method": environ.get("REQUEST_METHOD"),
-            "path": path,
-            "status": status,
-            "duration_ms": round(request_time.total_seconds() * 1000, 1),
-            "bytes": getattr(resp, "sent", None),
-            "remote": environ.get("REMOTE_ADDR"),
-            "user_agent": environ.get("HTTP_USER_AGENT", ""),
-        }
-        self.access_log.info(json.dumps(line, ensure_ascii=False))
+        text = _access_line(resp, environ, request_time)
+        if self.direct_access and self.access_log.isEnabledFor(logging.INFO):
+            for handler in self.access_log.handlers:
+                _write(handler, text)
+        else:
+            self.access_log.info(text)
+
+
+_LINE = logging.Formatter("%(message)s")
+
+
+def _direct(log: logging.Logger) -> bool:
+    """Whether ``log``'s lines can be written straight to its handlers as ``logging``
+    writes them: no filter, no propagation, only gunicorn's stream or file handlers,
+    letting INFO through and formatting a line as its message."""
+    return (
+        not log.filters
+        and not log.propagate
+        and bool(log.handlers)
+        and all(
+            type(handler) in (logging.StreamHandler, logging.FileHandler)
+            and getattr(handler, "_gunicorn", False)
+            and handler.formatter is _LINE
+            and not handler.filters
+            and handler.level <= logging.INFO
+            for handler in log.handlers
+        )
+    )
+
+
+def _write(handler: logging.StreamHandler[Any], text: str) -> None:
+    """``text`` written as ``handler.handle`` writes a record whose message it is."""
+    handler.acquire()  # as Handler.handle (gunicorn reopens its files holding it)
+    try:
+        handler.stream.write(text + handler.terminator)
+        handler.flush()
+    except RecursionError:  # as StreamHandler.emit
+        raise
+    except Exception:  # reported as StreamHandler.emit reports it
+        handler.handleError(logging.makeLogRecord({"name": "gunicorn.access", "msg": text}))
+    finally:
+        handler.release()
+
+
+def _access_line(resp: Any, environ: dict[str, Any], request_time: Any) -> str:
+    """The access line of a request: one JSON object."""
+    answered = next((value for name, value in resp.headers if name == "X-Request-ID"), "")
+    status = int(str(resp.status).split()[0])
+    path = loggable_path(environ.get("PATH_INFO", ""))
+    line = {
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+        "level": "INFO",
+        "logger": "gunicorn.access",
+        "message": f"{environ.get('REQUEST_METHOD')} {path} {status}",
+        "request_id": answered or environ.get("HTTP_X_REQUEST_ID", "-"),
+        "method": environ.get("REQUEST_METHOD"),
+        "path": path,
+        "status": status,
+        "duration_ms": round(request_time.total_seconds() * 1000, 1),
+        "bytes": getattr(resp, "sent", None),
+        "remote": environ.get("REMOTE_ADDR"),
+        "user_agent": environ.get("HTTP_USER_AGENT", ""),
+    }
+    try:
+        return orjson.dumps(line).decode()
+    except orjson.JSONEncodeError:  # a lone surrogate: escaped, as no log file takes it
+        return json.dumps(line)
 
 
 logger_class = JsonLogger
