@@ -49,9 +49,12 @@ class Grant:
 
 
 def issue_token(grant: Grant) -> str:
-    """Return a signed token for ``grant``."""
+    """Return a signed token for ``grant``, kept as verified in this process (the page's
+    first action, when this process answers it, need not check it again)."""
     data = [grant.user_id, grant.deployment_id, grant.activity_id, grant.language]
-    return _signed(data, SALT)
+    token = _signed(data, SALT)
+    _keep(token, grant)
+    return token
 
 
 def read_token(token: str) -> Grant | None:
@@ -96,9 +99,11 @@ def _keep(token: str, grant: Grant) -> None:
 
 
 def _forget_tokens(*, setting: str, **kwargs: Any) -> None:
-    """A new secret key (tests change it) makes every kept token unchecked again."""
+    """A new secret key (tests change it) makes every kept token unchecked again, and the
+    signers read it again."""
     if setting in ("SECRET_KEY", "SECRET_KEY_FALLBACKS"):
         _VERIFIED.clear()
+        _signer.cache_clear()
 
 
 setting_changed.connect(_forget_tokens, dispatch_uid="koula-bearer-forget-tokens")
@@ -139,12 +144,19 @@ def _signed(data: object, salt: str) -> str:
     is :data:`COMPRESS_FROM` characters or more (``signing.loads`` reads either)."""
     serialized = json.dumps(data, separators=(",", ":"))  # as Django's JSONSerializer
     compress = len(serialized) >= COMPRESS_FROM
-    return _Signer(salt=salt).sign_object(data, compress=compress)
+    return _signer(salt).sign_object(data, compress=compress)
 
 
 def _loads(token: str, salt: str, max_age: int) -> Any:
     """``signing.loads(token, salt=salt, max_age=max_age)``."""
-    return _Signer(salt=salt).unsign_object(token, max_age=max_age)
+    return _signer(salt).unsign_object(token, max_age=max_age)
+
+
+@lru_cache(maxsize=64)  # a few salts: the tokens' and the forms' purposes
+def _signer(salt: str) -> _Signer:
+    """The signer of ``salt``, made once for the secret keys (a signer reads them when made;
+    :func:`_forget_tokens` drops it when they change)."""
+    return _Signer(salt=salt)
 
 
 class _Signer(signing.TimestampSigner):
@@ -155,7 +167,7 @@ class _Signer(signing.TimestampSigner):
 
     def signature(self, value: str, key: Any = None) -> str:
         derived = _derived_key(self.salt + "signer", key or self.key, self.algorithm)
-        digest = hmac.new(derived, value.encode(), self.algorithm).digest()
+        digest = hmac.digest(derived, value.encode(), self.algorithm)  # hmac.new's, at once
         return signing.b64_encode(digest).decode()
 
 
