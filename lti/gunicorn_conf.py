@@ -13,9 +13,10 @@ Web workers never deliver scores: run ``koula worker`` beside them.
 
 The access line is written straight to the access log's handlers when they are gunicorn's
 own (a stream or a file, no filter): what ``logging`` writes, without a log record made
-and its caller looked up at every request, which cost about a tenth of a learner action's
-CPU under load (issue 14, ``benchmarks/README.md``). Any other set-up (a handler or filter
-added, syslog, the level raised) goes through ``logging`` as before.
+and its caller looked up at every request, which took a tenth of a learner action's Python
+time under load (issue 14, ``benchmarks/README.md``, tenth round). Any other set-up (a
+handler or filter added, syslog, the level raised, the logger disabled) goes through
+``logging`` as before.
 """
 
 from __future__ import annotations
@@ -64,11 +65,12 @@ class JsonLogger(glogging.Logger):
         if not self.access_log_enabled:
             return
         text = _access_line(resp, environ, request_time)
-        if self.direct_access and self.access_log.isEnabledFor(logging.INFO):
-            for handler in self.access_log.handlers:
+        log = self.access_log
+        if self.direct_access and not log.disabled and log.isEnabledFor(logging.INFO):
+            for handler in log.handlers:
                 _write(handler, text)
         else:
-            self.access_log.info(text)
+            log.info(text)
 
 
 _LINE = logging.Formatter("%(message)s")

@@ -105,11 +105,21 @@ def test_a_filter_or_handler_of_ones_own_goes_through_logging(tmp_path):
     assert not logger.direct_access
 
 
-def test_a_level_raised_later_silences_the_line_as_logging_would(tmp_path):
+def test_a_level_raised_or_the_logger_disabled_later_silences_the_line_as_logging_would(
+    tmp_path,
+):
     logger = _logger(tmp_path)
     logger.access_log.setLevel(logging.WARNING)
     _access(logger)
+    logger.access_log.setLevel(logging.INFO)  # as gunicorn sets it
+    logger.access_log.disabled = True  # as a logging configuration disabling existing loggers
+    try:
+        _access(logger)
+    finally:
+        logger.access_log.disabled = False
     assert (tmp_path / "access.log").read_text() == ""
+    _access(logger)
+    assert len(_lines(tmp_path / "access.log")) == 1
 
 
 def test_a_failed_write_is_reported_as_logging_reports_it_and_the_request_goes_on(
