@@ -22,15 +22,14 @@ handler or filter added, syslog, the level raised, the logger disabled) goes thr
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 from typing import Any
 
-import orjson
 from gunicorn import glogging
 
 from lti import config as _config  # not `config`: gunicorn would read it as a setting
+from lti.json_text import dumps
 from lti.logs import JsonFormatter, loggable_path
 
 bind = _config.text("KOULA_BIND", "127.0.0.1:8000").split(",")
@@ -128,10 +127,7 @@ def _access_line(resp: Any, environ: dict[str, Any], request_time: Any) -> str:
         "remote": environ.get("REMOTE_ADDR"),
         "user_agent": environ.get("HTTP_USER_AGENT", ""),
     }
-    try:
-        return orjson.dumps(line).decode()
-    except orjson.JSONEncodeError:  # a lone surrogate: escaped, as no log file takes it
-        return json.dumps(line)
+    return dumps(line)  # a lone surrogate escaped (by json), as no log file takes it
 
 
 logger_class = JsonLogger
